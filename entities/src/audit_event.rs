@@ -1,0 +1,30 @@
+//! `audit_events`: see the migration that creates it for what each column holds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "audit_events")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub seq: i64,
+    #[sea_orm(unique)]
+    pub id: Uuid,
+    pub occurred_at: DateTimeUtc,
+    pub actor_issuer: String,
+    pub actor_subject: String,
+    pub actor_role: String,
+    pub actor_org: String,
+    pub action: String,
+    pub operation: String,
+    pub outcome: String,
+    pub record_type: Option<String>,
+    pub record_ids: String,
+    pub reason_code: Option<String>,
+    pub crime_reference: Option<String>,
+    pub request_id: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

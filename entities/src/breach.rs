@@ -1,0 +1,28 @@
+//! `breaches`: see the migration that creates it for what each column holds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "breaches")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub registrant_id: Uuid,
+    pub occurrence_id: Option<Uuid>,
+    pub order_id: Option<Uuid>,
+    pub condition_id: Option<Uuid>,
+    pub source: String,
+    pub status: String,
+    #[sea_orm(column_type = "Blob")]
+    pub summary_sealed: Option<Vec<u8>>,
+    pub recorded_by: Option<String>,
+    pub managing_org: String,
+    pub detected_at: DateTimeUtc,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,25 @@
+//! sea-orm models, one file per table, and nothing else: no business rules, no queries.
+//! Sealed columns (`*_sealed`) hold AES-256-GCM envelopes that only the service can open.
+//! Because `Debug` is derived here, these models must never be logged: sealed bytes are
+//! ciphertext, but row ids and references are still records of the register.
+
+pub mod reference_counter;
+pub mod registrant;
+pub mod registrant_name;
+pub mod registrant_birth_date;
+pub mod registrant_descriptor;
+pub mod registrant_address;
+pub mod registrant_identifier;
+pub mod blind_index;
+pub mod regime;
+pub mod order;
+pub mod order_protected_person;
+pub mod order_condition;
+pub mod obligation;
+pub mod occurrence;
+pub mod compliance_record;
+pub mod notification_event;
+pub mod breach;
+pub mod enforcement_decision;
+pub mod audit_event;
+pub mod audit_chain;

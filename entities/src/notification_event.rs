@@ -1,0 +1,25 @@
+//! `notification_events`: see the migration that creates it for what each column holds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "notification_events")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub registrant_id: Uuid,
+    pub kind: String,
+    pub method: String,
+    pub station: Option<String>,
+    pub acknowledgement_given: bool,
+    pub notified_at: DateTimeUtc,
+    #[sea_orm(column_type = "Blob")]
+    pub details_sealed: Option<Vec<u8>>,
+    pub recorded_by: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

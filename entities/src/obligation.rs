@@ -1,0 +1,24 @@
+//! `obligations`: see the migration that creates it for what each column holds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "obligations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub registrant_id: Uuid,
+    pub order_id: Option<Uuid>,
+    pub condition_id: Option<Uuid>,
+    pub kind: String,
+    pub regime_code: Option<String>,
+    pub schedule: Option<String>,
+    pub status: String,
+    pub created_at: DateTimeUtc,
+    pub closed_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

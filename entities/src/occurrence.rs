@@ -1,0 +1,26 @@
+//! `occurrences`: see the migration that creates it for what each column holds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "occurrences")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub obligation_id: Uuid,
+    pub registrant_id: Uuid,
+    pub due_at: DateTimeUtc,
+    pub window_opens_at: Option<DateTimeUtc>,
+    pub status: String,
+    #[sea_orm(column_type = "Blob")]
+    pub reason_sealed: Option<Vec<u8>>,
+    pub resolved_at: Option<DateTimeUtc>,
+    pub resolved_by: Option<String>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

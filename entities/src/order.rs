@@ -1,0 +1,32 @@
+//! `orders`: see the migration that creates it for what each column holds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "orders")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub registrant_id: Uuid,
+    pub kind: String,
+    pub regime_code: String,
+    pub court: Option<String>,
+    #[sea_orm(column_type = "Blob")]
+    pub case_reference_sealed: Option<Vec<u8>>,
+    pub made_on: Date,
+    pub served_on: Option<Date>,
+    pub effective_on: Option<Date>,
+    pub expires_on: Option<Date>,
+    pub until_further_order: bool,
+    pub status: String,
+    pub managing_org: String,
+    pub version: i32,
+    pub created_by: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

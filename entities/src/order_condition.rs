@@ -1,0 +1,27 @@
+//! `order_conditions`: see the migration that creates it for what each column holds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "order_conditions")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub kind: String,
+    pub category: String,
+    #[sea_orm(column_type = "Blob")]
+    pub parameters_sealed: Option<Vec<u8>>,
+    #[sea_orm(column_type = "Blob")]
+    pub text_sealed: Vec<u8>,
+    pub responsible_person: Option<String>,
+    pub schedule: Option<String>,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,32 @@
+//! `registrants`: see the migration that creates it for what each column holds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "registrants")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub reference: String,
+    pub status: String,
+    pub managing_org: String,
+    pub managing_officer: Option<String>,
+    pub supervising_org: Option<String>,
+    pub risk_level: Option<String>,
+    pub risk_tool: Option<String>,
+    pub risk_next_review_on: Option<Date>,
+    pub mappa_category: Option<i16>,
+    pub mappa_level: Option<i16>,
+    #[sea_orm(column_type = "Blob")]
+    pub notes_sealed: Option<Vec<u8>>,
+    pub version: i32,
+    pub created_by: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

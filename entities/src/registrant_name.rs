@@ -1,0 +1,22 @@
+//! `registrant_names`: see the migration that creates it for what each column holds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "registrant_names")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub registrant_id: Uuid,
+    pub kind: String,
+    #[sea_orm(column_type = "Blob")]
+    pub name_sealed: Vec<u8>,
+    pub valid_from: Option<Date>,
+    pub valid_to: Option<Date>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

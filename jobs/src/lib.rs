@@ -1,0 +1,25 @@
+//! Scheduled jobs and the legal calendar they share with the service.
+//!
+//! Each job is a module exposing `run(db, now, …) -> Result<RunReport, JobError>` and is
+//! idempotent: correctness comes from unique keys and insert-on-conflict in the database, never
+//! from the trigger. This crate depends on `entities` only, never on the service crate, so the
+//! calendar rules that both need live here.
+
+pub mod calendar;
+pub mod schedule;
+
+/// What one run of a job did, for `job_runs` and the CLI.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RunReport {
+    pub job: &'static str,
+    pub examined: u64,
+    pub created: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("database error in job: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("job data error: {0}")]
+    Data(String),
+}

@@ -1,0 +1,25 @@
+//! Schema history. Each file is one frozen change; none imports the entities crate, so an old
+//! migration never changes meaning when a model does. The same migrations run on SQLite and
+//! PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_registrants;
+mod m20261122_000002_orders;
+mod m20261122_000003_obligations;
+mod m20261122_000004_audit;
+mod support;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_registrants::Migration),
+            Box::new(m20261122_000002_orders::Migration),
+            Box::new(m20261122_000003_obligations::Migration),
+            Box::new(m20261122_000004_audit::Migration),
+        ]
+    }
+}

@@ -1,0 +1,64 @@
+//! Assembling and running the service: connect, migrate, load keys, build the router, serve
+//! until a shutdown signal, and keep sealing the audit chain in the background.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::auth::token::TokenValidator;
+use crate::crypto::Crypto;
+use crate::http::{self, AppState, HttpLimits};
+use crate::services::{Ctx, audit};
+
+pub struct App {
+    pub state: AppState,
+    pub limits: HttpLimits,
+}
+
+impl App {
+    pub fn new(db: DatabaseConnection, crypto: Crypto, validator: TokenValidator, limits: HttpLimits) -> Self {
+        let state = AppState { ctx: Ctx { db, crypto: Arc::new(crypto) }, validator: Arc::new(validator) };
+        Self { state, limits }
+    }
+
+    /// Serves on an already bound listener until `shutdown` resolves.
+    pub async fn serve(self, listener: TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let sealer = tokio::spawn(seal_audit_chain(self.state.ctx.db.clone()));
+        let router = http::router(self.state, self.limits);
+        let result = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await;
+        sealer.abort();
+        result
+    }
+}
+
+/// Chains new audit entries every half second. Losing this task loses nothing: entries are
+/// already committed, and the next sealer (this process or another replica) chains them.
+async fn seal_audit_chain(db: DatabaseConnection) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tick.tick().await;
+        if let Err(err) = audit::seal_pending(&db, crate::clock::now()).await {
+            tracing::warn!(error = %err, "audit chain sealing failed; will retry");
+        }
+    }
+}
+
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}

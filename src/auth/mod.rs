@@ -1,0 +1,92 @@
+//! Who is calling and what they may do.
+//!
+//! - [`token`] validates bearer JWTs against the issuer's keys ([`jwks`]).
+//! - [`policy`] is the one declarative table of what each role may do, and which routes need
+//!   which permission.
+//! - [`dev`] is the development issuer that only `vigil demo` trusts.
+//!
+//! A [`Caller`] is built once per request from a validated token and is passed to every service
+//! function, which checks its permission again before doing anything.
+
+pub mod dev;
+pub mod jwks;
+pub mod policy;
+pub mod token;
+
+use uuid::Uuid;
+
+pub use policy::{Permission, Role};
+
+/// Why the caller is looking at something (DPA 2018 s.62 justification): a reason code and an
+/// optional crime reference, taken from request headers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Justification {
+    pub reason_code: Option<String>,
+    pub crime_reference: Option<String>,
+}
+
+/// An authenticated caller. Users are keyed by (issuer, subject), never by e-mail.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub issuer: String,
+    pub subject: String,
+    pub roles: Vec<Role>,
+    pub org: String,
+    pub request_id: String,
+    pub justification: Justification,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AccessError {
+    #[error("the caller's role does not allow {0:?}")]
+    Forbidden(Permission),
+    #[error("the record belongs to another organisation")]
+    OtherOrganisation,
+}
+
+impl Caller {
+    pub fn can(&self, permission: Permission) -> bool {
+        self.roles.iter().any(|role| role.permissions().contains(&permission))
+    }
+
+    pub fn require(&self, permission: Permission) -> Result<(), AccessError> {
+        if self.can(permission) { Ok(()) } else { Err(AccessError::Forbidden(permission)) }
+    }
+
+    /// The role recorded in audit entries: the first role that grants `permission`, else the
+    /// first role held.
+    pub fn role_for(&self, permission: Permission) -> Role {
+        self.roles
+            .iter()
+            .copied()
+            .find(|r| r.permissions().contains(&permission))
+            .or_else(|| self.roles.first().copied())
+            .unwrap_or(Role::Intake)
+    }
+
+    /// Writes belong to the managing organisation.
+    pub fn require_managing(&self, managing_org: &str) -> Result<(), AccessError> {
+        if self.org == managing_org { Ok(()) } else { Err(AccessError::OtherOrganisation) }
+    }
+
+    /// Register reads are national for public protection roles; probation sees only what its
+    /// own organisation supervises.
+    pub fn may_read_registrant(&self, supervising_org: Option<&str>) -> bool {
+        if self.can(Permission::RegistrantReadNational) {
+            return true;
+        }
+        self.can(Permission::RegistrantReadSupervised) && supervising_org == Some(self.org.as_str())
+    }
+
+    /// A synthetic caller for work the service does on its own behalf (demo loading, jobs).
+    pub fn system(org: &str) -> Self {
+        Self {
+            issuer: "vigil:system".into(),
+            subject: "system".into(),
+            roles: vec![Role::Supervisor],
+            org: org.into(),
+            request_id: Uuid::now_v7().to_string(),
+            justification: Justification::default(),
+        }
+    }
+}

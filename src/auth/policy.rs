@@ -1,0 +1,105 @@
+//! The declarative access policy: what each role may do (DESIGN §1), and which permission each
+//! API route needs. The HTTP layer refuses any `/api` route missing from [`ROUTES`] (deny by
+//! default), and every service function checks its permission again.
+
+use crate::domain::vocab::vocabulary;
+
+vocabulary!(
+    /// Roles, as they appear in the token's roles claim.
+    Role {
+        Ppo => "ppo", Probation => "probation", Intake => "intake", Supervisor => "supervisor",
+        Auditor => "auditor", Admin => "admin",
+    }
+);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Read any registrant (the register is national, as ViSOR is).
+    RegistrantReadNational,
+    /// Read registrants that the caller's organisation supervises.
+    RegistrantReadSupervised,
+    /// Create and change registrants of the caller's organisation.
+    RegistrantWrite,
+    /// See protected persons (victims) on orders.
+    ProtectedPersonRead,
+    OrderWrite,
+    /// Discharging an order ends a victim's protection: a supervisor's decision.
+    OrderDischarge,
+    ObligationRead,
+    ComplianceRecord,
+    OccurrenceExcuse,
+    NotificationRecord,
+    BreachRead,
+    BreachWrite,
+    AuditRead,
+    /// Any authenticated user may ask who they are.
+    SelfRead,
+}
+
+impl Role {
+    /// The policy table. Roles are sets of permissions, never ordered levels.
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Role::Ppo => &[
+                RegistrantReadNational, RegistrantWrite, ProtectedPersonRead, OrderWrite, ObligationRead, ComplianceRecord,
+                OccurrenceExcuse, NotificationRecord, BreachRead, BreachWrite, SelfRead,
+            ],
+            Role::Supervisor => &[
+                RegistrantReadNational, RegistrantWrite, ProtectedPersonRead, OrderWrite, OrderDischarge, ObligationRead,
+                ComplianceRecord, OccurrenceExcuse, NotificationRecord, BreachRead, BreachWrite, SelfRead,
+            ],
+            Role::Probation => &[RegistrantReadSupervised, ObligationRead, ComplianceRecord, SelfRead],
+            // Intake's register check arrives with the linkage work; until then intake may only
+            // identify itself.
+            Role::Intake => &[SelfRead],
+            Role::Auditor => &[AuditRead, SelfRead],
+            Role::Admin => &[SelfRead],
+        }
+    }
+}
+
+/// Which permission a route needs. Probation's two read permissions are alternatives, so a
+/// route names the weakest permission that can ever reach it; services then apply the scope.
+pub struct RoutePolicy {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub any_of: &'static [Permission],
+}
+
+const READ_REGISTRANT: &[Permission] = &[Permission::RegistrantReadNational, Permission::RegistrantReadSupervised];
+
+macro_rules! routes {
+    ($($method:literal $path:literal => $perms:expr;)+) => {
+        pub const ROUTES: &[RoutePolicy] = &[$(RoutePolicy { method: $method, path: $path, any_of: $perms }),+];
+    };
+}
+
+routes! {
+    "GET" "/api/v1/me" => &[Permission::SelfRead];
+    "GET" "/api/v1/registrants" => READ_REGISTRANT;
+    "POST" "/api/v1/registrants" => &[Permission::RegistrantWrite];
+    "GET" "/api/v1/registrants/{id}" => READ_REGISTRANT;
+    "PATCH" "/api/v1/registrants/{id}" => &[Permission::RegistrantWrite];
+    "POST" "/api/v1/registrants/{id}/names" => &[Permission::RegistrantWrite];
+    "POST" "/api/v1/registrants/{id}/addresses" => &[Permission::RegistrantWrite];
+    "POST" "/api/v1/registrants/{id}/identifiers" => &[Permission::RegistrantWrite];
+    "GET" "/api/v1/registrants/{id}/orders" => READ_REGISTRANT;
+    "POST" "/api/v1/registrants/{id}/orders" => &[Permission::OrderWrite];
+    "GET" "/api/v1/orders/{id}" => READ_REGISTRANT;
+    "POST" "/api/v1/orders/{id}/service" => &[Permission::OrderWrite];
+    "POST" "/api/v1/orders/{id}/status" => &[Permission::OrderWrite];
+    "GET" "/api/v1/registrants/{id}/obligations" => &[Permission::ObligationRead];
+    "POST" "/api/v1/registrants/{id}/notifications" => &[Permission::NotificationRecord];
+    "POST" "/api/v1/occurrences/{id}/compliance" => &[Permission::ComplianceRecord];
+    "POST" "/api/v1/occurrences/{id}/excusal" => &[Permission::OccurrenceExcuse];
+    "GET" "/api/v1/breaches" => &[Permission::BreachRead];
+    "POST" "/api/v1/registrants/{id}/breaches" => &[Permission::BreachWrite];
+    "GET" "/api/v1/breaches/{id}" => &[Permission::BreachRead];
+    "POST" "/api/v1/breaches/{id}/decisions" => &[Permission::BreachWrite];
+    "GET" "/api/v1/audit/events" => &[Permission::AuditRead];
+}
+
+pub fn route(method: &str, path: &str) -> Option<&'static RoutePolicy> {
+    ROUTES.iter().find(|r| r.method == method && r.path == path)
+}

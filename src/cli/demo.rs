@@ -1,0 +1,98 @@
+//! `vigil demo`: everything a new user needs on a fresh machine, with nothing configured. It
+//! creates a SQLite database, a key ring and a development signing key in a local data folder,
+//! migrates, loads a synthetic register once, and serves on 127.0.0.1 only.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+use crate::app::{App, shutdown_signal};
+use crate::auth::dev::{self, DevIssuer};
+use crate::auth::jwks::KeySource;
+use crate::auth::token::TokenValidator;
+use crate::auth::{Caller, Role};
+use crate::crypto::{Crypto, KeyRing};
+use crate::http::HttpLimits;
+use crate::services::Ctx;
+use crate::{clock, db, services};
+
+#[derive(Args)]
+pub struct DemoArgs {
+    /// Folder for the demo database and keys (created if missing).
+    #[arg(long, default_value = "vigil-data")]
+    data_dir: PathBuf,
+    /// Port on 127.0.0.1.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// How many synthetic registrants to load into an empty register.
+    #[arg(long, default_value_t = 40)]
+    registrants: usize,
+}
+
+pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating {}", args.data_dir.display()))?;
+    let key_file = args.data_dir.join("keyring.json");
+    if !key_file.exists() {
+        KeyRing::generate().save_new(&key_file)?;
+    }
+    let crypto = Crypto::new(KeyRing::load(&key_file)?);
+    let issuer = DevIssuer::load_or_create(&args.data_dir)?;
+    let url = format!("sqlite://{}?mode=rwc", args.data_dir.join("vigil.db").display());
+    let db = db::connect(&url, 8).await.context("opening the demo database")?;
+    db::migrate(&db).await.context("applying migrations")?;
+
+    let ctx = Ctx { db: db.clone(), crypto: std::sync::Arc::new(crypto) };
+    let existing = entities::registrant::Entity::find().count(&db).await?;
+    if existing == 0 {
+        load(&ctx, args.registrants).await?;
+        println!("loaded {} synthetic registrants", args.registrants);
+    }
+
+    let validator = TokenValidator {
+        issuer: dev::ISSUER.into(),
+        audience: dev::AUDIENCE.into(),
+        keys: KeySource::from_set(&issuer.jwks()),
+        roles_claim: "vigil_roles".into(),
+        org_claim: "vigil_org".into(),
+        skew_seconds: 30,
+        require_at_jwt_type: true,
+    };
+    // Loopback only: the development issuer's key sits in a local file, so this server must
+    // never be reachable from another machine.
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await.with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
+    let base = format!("http://{}", listener.local_addr()?);
+    print_welcome(&base, &args.data_dir);
+    let crypto = std::sync::Arc::try_unwrap(ctx.crypto).map_err(|_| anyhow::anyhow!("crypto still shared"))?;
+    let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
+    App::new(db, crypto, validator, limits).serve(listener, shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn load(ctx: &Ctx, count: usize) -> anyhow::Result<()> {
+    use super::demo_data::FORCES;
+    for (i, input) in super::demo_data::registrants(count).into_iter().enumerate() {
+        let caller = Caller::system(FORCES[i % FORCES.len()]);
+        services::registrants::create(ctx, &caller, input, clock::now()).await.map_err(|e| match e {
+            services::ServiceError::Invalid(errors) => anyhow::anyhow!("demo registrant {i} is invalid: {:?}", errors.0),
+            other => anyhow::anyhow!("loading demo registrant {i}: {other}"),
+        })?;
+    }
+    Ok(())
+}
+
+fn print_welcome(base: &str, data_dir: &std::path::Path) {
+    let dir = data_dir.display();
+    println!("\nVigil demo running at {base}");
+    println!("  API docs:  {base}/api/docs");
+    println!("  Health:    {base}/health/ready\n");
+    println!("Get a token for a role (in another terminal, from this folder):");
+    for (role, org) in [(Role::Ppo, "met"), (Role::Supervisor, "met"), (Role::Probation, "probation-london"), (Role::Intake, "met"), (Role::Auditor, "met"), (Role::Admin, "met")] {
+        println!("  cargo run -q -- dev-token --role {role} --org {org} --data-dir {dir}");
+    }
+    println!("\nThen, for example:");
+    println!("  curl -s -H \"Authorization: Bearer $(cargo run -q -- dev-token --role ppo --org met --data-dir {dir})\" {base}/api/v1/registrants?limit=5\n");
+}

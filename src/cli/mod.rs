@@ -1,0 +1,89 @@
+//! The `vigil` command line. `serve` is production; `demo` is a self-contained local instance
+//! with synthetic data and a development sign-in.
+
+mod demo;
+mod demo_data;
+mod serve;
+mod tools;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "vigil", version, about = "Register of serial stalkers: orders, obligations, compliance and breaches")]
+pub struct Cli {
+    /// TOML configuration file; VIGIL__SECTION__KEY environment variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the service (migrates the database first).
+    Serve,
+    /// Run a local demo on SQLite with synthetic data and development sign-in, on 127.0.0.1 only.
+    Demo(demo::DemoArgs),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Key ring management.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Print a development token that only `vigil demo` accepts.
+    DevToken(tools::DevTokenArgs),
+    /// Audit trail tools.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create a new key ring file (mode 0600) with fresh encryption and blind-index keys.
+    Generate {
+        /// Where to write the key ring; it must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Chain any pending entries, then walk the hash chain and report the first broken link.
+    Verify,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    crate::telemetry::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("vigil: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve => serve::serve(cli.config.as_deref()).await,
+            Command::Demo(args) => demo::run(args).await,
+            Command::Migrate => serve::migrate(cli.config.as_deref()).await,
+            Command::Keys { command: KeysCommand::Generate { out } } => tools::generate_keys(&out),
+            Command::DevToken(args) => tools::dev_token(args),
+            Command::Audit { command: AuditCommand::Verify } => tools::audit_verify(cli.config.as_deref()).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("vigil: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,52 @@
+//! `vigil serve` and `vigil migrate`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::app::{App, shutdown_signal};
+use crate::auth::jwks::KeySource;
+use crate::auth::token::TokenValidator;
+use crate::config::{Config, RawConfig};
+use crate::crypto::{Crypto, KeyRing};
+use crate::db;
+use crate::http::HttpLimits;
+
+pub fn load(config: Option<&Path>) -> anyhow::Result<Config> {
+    Ok(RawConfig::load(config)?.validate()?)
+}
+
+pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let config = load(config)?;
+    // Keys first: without them nothing can be read or written, so fail before touching the DB.
+    let ring = KeyRing::load(&config.key_file)?;
+    let db = db::connect(&config.database_url, config.max_connections).await.context("connecting to database.url")?;
+    db::migrate(&db).await.context("applying migrations")?;
+    let oidc = &config.oidc;
+    let keys = KeySource::remote(&oidc.issuer, oidc.jwks_url.clone(), Duration::from_secs(oidc.jwks_refresh_cooldown_seconds))?;
+    let validator = TokenValidator {
+        issuer: oidc.issuer.clone(),
+        audience: oidc.audience.clone(),
+        keys,
+        roles_claim: oidc.roles_claim.clone(),
+        org_claim: oidc.org_claim.clone(),
+        skew_seconds: oidc.skew_seconds,
+        require_at_jwt_type: oidc.require_at_jwt_type,
+    };
+    let limits = HttpLimits { body_limit_bytes: config.body_limit_bytes, request_timeout: Duration::from_secs(config.request_timeout_seconds) };
+    let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding http.bind {}", config.bind))?;
+    tracing::info!(address = %config.bind, "vigil serving");
+    App::new(db, Crypto::new(ring), validator, limits).serve(listener, shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn migrate(config: Option<&Path>) -> anyhow::Result<ExitCode> {
+    let raw = RawConfig::load(config)?;
+    let url = raw.database.url.context("configuration: database.url is missing (set it in the config file or VIGIL__DATABASE__URL)")?;
+    let db = db::connect(&url, 2).await.context("connecting to database.url")?;
+    db::migrate(&db).await.context("applying migrations")?;
+    println!("migrations applied");
+    Ok(ExitCode::SUCCESS)
+}

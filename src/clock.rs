@@ -1,0 +1,8 @@
+//! The only place that reads the system clock. Everything else takes `now` as a parameter, so
+//! tests can fix time and no rule depends on when it happens to run.
+
+use chrono::{DateTime, Utc};
+
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}

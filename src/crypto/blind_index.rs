@@ -1,0 +1,94 @@
+//! Blind indexes: keyed, truncated HMAC-SHA256 digests of normalised values, so that exact-match
+//! search works without the database ever holding the value.
+//!
+//! Keys are separate from the encryption keys (their own root in the key ring) and derived per
+//! field and kind with HKDF, so the same value in two fields gives unrelated digests.
+//!
+//! Truncation follows CipherSweet's coincidence rule: with R indexed values and L bits, a lookup
+//! returns about C = R / 2^L false candidates, and we want 2 ≤ C ≤ √R so that a digest alone never
+//! proves equality. Every lookup therefore decrypts its candidates and compares the plaintext
+//! before reporting anything. The lengths are:
+//!
+//! | field | bits | C at 10^5 values | C at 10^6 values |
+//! |---|---|---|---|
+//! | identifiers (phone, email, handle, IMEI, vehicle, national ids) | 16 | 1.5 | 15 |
+//! | full name + date of birth (compound) | 16 | 1.5 | 15 |
+//! | full name | 14 | 6 | 61 |
+//!
+//! Several kinds of key can exist per field (exact today; phonetic and other blocking keys later),
+//! each with its own derived key, so the index table holds `(field, kind, digest)`.
+
+use hkdf::Hkdf;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use zeroize::Zeroizing;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BlindField {
+    FullName,
+    NameBirthDate,
+    Phone,
+    Email,
+    OnlineHandle,
+    Imei,
+    VehicleRegistration,
+    PncId,
+    NiNumber,
+    Passport,
+}
+
+impl BlindField {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::FullName => "full_name",
+            Self::NameBirthDate => "name_birth_date",
+            Self::Phone => "phone",
+            Self::Email => "email",
+            Self::OnlineHandle => "online_handle",
+            Self::Imei => "imei",
+            Self::VehicleRegistration => "vehicle_registration",
+            Self::PncId => "pnc_id",
+            Self::NiNumber => "ni_number",
+            Self::Passport => "passport",
+        }
+    }
+
+    /// Digest length in bits; see the table in the module documentation.
+    pub const fn bits(self) -> u32 {
+        match self {
+            Self::FullName => 14,
+            _ => 16,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BlindKind {
+    Exact,
+}
+
+impl BlindKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Exact => "exact",
+        }
+    }
+}
+
+pub(super) fn field_key(root: &[u8; 32], field: BlindField, kind: BlindKind) -> Zeroizing<[u8; 32]> {
+    let hk = Hkdf::<Sha256>::new(Some(b"vigil/blind/v1"), root);
+    let mut okm = Zeroizing::new([0u8; 32]);
+    let info = [field.as_str().as_bytes(), b"\0", kind.as_str().as_bytes()].concat();
+    // 32 bytes is far below HKDF-SHA256's output limit, so expand cannot fail.
+    let _ = hk.expand(&info, okm.as_mut());
+    okm
+}
+
+/// The truncated digest as a non-negative integer (the top `bits` bits of the HMAC).
+pub(super) fn digest(key: &[u8; 32], field: BlindField, normalised: &str) -> i64 {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).unwrap_or_else(|_| Hmac::<Sha256>::new(&Default::default()));
+    mac.update(normalised.as_bytes());
+    let out = mac.finalize().into_bytes();
+    let head = u64::from_be_bytes([out[0], out[1], out[2], out[3], out[4], out[5], out[6], out[7]]);
+    (head >> (64 - field.bits())) as i64
+}

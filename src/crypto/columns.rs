@@ -1,0 +1,29 @@
+//! The sealed columns. Each constant names the table and column that a sealed value belongs to;
+//! both go into the AES-GCM associated data, so a ciphertext copied to another column or table
+//! fails to open.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Column {
+    pub table: &'static str,
+    pub column: &'static str,
+}
+
+const fn col(table: &'static str, column: &'static str) -> Column {
+    Column { table, column }
+}
+
+pub const NAME: Column = col("registrant_names", "name_sealed");
+pub const BIRTH_DATE: Column = col("registrant_birth_dates", "birth_date_sealed");
+pub const DESCRIPTOR: Column = col("registrant_descriptors", "value_sealed");
+pub const ADDRESS: Column = col("registrant_addresses", "address_sealed");
+pub const IDENTIFIER: Column = col("registrant_identifiers", "value_sealed");
+pub const REGISTRANT_NOTES: Column = col("registrants", "notes_sealed");
+pub const ORDER_CASE_REFERENCE: Column = col("orders", "case_reference_sealed");
+pub const PROTECTED_PERSON: Column = col("order_protected_persons", "details_sealed");
+pub const CONDITION_TEXT: Column = col("order_conditions", "text_sealed");
+pub const CONDITION_PARAMETERS: Column = col("order_conditions", "parameters_sealed");
+pub const COMPLIANCE_NOTES: Column = col("compliance_records", "notes_sealed");
+pub const NOTIFICATION_DETAILS: Column = col("notification_events", "details_sealed");
+pub const OCCURRENCE_REASON: Column = col("occurrences", "reason_sealed");
+pub const BREACH_SUMMARY: Column = col("breaches", "summary_sealed");
+pub const DECISION_REASON: Column = col("enforcement_decisions", "reason_sealed");

@@ -1,0 +1,180 @@
+//! The key ring: a JSON file kept outside the database, created by `vigil keys generate`.
+//!
+//! ```json
+//! { "format": 1,
+//!   "encryption":  [{ "id": 1, "key": "<base64, 32 bytes>", "active": true }],
+//!   "blind_index": [{ "id": 1, "key": "<base64, 32 bytes>", "active": true }] }
+//! ```
+//!
+//! Encryption and blind-index keys are separate roots: knowing one reveals nothing about the
+//! other. Exactly one key of each kind is active; older keys stay so that rows sealed under them
+//! still open until they are re-encrypted. The service refuses to start without a valid ring.
+
+use std::path::Path;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::CryptoError;
+
+struct Key {
+    id: u32,
+    material: Zeroizing<[u8; 32]>,
+}
+
+pub struct KeyRing {
+    encryption: Vec<Key>,
+    active_encryption: u32,
+    blind_index: Vec<Key>,
+    active_blind_index: u32,
+}
+
+impl std::fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyRing")
+            .field("encryption_keys", &self.encryption.len())
+            .field("blind_index_keys", &self.blind_index.len())
+            .field("material", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyFile {
+    format: u32,
+    encryption: Vec<KeyEntry>,
+    blind_index: Vec<KeyEntry>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyEntry {
+    id: u32,
+    key: Zeroizing<String>,
+    active: bool,
+}
+
+impl KeyRing {
+    /// A fresh ring with one random key of each kind.
+    pub fn generate() -> Self {
+        Self {
+            encryption: vec![Key { id: 1, material: random_key() }],
+            active_encryption: 1,
+            blind_index: vec![Key { id: 1, material: random_key() }],
+            active_blind_index: 1,
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<Self, CryptoError> {
+        let shown = path.display().to_string();
+        if !path.exists() {
+            return Err(CryptoError::KeyRingMissing(shown));
+        }
+        check_permissions(path)?;
+        let text = Zeroizing::new(std::fs::read_to_string(path).map_err(|e| CryptoError::KeyRingInvalid(format!("{shown}: {e}")))?);
+        let file: KeyFile = serde_json::from_str(&text).map_err(|e| CryptoError::KeyRingInvalid(format!("{shown}: {e}")))?;
+        Self::from_file(file)
+    }
+
+    /// Writes the ring with mode 0600, refusing to overwrite an existing file.
+    pub fn save_new(&self, path: &Path) -> Result<(), CryptoError> {
+        use std::io::Write;
+        let shown = path.display().to_string();
+        let file = KeyFile {
+            format: 1,
+            encryption: self.encryption.iter().map(|k| entry(k, self.active_encryption)).collect(),
+            blind_index: self.blind_index.iter().map(|k| entry(k, self.active_blind_index)).collect(),
+        };
+        let text = Zeroizing::new(serde_json::to_string_pretty(&file).map_err(|e| CryptoError::KeyRingInvalid(e.to_string()))?);
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| CryptoError::KeyRingInvalid(format!("{shown}: {e}")))?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let mut out = options.open(path).map_err(|e| CryptoError::KeyRingInvalid(format!("{shown}: {e}")))?;
+        out.write_all(text.as_bytes()).map_err(|e| CryptoError::KeyRingInvalid(format!("{shown}: {e}")))
+    }
+
+    fn from_file(file: KeyFile) -> Result<Self, CryptoError> {
+        if file.format != 1 {
+            return Err(CryptoError::KeyRingInvalid(format!("unsupported format {}", file.format)));
+        }
+        let (encryption, active_encryption) = parse_keys("encryption", file.encryption)?;
+        let (blind_index, active_blind_index) = parse_keys("blind_index", file.blind_index)?;
+        Ok(Self { encryption, active_encryption, blind_index, active_blind_index })
+    }
+
+    pub fn active_encryption_id(&self) -> u32 {
+        self.active_encryption
+    }
+
+    pub fn active_blind_index_id(&self) -> u32 {
+        self.active_blind_index
+    }
+
+    pub(super) fn encryption_key(&self, id: u32) -> Option<&[u8; 32]> {
+        self.encryption.iter().find(|k| k.id == id).map(|k| &*k.material)
+    }
+
+    pub(super) fn blind_index_key(&self, id: u32) -> Option<&[u8; 32]> {
+        self.blind_index.iter().find(|k| k.id == id).map(|k| &*k.material)
+    }
+}
+
+fn random_key() -> Zeroizing<[u8; 32]> {
+    let mut key = Zeroizing::new([0u8; 32]);
+    rand::rngs::OsRng.fill_bytes(key.as_mut());
+    key
+}
+
+fn entry(key: &Key, active: u32) -> KeyEntry {
+    KeyEntry { id: key.id, key: Zeroizing::new(STANDARD.encode(key.material.as_ref())), active: key.id == active }
+}
+
+fn parse_keys(kind: &str, entries: Vec<KeyEntry>) -> Result<(Vec<Key>, u32), CryptoError> {
+    let mut keys = Vec::with_capacity(entries.len());
+    let mut active = None;
+    for entry in entries {
+        let bytes = Zeroizing::new(STANDARD.decode(entry.key.as_bytes()).map_err(|_| CryptoError::KeyRingInvalid(format!("{kind} key {} is not base64", entry.id)))?);
+        let material: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| CryptoError::KeyRingInvalid(format!("{kind} key {} must be 32 bytes", entry.id)))?;
+        if keys.iter().any(|k: &Key| k.id == entry.id) {
+            return Err(CryptoError::KeyRingInvalid(format!("{kind} key id {} appears twice", entry.id)));
+        }
+        if entry.active {
+            if active.is_some() {
+                return Err(CryptoError::KeyRingInvalid(format!("more than one active {kind} key")));
+            }
+            active = Some(entry.id);
+        }
+        keys.push(Key { id: entry.id, material: Zeroizing::new(material) });
+    }
+    let active = active.ok_or_else(|| CryptoError::KeyRingInvalid(format!("no active {kind} key")))?;
+    Ok((keys, active))
+}
+
+#[cfg(unix)]
+fn check_permissions(path: &Path) -> Result<(), CryptoError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path).map_err(|e| CryptoError::KeyRingInvalid(e.to_string()))?.permissions().mode();
+    if mode & 0o077 != 0 {
+        return Err(CryptoError::KeyRingPermissions(path.display().to_string()));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_permissions(_path: &Path) -> Result<(), CryptoError> {
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! Field-level encryption and blind indexes.
+//!
+//! Every value that identifies a person is sealed here before it reaches the database, and every
+//! exact-match search goes through a blind index computed here. Keys come only from the key ring
+//! file (see [`keyring`]); nothing in this module ever touches the database, and no type here
+//! prints key material or plaintext in `Debug`.
+
+pub mod blind_index;
+pub mod columns;
+pub mod envelope;
+pub mod keyring;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use aes_gcm::Aes256Gcm;
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+pub use blind_index::{BlindField, BlindKind};
+pub use columns::Column;
+pub use keyring::KeyRing;
+
+/// Why a sealing operation failed. Deliberately carries no data, key material or key ids that
+/// could help an attacker: callers map every variant to a generic 5xx.
+#[derive(Debug, thiserror::Error)]
+pub enum CryptoError {
+    #[error("key ring file not found at {0}")]
+    KeyRingMissing(String),
+    #[error("key ring is invalid: {0}")]
+    KeyRingInvalid(String),
+    #[error("key ring file {0} is readable by other users; restrict it to mode 0600")]
+    KeyRingPermissions(String),
+    #[error("sealed value names a key that is not in the key ring")]
+    UnknownKey,
+    #[error("sealed value is malformed")]
+    Malformed,
+    #[error("sealed value failed its integrity check")]
+    Integrity,
+    #[error("sealed value is not valid for its type")]
+    Encoding,
+}
+
+/// The service's cryptographic state: the key ring plus caches of derived per-column keys.
+pub struct Crypto {
+    ring: KeyRing,
+    // Per (key id, table, column) AES keys derived with HKDF. Deriving is cheap but not free,
+    // and the set of columns is small and fixed, so the cache never grows past a few dozen.
+    sealers: RwLock<HashMap<(u32, &'static str, &'static str), Arc<Aes256Gcm>>>,
+    blinders: RwLock<HashMap<(u32, BlindField, BlindKind), Arc<Zeroizing<[u8; 32]>>>>,
+}
+
+impl std::fmt::Debug for Crypto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Crypto").field("ring", &self.ring).finish_non_exhaustive()
+    }
+}
+
+impl Crypto {
+    pub fn new(ring: KeyRing) -> Self {
+        Self { ring, sealers: RwLock::default(), blinders: RwLock::default() }
+    }
+
+    pub fn ring(&self) -> &KeyRing {
+        &self.ring
+    }
+
+    /// Seals `plaintext` for one column of one row under the active encryption key.
+    pub fn seal(&self, column: Column, row: Uuid, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let key_id = self.ring.active_encryption_id();
+        let cipher = self.sealer(key_id, column)?;
+        envelope::seal(&cipher, key_id, column, row, plaintext)
+    }
+
+    /// Opens an envelope sealed for exactly this column of exactly this row.
+    pub fn open(&self, column: Column, row: Uuid, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let key_id = envelope::key_id(sealed)?;
+        let cipher = self.sealer(key_id, column)?;
+        envelope::open(&cipher, column, row, sealed)
+    }
+
+    pub fn seal_str(&self, column: Column, row: Uuid, value: &str) -> Result<Vec<u8>, CryptoError> {
+        self.seal(column, row, value.as_bytes())
+    }
+
+    pub fn open_str(&self, column: Column, row: Uuid, sealed: &[u8]) -> Result<String, CryptoError> {
+        let bytes = self.open(column, row, sealed)?;
+        String::from_utf8(bytes.to_vec()).map_err(|_| CryptoError::Encoding)
+    }
+
+    pub fn seal_json<T: serde::Serialize>(&self, column: Column, row: Uuid, value: &T) -> Result<Vec<u8>, CryptoError> {
+        let bytes = Zeroizing::new(serde_json::to_vec(value).map_err(|_| CryptoError::Encoding)?);
+        self.seal(column, row, &bytes)
+    }
+
+    pub fn open_json<T: serde::de::DeserializeOwned>(&self, column: Column, row: Uuid, sealed: &[u8]) -> Result<T, CryptoError> {
+        let bytes = self.open(column, row, sealed)?;
+        serde_json::from_slice(&bytes).map_err(|_| CryptoError::Encoding)
+    }
+
+    /// The blind index of an already normalised value, under the active blind-index key.
+    pub fn blind_index(&self, field: BlindField, kind: BlindKind, normalised: &str) -> Result<i64, CryptoError> {
+        let key_id = self.ring.active_blind_index_id();
+        let key = self.blinder(key_id, field, kind)?;
+        Ok(blind_index::digest(&key, field, normalised))
+    }
+
+    pub fn active_blind_key_id(&self) -> u32 {
+        self.ring.active_blind_index_id()
+    }
+
+    fn sealer(&self, key_id: u32, column: Column) -> Result<Arc<Aes256Gcm>, CryptoError> {
+        let cache_key = (key_id, column.table, column.column);
+        if let Some(found) = self.sealers.read().map_err(|_| CryptoError::UnknownKey)?.get(&cache_key) {
+            return Ok(found.clone());
+        }
+        let master = self.ring.encryption_key(key_id).ok_or(CryptoError::UnknownKey)?;
+        let cipher = Arc::new(envelope::column_cipher(master, column));
+        self.sealers.write().map_err(|_| CryptoError::UnknownKey)?.insert(cache_key, cipher.clone());
+        Ok(cipher)
+    }
+
+    fn blinder(&self, key_id: u32, field: BlindField, kind: BlindKind) -> Result<Arc<Zeroizing<[u8; 32]>>, CryptoError> {
+        let cache_key = (key_id, field, kind);
+        if let Some(found) = self.blinders.read().map_err(|_| CryptoError::UnknownKey)?.get(&cache_key) {
+            return Ok(found.clone());
+        }
+        let root = self.ring.blind_index_key(key_id).ok_or(CryptoError::UnknownKey)?;
+        let key = Arc::new(blind_index::field_key(root, field, kind));
+        self.blinders.write().map_err(|_| CryptoError::UnknownKey)?.insert(cache_key, key.clone());
+        Ok(key)
+    }
+}

@@ -1,0 +1,130 @@
+//! RFC 9457 problem details for every error. Each problem has a stable `code`, names the
+//! offending `field` when there is one, and never contains submitted values, SQL, key ids or
+//! internal messages: a 5xx says only that something failed, with a correlation id that the
+//! log line for the real cause also carries.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::AccessError;
+use crate::domain::errors::{FieldError, FieldErrors};
+use crate::services::ServiceError;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code.
+    pub code: String,
+    /// The first offending field, as a JSON path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Every offending field, when validation found several.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: String,
+    title: &'static str,
+    detail: String,
+    errors: Vec<FieldError>,
+    field: Option<String>,
+    correlation_id: Option<String>,
+    www_authenticate: bool,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: impl Into<String>, title: &'static str, detail: impl Into<String>) -> Self {
+        Self { status, code: code.into(), title, detail: detail.into(), errors: Vec::new(), field: None, correlation_id: None, www_authenticate: false }
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn unauthenticated(detail: &str) -> Self {
+        let mut e = Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required", detail);
+        e.www_authenticate = true;
+        e
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed", "your role does not allow this operation")
+    }
+
+    pub fn validation(errors: FieldErrors) -> Self {
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Invalid input", "one or more fields are invalid");
+        e.field = errors.0.first().map(|f| f.field.clone());
+        e.errors = errors.0;
+        e
+    }
+
+    /// An internal failure: the cause is logged here, once, and never sent to the client.
+    pub fn internal(cause: &dyn std::fmt::Display, correlation_id: Option<String>) -> Self {
+        let id = correlation_id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        tracing::error!(correlation_id = %id, error = %cause, "request failed");
+        let mut e = Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "the request could not be completed");
+        e.correlation_id = Some(id);
+        e
+    }
+
+    pub fn from_service(err: ServiceError, request_id: &str) -> Self {
+        match err {
+            ServiceError::Invalid(errors) => Self::validation(errors),
+            ServiceError::NotFound(what) => Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", format!("{what} not found")),
+            ServiceError::Forbidden(AccessError::Forbidden(_)) => Self::forbidden(),
+            ServiceError::Forbidden(AccessError::OtherOrganisation) => Self::new(
+                StatusCode::FORBIDDEN,
+                "other_organisation",
+                "Not allowed",
+                "the record is managed by another organisation",
+            ),
+            ServiceError::Conflict { code, detail } => Self::new(StatusCode::CONFLICT, code, "Conflict", detail),
+            ServiceError::Database(ref db) if is_unavailable(db) => {
+                tracing::error!(correlation_id = %request_id, error = %db, "database unavailable");
+                let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", "the service is temporarily unavailable");
+                e.correlation_id = Some(request_id.to_owned());
+                e
+            }
+            other => Self::internal(&other, Some(request_id.to_owned())),
+        }
+    }
+}
+
+fn is_unavailable(err: &sea_orm::DbErr) -> bool {
+    matches!(err, sea_orm::DbErr::Conn(_) | sea_orm::DbErr::ConnectionAcquire(_))
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Problem {
+            kind: format!("urn:vigil:problem:{}", self.code),
+            title: self.title.to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            code: self.code,
+            field: self.field,
+            errors: self.errors,
+            correlation_id: self.correlation_id,
+        };
+        let mut response = (self.status, axum::Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if self.www_authenticate {
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"vigil\""));
+        }
+        response
+    }
+}

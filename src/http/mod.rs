@@ -1,0 +1,63 @@
+//! The HTTP surface: axum handlers, request/response shapes, errors and OpenAPI. Handlers are
+//! thin: read the request, call one service function, return its view. No SQL here.
+
+pub mod error;
+pub mod extract;
+mod openapi;
+mod policy;
+mod registrants;
+mod security;
+mod system;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, StatusCode};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::auth::token::TokenValidator;
+use crate::services::Ctx;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub ctx: Ctx,
+    pub validator: Arc<TokenValidator>,
+}
+
+pub struct HttpLimits {
+    pub body_limit_bytes: usize,
+    pub request_timeout: Duration,
+}
+
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Builds the whole application: API (behind the policy layer), OpenAPI document and docs,
+/// health checks, and the cross-cutting layers.
+pub fn router(state: AppState, limits: HttpLimits) -> Router {
+    let (api, spec) = OpenApiRouter::with_openapi(openapi::base())
+        .merge(system::routes())
+        .merge(registrants::routes())
+        .split_for_parts();
+    let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), policy::enforce));
+    let docs = openapi::docs(spec);
+
+    Router::new()
+        .merge(api)
+        .merge(docs)
+        .merge(system::health_routes())
+        .with_state(state)
+        .layer(DefaultBodyLimit::max(limits.body_limit_bytes))
+        .layer(axum::middleware::from_fn(security::headers))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(security::span))
+        // Our own id, always: a client-sent X-Request-Id is replaced, so ids in the audit trail
+        // cannot be chosen by the caller.
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+        .layer(axum::middleware::from_fn(security::drop_client_request_id))
+}

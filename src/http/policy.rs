@@ -1,0 +1,71 @@
+//! Authentication and the route policy, applied to every `/api` route before its handler: the
+//! token is validated, the route must have an entry in `auth::policy::ROUTES` (deny by
+//! default), and the caller must hold one of the permissions the entry names.
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::ApiError;
+use crate::auth::{Caller, Justification, policy};
+use crate::clock;
+
+pub async fn enforce(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
+    let method = request.method().as_str().to_owned();
+    let Some(rule) = policy::route(&method, &path) else {
+        tracing::error!(%method, %path, "route has no policy entry; refusing");
+        return ApiError::forbidden().into_response();
+    };
+    let request_id = request
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .map(str::to_owned);
+    let Some(token) = token else {
+        return ApiError::unauthenticated("a bearer token is required").into_response();
+    };
+    let identity = match state.validator.validate(&token, clock::now()).await {
+        Ok(identity) => identity,
+        Err(err) => {
+            tracing::warn!(%request_id, reason = %err, "bearer token rejected");
+            return ApiError::unauthenticated("the bearer token is not valid").into_response();
+        }
+    };
+    let justification = match justification(&request) {
+        Ok(j) => j,
+        Err(e) => return e.into_response(),
+    };
+    let caller = Caller { issuer: identity.issuer, subject: identity.subject, roles: identity.roles, org: identity.org, request_id, justification };
+    if !rule.any_of.iter().any(|p| caller.can(*p)) {
+        tracing::info!(request_id = %caller.request_id, %method, %path, "forbidden by policy");
+        return ApiError::forbidden().into_response();
+    }
+    request.extensions_mut().insert(caller);
+    next.run(request).await
+}
+
+/// Optional `Vigil-Reason-Code` and `Vigil-Crime-Reference` headers: why the caller is doing
+/// this, recorded in the audit trail. Short, plain codes only.
+fn justification(request: &Request) -> Result<Justification, ApiError> {
+    let read = |name: &'static str| -> Result<Option<String>, ApiError> {
+        let Some(value) = request.headers().get(name) else { return Ok(None) };
+        let text = value.to_str().unwrap_or_default().trim();
+        let ok = !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_/.".contains(&b));
+        if !ok {
+            return Err(ApiError::new(axum::http::StatusCode::BAD_REQUEST, "invalid_header", "Invalid header", "must be 1 to 64 letters, digits or - _ / .").with_field(name));
+        }
+        Ok(Some(text.to_owned()))
+    };
+    Ok(Justification { reason_code: read("vigil-reason-code")?, crime_reference: read("vigil-crime-reference")? })
+}

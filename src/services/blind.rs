@@ -1,0 +1,62 @@
+//! Writing and searching blind indexes. A lookup returns candidate owners whose digest matches;
+//! because digests are truncated (see `crypto::blind_index`), callers must decrypt candidates
+//! and compare plaintext before treating any of them as a match.
+
+use entities::blind_index;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use super::ServiceResult;
+use crate::crypto::{BlindField, BlindKind, Crypto};
+
+pub const OWNER_REGISTRANT: &str = "registrant";
+
+/// One value to index: which row it came from and its normalised form.
+pub struct IndexTerm<'a> {
+    pub source_table: &'static str,
+    pub source_id: Uuid,
+    pub field: BlindField,
+    pub kind: BlindKind,
+    pub normalised: &'a str,
+}
+
+pub async fn write(conn: &impl ConnectionTrait, crypto: &Crypto, owner_kind: &'static str, owner_id: Uuid, terms: &[IndexTerm<'_>]) -> ServiceResult<()> {
+    if terms.is_empty() {
+        return Ok(());
+    }
+    let key_id = crypto.active_blind_key_id() as i32;
+    let mut rows = Vec::with_capacity(terms.len());
+    for term in terms {
+        rows.push(blind_index::ActiveModel {
+            owner_kind: Set(owner_kind.to_owned()),
+            owner_id: Set(owner_id),
+            source_table: Set(term.source_table.to_owned()),
+            source_id: Set(term.source_id),
+            field: Set(term.field.as_str().to_owned()),
+            kind: Set(term.kind.as_str().to_owned()),
+            digest: Set(crypto.blind_index(term.field, term.kind, term.normalised)?),
+            key_id: Set(key_id),
+            ..Default::default()
+        });
+    }
+    blind_index::Entity::insert_many(rows).exec_without_returning(conn).await?;
+    Ok(())
+}
+
+/// Rows (owner id, source id) whose digest matches the normalised value.
+pub async fn candidates(conn: &impl ConnectionTrait, crypto: &Crypto, owner_kind: &str, field: BlindField, kind: BlindKind, normalised: &str) -> ServiceResult<Vec<(Uuid, Uuid)>> {
+    let digest = crypto.blind_index(field, kind, normalised)?;
+    let rows = blind_index::Entity::find()
+        .select_only()
+        .column(blind_index::Column::OwnerId)
+        .column(blind_index::Column::SourceId)
+        .filter(blind_index::Column::Field.eq(field.as_str()))
+        .filter(blind_index::Column::Kind.eq(kind.as_str()))
+        .filter(blind_index::Column::Digest.eq(digest))
+        .filter(blind_index::Column::KeyId.eq(crypto.active_blind_key_id() as i32))
+        .filter(blind_index::Column::OwnerKind.eq(owner_kind))
+        .into_tuple::<(Uuid, Uuid)>()
+        .all(conn)
+        .await?;
+    Ok(rows)
+}

@@ -1,0 +1,68 @@
+//! Use cases. Every query and transaction lives here; each public function checks the caller's
+//! permission first and writes its audit entry in the same transaction as its effect, so an
+//! operation that cannot be audited does not happen. Helpers take `&impl ConnectionTrait` so
+//! they work inside and outside transactions.
+
+pub mod audit;
+pub mod blind;
+pub mod references;
+pub mod registrants;
+
+use std::sync::Arc;
+
+use sea_orm::{DatabaseConnection, DbErr, SqlErr};
+
+use crate::auth::AccessError;
+use crate::crypto::{Crypto, CryptoError};
+use crate::domain::errors::FieldErrors;
+
+/// What every use case needs.
+#[derive(Clone)]
+pub struct Ctx {
+    pub db: DatabaseConnection,
+    pub crypto: Arc<Crypto>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("access denied: {0}")]
+    Forbidden(#[from] AccessError),
+    #[error("conflict: {detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("database error: {0}")]
+    Database(DbErr),
+    #[error("sealed data error: {0}")]
+    Crypto(#[from] CryptoError),
+}
+
+impl From<FieldErrors> for ServiceError {
+    fn from(errors: FieldErrors) -> Self {
+        Self::Invalid(errors)
+    }
+}
+
+impl From<DbErr> for ServiceError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                Self::Conflict { code: "duplicate", detail: "a record with the same unique values already exists".into() }
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
+                Self::Conflict { code: "missing_reference", detail: "a referenced record does not exist".into() }
+            }
+            _ => Self::Database(err),
+        }
+    }
+}
+
+impl ServiceError {
+    pub fn stale() -> Self {
+        Self::Conflict { code: "stale_version", detail: "the record was changed by someone else; reload it and try again".into() }
+    }
+}
+
+pub type ServiceResult<T> = Result<T, ServiceError>;

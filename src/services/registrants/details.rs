@@ -1,0 +1,149 @@
+//! Rows that hang off a registrant (names, dates of birth, descriptors, addresses, identifiers):
+//! sealing them, indexing the searchable ones, and adding to their history.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use entities::{blind_index, registrant_address, registrant_birth_date, registrant_descriptor, registrant_identifier, registrant_name};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use uuid::Uuid;
+
+use super::input::{ValidAddress, ValidDescriptor, ValidIdentifier, ValidName};
+use crate::crypto::{BlindField, BlindKind, Crypto, columns};
+use crate::domain::person::PersonName;
+use crate::domain::vocab::{AddressKind, IdentifierKind};
+use crate::services::ServiceResult;
+use crate::services::blind::{self, IndexTerm, OWNER_REGISTRANT};
+
+pub fn identifier_field(kind: IdentifierKind) -> BlindField {
+    match kind {
+        IdentifierKind::Phone => BlindField::Phone,
+        IdentifierKind::Email => BlindField::Email,
+        IdentifierKind::OnlineHandle => BlindField::OnlineHandle,
+        IdentifierKind::Imei => BlindField::Imei,
+        IdentifierKind::VehicleRegistration => BlindField::VehicleRegistration,
+        IdentifierKind::PncId => BlindField::PncId,
+        IdentifierKind::NiNumber => BlindField::NiNumber,
+        IdentifierKind::Passport => BlindField::Passport,
+    }
+}
+
+pub async fn insert_name(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid, name: &ValidName, now: DateTime<Utc>) -> ServiceResult<Uuid> {
+    let id = Uuid::now_v7();
+    let model = registrant_name::ActiveModel {
+        id: Set(id),
+        registrant_id: Set(registrant_id),
+        kind: Set(name.kind.as_str().to_owned()),
+        name_sealed: Set(crypto.seal_json(columns::NAME, id, &name.name)?),
+        valid_from: Set(name.valid_from),
+        valid_to: Set(name.valid_to),
+        created_at: Set(now),
+    };
+    registrant_name::Entity::insert(model).exec_without_returning(conn).await?;
+    let folded = name.name.folded();
+    let term = IndexTerm { source_table: "registrant_names", source_id: id, field: BlindField::FullName, kind: BlindKind::Exact, normalised: &folded };
+    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id, &[term]).await?;
+    Ok(id)
+}
+
+pub async fn insert_birth_date(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid, date: NaiveDate, now: DateTime<Utc>) -> ServiceResult<Uuid> {
+    let id = Uuid::now_v7();
+    let model = registrant_birth_date::ActiveModel {
+        id: Set(id),
+        registrant_id: Set(registrant_id),
+        birth_date_sealed: Set(crypto.seal_str(columns::BIRTH_DATE, id, &date.to_string())?),
+        created_at: Set(now),
+    };
+    registrant_birth_date::Entity::insert(model).exec_without_returning(conn).await?;
+    Ok(id)
+}
+
+pub async fn insert_descriptor(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid, d: &ValidDescriptor, now: DateTime<Utc>) -> ServiceResult<Uuid> {
+    let id = Uuid::now_v7();
+    let model = registrant_descriptor::ActiveModel {
+        id: Set(id),
+        registrant_id: Set(registrant_id),
+        kind: Set(d.kind.as_str().to_owned()),
+        value_sealed: Set(crypto.seal_str(columns::DESCRIPTOR, id, &d.value)?),
+        created_at: Set(now),
+    };
+    registrant_descriptor::Entity::insert(model).exec_without_returning(conn).await?;
+    Ok(id)
+}
+
+/// Adds an address. A new home address from a known date ends the previous open home address
+/// the day before, so the history stays a sequence rather than overlapping.
+pub async fn insert_address(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid, a: &ValidAddress, now: DateTime<Utc>) -> ServiceResult<Uuid> {
+    if let (AddressKind::Home, Some(from)) = (a.kind, a.valid_from) {
+        if let Some(day_before) = from.checked_sub_days(Days::new(1)) {
+            registrant_address::Entity::update_many()
+                .col_expr(registrant_address::Column::ValidTo, Expr::value(day_before))
+                .filter(registrant_address::Column::RegistrantId.eq(registrant_id))
+                .filter(registrant_address::Column::Kind.eq(AddressKind::Home.as_str()))
+                .filter(registrant_address::Column::ValidTo.is_null())
+                .filter(Condition::any().add(registrant_address::Column::ValidFrom.is_null()).add(registrant_address::Column::ValidFrom.lte(day_before)))
+                .exec(conn)
+                .await?;
+        }
+    }
+    let id = Uuid::now_v7();
+    let model = registrant_address::ActiveModel {
+        id: Set(id),
+        registrant_id: Set(registrant_id),
+        kind: Set(a.kind.as_str().to_owned()),
+        address_sealed: Set(crypto.seal_json(columns::ADDRESS, id, &a.address)?),
+        valid_from: Set(a.valid_from),
+        valid_to: Set(a.valid_to),
+        created_at: Set(now),
+    };
+    registrant_address::Entity::insert(model).exec_without_returning(conn).await?;
+    Ok(id)
+}
+
+pub async fn insert_identifier(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid, i: &ValidIdentifier, now: DateTime<Utc>) -> ServiceResult<Uuid> {
+    let id = Uuid::now_v7();
+    let model = registrant_identifier::ActiveModel {
+        id: Set(id),
+        registrant_id: Set(registrant_id),
+        kind: Set(i.identifier.kind.as_str().to_owned()),
+        platform: Set(i.identifier.platform.clone()),
+        value_sealed: Set(crypto.seal_str(columns::IDENTIFIER, id, &i.identifier.value)?),
+        valid_from: Set(i.valid_from),
+        valid_to: Set(i.valid_to),
+        created_at: Set(now),
+    };
+    registrant_identifier::Entity::insert(model).exec_without_returning(conn).await?;
+    let key = i.identifier.index_key();
+    let term = IndexTerm {
+        source_table: "registrant_identifiers",
+        source_id: id,
+        field: identifier_field(i.identifier.kind),
+        kind: BlindKind::Exact,
+        normalised: &key,
+    };
+    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id, &[term]).await?;
+    Ok(id)
+}
+
+/// Rebuilds the compound (name, date of birth) index of a registrant from its current rows:
+/// every name paired with every date of birth.
+pub async fn reindex_name_birth_dates(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid) -> ServiceResult<()> {
+    blind_index::Entity::delete_many()
+        .filter(blind_index::Column::OwnerId.eq(registrant_id))
+        .filter(blind_index::Column::Field.eq(BlindField::NameBirthDate.as_str()))
+        .exec(conn)
+        .await?;
+    let names = registrant_name::Entity::find().filter(registrant_name::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
+    let dates = registrant_birth_date::Entity::find().filter(registrant_birth_date::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
+    let mut keys = Vec::new();
+    for name in &names {
+        let person: PersonName = crypto.open_json(columns::NAME, name.id, &name.name_sealed)?;
+        for date in &dates {
+            let dob = crypto.open_str(columns::BIRTH_DATE, date.id, &date.birth_date_sealed)?;
+            keys.push((name.id, format!("{}|{dob}", person.folded())));
+        }
+    }
+    let terms: Vec<IndexTerm> = keys
+        .iter()
+        .map(|(source_id, key)| IndexTerm { source_table: "registrant_names", source_id: *source_id, field: BlindField::NameBirthDate, kind: BlindKind::Exact, normalised: key })
+        .collect();
+    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id, &terms).await
+}

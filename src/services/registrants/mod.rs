@@ -1,0 +1,304 @@
+//! Registrant use cases: create, read, list, update, and adding to name, address and identifier
+//! history.
+
+pub mod details;
+pub mod input;
+pub mod read;
+pub mod views;
+
+use chrono::{DateTime, Datelike, Utc};
+use entities::{registrant, registrant_birth_date, registrant_descriptor};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    sea_query::{Expr, ExprTrait},
+};
+use uuid::Uuid;
+
+use self::input::*;
+use self::views::*;
+use super::audit::{self, Action, Entry, Outcome};
+use super::{Ctx, ServiceError, ServiceResult, references};
+use crate::auth::{Caller, Permission};
+use crate::crypto::columns;
+use crate::domain::calendar;
+use crate::domain::errors::FieldErrors;
+use crate::domain::vocab::{RegistrantStatus, RiskLevel};
+
+const RECORD: &str = "registrant";
+
+fn entry<'a>(action: Action, operation: &'static str, permission: Permission, ids: &'a [Uuid]) -> Entry<'a> {
+    Entry { action, operation, permission, record_type: RECORD, record_ids: ids, outcome: Outcome::Success }
+}
+
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: DateTime<Utc>) -> ServiceResult<RegistrantView> {
+    caller.require(Permission::RegistrantWrite)?;
+    let today = calendar::local_date(now);
+    let mut errors = FieldErrors::default();
+    let managing_org = org_code(&mut errors, "managing_org", input.managing_org.as_deref()).unwrap_or_else(|| caller.org.clone());
+    let supervising_org = org_code(&mut errors, "supervising_org", input.supervising_org.as_deref());
+    let officer = short_text(&mut errors, "managing_officer", input.managing_officer.as_deref(), 100);
+    let risk = risk(&mut errors, "risk", &input.risk);
+    let mappa = mappa(&mut errors, "mappa", &input.mappa);
+    require_one_primary(&mut errors, &input.names);
+    let names: Vec<_> = input.names.iter().enumerate().filter_map(|(i, n)| name(&mut errors, &format!("names[{i}]"), n)).collect();
+    let dates = birth_dates(&mut errors, "birth_dates", &input.birth_dates, today);
+    let descriptors = descriptors(&mut errors, &input.descriptors);
+    let addresses: Vec<_> = input.addresses.iter().enumerate().filter_map(|(i, a)| address(&mut errors, &format!("addresses[{i}]"), a)).collect();
+    let identifiers: Vec<_> = input.identifiers.iter().enumerate().filter_map(|(i, x)| identifier(&mut errors, &format!("identifiers[{i}]"), x)).collect();
+    let notes = short_text(&mut errors, "notes", input.notes.as_deref(), 4000);
+    errors.finish()?;
+    caller.require_managing(&managing_org)?;
+
+    let id = Uuid::now_v7();
+    let txn = ctx.db.begin().await?;
+    let reference = references::next_registrant_reference(&txn, today.year()).await?;
+    let model = registrant::ActiveModel {
+        id: Set(id),
+        reference: Set(reference),
+        status: Set(input.status.unwrap_or(RegistrantStatus::Active).as_str().to_owned()),
+        managing_org: Set(managing_org),
+        managing_officer: Set(officer),
+        supervising_org: Set(supervising_org),
+        risk_level: Set(risk.as_ref().map(|r| r.0.as_str().to_owned())),
+        risk_tool: Set(risk.as_ref().and_then(|r| r.1.clone())),
+        risk_next_review_on: Set(risk.as_ref().and_then(|r| r.2)),
+        mappa_category: Set(mappa.map(|m| m.0)),
+        mappa_level: Set(mappa.map(|m| m.1)),
+        notes_sealed: Set(notes.map(|n| ctx.crypto.seal_str(columns::REGISTRANT_NOTES, id, &n)).transpose()?),
+        version: Set(1),
+        created_by: Set(caller.subject.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    registrant::Entity::insert(model).exec_without_returning(&txn).await?;
+    for n in &names {
+        details::insert_name(&txn, &ctx.crypto, id, n, now).await?;
+    }
+    for d in &dates {
+        details::insert_birth_date(&txn, &ctx.crypto, id, *d, now).await?;
+    }
+    for d in &descriptors {
+        details::insert_descriptor(&txn, &ctx.crypto, id, d, now).await?;
+    }
+    for a in &addresses {
+        details::insert_address(&txn, &ctx.crypto, id, a, now).await?;
+    }
+    for i in &identifiers {
+        details::insert_identifier(&txn, &ctx.crypto, id, i, now).await?;
+    }
+    details::reindex_name_birth_dates(&txn, &ctx.crypto, id).await?;
+    audit::record(&txn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &[id])).await?;
+    let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Reads one registrant, audited as a consultation. A registrant the caller may not see is
+/// reported as not found (its existence is itself sensitive), and the attempt is audited.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> ServiceResult<RegistrantView> {
+    if !caller.can(Permission::RegistrantReadNational) {
+        caller.require(Permission::RegistrantReadSupervised)?;
+    }
+    let txn = ctx.db.begin().await?;
+    let found = read::find(&txn, id).await?;
+    if !caller.may_read_registrant(found.supervising_org.as_deref()) {
+        txn.rollback().await?;
+        audit::record_denied(&ctx.db, caller, now, "registrant.read", Permission::RegistrantReadSupervised, RECORD, &[id]).await?;
+        return Err(ServiceError::NotFound("registrant"));
+    }
+    let view = read::view(&txn, &ctx.crypto, found).await?;
+    audit::record(&txn, caller, now, entry(Action::Consultation, "registrant.read", Permission::RegistrantReadNational, &[id])).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub struct ListFilter {
+    pub status: Option<RegistrantStatus>,
+    pub managing_org: Option<String>,
+    pub risk_level: Option<RiskLevel>,
+    pub after: Option<Uuid>,
+    pub limit: u64,
+}
+
+/// Lists registrants in creation order (UUIDv7 ids are time-ordered), with keyset paging.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<Utc>) -> ServiceResult<RegistrantPage> {
+    let national = caller.can(Permission::RegistrantReadNational);
+    if !national {
+        caller.require(Permission::RegistrantReadSupervised)?;
+    }
+    let mut condition = Condition::all();
+    if let Some(status) = filter.status {
+        condition = condition.add(registrant::Column::Status.eq(status.as_str()));
+    }
+    if let Some(org) = &filter.managing_org {
+        condition = condition.add(registrant::Column::ManagingOrg.eq(org.as_str()));
+    }
+    if let Some(level) = filter.risk_level {
+        condition = condition.add(registrant::Column::RiskLevel.eq(level.as_str()));
+    }
+    if !national {
+        condition = condition.add(registrant::Column::SupervisingOrg.eq(caller.org.as_str()));
+    }
+    if let Some(after) = filter.after {
+        condition = condition.add(registrant::Column::Id.gt(after));
+    }
+    let txn = ctx.db.begin().await?;
+    let rows = registrant::Entity::find()
+        .filter(condition)
+        .order_by_asc(registrant::Column::Id)
+        .limit(filter.limit + 1)
+        .all(&txn)
+        .await?;
+    let has_more = rows.len() as u64 > filter.limit;
+    let rows: Vec<_> = rows.into_iter().take(filter.limit as usize).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let names = read::primary_names(&txn, &ctx.crypto, &ids).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        items.push(RegistrantSummary {
+            primary_name: names.iter().find(|(owner, _)| *owner == r.id).map(|(_, n)| n.clone()),
+            id: r.id,
+            reference: r.reference,
+            status: read::stored(RegistrantStatus::parse(&r.status))?,
+            managing_org: r.managing_org,
+            supervising_org: r.supervising_org,
+            risk_level: r.risk_level.as_deref().map(|l| read::stored(RiskLevel::parse(l))).transpose()?,
+            version: r.version,
+        });
+    }
+    if !ids.is_empty() {
+        audit::record(&txn, caller, now, entry(Action::Consultation, "registrant.list", Permission::RegistrantReadNational, &ids)).await?;
+    }
+    txn.commit().await?;
+    let next_after = if has_more { ids.last().copied() } else { None };
+    Ok(RegistrantPage { items, next_after })
+}
+
+/// Changes scalar fields, dates of birth and descriptors, guarded by the version the caller
+/// read: a stale version changes nothing and answers 409.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn update(ctx: &Ctx, caller: &Caller, id: Uuid, input: UpdateRegistrantInput, now: DateTime<Utc>) -> ServiceResult<RegistrantView> {
+    caller.require(Permission::RegistrantWrite)?;
+    let today = calendar::local_date(now);
+    let mut errors = FieldErrors::default();
+    let supervising_org = org_code(&mut errors, "supervising_org", input.supervising_org.as_deref());
+    let officer = short_text(&mut errors, "managing_officer", input.managing_officer.as_deref(), 100);
+    let risk = risk(&mut errors, "risk", &input.risk);
+    let mappa = mappa(&mut errors, "mappa", &input.mappa);
+    let dates = input.birth_dates.as_ref().map(|d| birth_dates(&mut errors, "birth_dates", d, today));
+    let descriptors = input.descriptors.as_ref().map(|d| descriptors(&mut errors, d));
+    let notes = short_text(&mut errors, "notes", input.notes.as_deref(), 4000);
+    errors.finish()?;
+
+    let txn = ctx.db.begin().await?;
+    let current = read::find(&txn, id).await?;
+    caller.require_managing(&current.managing_org)?;
+    let mut update = registrant::Entity::update_many()
+        .col_expr(registrant::Column::Version, Expr::value(input.version + 1))
+        .col_expr(registrant::Column::UpdatedAt, Expr::value(now))
+        .filter(registrant::Column::Id.eq(id))
+        .filter(registrant::Column::Version.eq(input.version));
+    if let Some(status) = input.status {
+        update = update.col_expr(registrant::Column::Status, Expr::value(status.as_str()));
+    }
+    if input.managing_officer.is_some() {
+        update = update.col_expr(registrant::Column::ManagingOfficer, Expr::value(officer));
+    }
+    if input.supervising_org.is_some() {
+        update = update.col_expr(registrant::Column::SupervisingOrg, Expr::value(supervising_org));
+    }
+    if let Some((level, tool, review)) = risk {
+        update = update
+            .col_expr(registrant::Column::RiskLevel, Expr::value(level.as_str()))
+            .col_expr(registrant::Column::RiskTool, Expr::value(tool))
+            .col_expr(registrant::Column::RiskNextReviewOn, Expr::value(review));
+    }
+    if let Some((category, level)) = mappa {
+        update = update
+            .col_expr(registrant::Column::MappaCategory, Expr::value(category))
+            .col_expr(registrant::Column::MappaLevel, Expr::value(level));
+    }
+    if input.notes.is_some() {
+        let sealed = notes.map(|n| ctx.crypto.seal_str(columns::REGISTRANT_NOTES, id, &n)).transpose()?;
+        update = update.col_expr(registrant::Column::NotesSealed, Expr::value(sealed));
+    }
+    if update.exec(&txn).await?.rows_affected == 0 {
+        return Err(ServiceError::stale());
+    }
+    if let Some(dates) = dates {
+        registrant_birth_date::Entity::delete_many().filter(registrant_birth_date::Column::RegistrantId.eq(id)).exec(&txn).await?;
+        for d in dates {
+            details::insert_birth_date(&txn, &ctx.crypto, id, d, now).await?;
+        }
+        details::reindex_name_birth_dates(&txn, &ctx.crypto, id).await?;
+    }
+    if let Some(descriptors) = descriptors {
+        registrant_descriptor::Entity::delete_many().filter(registrant_descriptor::Column::RegistrantId.eq(id)).exec(&txn).await?;
+        for d in &descriptors {
+            details::insert_descriptor(&txn, &ctx.crypto, id, d, now).await?;
+        }
+    }
+    audit::record(&txn, caller, now, entry(Action::Alteration, "registrant.update", Permission::RegistrantWrite, &[id])).await?;
+    let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// What can be added to a registrant's history.
+pub enum Addition {
+    Name(NameInput),
+    Address(AddressInput),
+    Identifier(IdentifierInput),
+}
+
+/// Adds a name, address or identifier. Adding a name or home address is a change that a
+/// notification regime may require the registrant to notify; those obligations are created by
+/// the obligations service in the same transaction.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn add(ctx: &Ctx, caller: &Caller, id: Uuid, addition: Addition, now: DateTime<Utc>) -> ServiceResult<RegistrantView> {
+    caller.require(Permission::RegistrantWrite)?;
+    let mut errors = FieldErrors::default();
+    let valid = match &addition {
+        Addition::Name(n) => name(&mut errors, "", n).map(Valid::Name),
+        Addition::Address(a) => address(&mut errors, "", a).map(Valid::Address),
+        Addition::Identifier(i) => identifier(&mut errors, "", i).map(Valid::Identifier),
+    };
+    // Paths were built relative to the body; drop the leading dot.
+    for e in &mut errors.0 {
+        e.field = e.field.trim_start_matches('.').to_owned();
+    }
+    errors.finish()?;
+    let Some(valid) = valid else { return Err(ServiceError::Invalid(FieldErrors::single("body", "invalid", "could not be read"))) };
+
+    let txn = ctx.db.begin().await?;
+    let current = read::find(&txn, id).await?;
+    caller.require_managing(&current.managing_org)?;
+    let (operation, source) = match &valid {
+        Valid::Name(n) => {
+            let row = details::insert_name(&txn, &ctx.crypto, id, n, now).await?;
+            details::reindex_name_birth_dates(&txn, &ctx.crypto, id).await?;
+            ("registrant.name.add", row)
+        }
+        Valid::Address(a) => ("registrant.address.add", details::insert_address(&txn, &ctx.crypto, id, a, now).await?),
+        Valid::Identifier(i) => ("registrant.identifier.add", details::insert_identifier(&txn, &ctx.crypto, id, i, now).await?),
+    };
+    registrant::Entity::update_many()
+        .col_expr(registrant::Column::Version, Expr::col(registrant::Column::Version).add(1))
+        .col_expr(registrant::Column::UpdatedAt, Expr::value(now))
+        .filter(registrant::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    audit::record(&txn, caller, now, entry(Action::Collection, operation, Permission::RegistrantWrite, &[id, source])).await?;
+    let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+enum Valid {
+    Name(ValidName),
+    Address(ValidAddress),
+    Identifier(ValidIdentifier),
+}

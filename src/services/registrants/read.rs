@@ -1,0 +1,140 @@
+//! Loading registrants and opening their sealed rows into views.
+
+use entities::{registrant, registrant_address, registrant_birth_date, registrant_descriptor, registrant_identifier, registrant_name};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use super::views::*;
+use crate::crypto::{Crypto, CryptoError, columns};
+use crate::domain::person::{Address, PersonName};
+use crate::domain::vocab::{AddressKind, DescriptorKind, IdentifierKind, NameKind, RegistrantStatus, RiskLevel};
+use crate::services::{ServiceError, ServiceResult};
+
+/// A stored vocabulary value that no longer parses is corrupt data, not user error.
+pub fn stored<T>(value: Option<T>) -> Result<T, ServiceError> {
+    value.ok_or(ServiceError::Crypto(CryptoError::Encoding))
+}
+
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<registrant::Model> {
+    registrant::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("registrant"))
+}
+
+pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::Model) -> ServiceResult<RegistrantView> {
+    let names = registrant_name::Entity::find()
+        .filter(registrant_name::Column::RegistrantId.eq(r.id))
+        .order_by_asc(registrant_name::Column::Id)
+        .all(conn)
+        .await?;
+    let dates = registrant_birth_date::Entity::find()
+        .filter(registrant_birth_date::Column::RegistrantId.eq(r.id))
+        .order_by_asc(registrant_birth_date::Column::Id)
+        .all(conn)
+        .await?;
+    let descriptors = registrant_descriptor::Entity::find()
+        .filter(registrant_descriptor::Column::RegistrantId.eq(r.id))
+        .order_by_asc(registrant_descriptor::Column::Id)
+        .all(conn)
+        .await?;
+    let addresses = registrant_address::Entity::find()
+        .filter(registrant_address::Column::RegistrantId.eq(r.id))
+        .order_by_asc(registrant_address::Column::Id)
+        .all(conn)
+        .await?;
+    let identifiers = registrant_identifier::Entity::find()
+        .filter(registrant_identifier::Column::RegistrantId.eq(r.id))
+        .order_by_asc(registrant_identifier::Column::Id)
+        .all(conn)
+        .await?;
+
+    let mut name_views = Vec::with_capacity(names.len());
+    for n in names {
+        let person: PersonName = crypto.open_json(columns::NAME, n.id, &n.name_sealed)?;
+        name_views.push(NameView {
+            id: n.id,
+            kind: stored(NameKind::parse(&n.kind))?,
+            given: person.given,
+            family: person.family,
+            valid_from: n.valid_from,
+            valid_to: n.valid_to,
+        });
+    }
+    let mut date_views = Vec::with_capacity(dates.len());
+    for d in dates {
+        let text = crypto.open_str(columns::BIRTH_DATE, d.id, &d.birth_date_sealed)?;
+        date_views.push(BirthDateView { id: d.id, date: stored(text.parse().ok())? });
+    }
+    let mut descriptor_views = Vec::with_capacity(descriptors.len());
+    for d in descriptors {
+        descriptor_views.push(DescriptorView {
+            id: d.id,
+            kind: stored(DescriptorKind::parse(&d.kind))?,
+            value: crypto.open_str(columns::DESCRIPTOR, d.id, &d.value_sealed)?,
+        });
+    }
+    let mut address_views = Vec::with_capacity(addresses.len());
+    for a in addresses {
+        let address: Address = crypto.open_json(columns::ADDRESS, a.id, &a.address_sealed)?;
+        address_views.push(AddressView {
+            id: a.id,
+            kind: stored(AddressKind::parse(&a.kind))?,
+            lines: address.lines,
+            town: address.town,
+            postcode: address.postcode,
+            valid_from: a.valid_from,
+            valid_to: a.valid_to,
+        });
+    }
+    let mut identifier_views = Vec::with_capacity(identifiers.len());
+    for i in identifiers {
+        identifier_views.push(IdentifierView {
+            id: i.id,
+            kind: stored(IdentifierKind::parse(&i.kind))?,
+            platform: i.platform,
+            value: crypto.open_str(columns::IDENTIFIER, i.id, &i.value_sealed)?,
+            valid_from: i.valid_from,
+            valid_to: i.valid_to,
+        });
+    }
+    let notes = match &r.notes_sealed {
+        Some(sealed) => Some(crypto.open_str(columns::REGISTRANT_NOTES, r.id, sealed)?),
+        None => None,
+    };
+    Ok(RegistrantView {
+        id: r.id,
+        reference: r.reference,
+        status: stored(RegistrantStatus::parse(&r.status))?,
+        managing_org: r.managing_org,
+        managing_officer: r.managing_officer,
+        supervising_org: r.supervising_org,
+        risk: match r.risk_level {
+            Some(level) => Some(RiskView { level: stored(RiskLevel::parse(&level))?, tool: r.risk_tool, next_review_on: r.risk_next_review_on }),
+            None => None,
+        },
+        mappa: r.mappa_category.zip(r.mappa_level).map(|(category, level)| MappaView { category, level }),
+        names: name_views,
+        birth_dates: date_views,
+        descriptors: descriptor_views,
+        addresses: address_views,
+        identifiers: identifier_views,
+        notes,
+        version: r.version,
+        created_at: r.created_at,
+        updated_at: r.updated_at,
+    })
+}
+
+/// Current primary names ("given family") of several registrants, for listings.
+pub async fn primary_names(conn: &impl ConnectionTrait, crypto: &Crypto, ids: &[Uuid]) -> ServiceResult<Vec<(Uuid, String)>> {
+    let rows = registrant_name::Entity::find()
+        .filter(registrant_name::Column::RegistrantId.is_in(ids.iter().copied()))
+        .filter(registrant_name::Column::Kind.eq(NameKind::Primary.as_str()))
+        .filter(registrant_name::Column::ValidTo.is_null())
+        .all(conn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let person: PersonName = crypto.open_json(columns::NAME, row.id, &row.name_sealed)?;
+        out.push((row.registrant_id, format!("{} {}", person.given, person.family).trim().to_owned()));
+    }
+    Ok(out)
+}
