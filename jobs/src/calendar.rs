@@ -100,7 +100,7 @@ mod tests {
 
     #[test]
     fn periods_cross_year_end_and_leap_days() {
-        assert_eq!(end_of_days_beginning_with(d(2026, 12, 30), 3), utc("2027-01-01T00:00:00Z"));
+        assert_eq!(end_of_days_beginning_with(d(2026, 12, 30), 3), utc("2027-01-02T00:00:00Z"));
         assert_eq!(end_of_days_beginning_with(d(2028, 2, 28), 3), utc("2028-03-02T00:00:00Z"));
     }
 

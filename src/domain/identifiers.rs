@@ -165,7 +165,7 @@ pub fn ni_number(raw: &str) -> Result<String, Invalid> {
     let bad_second = matches!(b.get(1), Some(b'D' | b'F' | b'I' | b'O' | b'Q' | b'U' | b'V'));
     let bad_prefix = ["BG", "GB", "NK", "KN", "TN", "NT", "ZZ"].iter().any(|p| c.starts_with(p));
     if !shape || bad_first || bad_second || bad_prefix {
-        return Err(("invalid_ni_number", "must be a valid National Insurance number such as QQ123456C"));
+        return Err(("invalid_ni_number", "must be a valid National Insurance number such as AB 12 34 56 C"));
     }
     Ok(c)
 }
@@ -205,7 +205,7 @@ mod tests {
 
     #[test]
     fn ni_numbers_follow_the_prefix_rules() {
-        assert_eq!(ni_number("qq 12 34 56 c").unwrap(), "QQ123456C");
+        assert_eq!(ni_number("ab 12 34 56 c").unwrap(), "AB123456C");
         assert!(ni_number("GB123456A").is_err());
         assert!(ni_number("QQ123456E").is_err());
     }

@@ -55,7 +55,16 @@ fn json_problem(err: &serde_path_to_error::Error<serde_json::Error>) -> ApiError
     let inner = err.inner();
     let message = inner.to_string();
     let key = message.split('`').nth(1).map(str::to_owned);
-    let join = |key: &str| if path == "." || path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    // serde_path_to_error's path already ends with an unknown or duplicate key.
+    let join = |key: &str| {
+        if path == "." || path.is_empty() {
+            key.to_owned()
+        } else if path == key || path.ends_with(&format!(".{key}")) {
+            path.clone()
+        } else {
+            format!("{path}.{key}")
+        }
+    };
     let (code, field, detail) = if message.starts_with("unknown field") {
         ("unknown_field", key.as_deref().map(join).unwrap_or(path.clone()), "this field is not accepted here".to_owned())
     } else if message.starts_with("duplicate field") {

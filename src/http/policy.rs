@@ -16,6 +16,11 @@ pub async fn enforce(State(state): State<AppState>, mut request: Request, next: 
     let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
     let method = request.method().as_str().to_owned();
     let Some(rule) = policy::route(&method, &path) else {
+        // The router matched the path, so the method is one the route does not serve, or the
+        // route was added without a policy entry (refused: deny by default).
+        if policy::ROUTES.iter().any(|r| r.path == path) {
+            return ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed", "this resource does not support the method").into_response();
+        }
         tracing::error!(%method, %path, "route has no policy entry; refusing");
         return ApiError::forbidden().into_response();
     };

@@ -12,7 +12,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use entities::{audit_chain, audit_event};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, PaginatorTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -106,7 +106,7 @@ pub async fn seal_pending(db: &DatabaseConnection, now: DateTime<Utc>) -> Result
 }
 
 async fn seal_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
-    let txn = db.begin().await?;
+    let txn = crate::services::tx::begin_write(db).await?;
     let tip = audit_chain::Entity::find().order_by_desc(audit_chain::Column::Pos).one(&txn).await?;
     let (mut pos, mut prev) = tip.as_ref().map(|t| (t.pos, t.entry_hash.clone())).unwrap_or((0, GENESIS.to_owned()));
     let newest = audit_chain::Entity::find()

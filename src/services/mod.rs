@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod blind;
 pub mod references;
+pub mod tx;
 pub mod registrants;
 
 use std::sync::Arc;

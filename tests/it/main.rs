@@ -1,1 +1,11 @@
+//! The one integration-test binary (one binary links once; many would each link the whole
+//! service). Each module tests one capability through the real HTTP API against a real
+//! database: SQLite by default, PostgreSQL when TEST_DATABASE_URL is set.
 
+mod support;
+
+mod audit;
+mod auth;
+mod canary;
+mod migrations;
+mod registrants;

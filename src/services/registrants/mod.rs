@@ -9,7 +9,7 @@ pub mod views;
 use chrono::{DateTime, Datelike, Utc};
 use entities::{registrant, registrant_birth_date, registrant_descriptor};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -51,7 +51,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: 
     caller.require_managing(&managing_org)?;
 
     let id = Uuid::now_v7();
-    let txn = ctx.db.begin().await?;
+    let txn = crate::services::tx::begin_write(&ctx.db).await?;
     let reference = references::next_registrant_reference(&txn, today.year()).await?;
     let model = registrant::ActiveModel {
         id: Set(id),
@@ -101,7 +101,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Se
     if !caller.can(Permission::RegistrantReadNational) {
         caller.require(Permission::RegistrantReadSupervised)?;
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::services::tx::begin_write(&ctx.db).await?;
     let found = read::find(&txn, id).await?;
     if !caller.may_read_registrant(found.supervising_org.as_deref()) {
         txn.rollback().await?;
@@ -145,7 +145,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
     if let Some(after) = filter.after {
         condition = condition.add(registrant::Column::Id.gt(after));
     }
-    let txn = ctx.db.begin().await?;
+    let txn = crate::services::tx::begin_write(&ctx.db).await?;
     let rows = registrant::Entity::find()
         .filter(condition)
         .order_by_asc(registrant::Column::Id)
@@ -193,7 +193,7 @@ pub async fn update(ctx: &Ctx, caller: &Caller, id: Uuid, input: UpdateRegistran
     let notes = short_text(&mut errors, "notes", input.notes.as_deref(), 4000);
     errors.finish()?;
 
-    let txn = ctx.db.begin().await?;
+    let txn = crate::services::tx::begin_write(&ctx.db).await?;
     let current = read::find(&txn, id).await?;
     caller.require_managing(&current.managing_org)?;
     let mut update = registrant::Entity::update_many()
@@ -273,7 +273,7 @@ pub async fn add(ctx: &Ctx, caller: &Caller, id: Uuid, addition: Addition, now: 
     errors.finish()?;
     let Some(valid) = valid else { return Err(ServiceError::Invalid(FieldErrors::single("body", "invalid", "could not be read"))) };
 
-    let txn = ctx.db.begin().await?;
+    let txn = crate::services::tx::begin_write(&ctx.db).await?;
     let current = read::find(&txn, id).await?;
     caller.require_managing(&current.managing_org)?;
     let (operation, source) = match &valid {

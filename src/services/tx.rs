@@ -1,0 +1,17 @@
+//! Transactions. Every audited operation writes, so every transaction here is a write
+//! transaction. On SQLite a transaction that reads first and writes later fails with
+//! SQLITE_BUSY, without waiting, when another connection wrote in between (WAL snapshots cannot
+//! be upgraded). Taking the write lock with the first statement, as `BEGIN IMMEDIATE` would,
+//! makes concurrent requests queue on the busy timeout instead of failing. PostgreSQL needs
+//! nothing: row locks and MVCC handle it.
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, TransactionTrait};
+
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DbBackend::Sqlite {
+        // A write that changes nothing still takes SQLite's write lock.
+        txn.execute_unprepared("UPDATE reference_counters SET last = last WHERE 0 = 1").await?;
+    }
+    Ok(txn)
+}

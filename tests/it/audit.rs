@@ -1,0 +1,104 @@
+//! The audit trail: one entry per operation, no personal data, a hash chain that detects
+//! edits, deletions and reordering.
+
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::json;
+use vigil::auth::Role;
+use vigil::services::audit;
+
+use crate::support::{TestApp, registrant_body};
+
+async fn rows(app: &TestApp, sql: &str) -> Vec<sea_orm::QueryResult> {
+    app.db.query_all_raw(Statement::from_string(app.db.get_database_backend(), sql.to_owned())).await.unwrap()
+}
+
+#[tokio::test]
+async fn each_operation_writes_exactly_one_entry_with_its_justification() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("officer-7", Role::Ppo, "met");
+    let created = app.registrant("met", registrant_body("Audited")).await;
+    assert_eq!(app.count("audit_events").await, 1);
+    let id = created["id"].as_str().unwrap();
+    let response = app
+        .client
+        .get(format!("{}/api/v1/registrants/{id}", app.base))
+        .bearer_auth(&token)
+        .header("vigil-reason-code", "INVESTIGATION")
+        .header("vigil-crime-reference", "01/123456/26")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    app.patch(&format!("/api/v1/registrants/{id}"), &token, &json!({"version": 1, "status": "abroad"})).await;
+    let entries = rows(&app, "SELECT action, operation, actor_subject, actor_role, actor_org, reason_code, crime_reference, record_ids, outcome FROM audit_events ORDER BY seq").await;
+    assert_eq!(entries.len(), 3);
+    let text = |r: &sea_orm::QueryResult, c: &str| r.try_get::<Option<String>>("", c).unwrap();
+    assert_eq!(text(&entries[0], "action").as_deref(), Some("collection"));
+    assert_eq!(text(&entries[1], "action").as_deref(), Some("consultation"));
+    assert_eq!(text(&entries[1], "actor_subject").as_deref(), Some("officer-7"));
+    assert_eq!(text(&entries[1], "reason_code").as_deref(), Some("INVESTIGATION"));
+    assert_eq!(text(&entries[1], "crime_reference").as_deref(), Some("01/123456/26"));
+    assert!(text(&entries[1], "record_ids").unwrap().contains(id));
+    assert_eq!(text(&entries[2], "action").as_deref(), Some("alteration"));
+
+    // A refused read is audited as denied.
+    let probation = app.token(Role::Probation, "probation-elsewhere");
+    assert_eq!(app.get(&format!("/api/v1/registrants/{id}"), &probation).await.0, 404);
+    let denied = rows(&app, "SELECT outcome FROM audit_events WHERE outcome = 'denied'").await;
+    assert_eq!(denied.len(), 1);
+    // A malformed justification header is refused before anything happens.
+    let response = app.client.get(format!("{}/api/v1/registrants/{id}", app.base)).bearer_auth(&token).header("vigil-reason-code", "bad value!").send().await.unwrap();
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn the_chain_verifies_and_detects_edits_and_deletions() {
+    let app = TestApp::spawn().await;
+    for i in 0..3 {
+        app.registrant("met", registrant_body(&format!("Chain{i}"))).await;
+    }
+    let sealed = audit::seal_pending(&app.db, chrono::Utc::now()).await.unwrap();
+    assert_eq!(sealed, 3);
+    assert_eq!(audit::seal_pending(&app.db, chrono::Utc::now()).await.unwrap(), 0, "sealing is idempotent");
+    let report = audit::verify(&app.db).await.unwrap();
+    assert_eq!((report.links_checked, report.first_broken.clone(), report.unsealed_events), (3, None, 0));
+
+    app.db.execute_unprepared("UPDATE audit_events SET operation = 'registrant.read' WHERE seq = 2").await.unwrap();
+    let report = audit::verify(&app.db).await.unwrap();
+    let broken = report.first_broken.expect("edit detected");
+    assert_eq!((broken.position, broken.reason), (2, "the entry was altered after it was sealed"));
+
+    app.db.execute_unprepared("UPDATE audit_events SET operation = 'registrant.create' WHERE seq = 2").await.unwrap();
+    assert!(audit::verify(&app.db).await.unwrap().first_broken.is_none(), "restoring the entry restores the chain");
+
+    app.db.execute_unprepared("DELETE FROM audit_chain WHERE pos = 2").await.unwrap();
+    let broken = audit::verify(&app.db).await.unwrap().first_broken.expect("deletion detected");
+    assert_eq!(broken.position, 3);
+}
+
+#[tokio::test]
+async fn concurrent_writers_and_sealers_never_fork_the_chain() {
+    let app = TestApp::spawn().await;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let client = app.client.clone();
+        let url = format!("{}/api/v1/registrants", app.base);
+        let token = app.token(Role::Ppo, "met");
+        tasks.push(tokio::spawn(async move {
+            client.post(url).bearer_auth(token).json(&registrant_body(&format!("Concurrent{i}"))).send().await.unwrap().status().as_u16()
+        }));
+    }
+    let sealers: Vec<_> = (0..3).map(|_| {
+        let db = app.db.clone();
+        tokio::spawn(async move { for _ in 0..5 { audit::seal_pending(&db, chrono::Utc::now()).await.unwrap(); } })
+    }).collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 201);
+    }
+    for s in sealers {
+        s.await.unwrap();
+    }
+    audit::seal_pending(&app.db, chrono::Utc::now()).await.unwrap();
+    let report = audit::verify(&app.db).await.unwrap();
+    assert_eq!((report.links_checked, report.first_broken, report.unsealed_events), (12, None, 0));
+}

@@ -1,0 +1,68 @@
+//! Canary values written through the API must appear nowhere in the database files: not in the
+//! SQLite file or its WAL, not in a PostgreSQL dump, in any case or normalised form.
+
+use serde_json::json;
+use vigil::auth::Role;
+
+use crate::support::TestApp;
+
+fn canaries() -> (Vec<String>, serde_json::Value) {
+    let tag = uuid::Uuid::now_v7().simple().to_string()[20..].to_owned();
+    let given = format!("Canarygiven{tag}");
+    let family = format!("Canaryfamily{tag}");
+    let street = format!("{tag} Canary Street");
+    let handle = format!("canaryhandle{tag}");
+    let email = format!("canary{tag}@example.org");
+    let note = format!("Canary note {tag}");
+    let descriptor = format!("Canary tattoo {tag}");
+    let body = json!({
+        "names": [{ "kind": "primary", "given": given, "family": family }],
+        "birth_dates": ["1977-07-17"],
+        "descriptors": [{ "kind": "scar_mark_tattoo", "value": descriptor }],
+        "addresses": [{ "kind": "home", "lines": [street], "postcode": "CA1 1NY" }],
+        "identifiers": [
+            { "kind": "online_handle", "platform": "canaryplatform", "value": handle },
+            { "kind": "email", "value": email },
+            { "kind": "phone", "value": "07700 900777" },
+            { "kind": "ni_number", "value": "ZX 77 77 77 C" }
+        ],
+        "notes": note
+    });
+    let mut values = vec![given, family, street, handle, email, note, descriptor, "+447700900777".into(), "ZX777777C".into(), "1977-07-17".into(), "CA1 1NY".into()];
+    values.extend(values.clone().into_iter().map(|v| v.to_lowercase()));
+    (values, body)
+}
+
+fn assert_absent(haystack: &[u8], needles: &[String], place: &str) {
+    for needle in needles {
+        let found = haystack.windows(needle.len()).any(|w| w == needle.as_bytes());
+        assert!(!found, "canary {needle:?} found in {place}");
+    }
+}
+
+#[tokio::test]
+async fn canary_values_never_reach_the_database_in_clear() {
+    let app = TestApp::spawn().await;
+    let (values, body) = canaries();
+    let created = app.registrant("met", body).await;
+    // Read it back too, so consultations are audited, and prove the values do round-trip.
+    let (status, view) = app.get(&format!("/api/v1/registrants/{}", created["id"].as_str().unwrap()), &app.token(Role::Ppo, "met")).await;
+    assert_eq!(status, 200);
+    assert!(view.to_string().contains(&values[0]));
+
+    if let Some(path) = app.test_db.sqlite_path() {
+        for file in [path.clone(), path.with_extension("db-wal")] {
+            if let Ok(bytes) = std::fs::read(&file) {
+                assert!(!bytes.is_empty());
+                assert_absent(&bytes, &values, &file.display().to_string());
+            }
+        }
+    }
+    if let Some((admin_url, name)) = app.test_db.postgres_name() {
+        let url = admin_url.rsplit_once('/').map(|(base, _)| format!("{base}/{name}")).unwrap();
+        let output = std::process::Command::new("pg_dump").arg("--dbname").arg(&url).output().expect("pg_dump runs");
+        assert!(output.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(output.stdout.len() > 1000);
+        assert_absent(&output.stdout, &values, "pg_dump");
+    }
+}

@@ -1,0 +1,153 @@
+//! Test harness: every test gets its own database (a SQLite file in a temporary folder by
+//! default, or a uniquely named PostgreSQL database when `TEST_DATABASE_URL` is set), runs the
+//! real migrations, and talks to the real application over HTTP on a port chosen by the OS.
+
+pub mod db;
+
+use std::time::Duration;
+
+use reqwest::{Client, Method, Response};
+use sea_orm::DatabaseConnection;
+use serde_json::Value;
+use tokio::sync::oneshot;
+use vigil::app::App;
+use vigil::auth::Role;
+use vigil::auth::dev::{self, DevIssuer};
+use vigil::auth::jwks::KeySource;
+use vigil::auth::token::TokenValidator;
+use vigil::crypto::{Crypto, KeyRing};
+use vigil::http::HttpLimits;
+
+pub use db::TestDb;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub issuer: DevIssuer,
+    pub db: DatabaseConnection,
+    pub test_db: TestDb,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) }).await
+    }
+
+    pub async fn spawn_with(limits: HttpLimits) -> Self {
+        let test_db = TestDb::create().await;
+        let db = test_db.connect().await;
+        vigil::db::migrate(&db).await.expect("migrations apply");
+        let issuer = DevIssuer::generate();
+        let validator = TokenValidator {
+            issuer: dev::ISSUER.into(),
+            audience: dev::AUDIENCE.into(),
+            keys: KeySource::from_set(&issuer.jwks()),
+            roles_claim: "vigil_roles".into(),
+            org_claim: "vigil_org".into(),
+            skew_seconds: 30,
+            require_at_jwt_type: true,
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (tx, rx) = oneshot::channel::<()>();
+        let app = App::new(db.clone(), Crypto::new(KeyRing::generate()), validator, limits);
+        tokio::spawn(async move {
+            let _ = app
+                .serve(listener, async move {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Self { base, client, issuer, db, test_db, shutdown: Some(tx) }
+    }
+
+    pub fn token(&self, role: Role, org: &str) -> String {
+        self.token_for("test-user", role, org)
+    }
+
+    pub fn token_for(&self, subject: &str, role: Role, org: &str) -> String {
+        self.issuer.mint(subject, &[role], org, chrono::Utc::now(), 600).expect("mint")
+    }
+
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Response {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        into_parts(self.request(Method::GET, path, Some(token), None).await).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        into_parts(self.request(Method::POST, path, Some(token), Some(body)).await).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        into_parts(self.request(Method::PATCH, path, Some(token), Some(body)).await).await
+    }
+
+    /// Rows in a table, read directly from the database.
+    pub async fn count(&self, table: &str) -> i64 {
+        use sea_orm::{ConnectionTrait, Statement};
+        let backend = self.db.get_database_backend();
+        let row = self
+            .db
+            .query_one_raw(Statement::from_string(backend, format!("SELECT COUNT(*) FROM {table}")))
+            .await
+            .expect("count query")
+            .expect("count row");
+        row.try_get_by_index::<i64>(0).expect("count value")
+    }
+
+    /// Creates a registrant managed by `org` through the API and returns its JSON.
+    pub async fn registrant(&self, org: &str, body: Value) -> Value {
+        let token = self.token(Role::Ppo, org);
+        let (status, json) = self.post("/api/v1/registrants", &token, &body).await;
+        assert_eq!(status, 201, "creating a registrant: {json}");
+        json
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+pub async fn into_parts(response: Response) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// A complete synthetic registrant body.
+pub fn registrant_body(family: &str) -> Value {
+    serde_json::json!({
+        "supervising_org": "probation-london",
+        "risk": { "level": "high", "tool": "SRP", "next_review_on": "2027-01-31" },
+        "mappa": { "category": 2, "level": 1 },
+        "names": [
+            { "kind": "primary", "given": "Testy", "family": family },
+            { "kind": "alias", "given": "Tess", "family": family }
+        ],
+        "birth_dates": ["1984-02-29"],
+        "descriptors": [{ "kind": "height", "value": "180 cm" }],
+        "addresses": [{ "kind": "home", "lines": ["1 Fiction Road"], "town": "Exampleton", "postcode": "ex11aa", "valid_from": "2025-01-01" }],
+        "identifiers": [
+            { "kind": "phone", "value": "07700 900123" },
+            { "kind": "email", "value": "Someone@Example.org" },
+            { "kind": "online_handle", "platform": "Instagram", "value": "@Some_Handle" }
+        ],
+        "notes": "synthetic"
+    })
+}
