@@ -79,6 +79,7 @@ routes! {
     "GET" "/api/v1/me" => &[Permission::SelfRead];
     "GET" "/api/v1/registrants" => READ_REGISTRANT;
     "POST" "/api/v1/registrants" => &[Permission::RegistrantWrite];
+    "POST" "/api/v1/registrants/search" => &[Permission::RegistrantReadNational];
     "GET" "/api/v1/registrants/{id}" => READ_REGISTRANT;
     "PATCH" "/api/v1/registrants/{id}" => &[Permission::RegistrantWrite];
     "POST" "/api/v1/registrants/{id}/names" => &[Permission::RegistrantWrite];

@@ -31,6 +31,10 @@ pub struct DemoArgs {
     /// How many synthetic registrants to load into an empty register.
     #[arg(long, default_value_t = 40)]
     registrants: usize,
+    /// Use this database instead of SQLite in the data folder (e.g. a PostgreSQL URL, to try
+    /// the production store or benchmark it). Still loopback-only, still development sign-in.
+    #[arg(long)]
+    database_url: Option<String>,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -41,13 +45,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
     let crypto = Crypto::new(KeyRing::load(&key_file)?);
     let issuer = DevIssuer::load_or_create(&args.data_dir)?;
-    let url = format!("sqlite://{}?mode=rwc", args.data_dir.join("vigil.db").display());
-    let db = db::connect(&url, 8).await.context("opening the demo database")?;
+    let url = args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}?mode=rwc", args.data_dir.join("vigil.db").display()));
+    let db = db::connect(&url, 16).await.context("opening the demo database")?;
     db::migrate(&db).await.context("applying migrations")?;
 
     let ctx = Ctx { db: db.clone(), crypto: std::sync::Arc::new(crypto) };
     let existing = entities::registrant::Entity::find().count(&db).await?;
-    if existing == 0 {
+    if existing == 0 && args.registrants > 0 {
         load(&ctx, args.registrants).await?;
         println!("loaded {} synthetic registrants", args.registrants);
     }

@@ -9,6 +9,8 @@ pub mod blind_index;
 pub mod columns;
 pub mod envelope;
 pub mod keyring;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

@@ -16,12 +16,14 @@ use crate::auth::Caller;
 use crate::clock;
 use crate::domain::vocab::{RegistrantStatus, RiskLevel};
 use crate::services::registrants::input::{AddressInput, IdentifierInput, NameInput, NewRegistrantInput, UpdateRegistrantInput};
-use crate::services::registrants::views::{RegistrantPage, RegistrantView};
+use crate::services::registrants::search::SearchInput;
+use crate::services::registrants::views::{RegistrantPage, RegistrantSummary, RegistrantView};
 use crate::services::registrants::{self, Addition, ListFilter};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list, create))
+        .routes(routes!(search))
         .routes(routes!(get_one, update))
         .routes(routes!(add_name))
         .routes(routes!(add_address))
@@ -60,6 +62,15 @@ async fn list(State(state): State<AppState>, caller: Caller, query: Result<Query
 async fn create(State(state): State<AppState>, caller: Caller, AppJson(body): AppJson<NewRegistrantInput>) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
     let view = registrants::create(&state.ctx, &caller, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
     Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Exact-match search by identifier, or by name with an optional date of birth, through blind
+/// indexes. Requires a `Vigil-Reason-Code` header; audited as a consultation (without the
+/// searched values).
+#[utoipa::path(post, path = "/api/v1/registrants/search", tag = "registrants", request_body = SearchInput,
+    responses((status = 200, body = Vec<RegistrantSummary>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn search(State(state): State<AppState>, caller: Caller, AppJson(body): AppJson<SearchInput>) -> Result<Json<Vec<RegistrantSummary>>, ApiError> {
+    registrants::search::search(&state.ctx, &caller, body, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
 }
 
 /// One registrant in full. Audited as a consultation; send `Vigil-Reason-Code` and

@@ -177,3 +177,35 @@ async fn a_new_home_address_closes_the_previous_one() {
     let (status, problem) = app.post(&format!("/api/v1/registrants/{}/identifiers", created["id"].as_str().unwrap()), &token, &json!({"kind": "imei", "value": "490154203237519"})).await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("value")));
 }
+
+#[tokio::test]
+async fn exact_search_goes_through_blind_indexes_and_needs_a_reason() {
+    let app = TestApp::spawn().await;
+    let target = app.registrant("met", registrant_body("Searchable")).await;
+    app.registrant("gmp", registrant_body("Other")).await;
+    let token = app.token(Role::Ppo, "wmp");
+    let search = |body: serde_json::Value, reason: bool| {
+        let mut req = app.client.post(format!("{}/api/v1/registrants/search", app.base)).bearer_auth(&token).json(&body);
+        if reason {
+            req = req.header("vigil-reason-code", "CHECK");
+        }
+        async move { crate::support::into_parts(req.send().await.unwrap()).await }
+    };
+    let id = target["id"].as_str().unwrap();
+    // Differently formatted, same phone number.
+    let (status, hits) = search(json!({"identifier": {"kind": "phone", "value": "+44 7700 900123"}}), true).await;
+    assert_eq!(status, 200, "{hits}");
+    assert_eq!(hits.as_array().unwrap().len(), 2, "both registrants share the synthetic phone number");
+    let (_, hits) = search(json!({"name": {"given": "TESTY", "family": "searchable"}, "date_of_birth": "1984-02-29"}), true).await;
+    assert_eq!(hits.as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect::<Vec<_>>(), [id]);
+    let (_, hits) = search(json!({"name": {"given": "Testy", "family": "Searchable"}, "date_of_birth": "1984-03-01"}), true).await;
+    assert!(hits.as_array().unwrap().is_empty(), "wrong date of birth");
+    let (_, hits) = search(json!({"identifier": {"kind": "online_handle", "platform": "tiktok", "value": "some_handle"}}), true).await;
+    assert!(hits.as_array().unwrap().is_empty(), "same handle on another platform");
+    let (status, problem) = search(json!({"identifier": {"kind": "phone", "value": "+44 7700 900123"}}), false).await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("Vigil-Reason-Code")));
+    let (status, problem) = search(json!({"identifier": {"kind": "imei", "value": "123"}}), true).await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("identifier.value")));
+    let (status, _) = app.post("/api/v1/registrants/search", &app.token(Role::Probation, "probation-london"), &json!({"name": {"family": "x"}})).await;
+    assert_eq!(status, 403);
+}

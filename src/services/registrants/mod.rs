@@ -4,6 +4,7 @@
 pub mod details;
 pub mod input;
 pub mod read;
+pub mod search;
 pub mod views;
 
 use chrono::{DateTime, Datelike, Utc};
