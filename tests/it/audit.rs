@@ -57,8 +57,8 @@ async fn the_chain_verifies_and_detects_edits_and_deletions() {
     for i in 0..3 {
         app.registrant("met", registrant_body(&format!("Chain{i}"))).await;
     }
-    let sealed = audit::seal_pending(&app.db, chrono::Utc::now()).await.unwrap();
-    assert_eq!(sealed, 3);
+    // The app's own background sealer may have chained some entries already.
+    audit::seal_pending(&app.db, chrono::Utc::now()).await.unwrap();
     assert_eq!(audit::seal_pending(&app.db, chrono::Utc::now()).await.unwrap(), 0, "sealing is idempotent");
     let report = audit::verify(&app.db).await.unwrap();
     assert_eq!((report.links_checked, report.first_broken.clone(), report.unsealed_events), (3, None, 0));

@@ -7,5 +7,7 @@ mod support;
 mod audit;
 mod auth;
 mod canary;
+mod failures;
+mod jwks;
 mod migrations;
 mod registrants;
