@@ -101,16 +101,16 @@ impl RawConfig {
             }
             figment = figment.merge(Toml::file(path));
         }
-        figment
-            .merge(Env::prefixed("VIGIL__").split("__"))
-            .extract()
-            .map_err(|e| ConfigError::Unreadable(e.to_string()))
+        figment.merge(Env::prefixed("VIGIL__").split("__")).extract().map_err(|e| ConfigError::Unreadable(e.to_string()))
     }
 
     pub fn validate(self) -> Result<Config, ConfigError> {
         let database_url = self.database.url.ok_or(ConfigError::Missing { setting: "database.url", env: "VIGIL__DATABASE__URL" })?;
         if !(database_url.starts_with("sqlite:") || database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(ConfigError::Invalid { setting: "database.url", reason: "must start with sqlite:, postgres:// or postgresql://".into() });
+            return Err(ConfigError::Invalid {
+                setting: "database.url",
+                reason: "must start with sqlite:, postgres:// or postgresql://".into(),
+            });
         }
         let bind_text = self.http.bind.unwrap_or_else(|| "127.0.0.1:8080".into());
         let bind = bind_text

@@ -3,23 +3,29 @@
 //! Because `Debug` is derived here, these models must never be logged: sealed bytes are
 //! ciphertext, but row ids and references are still records of the register.
 
-pub mod reference_counter;
-pub mod registrant;
-pub mod registrant_name;
-pub mod registrant_birth_date;
-pub mod registrant_descriptor;
-pub mod registrant_address;
-pub mod registrant_identifier;
+pub mod alert;
+pub mod audit_chain;
+pub mod audit_event;
 pub mod blind_index;
-pub mod regime;
-pub mod order;
-pub mod order_protected_person;
-pub mod order_condition;
+pub mod breach;
+pub mod compliance_record;
+pub mod enforcement_decision;
+pub mod job_run;
+pub mod job_state;
+pub mod notification_event;
 pub mod obligation;
 pub mod occurrence;
-pub mod compliance_record;
-pub mod notification_event;
-pub mod breach;
-pub mod enforcement_decision;
-pub mod audit_event;
-pub mod audit_chain;
+pub mod order;
+pub mod order_condition;
+pub mod order_protected_person;
+pub mod order_status_change;
+pub mod outbox;
+pub mod reference_counter;
+pub mod regime;
+pub mod registrant;
+pub mod registrant_address;
+pub mod registrant_birth_date;
+pub mod registrant_descriptor;
+pub mod registrant_identifier;
+pub mod registrant_name;
+pub mod suspension;

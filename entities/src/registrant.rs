@@ -18,6 +18,7 @@ pub struct Model {
     pub risk_next_review_on: Option<Date>,
     pub mappa_category: Option<i16>,
     pub mappa_level: Option<i16>,
+    pub mappa_next_review_on: Option<Date>,
     #[sea_orm(column_type = "Blob")]
     pub notes_sealed: Option<Vec<u8>>,
     pub version: i32,

@@ -5,8 +5,17 @@
 //! from the trigger. This crate depends on `entities` only, never on the service crate, so the
 //! calendar rules that both need live here.
 
+pub mod alerts;
 pub mod calendar;
+pub mod db;
+pub mod detect_missed;
+pub mod hygiene;
+pub mod materialise;
+pub mod outbox;
+pub mod reviews;
+pub mod runner;
 pub mod schedule;
+pub mod scheduler;
 
 /// What one run of a job did, for `job_runs` and the CLI.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -14,6 +23,8 @@ pub struct RunReport {
     pub job: &'static str,
     pub examined: u64,
     pub created: u64,
+    /// Another replica was running the same job, so this run did nothing.
+    pub skipped: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -22,4 +33,17 @@ pub enum JobError {
     Database(#[from] sea_orm::DbErr),
     #[error("job data error: {0}")]
     Data(String),
+    #[error("delivery failed: {0}")]
+    Delivery(String),
+}
+
+impl JobError {
+    /// A short, data-free description for `job_runs.detail`.
+    pub fn category(&self) -> &'static str {
+        match self {
+            Self::Database(_) => "database error",
+            Self::Data(_) => "data error",
+            Self::Delivery(_) => "delivery error",
+        }
+    }
 }

@@ -53,7 +53,8 @@ impl Schedule {
             Frequency::Week { weekday } => day.weekday() == weekday,
             Frequency::Fortnight { weekday } => {
                 // Fortnights count from the first matching day on or after the start date.
-                let offset = (i64::from(weekday.num_days_from_monday()) - i64::from(self.starts_on.weekday().num_days_from_monday())).rem_euclid(7);
+                let offset =
+                    (i64::from(weekday.num_days_from_monday()) - i64::from(self.starts_on.weekday().num_days_from_monday())).rem_euclid(7);
                 let anchor = self.starts_on + chrono::Duration::days(offset);
                 day.weekday() == weekday && (day - anchor).num_days().rem_euclid(14) == 0
             }

@@ -8,6 +8,8 @@ mod m20261122_000001_registrants;
 mod m20261122_000002_orders;
 mod m20261122_000003_obligations;
 mod m20261122_000004_audit;
+mod m20261122_000005_order_status_changes;
+mod m20261122_000006_jobs;
 mod support;
 
 pub struct Migrator;
@@ -20,6 +22,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_orders::Migration),
             Box::new(m20261122_000003_obligations::Migration),
             Box::new(m20261122_000004_audit::Migration),
+            Box::new(m20261122_000005_order_status_changes::Migration),
+            Box::new(m20261122_000006_jobs::Migration),
         ]
     }
 }

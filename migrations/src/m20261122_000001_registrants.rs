@@ -14,11 +14,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
             .create_table(
-                Table::create()
-                    .table("reference_counters")
-                    .col(integer("year").primary_key())
-                    .col(big_integer("last"))
-                    .to_owned(),
+                Table::create().table("reference_counters").col(integer("year").primary_key()).col(big_integer("last")).to_owned(),
             )
             .await?;
         manager

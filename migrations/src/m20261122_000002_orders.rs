@@ -12,7 +12,8 @@ pub struct Migration;
 
 /// (code, title, initial trigger, initial days, change days, change events, annual, weekly when
 /// of no fixed abode, in person, written acknowledgement, travel notice days, qualifying stay days)
-type RegimeRow = (&'static str, &'static str, &'static str, Option<i32>, Option<i32>, &'static str, bool, bool, bool, bool, Option<i32>, Option<i32>);
+type RegimeRow =
+    (&'static str, &'static str, &'static str, Option<i32>, Option<i32>, &'static str, bool, bool, bool, bool, Option<i32>, Option<i32>);
 
 const REGIMES: [RegimeRow; 5] = [
     ("none", "No notification requirements", "none", None, None, "", false, false, false, false, None, None),
@@ -21,11 +22,50 @@ const REGIMES: [RegimeRow; 5] = [
     ("spa2019_s9", "Stalking Protection Act 2019 s.9", "service", Some(3), Some(3), "name,address", false, false, true, true, None, None),
     // DAA 2021 s.41: within 3 days beginning with the day the order is made; changes include
     // ceasing to have any home address.
-    ("daa2021_s41", "Domestic Abuse Act 2021 s.41", "made", Some(3), Some(3), "name,address,no_home_address", false, false, true, true, None, None),
+    (
+        "daa2021_s41",
+        "Domestic Abuse Act 2021 s.41",
+        "made",
+        Some(3),
+        Some(3),
+        "name,address,no_home_address",
+        false,
+        false,
+        true,
+        true,
+        None,
+        None,
+    ),
     // SOA 2003 Part 2: 3 days; annual re-notification reset by any change; weekly when of no
     // fixed abode; foreign travel 7 days before; a 7-day stay at an unnotified address.
-    ("soa2003_part2", "Sexual Offences Act 2003 Part 2", "made", Some(3), Some(3), "name,address,no_home_address,qualifying_stay", true, true, true, true, Some(7), Some(7)),
-    ("serial_stalker_register", "Serial stalker register (proposed, SOA model)", "made", Some(3), Some(3), "name,address,no_home_address,qualifying_stay,online_identifier,device,vehicle", true, true, true, true, Some(7), Some(7)),
+    (
+        "soa2003_part2",
+        "Sexual Offences Act 2003 Part 2",
+        "made",
+        Some(3),
+        Some(3),
+        "name,address,no_home_address,qualifying_stay",
+        true,
+        true,
+        true,
+        true,
+        Some(7),
+        Some(7),
+    ),
+    (
+        "serial_stalker_register",
+        "Serial stalker register (proposed, SOA model)",
+        "made",
+        Some(3),
+        Some(3),
+        "name,address,no_home_address,qualifying_stay,online_identifier,device,vehicle",
+        true,
+        true,
+        true,
+        true,
+        Some(7),
+        Some(7),
+    ),
 ];
 
 #[async_trait::async_trait]
@@ -55,12 +95,32 @@ impl MigrationTrait for Migration {
             insert
                 .into_table("regimes")
                 .columns([
-                    "code", "title", "initial_trigger", "initial_days", "change_days", "change_events", "annual", "nfa_weekly",
-                    "in_person", "acknowledgement_required", "travel_notice_days", "qualifying_stay_days",
+                    "code",
+                    "title",
+                    "initial_trigger",
+                    "initial_days",
+                    "change_days",
+                    "change_events",
+                    "annual",
+                    "nfa_weekly",
+                    "in_person",
+                    "acknowledgement_required",
+                    "travel_notice_days",
+                    "qualifying_stay_days",
                 ])
                 .values([
-                    r.0.into(), r.1.into(), r.2.into(), r.3.into(), r.4.into(), r.5.into(), r.6.into(), r.7.into(),
-                    r.8.into(), r.9.into(), r.10.into(), r.11.into(),
+                    r.0.into(),
+                    r.1.into(),
+                    r.2.into(),
+                    r.3.into(),
+                    r.4.into(),
+                    r.5.into(),
+                    r.6.into(),
+                    r.7.into(),
+                    r.8.into(),
+                    r.9.into(),
+                    r.10.into(),
+                    r.11.into(),
                 ])
                 .map_err(|e| DbErr::Custom(e.to_string()))?;
             manager.exec_stmt(insert.to_owned()).await?;

@@ -50,10 +50,7 @@ pub enum KeyError {
 
 impl KeySource {
     pub fn remote(issuer: &str, jwks_url: Option<String>, cooldown: Duration) -> Result<Self, reqwest::Error> {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(5))
-            .build()?;
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(5)).build()?;
         Ok(Self::Remote(RemoteKeys { issuer: issuer.to_owned(), jwks_url, client, cooldown, state: RwLock::default() }))
     }
 

@@ -95,7 +95,11 @@ impl TokenValidator {
             }
         }
         let subject = claims.get("sub").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or(TokenError::MissingClaim("sub"))?;
-        let org = claims.get(&self.org_claim).and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or(TokenError::MissingClaim("organisation"))?;
+        let org = claims
+            .get(&self.org_claim)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .ok_or(TokenError::MissingClaim("organisation"))?;
         let roles = match claims.get(&self.roles_claim) {
             Some(Value::String(one)) => Role::parse(one).into_iter().collect(),
             Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).filter_map(Role::parse).collect(),

@@ -67,7 +67,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     };
     // Loopback only: the development issuer's key sits in a local file, so this server must
     // never be reachable from another machine.
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await.with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
+    let listener =
+        tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await.with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
     let base = format!("http://{}", listener.local_addr()?);
     print_welcome(&base, &args.data_dir);
     let crypto = std::sync::Arc::try_unwrap(ctx.crypto).map_err(|_| anyhow::anyhow!("crypto still shared"))?;
@@ -78,13 +79,17 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
 
 async fn load(ctx: &Ctx, count: usize) -> anyhow::Result<()> {
     use super::demo_data::FORCES;
+    let mut created = Vec::with_capacity(count);
     for (i, input) in super::demo_data::registrants(count).into_iter().enumerate() {
         let caller = Caller::system(FORCES[i % FORCES.len()]);
-        services::registrants::create(ctx, &caller, input, clock::now()).await.map_err(|e| match e {
+        let view = services::registrants::create(ctx, &caller, input, clock::now()).await.map_err(|e| match e {
             services::ServiceError::Invalid(errors) => anyhow::anyhow!("demo registrant {i} is invalid: {:?}", errors.0),
             other => anyhow::anyhow!("loading demo registrant {i}: {other}"),
         })?;
+        created.push(super::demo_orders::Created { id: view.id, managing_org: view.managing_org });
     }
+    let loaded = super::demo_orders::load(ctx, &created, clock::now()).await?;
+    println!("loaded {} synthetic orders ({} initial notifications outstanding)", loaded.orders, loaded.overdue_notifications);
     Ok(())
 }
 
@@ -94,9 +99,18 @@ fn print_welcome(base: &str, data_dir: &std::path::Path) {
     println!("  API docs:  {base}/api/docs");
     println!("  Health:    {base}/health/ready\n");
     println!("Get a token for a role (in another terminal, from this folder):");
-    for (role, org) in [(Role::Ppo, "met"), (Role::Supervisor, "met"), (Role::Probation, "probation-london"), (Role::Intake, "met"), (Role::Auditor, "met"), (Role::Admin, "met")] {
+    for (role, org) in [
+        (Role::Ppo, "met"),
+        (Role::Supervisor, "met"),
+        (Role::Probation, "probation-london"),
+        (Role::Intake, "met"),
+        (Role::Auditor, "met"),
+        (Role::Admin, "met"),
+    ] {
         println!("  cargo run -q -- dev-token --role {role} --org {org} --data-dir {dir}");
     }
     println!("\nThen, for example:");
-    println!("  curl -s -H \"Authorization: Bearer $(cargo run -q -- dev-token --role ppo --org met --data-dir {dir})\" {base}/api/v1/registrants?limit=5\n");
+    println!(
+        "  curl -s -H \"Authorization: Bearer $(cargo run -q -- dev-token --role ppo --org met --data-dir {dir})\" {base}/api/v1/registrants?limit=5\n"
+    );
 }

@@ -7,10 +7,13 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 use crate::domain::vocab::{AddressKind, DescriptorKind, IdentifierKind, NameKind, RegistrantStatus, RiskLevel};
-use crate::services::registrants::input::{AddressInput, DescriptorInput, IdentifierInput, MappaInput, NameInput, NewRegistrantInput, RiskInput};
+use crate::services::registrants::input::{
+    AddressInput, DescriptorInput, IdentifierInput, MappaInput, NameInput, NewRegistrantInput, RiskInput,
+};
 
 const GIVEN: &[&str] = &["Alex", "Sam", "Jordan", "Casey", "Robin", "Morgan", "Jamie", "Taylor", "Charlie", "Drew", "Rowan", "Quinn"];
-const FAMILY: &[&str] = &["Ashdown", "Brackley", "Corran", "Dunmore", "Elstow", "Farrow", "Garside", "Holloway", "Ilsley", "Jarrow", "Kettering", "Lydford"];
+const FAMILY: &[&str] =
+    &["Ashdown", "Brackley", "Corran", "Dunmore", "Elstow", "Farrow", "Garside", "Holloway", "Ilsley", "Jarrow", "Kettering", "Lydford"];
 const TOWNS: &[(&str, &str)] = &[("Exampleton", "EX1 1AA"), ("Sampleford", "SF2 3BD"), ("Testbury", "TB4 5EF"), ("Mockley", "MK6 7GH")];
 pub const FORCES: &[&str] = &["met", "gmp", "wmp"];
 pub const PROBATION: &[&str] = &["probation-london", "probation-northwest", "probation-midlands"];
@@ -26,13 +29,20 @@ fn registrant(rng: &mut StdRng, i: usize) -> NewRegistrantInput {
     let family = FAMILY[rng.gen_range(0..FAMILY.len())];
     let (town, postcode) = TOWNS[rng.gen_range(0..TOWNS.len())];
     let born = NaiveDate::from_ymd_opt(rng.gen_range(1965..2002), rng.gen_range(1..13), rng.gen_range(1..29)).unwrap_or_default();
-    let mut names = vec![NameInput { kind: NameKind::Primary, given: given.into(), family: family.into(), valid_from: None, valid_to: None }];
+    let mut names =
+        vec![NameInput { kind: NameKind::Primary, given: given.into(), family: family.into(), valid_from: None, valid_to: None }];
     if i % 3 == 0 {
         let alias = GIVEN[(i + 5) % GIVEN.len()];
         names.push(NameInput { kind: NameKind::Alias, given: alias.into(), family: family.into(), valid_from: None, valid_to: None });
     }
     let mut identifiers = vec![
-        IdentifierInput { kind: IdentifierKind::Phone, platform: None, value: format!("07700 900{:03}", i % 1000), valid_from: None, valid_to: None },
+        IdentifierInput {
+            kind: IdentifierKind::Phone,
+            platform: None,
+            value: format!("07700 900{:03}", i % 1000),
+            valid_from: None,
+            valid_to: None,
+        },
         IdentifierInput {
             kind: IdentifierKind::Email,
             platform: None,
@@ -51,7 +61,13 @@ fn registrant(rng: &mut StdRng, i: usize) -> NewRegistrantInput {
         });
     }
     if i % 4 == 1 {
-        identifiers.push(IdentifierInput { kind: IdentifierKind::Imei, platform: None, value: imei(rng), valid_from: None, valid_to: None });
+        identifiers.push(IdentifierInput {
+            kind: IdentifierKind::Imei,
+            platform: None,
+            value: imei(rng),
+            valid_from: None,
+            valid_to: None,
+        });
     }
     let status = match i % 10 {
         7 => RegistrantStatus::InCustody,
@@ -68,7 +84,15 @@ fn registrant(rng: &mut StdRng, i: usize) -> NewRegistrantInput {
             tool: Some("SRP".into()),
             next_review_on: NaiveDate::from_ymd_opt(2026, 1 + (i % 12) as u32, 15),
         }),
-        mappa: if i % 3 == 0 { Some(MappaInput { category: 2, level: 1 + (i % 3) as i16 }) } else { None },
+        mappa: if i % 3 == 0 {
+            Some(MappaInput {
+                category: 2,
+                level: 1 + (i % 3) as i16,
+                next_review_on: NaiveDate::from_ymd_opt(2026, 1 + (i % 12) as u32, 1),
+            })
+        } else {
+            None
+        },
         names,
         birth_dates: vec![born],
         descriptors: vec![DescriptorInput { kind: DescriptorKind::Height, value: format!("{} cm", rng.gen_range(155..195)) }],
@@ -92,7 +116,14 @@ fn imei(rng: &mut StdRng) -> String {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, d)| if i % 2 == 0 { let x = d * 2; if x > 9 { x - 9 } else { x } } else { *d })
+        .map(|(i, d)| {
+            if i % 2 == 0 {
+                let x = d * 2;
+                if x > 9 { x - 9 } else { x }
+            } else {
+                *d
+            }
+        })
         .sum();
     let check = (10 - sum % 10) % 10;
     digits.iter().chain(std::iter::once(&check)).map(|d| char::from_digit(*d, 10).unwrap_or('0')).collect()

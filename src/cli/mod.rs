@@ -3,6 +3,7 @@
 
 mod demo;
 mod demo_data;
+mod demo_orders;
 mod serve;
 mod tools;
 

@@ -35,7 +35,8 @@ pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
         skew_seconds: oidc.skew_seconds,
         require_at_jwt_type: oidc.require_at_jwt_type,
     };
-    let limits = HttpLimits { body_limit_bytes: config.body_limit_bytes, request_timeout: Duration::from_secs(config.request_timeout_seconds) };
+    let limits =
+        HttpLimits { body_limit_bytes: config.body_limit_bytes, request_timeout: Duration::from_secs(config.request_timeout_seconds) };
     let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding http.bind {}", config.bind))?;
     tracing::info!(address = %config.bind, "vigil serving");
     App::new(db, Crypto::new(ring), validator, limits).serve(listener, shutdown_signal()).await?;

@@ -39,7 +39,8 @@ pub struct DevTokenArgs {
 }
 
 pub fn dev_token(args: DevTokenArgs) -> anyhow::Result<ExitCode> {
-    let role = Role::parse(&args.role).with_context(|| format!("--role must be one of {}", Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")))?;
+    let role = Role::parse(&args.role)
+        .with_context(|| format!("--role must be one of {}", Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")))?;
     let issuer = DevIssuer::load(&args.data_dir)?;
     let token = issuer.mint(&args.subject, &[role], &args.org, crate::clock::now(), args.ttl_minutes * 60)?;
     println!("{token}");

@@ -20,6 +20,7 @@ pub const IDENTIFIER: Column = col("registrant_identifiers", "value_sealed");
 pub const REGISTRANT_NOTES: Column = col("registrants", "notes_sealed");
 pub const ORDER_CASE_REFERENCE: Column = col("orders", "case_reference_sealed");
 pub const PROTECTED_PERSON: Column = col("order_protected_persons", "details_sealed");
+pub const ORDER_STATUS_REASON: Column = col("order_status_changes", "reason_sealed");
 pub const CONDITION_TEXT: Column = col("order_conditions", "text_sealed");
 pub const CONDITION_PARAMETERS: Column = col("order_conditions", "parameters_sealed");
 pub const COMPLIANCE_NOTES: Column = col("compliance_records", "notes_sealed");

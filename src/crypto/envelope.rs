@@ -47,9 +47,8 @@ fn aad(column: Column, row: Uuid, key_id: u32) -> Vec<u8> {
 
 pub(super) fn seal(cipher: &Aes256Gcm, key_id: u32, column: Column, row: Uuid, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
     let nonce = Aes256Gcm::generate_nonce(&mut OsRng);
-    let ciphertext = cipher
-        .encrypt(&nonce, Payload { msg: plaintext, aad: &aad(column, row, key_id) })
-        .map_err(|_| CryptoError::Integrity)?;
+    let ciphertext =
+        cipher.encrypt(&nonce, Payload { msg: plaintext, aad: &aad(column, row, key_id) }).map_err(|_| CryptoError::Integrity)?;
     let mut out = Vec::with_capacity(HEADER + ciphertext.len());
     out.push(VERSION);
     out.extend_from_slice(&key_id.to_be_bytes());

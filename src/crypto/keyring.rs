@@ -144,11 +144,13 @@ fn parse_keys(kind: &str, entries: Vec<KeyEntry>) -> Result<(Vec<Key>, u32), Cry
     let mut keys = Vec::with_capacity(entries.len());
     let mut active = None;
     for entry in entries {
-        let bytes = Zeroizing::new(STANDARD.decode(entry.key.as_bytes()).map_err(|_| CryptoError::KeyRingInvalid(format!("{kind} key {} is not base64", entry.id)))?);
-        let material: [u8; 32] = bytes
-            .as_slice()
-            .try_into()
-            .map_err(|_| CryptoError::KeyRingInvalid(format!("{kind} key {} must be 32 bytes", entry.id)))?;
+        let bytes = Zeroizing::new(
+            STANDARD
+                .decode(entry.key.as_bytes())
+                .map_err(|_| CryptoError::KeyRingInvalid(format!("{kind} key {} is not base64", entry.id)))?,
+        );
+        let material: [u8; 32] =
+            bytes.as_slice().try_into().map_err(|_| CryptoError::KeyRingInvalid(format!("{kind} key {} must be 32 bytes", entry.id)))?;
         if keys.iter().any(|k: &Key| k.id == entry.id) {
             return Err(CryptoError::KeyRingInvalid(format!("{kind} key id {} appears twice", entry.id)));
         }

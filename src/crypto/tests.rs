@@ -59,7 +59,8 @@ fn blind_indexes_are_stable_per_field_and_truncated() {
     let a = c.blind_index(BlindField::Phone, BlindKind::Exact, "+447700900123").unwrap();
     assert_eq!(a, c.blind_index(BlindField::Phone, BlindKind::Exact, "+447700900123").unwrap());
     assert!((0..1 << 16).contains(&a));
-    let names: std::collections::HashSet<i64> = (0..2000).map(|i| c.blind_index(BlindField::FullName, BlindKind::Exact, &format!("n{i}")).unwrap()).collect();
+    let names: std::collections::HashSet<i64> =
+        (0..2000).map(|i| c.blind_index(BlindField::FullName, BlindKind::Exact, &format!("n{i}")).unwrap()).collect();
     assert!(names.iter().all(|d| (0..1 << 14).contains(d)));
     // Same value, different field: unrelated digests (equal only by 1-in-65536 chance).
     let email = c.blind_index(BlindField::Email, BlindKind::Exact, "+447700900123").unwrap();

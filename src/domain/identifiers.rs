@@ -66,7 +66,8 @@ type Invalid = (&'static str, &'static str);
 
 /// E.164. Numbers without a country code are read as UK numbers.
 pub fn phone(raw: &str) -> Result<String, Invalid> {
-    let parsed = phonenumber::parse(Some(phonenumber::country::Id::GB), raw).map_err(|_| ("invalid_phone", "is not a recognisable phone number"))?;
+    let parsed =
+        phonenumber::parse(Some(phonenumber::country::Id::GB), raw).map_err(|_| ("invalid_phone", "is not a recognisable phone number"))?;
     let e164 = parsed.format().mode(phonenumber::Mode::E164).to_string();
     // Ofcom reserves 07700 900000–900999 for drama; libphonenumber calls them invalid, but they
     // are exactly what synthetic demo and test data must use, so they are accepted.
@@ -143,7 +144,13 @@ pub fn pnc_id(raw: &str) -> Result<String, Invalid> {
         return Err(("invalid_pnc_id", "must look like YYYY/NNNNNNNX"));
     }
     let year_number: u64 = year.parse().map_err(|_| ("invalid_pnc_id", "year is not a number"))?;
-    let full_year = if year.len() == 4 { year_number } else if year_number > 50 { 1900 + year_number } else { 2000 + year_number };
+    let full_year = if year.len() == 4 {
+        year_number
+    } else if year_number > 50 {
+        1900 + year_number
+    } else {
+        2000 + year_number
+    };
     let serial_number: u64 = serial.parse().map_err(|_| ("invalid_pnc_id", "serial is not a number"))?;
     let expected = CHECK[(((full_year % 100) * 10_000_000 + serial_number) % 23) as usize] as char;
     if !check.starts_with(expected) {

@@ -3,7 +3,9 @@
 
 pub mod errors;
 pub mod identifiers;
+pub mod orders;
 pub mod person;
+pub mod regimes;
 pub mod text;
 pub mod vocab;
 

@@ -40,12 +40,7 @@ pub fn required(field: &str, value: &str, max_chars: usize) -> Result<String, Fi
 
 /// The comparison form used for blind indexes and matching.
 pub fn fold(value: &str) -> String {
-    let decomposed: String = value
-        .nfkc()
-        .collect::<String>()
-        .nfkd()
-        .filter(|c| !is_combining_mark(*c) && !is_zero_width(*c))
-        .collect();
+    let decomposed: String = value.nfkc().collect::<String>().nfkd().filter(|c| !is_combining_mark(*c) && !is_zero_width(*c)).collect();
     let lowered = decomposed.to_lowercase().replace('ß', "ss");
     lowered.split_whitespace().collect::<Vec<_>>().join(" ")
 }

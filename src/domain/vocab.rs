@@ -98,6 +98,12 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// An obligation is open while its order is in force; closed obligations create no new
+    /// occurrences.
+    ObligationStatus { Open => "open", Closed => "closed" }
+);
+
 vocabulary!(OccurrenceStatus { Pending => "pending", Met => "met", Missed => "missed", Excused => "excused" });
 
 vocabulary!(

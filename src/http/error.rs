@@ -46,7 +46,16 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: impl Into<String>, title: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, code: code.into(), title, detail: detail.into(), errors: Vec::new(), field: None, correlation_id: None, www_authenticate: false }
+        Self {
+            status,
+            code: code.into(),
+            title,
+            detail: detail.into(),
+            errors: Vec::new(),
+            field: None,
+            correlation_id: None,
+            www_authenticate: false,
+        }
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
@@ -85,16 +94,18 @@ impl ApiError {
             ServiceError::Invalid(errors) => Self::validation(errors),
             ServiceError::NotFound(what) => Self::new(StatusCode::NOT_FOUND, "not_found", "Not found", format!("{what} not found")),
             ServiceError::Forbidden(AccessError::Forbidden(_)) => Self::forbidden(),
-            ServiceError::Forbidden(AccessError::OtherOrganisation) => Self::new(
-                StatusCode::FORBIDDEN,
-                "other_organisation",
-                "Not allowed",
-                "the record is managed by another organisation",
-            ),
+            ServiceError::Forbidden(AccessError::OtherOrganisation) => {
+                Self::new(StatusCode::FORBIDDEN, "other_organisation", "Not allowed", "the record is managed by another organisation")
+            }
             ServiceError::Conflict { code, detail } => Self::new(StatusCode::CONFLICT, code, "Conflict", detail),
             ServiceError::Database(ref db) if is_unavailable(db) => {
                 tracing::error!(correlation_id = %request_id, error = %db, "database unavailable");
-                let mut e = Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable", "the service is temporarily unavailable");
+                let mut e = Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "Service unavailable",
+                    "the service is temporarily unavailable",
+                );
                 e.correlation_id = Some(request_id.to_owned());
                 e
             }

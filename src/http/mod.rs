@@ -1,9 +1,12 @@
 //! The HTTP surface: axum handlers, request/response shapes, errors and OpenAPI. Handlers are
 //! thin: read the request, call one service function, return its view. No SQL here.
 
+mod breaches;
 pub mod error;
 pub mod extract;
+mod obligations;
 mod openapi;
+mod orders;
 mod policy;
 mod registrants;
 mod security;
@@ -42,6 +45,9 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
     let (api, spec) = OpenApiRouter::with_openapi(openapi::base())
         .merge(system::routes())
         .merge(registrants::routes())
+        .merge(orders::routes())
+        .merge(obligations::routes())
+        .merge(breaches::routes())
         .split_for_parts();
     let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), policy::enforce));
     let docs = openapi::docs(spec);

@@ -19,17 +19,18 @@ pub async fn enforce(State(state): State<AppState>, mut request: Request, next: 
         // The router matched the path, so the method is one the route does not serve, or the
         // route was added without a policy entry (refused: deny by default).
         if policy::ROUTES.iter().any(|r| r.path == path) {
-            return ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed", "this resource does not support the method").into_response();
+            return ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed",
+                "this resource does not support the method",
+            )
+            .into_response();
         }
         tracing::error!(%method, %path, "route has no policy entry; refusing");
         return ApiError::forbidden().into_response();
     };
-    let request_id = request
-        .headers()
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let token = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -51,7 +52,8 @@ pub async fn enforce(State(state): State<AppState>, mut request: Request, next: 
         Ok(j) => j,
         Err(e) => return e.into_response(),
     };
-    let caller = Caller { issuer: identity.issuer, subject: identity.subject, roles: identity.roles, org: identity.org, request_id, justification };
+    let caller =
+        Caller { issuer: identity.issuer, subject: identity.subject, roles: identity.roles, org: identity.org, request_id, justification };
     if !rule.any_of.iter().any(|p| caller.can(*p)) {
         tracing::info!(request_id = %caller.request_id, %method, %path, "forbidden by policy");
         return ApiError::forbidden().into_response();
@@ -68,7 +70,13 @@ fn justification(request: &Request) -> Result<Justification, ApiError> {
         let text = value.to_str().unwrap_or_default().trim();
         let ok = !text.is_empty() && text.len() <= 64 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_/.".contains(&b));
         if !ok {
-            return Err(ApiError::new(axum::http::StatusCode::BAD_REQUEST, "invalid_header", "Invalid header", "must be 1 to 64 letters, digits or - _ / .").with_field(name));
+            return Err(ApiError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "invalid_header",
+                "Invalid header",
+                "must be 1 to 64 letters, digits or - _ / .",
+            )
+            .with_field(name));
         }
         Ok(Some(text.to_owned()))
     };

@@ -46,21 +46,32 @@ pub struct ListQuery {
 /// Lists registrants (national for public protection roles; supervised ones for probation).
 #[utoipa::path(get, path = "/api/v1/registrants", tag = "registrants", params(ListQuery),
     responses((status = 200, body = RegistrantPage), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn list(State(state): State<AppState>, caller: Caller, query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<RegistrantPage>, ApiError> {
-    let Query(query) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))?;
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<RegistrantPage>, ApiError> {
+    let Query(query) =
+        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))?;
     let limit = query.limit.unwrap_or(50);
     if !(1..=100).contains(&limit) {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 100").with_field("limit"));
     }
-    let filter = ListFilter { status: query.status, managing_org: query.managing_org, risk_level: query.risk_level, after: query.after, limit };
+    let filter =
+        ListFilter { status: query.status, managing_org: query.managing_org, risk_level: query.risk_level, after: query.after, limit };
     registrants::list(&state.ctx, &caller, filter, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
 }
 
 /// Registers a person, with names, dates of birth, descriptors, addresses and identifiers.
 #[utoipa::path(post, path = "/api/v1/registrants", tag = "registrants", request_body = NewRegistrantInput,
     responses((status = 201, body = RegistrantView), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn create(State(state): State<AppState>, caller: Caller, AppJson(body): AppJson<NewRegistrantInput>) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
-    let view = registrants::create(&state.ctx, &caller, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(body): AppJson<NewRegistrantInput>,
+) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
+    let view =
+        registrants::create(&state.ctx, &caller, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -69,8 +80,15 @@ async fn create(State(state): State<AppState>, caller: Caller, AppJson(body): Ap
 /// searched values).
 #[utoipa::path(post, path = "/api/v1/registrants/search", tag = "registrants", request_body = SearchInput,
     responses((status = 200, body = Vec<RegistrantSummary>), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn search(State(state): State<AppState>, caller: Caller, AppJson(body): AppJson<SearchInput>) -> Result<Json<Vec<RegistrantSummary>>, ApiError> {
-    registrants::search::search(&state.ctx, &caller, body, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+async fn search(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(body): AppJson<SearchInput>,
+) -> Result<Json<Vec<RegistrantSummary>>, ApiError> {
+    registrants::search::search(&state.ctx, &caller, body, clock::now())
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
 }
 
 /// One registrant in full. Audited as a consultation; send `Vigil-Reason-Code` and
@@ -84,32 +102,57 @@ async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<U
 /// Changes a registrant; `version` must be the one you read (409 otherwise).
 #[utoipa::path(patch, path = "/api/v1/registrants/{id}", tag = "registrants", params(("id" = Uuid, Path)), request_body = UpdateRegistrantInput,
     responses((status = 200, body = RegistrantView), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn update(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>, AppJson(body): AppJson<UpdateRegistrantInput>) -> Result<Json<RegistrantView>, ApiError> {
-    registrants::update(&state.ctx, &caller, id, body, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<UpdateRegistrantInput>,
+) -> Result<Json<RegistrantView>, ApiError> {
+    registrants::update(&state.ctx, &caller, id, body, clock::now())
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
 }
 
 /// Adds a name (alias, deed-poll change) to the registrant's history.
 #[utoipa::path(post, path = "/api/v1/registrants/{id}/names", tag = "registrants", params(("id" = Uuid, Path)), request_body = NameInput,
     responses((status = 201, body = RegistrantView), (status = 422, body = Problem)))]
-async fn add_name(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>, AppJson(body): AppJson<NameInput>) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
+async fn add_name(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<NameInput>,
+) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
     added(&state, &caller, id, Addition::Name(body)).await
 }
 
 /// Adds an address; a new home address ends the previous one the day before it starts.
 #[utoipa::path(post, path = "/api/v1/registrants/{id}/addresses", tag = "registrants", params(("id" = Uuid, Path)), request_body = AddressInput,
     responses((status = 201, body = RegistrantView), (status = 422, body = Problem)))]
-async fn add_address(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>, AppJson(body): AppJson<AddressInput>) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
+async fn add_address(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<AddressInput>,
+) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
     added(&state, &caller, id, Addition::Address(body)).await
 }
 
 /// Adds an identifier (phone, email, online handle, IMEI, vehicle, national identifiers).
 #[utoipa::path(post, path = "/api/v1/registrants/{id}/identifiers", tag = "registrants", params(("id" = Uuid, Path)), request_body = IdentifierInput,
     responses((status = 201, body = RegistrantView), (status = 422, body = Problem)))]
-async fn add_identifier(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>, AppJson(body): AppJson<IdentifierInput>) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
+async fn add_identifier(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<IdentifierInput>,
+) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
     added(&state, &caller, id, Addition::Identifier(body)).await
 }
 
 async fn added(state: &AppState, caller: &Caller, id: Uuid, addition: Addition) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
-    let view = registrants::add(&state.ctx, caller, id, addition, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    let view = registrants::add(&state.ctx, caller, id, addition, clock::now())
+        .await
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))?;
     Ok((StatusCode::CREATED, Json(view)))
 }

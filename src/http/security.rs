@@ -37,10 +37,7 @@ pub async fn drop_client_request_id(mut request: Request, next: Next) -> Respons
 /// string, headers or body, which can carry personal data or tokens.
 pub fn span(request: &Request) -> tracing::Span {
     let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let route = request
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "unmatched".into());
+    let route =
+        request.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
     tracing::info_span!("request", method = %request.method(), route = %route, request_id = %request_id)
 }

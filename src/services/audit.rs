@@ -11,7 +11,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::{audit_chain, audit_event};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, PaginatorTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
 use sha2::{Digest, Sha256};
@@ -76,9 +76,21 @@ const LOOKBACK: i64 = 10_000;
 /// The canonical form that is hashed. Field order is fixed by the struct.
 fn canonical(e: &audit_event::Model) -> String {
     let value = serde_json::json!([
-        e.seq, e.id.to_string(), e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true), e.actor_issuer, e.actor_subject,
-        e.actor_role, e.actor_org, e.action, e.operation, e.outcome, e.record_type, e.record_ids, e.reason_code,
-        e.crime_reference, e.request_id,
+        e.seq,
+        e.id.to_string(),
+        e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        e.actor_issuer,
+        e.actor_subject,
+        e.actor_role,
+        e.actor_org,
+        e.action,
+        e.operation,
+        e.outcome,
+        e.record_type,
+        e.record_ids,
+        e.reason_code,
+        e.crime_reference,
+        e.request_id,
     ]);
     value.to_string()
 }
@@ -119,13 +131,15 @@ async fn seal_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, 
         .unwrap_or(0);
     let candidates = audit_event::Entity::find()
         .filter(audit_event::Column::Seq.gt(newest - LOOKBACK))
-        .filter(audit_event::Column::Seq.not_in_subquery(
-            sea_orm::sea_query::Query::select()
-                .column(audit_chain::Column::EventSeq)
-                .from(audit_chain::Entity)
-                .and_where(audit_chain::Column::EventSeq.gt(newest - LOOKBACK))
-                .to_owned(),
-        ))
+        .filter(
+            audit_event::Column::Seq.not_in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(audit_chain::Column::EventSeq)
+                    .from(audit_chain::Entity)
+                    .and_where(audit_chain::Column::EventSeq.gt(newest - LOOKBACK))
+                    .to_owned(),
+            ),
+        )
         .order_by_asc(audit_event::Column::Seq)
         .limit(BATCH)
         .all(&txn)
@@ -183,7 +197,13 @@ pub async fn verify(db: &DatabaseConnection) -> Result<VerifyReport, DbErr> {
         let seqs: Vec<i64> = links.iter().map(|l| l.event_seq).collect();
         let events = audit_event::Entity::find().filter(audit_event::Column::Seq.is_in(seqs)).all(db).await?;
         for link in links {
-            let broken = |reason| Ok(VerifyReport { links_checked: checked, first_broken: Some(BrokenLink { position: link.pos, reason }), unsealed_events: 0 });
+            let broken = |reason| {
+                Ok(VerifyReport {
+                    links_checked: checked,
+                    first_broken: Some(BrokenLink { position: link.pos, reason }),
+                    unsealed_events: 0,
+                })
+            };
             if link.pos != expected_pos {
                 return broken("a link is missing before this position");
             }
@@ -215,5 +235,11 @@ pub async fn record_denied(
     record_type: &'static str,
     ids: &[Uuid],
 ) -> ServiceResult<()> {
-    record(db, caller, now, Entry { action: Action::Consultation, operation, permission, record_type, record_ids: ids, outcome: Outcome::Denied }).await
+    record(
+        db,
+        caller,
+        now,
+        Entry { action: Action::Consultation, operation, permission, record_type, record_ids: ids, outcome: Outcome::Denied },
+    )
+    .await
 }

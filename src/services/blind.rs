@@ -20,7 +20,13 @@ pub struct IndexTerm<'a> {
     pub normalised: &'a str,
 }
 
-pub async fn write(conn: &impl ConnectionTrait, crypto: &Crypto, owner_kind: &'static str, owner_id: Uuid, terms: &[IndexTerm<'_>]) -> ServiceResult<()> {
+pub async fn write(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    owner_kind: &'static str,
+    owner_id: Uuid,
+    terms: &[IndexTerm<'_>],
+) -> ServiceResult<()> {
     if terms.is_empty() {
         return Ok(());
     }
@@ -44,7 +50,14 @@ pub async fn write(conn: &impl ConnectionTrait, crypto: &Crypto, owner_kind: &'s
 }
 
 /// Rows (owner id, source id) whose digest matches the normalised value.
-pub async fn candidates(conn: &impl ConnectionTrait, crypto: &Crypto, owner_kind: &str, field: BlindField, kind: BlindKind, normalised: &str) -> ServiceResult<Vec<(Uuid, Uuid)>> {
+pub async fn candidates(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    owner_kind: &str,
+    field: BlindField,
+    kind: BlindKind,
+    normalised: &str,
+) -> ServiceResult<Vec<(Uuid, Uuid)>> {
     let digest = crypto.blind_index(field, kind, normalised)?;
     let rows = blind_index::Entity::find()
         .select_only()

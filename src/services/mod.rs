@@ -5,9 +5,12 @@
 
 pub mod audit;
 pub mod blind;
+pub mod breaches;
+pub mod obligations;
+pub mod orders;
 pub mod references;
-pub mod tx;
 pub mod registrants;
+pub mod tx;
 
 use std::sync::Arc;
 

@@ -47,7 +47,14 @@ async fn each_operation_writes_exactly_one_entry_with_its_justification() {
     let denied = rows(&app, "SELECT outcome FROM audit_events WHERE outcome = 'denied'").await;
     assert_eq!(denied.len(), 1);
     // A malformed justification header is refused before anything happens.
-    let response = app.client.get(format!("{}/api/v1/registrants/{id}", app.base)).bearer_auth(&token).header("vigil-reason-code", "bad value!").send().await.unwrap();
+    let response = app
+        .client
+        .get(format!("{}/api/v1/registrants/{id}", app.base))
+        .bearer_auth(&token)
+        .header("vigil-reason-code", "bad value!")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 400);
 }
 
@@ -88,10 +95,16 @@ async fn concurrent_writers_and_sealers_never_fork_the_chain() {
             client.post(url).bearer_auth(token).json(&registrant_body(&format!("Concurrent{i}"))).send().await.unwrap().status().as_u16()
         }));
     }
-    let sealers: Vec<_> = (0..3).map(|_| {
-        let db = app.db.clone();
-        tokio::spawn(async move { for _ in 0..5 { audit::seal_pending(&db, chrono::Utc::now()).await.unwrap(); } })
-    }).collect();
+    let sealers: Vec<_> = (0..3)
+        .map(|_| {
+            let db = app.db.clone();
+            tokio::spawn(async move {
+                for _ in 0..5 {
+                    audit::seal_pending(&db, chrono::Utc::now()).await.unwrap();
+                }
+            })
+        })
+        .collect();
     for t in tasks {
         assert_eq!(t.await.unwrap(), 201);
     }

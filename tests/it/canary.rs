@@ -28,7 +28,19 @@ fn canaries() -> (Vec<String>, serde_json::Value) {
         ],
         "notes": note
     });
-    let mut values = vec![given, family, street, handle, email, note, descriptor, "+447700900777".into(), "ZX777777C".into(), "1977-07-17".into(), "CA1 1NY".into()];
+    let mut values = vec![
+        given,
+        family,
+        street,
+        handle,
+        email,
+        note,
+        descriptor,
+        "+447700900777".into(),
+        "ZX777777C".into(),
+        "1977-07-17".into(),
+        "CA1 1NY".into(),
+    ];
     values.extend(values.clone().into_iter().map(|v| v.to_lowercase()));
     (values, body)
 }

@@ -14,11 +14,18 @@ async fn break_audit(app: &TestApp) {
                 .execute_unprepared("CREATE FUNCTION refuse_audit() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'audit store unavailable'; END $$ LANGUAGE plpgsql")
                 .await
                 .unwrap();
-            app.db.execute_unprepared("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit()").await.unwrap();
+            app.db
+                .execute_unprepared(
+                    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
+                )
+                .await
+                .unwrap();
         }
         _ => {
             app.db
-                .execute_unprepared("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END")
+                .execute_unprepared(
+                    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit store unavailable'); END",
+                )
                 .await
                 .unwrap();
         }

@@ -6,8 +6,11 @@ mod support;
 
 mod audit;
 mod auth;
+mod breaches;
 mod canary;
 mod failures;
 mod jwks;
 mod migrations;
+mod obligations;
+mod orders;
 mod registrants;

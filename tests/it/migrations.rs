@@ -18,6 +18,10 @@ async fn migrations_go_up_down_and_up_again() {
     assert!(db.execute_unprepared("SELECT COUNT(*) FROM registrants").await.is_err());
     Migrator::up(&db, None).await.expect("up again");
     db.execute_unprepared("SELECT COUNT(*) FROM audit_chain").await.expect("tables exist again");
-    let regimes = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SELECT COUNT(*) FROM regimes")).await.unwrap().unwrap();
+    let regimes = db
+        .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SELECT COUNT(*) FROM regimes"))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(regimes.try_get_by_index::<i64>(0).unwrap(), 5, "regimes are seeded again");
 }

@@ -134,7 +134,8 @@ async fn probation_sees_only_what_it_supervises() {
     assert_eq!(status, 200);
     let ids: Vec<&str> = page["items"].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [supervised["id"].as_str().unwrap()]);
-    let (status, _) = app.patch(&format!("/api/v1/registrants/{}", supervised["id"].as_str().unwrap()), &probation, &json!({"version": 1})).await;
+    let (status, _) =
+        app.patch(&format!("/api/v1/registrants/{}", supervised["id"].as_str().unwrap()), &probation, &json!({"version": 1})).await;
     assert_eq!(status, 403);
 }
 
@@ -174,7 +175,13 @@ async fn a_new_home_address_closes_the_previous_one() {
     assert_eq!(view["addresses"][0]["valid_to"], "2026-02-28");
     assert_eq!(view["addresses"][1]["valid_to"], serde_json::Value::Null);
     assert_eq!(view["version"], 2);
-    let (status, problem) = app.post(&format!("/api/v1/registrants/{}/identifiers", created["id"].as_str().unwrap()), &token, &json!({"kind": "imei", "value": "490154203237519"})).await;
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/registrants/{}/identifiers", created["id"].as_str().unwrap()),
+            &token,
+            &json!({"kind": "imei", "value": "490154203237519"}),
+        )
+        .await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("value")));
 }
 
@@ -206,6 +213,7 @@ async fn exact_search_goes_through_blind_indexes_and_needs_a_reason() {
     assert_eq!((status, problem["field"].as_str()), (422, Some("Vigil-Reason-Code")));
     let (status, problem) = search(json!({"identifier": {"kind": "imei", "value": "123"}}), true).await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("identifier.value")));
-    let (status, _) = app.post("/api/v1/registrants/search", &app.token(Role::Probation, "probation-london"), &json!({"name": {"family": "x"}})).await;
+    let (status, _) =
+        app.post("/api/v1/registrants/search", &app.token(Role::Probation, "probation-london"), &json!({"name": {"family": "x"}})).await;
     assert_eq!(status, 403);
 }

@@ -26,7 +26,13 @@ pub fn identifier_field(kind: IdentifierKind) -> BlindField {
     }
 }
 
-pub async fn insert_name(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid, name: &ValidName, now: DateTime<Utc>) -> ServiceResult<Uuid> {
+pub async fn insert_name(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    registrant_id: Uuid,
+    name: &ValidName,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
     let id = Uuid::now_v7();
     let model = registrant_name::ActiveModel {
         id: Set(id),
@@ -39,12 +45,24 @@ pub async fn insert_name(conn: &impl ConnectionTrait, crypto: &Crypto, registran
     };
     registrant_name::Entity::insert(model).exec_without_returning(conn).await?;
     let folded = name.name.folded();
-    let term = IndexTerm { source_table: "registrant_names", source_id: id, field: BlindField::FullName, kind: BlindKind::Exact, normalised: &folded };
+    let term = IndexTerm {
+        source_table: "registrant_names",
+        source_id: id,
+        field: BlindField::FullName,
+        kind: BlindKind::Exact,
+        normalised: &folded,
+    };
     blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id, &[term]).await?;
     Ok(id)
 }
 
-pub async fn insert_birth_date(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid, date: NaiveDate, now: DateTime<Utc>) -> ServiceResult<Uuid> {
+pub async fn insert_birth_date(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    registrant_id: Uuid,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
     let id = Uuid::now_v7();
     let model = registrant_birth_date::ActiveModel {
         id: Set(id),
@@ -56,7 +74,13 @@ pub async fn insert_birth_date(conn: &impl ConnectionTrait, crypto: &Crypto, reg
     Ok(id)
 }
 
-pub async fn insert_descriptor(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid, d: &ValidDescriptor, now: DateTime<Utc>) -> ServiceResult<Uuid> {
+pub async fn insert_descriptor(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    registrant_id: Uuid,
+    d: &ValidDescriptor,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
     let id = Uuid::now_v7();
     let model = registrant_descriptor::ActiveModel {
         id: Set(id),
@@ -71,7 +95,13 @@ pub async fn insert_descriptor(conn: &impl ConnectionTrait, crypto: &Crypto, reg
 
 /// Adds an address. A new home address from a known date ends the previous open home address
 /// the day before, so the history stays a sequence rather than overlapping.
-pub async fn insert_address(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid, a: &ValidAddress, now: DateTime<Utc>) -> ServiceResult<Uuid> {
+pub async fn insert_address(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    registrant_id: Uuid,
+    a: &ValidAddress,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
     if let (AddressKind::Home, Some(from)) = (a.kind, a.valid_from) {
         if let Some(day_before) = from.checked_sub_days(Days::new(1)) {
             registrant_address::Entity::update_many()
@@ -79,7 +109,11 @@ pub async fn insert_address(conn: &impl ConnectionTrait, crypto: &Crypto, regist
                 .filter(registrant_address::Column::RegistrantId.eq(registrant_id))
                 .filter(registrant_address::Column::Kind.eq(AddressKind::Home.as_str()))
                 .filter(registrant_address::Column::ValidTo.is_null())
-                .filter(Condition::any().add(registrant_address::Column::ValidFrom.is_null()).add(registrant_address::Column::ValidFrom.lte(day_before)))
+                .filter(
+                    Condition::any()
+                        .add(registrant_address::Column::ValidFrom.is_null())
+                        .add(registrant_address::Column::ValidFrom.lte(day_before)),
+                )
                 .exec(conn)
                 .await?;
         }
@@ -98,7 +132,13 @@ pub async fn insert_address(conn: &impl ConnectionTrait, crypto: &Crypto, regist
     Ok(id)
 }
 
-pub async fn insert_identifier(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid, i: &ValidIdentifier, now: DateTime<Utc>) -> ServiceResult<Uuid> {
+pub async fn insert_identifier(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    registrant_id: Uuid,
+    i: &ValidIdentifier,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
     let id = Uuid::now_v7();
     let model = registrant_identifier::ActiveModel {
         id: Set(id),
@@ -132,7 +172,8 @@ pub async fn reindex_name_birth_dates(conn: &impl ConnectionTrait, crypto: &Cryp
         .exec(conn)
         .await?;
     let names = registrant_name::Entity::find().filter(registrant_name::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
-    let dates = registrant_birth_date::Entity::find().filter(registrant_birth_date::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
+    let dates =
+        registrant_birth_date::Entity::find().filter(registrant_birth_date::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
     let mut keys = Vec::new();
     for name in &names {
         let person: PersonName = crypto.open_json(columns::NAME, name.id, &name.name_sealed)?;
@@ -143,7 +184,13 @@ pub async fn reindex_name_birth_dates(conn: &impl ConnectionTrait, crypto: &Cryp
     }
     let terms: Vec<IndexTerm> = keys
         .iter()
-        .map(|(source_id, key)| IndexTerm { source_table: "registrant_names", source_id: *source_id, field: BlindField::NameBirthDate, kind: BlindKind::Exact, normalised: key })
+        .map(|(source_id, key)| IndexTerm {
+            source_table: "registrant_names",
+            source_id: *source_id,
+            field: BlindField::NameBirthDate,
+            kind: BlindKind::Exact,
+            normalised: key,
+        })
         .collect();
     blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id, &terms).await
 }

@@ -27,6 +27,8 @@ pub struct MappaInput {
     pub category: i16,
     /// MAPPA management level 1–3.
     pub level: i16,
+    /// When the MAPPA meeting must next review the case.
+    pub next_review_on: Option<NaiveDate>,
 }
 
 #[derive(Clone, Deserialize, ToSchema)]
@@ -156,7 +158,7 @@ pub fn risk(errors: &mut FieldErrors, field: &str, risk: &Option<RiskInput>) -> 
     Some((risk.level, tool, risk.next_review_on))
 }
 
-pub fn mappa(errors: &mut FieldErrors, field: &str, mappa: &Option<MappaInput>) -> Option<(i16, i16)> {
+pub fn mappa(errors: &mut FieldErrors, field: &str, mappa: &Option<MappaInput>) -> Option<(i16, i16, Option<NaiveDate>)> {
     let m = mappa.as_ref()?;
     if !(1..=4).contains(&m.category) {
         errors.push(format!("{field}.category"), "out_of_range", "must be 1 to 4");
@@ -164,7 +166,7 @@ pub fn mappa(errors: &mut FieldErrors, field: &str, mappa: &Option<MappaInput>) 
     if !(1..=3).contains(&m.level) {
         errors.push(format!("{field}.level"), "out_of_range", "must be 1 to 3");
     }
-    Some((m.category, m.level))
+    Some((m.category, m.level, m.next_review_on))
 }
 
 pub fn name(errors: &mut FieldErrors, field: &str, input: &NameInput) -> Option<ValidName> {

@@ -10,7 +10,8 @@ pub mod views;
 use chrono::{DateTime, Datelike, Utc};
 use entities::{registrant, registrant_birth_date, registrant_descriptor};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -18,11 +19,12 @@ use uuid::Uuid;
 use self::input::*;
 use self::views::*;
 use super::audit::{self, Action, Entry, Outcome};
-use super::{Ctx, ServiceError, ServiceResult, references};
+use super::{Ctx, ServiceError, ServiceResult, obligations, references};
 use crate::auth::{Caller, Permission};
 use crate::crypto::columns;
 use crate::domain::calendar;
 use crate::domain::errors::FieldErrors;
+use crate::domain::regimes::ChangeEvent;
 use crate::domain::vocab::{RegistrantStatus, RiskLevel};
 
 const RECORD: &str = "registrant";
@@ -45,8 +47,10 @@ pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: 
     let names: Vec<_> = input.names.iter().enumerate().filter_map(|(i, n)| name(&mut errors, &format!("names[{i}]"), n)).collect();
     let dates = birth_dates(&mut errors, "birth_dates", &input.birth_dates, today);
     let descriptors = descriptors(&mut errors, &input.descriptors);
-    let addresses: Vec<_> = input.addresses.iter().enumerate().filter_map(|(i, a)| address(&mut errors, &format!("addresses[{i}]"), a)).collect();
-    let identifiers: Vec<_> = input.identifiers.iter().enumerate().filter_map(|(i, x)| identifier(&mut errors, &format!("identifiers[{i}]"), x)).collect();
+    let addresses: Vec<_> =
+        input.addresses.iter().enumerate().filter_map(|(i, a)| address(&mut errors, &format!("addresses[{i}]"), a)).collect();
+    let identifiers: Vec<_> =
+        input.identifiers.iter().enumerate().filter_map(|(i, x)| identifier(&mut errors, &format!("identifiers[{i}]"), x)).collect();
     let notes = short_text(&mut errors, "notes", input.notes.as_deref(), 4000);
     errors.finish()?;
     caller.require_managing(&managing_org)?;
@@ -66,6 +70,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: 
         risk_next_review_on: Set(risk.as_ref().and_then(|r| r.2)),
         mappa_category: Set(mappa.map(|m| m.0)),
         mappa_level: Set(mappa.map(|m| m.1)),
+        mappa_next_review_on: Set(mappa.and_then(|m| m.2)),
         notes_sealed: Set(notes.map(|n| ctx.crypto.seal_str(columns::REGISTRANT_NOTES, id, &n)).transpose()?),
         version: Set(1),
         created_by: Set(caller.subject.clone()),
@@ -147,12 +152,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
         condition = condition.add(registrant::Column::Id.gt(after));
     }
     let txn = crate::services::tx::begin_write(&ctx.db).await?;
-    let rows = registrant::Entity::find()
-        .filter(condition)
-        .order_by_asc(registrant::Column::Id)
-        .limit(filter.limit + 1)
-        .all(&txn)
-        .await?;
+    let rows = registrant::Entity::find().filter(condition).order_by_asc(registrant::Column::Id).limit(filter.limit + 1).all(&txn).await?;
     let has_more = rows.len() as u64 > filter.limit;
     let rows: Vec<_> = rows.into_iter().take(filter.limit as usize).collect();
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
@@ -181,7 +181,13 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
 /// Changes scalar fields, dates of birth and descriptors, guarded by the version the caller
 /// read: a stale version changes nothing and answers 409.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn update(ctx: &Ctx, caller: &Caller, id: Uuid, input: UpdateRegistrantInput, now: DateTime<Utc>) -> ServiceResult<RegistrantView> {
+pub async fn update(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: Uuid,
+    input: UpdateRegistrantInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<RegistrantView> {
     caller.require(Permission::RegistrantWrite)?;
     let today = calendar::local_date(now);
     let mut errors = FieldErrors::default();
@@ -217,10 +223,11 @@ pub async fn update(ctx: &Ctx, caller: &Caller, id: Uuid, input: UpdateRegistran
             .col_expr(registrant::Column::RiskTool, Expr::value(tool))
             .col_expr(registrant::Column::RiskNextReviewOn, Expr::value(review));
     }
-    if let Some((category, level)) = mappa {
+    if let Some((category, level, review)) = mappa {
         update = update
             .col_expr(registrant::Column::MappaCategory, Expr::value(category))
-            .col_expr(registrant::Column::MappaLevel, Expr::value(level));
+            .col_expr(registrant::Column::MappaLevel, Expr::value(level))
+            .col_expr(registrant::Column::MappaNextReviewOn, Expr::value(review));
     }
     if input.notes.is_some() {
         let sealed = notes.map(|n| ctx.crypto.seal_str(columns::REGISTRANT_NOTES, id, &n)).transpose()?;
@@ -286,6 +293,17 @@ pub async fn add(ctx: &Ctx, caller: &Caller, id: Uuid, addition: Addition, now: 
         Valid::Address(a) => ("registrant.address.add", details::insert_address(&txn, &ctx.crypto, id, a, now).await?),
         Valid::Identifier(i) => ("registrant.identifier.add", details::insert_identifier(&txn, &ctx.crypto, id, i, now).await?),
     };
+    // A change the regime of an in-force order requires the registrant to notify starts a
+    // notification period on the day of the change.
+    let change = match &valid {
+        Valid::Name(n) => Some((ChangeEvent::Name, n.valid_from)),
+        Valid::Address(a) => Some((ChangeEvent::for_address(a.kind), a.valid_from)),
+        Valid::Identifier(i) => ChangeEvent::for_identifier(i.identifier.kind).map(|event| (event, i.valid_from)),
+    };
+    if let Some((event, valid_from)) = change {
+        let changed_on = valid_from.unwrap_or_else(|| calendar::local_date(now));
+        obligations::duties::on_registrant_change(&txn, id, event, changed_on, now).await?;
+    }
     registrant::Entity::update_many()
         .col_expr(registrant::Column::Version, Expr::col(registrant::Column::Version).add(1))
         .col_expr(registrant::Column::UpdatedAt, Expr::value(now))

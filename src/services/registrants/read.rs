@@ -107,10 +107,16 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
         managing_officer: r.managing_officer,
         supervising_org: r.supervising_org,
         risk: match r.risk_level {
-            Some(level) => Some(RiskView { level: stored(RiskLevel::parse(&level))?, tool: r.risk_tool, next_review_on: r.risk_next_review_on }),
+            Some(level) => {
+                Some(RiskView { level: stored(RiskLevel::parse(&level))?, tool: r.risk_tool, next_review_on: r.risk_next_review_on })
+            }
             None => None,
         },
-        mappa: r.mappa_category.zip(r.mappa_level).map(|(category, level)| MappaView { category, level }),
+        mappa: r.mappa_category.zip(r.mappa_level).map(|(category, level)| MappaView {
+            category,
+            level,
+            next_review_on: r.mappa_next_review_on,
+        }),
         names: name_views,
         birth_dates: date_views,
         descriptors: descriptor_views,

@@ -58,7 +58,11 @@ fn parse(input: &SearchInput) -> Result<Query, FieldErrors> {
             .map(Query::Identifier)
             .map_err(|e| FieldErrors(vec![e])),
         (None, Some(n)) => PersonName::parse("name", &n.given, &n.family).map(|p| Query::Name(p, input.date_of_birth)).map_err(FieldErrors),
-        (Some(_), _) => Err(FieldErrors(vec![field_error("identifier", "one_criterion", "search by an identifier, or by a name with an optional date of birth, not both")])),
+        (Some(_), _) => Err(FieldErrors(vec![field_error(
+            "identifier",
+            "one_criterion",
+            "search by an identifier, or by a name with an optional date of birth, not both",
+        )])),
         (None, None) => Err(FieldErrors(vec![field_error("identifier", "required", "give an identifier or a name")])),
     }
 }
@@ -67,7 +71,11 @@ fn parse(input: &SearchInput) -> Result<Query, FieldErrors> {
 pub async fn search(ctx: &Ctx, caller: &Caller, input: SearchInput, now: DateTime<Utc>) -> ServiceResult<Vec<RegistrantSummary>> {
     caller.require(Permission::RegistrantReadNational)?;
     if caller.justification.reason_code.is_none() {
-        return Err(ServiceError::Invalid(FieldErrors::single("Vigil-Reason-Code", "justification_required", "a register search needs a reason code header")));
+        return Err(ServiceError::Invalid(FieldErrors::single(
+            "Vigil-Reason-Code",
+            "justification_required",
+            "a register search needs a reason code header",
+        )));
     }
     let query = parse(&input)?;
     let txn = tx::begin_write(&ctx.db).await?;
@@ -95,7 +103,8 @@ pub async fn search(ctx: &Ctx, caller: &Caller, input: SearchInput, now: DateTim
                 None => (BlindField::FullName, folded.clone()),
             };
             let candidates = blind::candidates(&txn, &ctx.crypto, OWNER_REGISTRANT, field, BlindKind::Exact, &key).await?;
-            let rows = registrant_name::Entity::find().filter(registrant_name::Column::Id.is_in(candidates.iter().map(|c| c.1))).all(&txn).await?;
+            let rows =
+                registrant_name::Entity::find().filter(registrant_name::Column::Id.is_in(candidates.iter().map(|c| c.1))).all(&txn).await?;
             for row in rows {
                 let stored: PersonName = ctx.crypto.open_json(columns::NAME, row.id, &row.name_sealed)?;
                 if stored.folded() != folded {
@@ -120,7 +129,11 @@ pub async fn search(ctx: &Ctx, caller: &Caller, input: SearchInput, now: DateTim
     }
     matched.sort();
     matched.dedup();
-    let rows = registrant::Entity::find().filter(registrant::Column::Id.is_in(matched.clone())).order_by_asc(registrant::Column::Id).all(&txn).await?;
+    let rows = registrant::Entity::find()
+        .filter(registrant::Column::Id.is_in(matched.clone()))
+        .order_by_asc(registrant::Column::Id)
+        .all(&txn)
+        .await?;
     let names = read::primary_names(&txn, &ctx.crypto, &matched).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
@@ -136,7 +149,14 @@ pub async fn search(ctx: &Ctx, caller: &Caller, input: SearchInput, now: DateTim
         });
     }
     // Searched values are not recorded: the entry says a search happened, why, and what it found.
-    let entry = Entry { action: Action::Consultation, operation: "registrant.search", permission: Permission::RegistrantReadNational, record_type: "registrant", record_ids: &matched, outcome: Outcome::Success };
+    let entry = Entry {
+        action: Action::Consultation,
+        operation: "registrant.search",
+        permission: Permission::RegistrantReadNational,
+        record_type: "registrant",
+        record_ids: &matched,
+        outcome: Outcome::Success,
+    };
     audit::record(&txn, caller, now, entry).await?;
     txn.commit().await?;
     Ok(out)

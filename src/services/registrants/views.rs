@@ -18,6 +18,7 @@ pub struct RiskView {
 pub struct MappaView {
     pub category: i16,
     pub level: i16,
+    pub next_review_on: Option<NaiveDate>,
 }
 
 #[derive(Serialize, ToSchema)]

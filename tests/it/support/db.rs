@@ -33,7 +33,6 @@ impl TestDb {
         }
     }
 
-
     pub async fn connect(&self) -> DatabaseConnection {
         vigil::db::connect(self.url(), 8).await.expect("connect to test database")
     }

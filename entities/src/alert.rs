@@ -1,0 +1,25 @@
+//! `alerts`: see the migration that creates it for what each column holds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "alerts")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub kind: String,
+    #[sea_orm(unique)]
+    pub dedupe_key: String,
+    pub subject_type: String,
+    pub subject_id: Uuid,
+    pub registrant_id: Option<Uuid>,
+    pub managing_org: String,
+    pub status: String,
+    pub detail: String,
+    pub raised_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

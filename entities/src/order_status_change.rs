@@ -1,0 +1,23 @@
+//! `order_status_changes`: see the migration that creates it for what each column holds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "order_status_changes")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub order_id: Uuid,
+    pub from_status: String,
+    pub to_status: String,
+    #[sea_orm(column_type = "Blob")]
+    pub reason_sealed: Option<Vec<u8>>,
+    pub changed_by: String,
+    pub changed_role: String,
+    pub changed_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,61 @@
+//! Raising alerts exactly once: each alert has a dedupe key naming the fact it reports (e.g.
+//! "this order expires on that date"), unique in the table, and its outbox notification is
+//! written in the same transaction, only when the alert is new.
+
+use chrono::{DateTime, Utc};
+use entities::{alert, outbox};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
+use uuid::Uuid;
+
+pub struct NewAlert {
+    pub kind: &'static str,
+    pub dedupe_key: String,
+    pub subject_type: &'static str,
+    pub subject_id: Uuid,
+    pub registrant_id: Option<Uuid>,
+    pub managing_org: String,
+    pub recipient_officer: Option<String>,
+    /// Ids and dates only; never personal data.
+    pub detail: serde_json::Value,
+}
+
+/// Inserts the alert unless one with the same key exists; returns whether it was new.
+pub async fn raise(conn: &impl ConnectionTrait, a: NewAlert, now: DateTime<Utc>) -> Result<bool, DbErr> {
+    let id = Uuid::now_v7();
+    let inserted = alert::Entity::insert(alert::ActiveModel {
+        id: Set(id),
+        kind: Set(a.kind.to_owned()),
+        dedupe_key: Set(a.dedupe_key),
+        subject_type: Set(a.subject_type.to_owned()),
+        subject_id: Set(a.subject_id),
+        registrant_id: Set(a.registrant_id),
+        managing_org: Set(a.managing_org.clone()),
+        status: Set("open".into()),
+        detail: Set(a.detail.to_string()),
+        raised_at: Set(now),
+    })
+    .on_conflict(OnConflict::column(alert::Column::DedupeKey).do_nothing().to_owned())
+    .exec_without_returning(conn)
+    .await?;
+    if inserted == 0 {
+        return Ok(false);
+    }
+    outbox::Entity::insert(outbox::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        topic: Set(format!("alert.{}", a.kind)),
+        subject_id: Set(id),
+        recipient_org: Set(a.managing_org),
+        recipient_officer: Set(a.recipient_officer),
+        payload: Set("{}".into()),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        delivered_at: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+    })
+    .on_conflict(OnConflict::columns([outbox::Column::Topic, outbox::Column::SubjectId]).do_nothing().to_owned())
+    .exec_without_returning(conn)
+    .await?;
+    Ok(true)
+}

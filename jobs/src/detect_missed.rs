@@ -1,0 +1,71 @@
+//! Detects missed obligations: every pending occurrence whose due instant plus the grace period
+//! has passed becomes `missed`, gets exactly one breach and exactly one outbox notification to
+//! the managing officer, all in one transaction.
+//!
+//! Exactly once comes from the database, not the trigger: the flip is a conditional UPDATE
+//! (`status = 'pending'`), the breach reuses the occurrence's id and `breaches.occurrence_id` is
+//! unique, and the outbox is unique per (topic, subject). Running twice, concurrently, or on two
+//! replicas therefore adds nothing the second time; on PostgreSQL an advisory lock also stops
+//! replicas doing the same work at the same moment. Occurrences due while the registrant was
+//! suspended (custody, hospital, abroad) are left pending: their clock is paused.
+//!
+//! Catch-up is inherent: the sweep takes every pending occurrence due before the cutoff, so
+//! after days of downtime the next run covers the whole gap. The watermark records how far the
+//! sweep has been evaluated.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+
+use crate::db::{begin_write, statement, try_job_lock};
+use crate::{JobError, RunReport};
+
+pub const NAME: &str = "detect_missed";
+pub const DETECTOR: &str = "vigil:detector";
+
+pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, grace: Duration) -> Result<RunReport, JobError> {
+    let cutoff = now - chrono::Duration::from_std(grace).map_err(|_| JobError::Data("grace period out of range".into()))?;
+    let txn = begin_write(db).await?;
+    if !try_job_lock(&txn, NAME).await? {
+        txn.rollback().await?;
+        return Ok(RunReport { job: NAME, skipped: true, ..Default::default() });
+    }
+    let backend = txn.get_database_backend();
+    let flipped = txn
+        .execute_raw(statement(
+            backend,
+            "UPDATE occurrences SET status = 'missed', resolved_at = ?, resolved_by = ?, version = version + 1 \
+             WHERE status = 'pending' AND due_at < ? \
+             AND NOT EXISTS (SELECT 1 FROM suspensions s WHERE s.registrant_id = occurrences.registrant_id \
+                             AND s.starts_at <= occurrences.due_at AND (s.ends_at IS NULL OR s.ends_at > occurrences.due_at))",
+            vec![now.into(), DETECTOR.into(), cutoff.into()],
+        ))
+        .await?
+        .rows_affected();
+    let breaches = txn
+        .execute_raw(statement(
+            backend,
+            "INSERT INTO breaches (id, registrant_id, occurrence_id, order_id, condition_id, source, status, summary_sealed, recorded_by, managing_org, detected_at, version, created_at) \
+             SELECT o.id, o.registrant_id, o.id, ob.order_id, ob.condition_id, 'missed_occurrence', 'open', NULL, NULL, r.managing_org, ?, 1, ? \
+             FROM occurrences o JOIN obligations ob ON ob.id = o.obligation_id JOIN registrants r ON r.id = o.registrant_id \
+             WHERE o.resolved_at = ? AND o.resolved_by = ? AND o.status = 'missed' \
+             ON CONFLICT (occurrence_id) DO NOTHING",
+            vec![now.into(), now.into(), now.into(), DETECTOR.into()],
+        ))
+        .await?
+        .rows_affected();
+    txn.execute_raw(statement(
+        backend,
+        "INSERT INTO outbox (id, topic, subject_id, recipient_org, recipient_officer, payload, status, attempts, next_attempt_at, delivered_at, last_error, created_at) \
+         SELECT b.id, 'breach.detected', b.id, b.managing_org, r.managing_officer, '{}', 'pending', 0, ?, NULL, NULL, ? \
+         FROM occurrences o JOIN breaches b ON b.occurrence_id = o.id JOIN registrants r ON r.id = b.registrant_id \
+         WHERE o.resolved_at = ? AND o.resolved_by = ? \
+         ON CONFLICT (topic, subject_id) DO NOTHING",
+        vec![now.into(), now.into(), now.into(), DETECTOR.into()],
+    ))
+    .await?;
+    crate::runner::set_watermark(&txn, NAME, cutoff, now).await?;
+    txn.commit().await?;
+    Ok(RunReport { job: NAME, examined: flipped, created: breaches, skipped: false })
+}

@@ -1,0 +1,177 @@
+//! Notification regimes as data (DESIGN §2). A [`Regime`] is a row of the `regimes` table in
+//! domain form; the functions here turn its numbers into due instants using the legal calendar.
+//! Which regime applies, and when, is decided by the rows, never by a `match` on the order kind.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::calendar;
+use super::vocab::{AddressKind, IdentifierKind, NotificationKind, ObligationKind, vocabulary};
+
+vocabulary!(
+    /// The event that starts the initial notification period.
+    Trigger { None => "none", Made => "made", Service => "service" }
+);
+
+vocabulary!(
+    /// Changes a regime may require the registrant to notify (the `change_events` column).
+    ChangeEvent {
+        Name => "name", Address => "address", NoHomeAddress => "no_home_address", QualifyingStay => "qualifying_stay",
+        OnlineIdentifier => "online_identifier", Device => "device", Vehicle => "vehicle",
+    }
+);
+
+impl ChangeEvent {
+    /// Adding an address of this kind is a change of home address, of having none, or a stay.
+    pub fn for_address(kind: AddressKind) -> Self {
+        match kind {
+            AddressKind::Home => Self::Address,
+            AddressKind::RegularlyFound => Self::NoHomeAddress,
+            AddressKind::QualifyingStay => Self::QualifyingStay,
+        }
+    }
+
+    /// Identifiers that the serial stalker register asks to be notified; national identifiers
+    /// are not changes the registrant notifies.
+    pub fn for_identifier(kind: IdentifierKind) -> Option<Self> {
+        match kind {
+            IdentifierKind::Email | IdentifierKind::OnlineHandle => Some(Self::OnlineIdentifier),
+            IdentifierKind::Phone | IdentifierKind::Imei => Some(Self::Device),
+            IdentifierKind::VehicleRegistration => Some(Self::Vehicle),
+            IdentifierKind::PncId | IdentifierKind::NiNumber | IdentifierKind::Passport => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Regime {
+    pub code: String,
+    pub initial_trigger: Trigger,
+    pub initial_days: Option<u32>,
+    pub change_days: Option<u32>,
+    pub change_events: Vec<ChangeEvent>,
+    /// Re-notify within a year of the last notification (SOA 2003 model).
+    pub annual: bool,
+    /// Re-notify weekly while of no fixed abode.
+    pub nfa_weekly: bool,
+    pub in_person: bool,
+    /// The officer must give a written acknowledgement (SPA 2019 s.10).
+    pub acknowledgement_required: bool,
+}
+
+/// Days after which the weekly duty of a registrant of no fixed abode falls due.
+pub const NFA_WEEKLY_DAYS: u32 = 7;
+
+impl Regime {
+    /// Parses the stored `change_events` list; unknown names are a data error.
+    pub fn parse_events(text: &str) -> Option<Vec<ChangeEvent>> {
+        text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(ChangeEvent::parse).collect()
+    }
+
+    /// The day the initial period begins with, if `trigger` is the event that starts it.
+    pub fn initial_period_start(&self, trigger: Trigger, made_on: NaiveDate, served_on: Option<NaiveDate>) -> Option<NaiveDate> {
+        if self.initial_trigger != trigger || self.initial_days.is_none() {
+            return None;
+        }
+        match trigger {
+            Trigger::Made => Some(made_on),
+            Trigger::Service => served_on,
+            Trigger::None => None,
+        }
+    }
+
+    /// When the initial notification is due, counting the trigger day as day one.
+    pub fn initial_due(&self, first_day: NaiveDate) -> Option<DateTime<Utc>> {
+        self.initial_days.map(|days| calendar::end_of_days_beginning_with(first_day, days))
+    }
+
+    /// When a change must be notified, if this regime requires it at all.
+    pub fn change_due(&self, event: ChangeEvent, changed_on: NaiveDate) -> Option<DateTime<Utc>> {
+        let days = self.change_days?;
+        self.change_events.contains(&event).then(|| calendar::end_of_days_beginning_with(changed_on, days))
+    }
+
+    /// The next annual notification: within one year beginning with the day of the last one.
+    pub fn annual_due(&self, last_notified_on: NaiveDate) -> Option<DateTime<Utc>> {
+        self.annual.then(|| calendar::end_of_year_beginning_with(last_notified_on))
+    }
+
+    /// The next weekly notification of a registrant of no fixed abode.
+    pub fn weekly_due(&self, last_notified_on: NaiveDate) -> Option<DateTime<Utc>> {
+        self.nfa_weekly.then(|| calendar::end_of_days_beginning_with(last_notified_on, NFA_WEEKLY_DAYS))
+    }
+}
+
+/// The notification obligations a notification of this kind discharges. Annual and weekly
+/// duties are reset by any notification and are handled apart.
+pub fn discharges(kind: NotificationKind) -> &'static [ObligationKind] {
+    match kind {
+        NotificationKind::Initial => &[ObligationKind::InitialNotification],
+        NotificationKind::ChangeOfName | NotificationKind::ChangeOfAddress | NotificationKind::NoHomeAddress => {
+            &[ObligationKind::ChangeNotification]
+        }
+        NotificationKind::Periodic => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn spo() -> Regime {
+        Regime {
+            code: "spa2019_s9".into(),
+            initial_trigger: Trigger::Service,
+            initial_days: Some(3),
+            change_days: Some(3),
+            change_events: Regime::parse_events("name,address").unwrap(),
+            annual: false,
+            nfa_weekly: false,
+            in_person: true,
+            acknowledgement_required: true,
+        }
+    }
+
+    #[test]
+    fn spo_notification_runs_from_service_not_from_the_making_of_the_order() {
+        let regime = spo();
+        assert_eq!(regime.initial_period_start(Trigger::Made, d(2026, 1, 5), Some(d(2026, 1, 12))), None);
+        let start = regime.initial_period_start(Trigger::Service, d(2026, 1, 5), Some(d(2026, 1, 12))).unwrap();
+        assert_eq!(regime.initial_due(start).unwrap().to_rfc3339(), "2026-01-15T00:00:00+00:00");
+        assert_eq!(regime.initial_period_start(Trigger::Service, d(2026, 1, 5), None), None);
+    }
+
+    #[test]
+    fn changes_are_due_only_for_the_events_the_regime_lists() {
+        let regime = spo();
+        assert_eq!(regime.change_due(ChangeEvent::Address, d(2026, 7, 6)).unwrap().to_rfc3339(), "2026-07-08T23:00:00+00:00");
+        assert_eq!(regime.change_due(ChangeEvent::NoHomeAddress, d(2026, 7, 6)), None);
+        assert_eq!(regime.annual_due(d(2026, 7, 6)), None);
+    }
+
+    #[test]
+    fn annual_and_weekly_duties_follow_the_last_notification() {
+        let mut regime = spo();
+        regime.annual = true;
+        regime.nfa_weekly = true;
+        assert_eq!(regime.annual_due(d(2026, 11, 22)).unwrap().to_rfc3339(), "2027-11-22T00:00:00+00:00");
+        assert_eq!(regime.weekly_due(d(2026, 11, 22)).unwrap().to_rfc3339(), "2026-11-29T00:00:00+00:00");
+    }
+
+    #[test]
+    fn unknown_stored_events_are_refused_and_empty_lists_are_empty() {
+        assert_eq!(Regime::parse_events("name,teleport"), None);
+        assert_eq!(Regime::parse_events(""), Some(vec![]));
+    }
+
+    #[test]
+    fn change_notifications_discharge_change_duties_only() {
+        assert_eq!(discharges(NotificationKind::ChangeOfAddress), [ObligationKind::ChangeNotification]);
+        assert_eq!(discharges(NotificationKind::Initial), [ObligationKind::InitialNotification]);
+        assert_eq!(ChangeEvent::for_address(AddressKind::RegularlyFound), ChangeEvent::NoHomeAddress);
+        assert_eq!(ChangeEvent::for_identifier(IdentifierKind::Passport), None);
+    }
+}

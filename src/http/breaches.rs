@@ -1,0 +1,99 @@
+//! Breach routes: record, list and read breaches, and record enforcement decisions.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::{ApiError, Problem};
+use super::extract::AppJson;
+use crate::auth::Caller;
+use crate::clock;
+use crate::domain::vocab::BreachStatus;
+use crate::services::breaches::input::{DecisionInput, NewBreachInput};
+use crate::services::breaches::views::{BreachPage, BreachView};
+use crate::services::breaches::{self, ListFilter};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(record)).routes(routes!(get_one)).routes(routes!(decide))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    status: Option<BreachStatus>,
+    registrant_id: Option<Uuid>,
+    /// Defaults to your organisation.
+    managing_org: Option<String>,
+    /// Id of the last breach on the previous page.
+    after: Option<Uuid>,
+    /// 1 to 100; default 50.
+    limit: Option<u64>,
+}
+
+/// Lists breaches managed by your organisation (or by `managing_org`), oldest first.
+#[utoipa::path(get, path = "/api/v1/breaches", tag = "breaches", params(ListQuery),
+    responses((status = 200, body = BreachPage), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<BreachPage>, ApiError> {
+    let Query(query) =
+        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))?;
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 100").with_field("limit"));
+    }
+    let filter = ListFilter {
+        status: query.status,
+        registrant_id: query.registrant_id,
+        managing_org: query.managing_org,
+        after: query.after,
+        limit,
+    };
+    breaches::list(&state.ctx, &caller, filter, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// Records a breach of a registrant your organisation manages. Referenced orders, conditions
+/// and occurrences must be this registrant's.
+#[utoipa::path(post, path = "/api/v1/registrants/{id}/breaches", tag = "breaches", params(("id" = Uuid, Path)), request_body = NewBreachInput,
+    responses((status = 201, body = BreachView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn record(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<NewBreachInput>,
+) -> Result<(StatusCode, Json<BreachView>), ApiError> {
+    let view =
+        breaches::record(&state.ctx, &caller, id, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// One breach with its enforcement decisions.
+#[utoipa::path(get, path = "/api/v1/breaches/{id}", tag = "breaches", params(("id" = Uuid, Path)),
+    responses((status = 200, body = BreachView), (status = 404, body = Problem)))]
+async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<BreachView>, ApiError> {
+    breaches::get(&state.ctx, &caller, id, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// Records an enforcement decision (who decided, in which role, and why); the breach becomes
+/// `decided`. `version` must be the one you read.
+#[utoipa::path(post, path = "/api/v1/breaches/{id}/decisions", tag = "breaches", params(("id" = Uuid, Path)), request_body = DecisionInput,
+    responses((status = 201, body = BreachView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<DecisionInput>,
+) -> Result<(StatusCode, Json<BreachView>), ApiError> {
+    let view =
+        breaches::decide(&state.ctx, &caller, id, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    Ok((StatusCode::CREATED, Json(view)))
+}

@@ -1,0 +1,86 @@
+//! Obligation routes: a registrant's obligations, notifications, compliance outcomes, excusals.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::{ApiError, Problem};
+use super::extract::AppJson;
+use crate::auth::Caller;
+use crate::clock;
+use crate::services::obligations::input::{ComplianceInput, ExcusalInput, NotificationInput};
+use crate::services::obligations::views::{ComplianceResult, NotificationView, ObligationList, OccurrenceView};
+use crate::services::obligations::{self, compliance, notifications};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_for_registrant))
+        .routes(routes!(record_notification))
+        .routes(routes!(record_compliance))
+        .routes(routes!(excuse))
+}
+
+/// A registrant's obligations, each with its occurrences and their compliance records.
+/// Probation sees only registrants its organisation supervises.
+#[utoipa::path(get, path = "/api/v1/registrants/{id}/obligations", tag = "obligations", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ObligationList), (status = 404, body = Problem)))]
+async fn list_for_registrant(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<ObligationList>, ApiError> {
+    obligations::list_for_registrant(&state.ctx, &caller, id, clock::now())
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// Records that the registrant notified in person. Meets the notification duties it was on time
+/// for and restarts periodic ones; `warnings` says what is still missing (for example a written
+/// acknowledgement).
+#[utoipa::path(post, path = "/api/v1/registrants/{id}/notifications", tag = "obligations", params(("id" = Uuid, Path)), request_body = NotificationInput,
+    responses((status = 201, body = NotificationView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn record_notification(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<NotificationInput>,
+) -> Result<(StatusCode, Json<NotificationView>), ApiError> {
+    let view = notifications::record(&state.ctx, &caller, id, body, clock::now())
+        .await
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Records a compliance outcome for a pending occurrence; `rescheduled` creates the new one.
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/compliance", tag = "obligations", params(("id" = Uuid, Path)), request_body = ComplianceInput,
+    responses((status = 201, body = ComplianceResult), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn record_compliance(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<ComplianceInput>,
+) -> Result<(StatusCode, Json<ComplianceResult>), ApiError> {
+    let result =
+        compliance::record(&state.ctx, &caller, id, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    Ok((StatusCode::CREATED, Json(result)))
+}
+
+/// Excuses a pending occurrence with a reason.
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/excusal", tag = "obligations", params(("id" = Uuid, Path)), request_body = ExcusalInput,
+    responses((status = 200, body = OccurrenceView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn excuse(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<ExcusalInput>,
+) -> Result<Json<OccurrenceView>, ApiError> {
+    compliance::excuse(&state.ctx, &caller, id, body, clock::now())
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+}

@@ -1,0 +1,91 @@
+//! Order routes: record and read orders, record service, change status.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::{ApiError, Problem};
+use super::extract::AppJson;
+use crate::auth::Caller;
+use crate::clock;
+use crate::services::orders;
+use crate::services::orders::input::{NewOrderInput, ServiceInput, StatusChangeInput};
+use crate::services::orders::views::{OrderList, OrderView};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_for_registrant, create))
+        .routes(routes!(get_one))
+        .routes(routes!(record_service))
+        .routes(routes!(change_status))
+}
+
+/// Records an order against a registrant your organisation manages, with its protected persons
+/// and conditions. Creates the notification duty of its regime and the obligations of its
+/// scheduled requirements.
+#[utoipa::path(post, path = "/api/v1/registrants/{id}/orders", tag = "orders", params(("id" = Uuid, Path)), request_body = NewOrderInput,
+    responses((status = 201, body = OrderView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<NewOrderInput>,
+) -> Result<(StatusCode, Json<OrderView>), ApiError> {
+    let view =
+        orders::create(&state.ctx, &caller, id, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// The orders of a registrant. Protected persons are included only for roles that may see them.
+#[utoipa::path(get, path = "/api/v1/registrants/{id}/orders", tag = "orders", params(("id" = Uuid, Path)),
+    responses((status = 200, body = OrderList), (status = 404, body = Problem)))]
+async fn list_for_registrant(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<OrderList>, ApiError> {
+    orders::list_for_registrant(&state.ctx, &caller, id, clock::now())
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// One order. Protected persons are included only for roles that may see them (a disclosure,
+/// audited as such); probation sees orders of registrants it supervises only.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = Uuid, Path)),
+    responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
+async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<OrderView>, ApiError> {
+    orders::get(&state.ctx, &caller, id, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// Records the day the order was served; for regimes that count from service this starts the
+/// initial notification period. `version` must be the one you read.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/service", tag = "orders", params(("id" = Uuid, Path)), request_body = ServiceInput,
+    responses((status = 200, body = OrderView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn record_service(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<ServiceInput>,
+) -> Result<Json<OrderView>, ApiError> {
+    orders::record_service(&state.ctx, &caller, id, body, clock::now())
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// Moves the order along its lifecycle (409 `illegal_transition` otherwise). Discharge needs a
+/// supervisor. An order that stops being in force closes its obligations.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/status", tag = "orders", params(("id" = Uuid, Path)), request_body = StatusChangeInput,
+    responses((status = 200, body = OrderView), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn change_status(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<StatusChangeInput>,
+) -> Result<Json<OrderView>, ApiError> {
+    orders::change_status(&state.ctx, &caller, id, body, clock::now())
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+}

@@ -1,0 +1,282 @@
+//! Breach use cases: an officer records a breach, breaches are listed and read, and enforcement
+//! decisions are recorded against them with who decided and why. Breaches detected from missed
+//! occurrences are written by the detection job into the same table.
+
+pub mod input;
+pub mod views;
+
+use chrono::{DateTime, Utc};
+use entities::{breach, enforcement_decision, obligation, occurrence, order, order_condition, registrant};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
+};
+use uuid::Uuid;
+
+use self::input::{DecisionInput, NewBreachInput};
+use self::views::*;
+use super::audit::{self, Action, Entry, Outcome};
+use super::registrants::read::{self as registrants, stored};
+use super::{Ctx, ServiceError, ServiceResult, tx};
+use crate::auth::{Caller, Permission};
+use crate::crypto::columns;
+use crate::domain::errors::FieldErrors;
+use crate::domain::vocab::{BreachSource, BreachStatus, EnforcementAction};
+
+const RECORD: &str = "breach";
+
+fn entry<'a>(action: Action, operation: &'static str, permission: Permission, ids: &'a [Uuid]) -> Entry<'a> {
+    Entry { action, operation, permission, record_type: RECORD, record_ids: ids, outcome: Outcome::Success }
+}
+
+/// Records a breach reported by an officer of the registrant's managing organisation.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn record(
+    ctx: &Ctx,
+    caller: &Caller,
+    registrant_id: Uuid,
+    body: NewBreachInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<BreachView> {
+    caller.require(Permission::BreachWrite)?;
+    let summary = input::summary(&body)?;
+    let owner = registrants::find(&ctx.db, registrant_id).await?;
+    caller.require_managing(&owner.managing_org)?;
+    let refs = references(&ctx.db, registrant_id, &body).await?;
+
+    let txn = tx::begin_write(&ctx.db).await?;
+    let id = Uuid::now_v7();
+    let model = breach::ActiveModel {
+        id: Set(id),
+        registrant_id: Set(registrant_id),
+        occurrence_id: Set(refs.occurrence_id),
+        order_id: Set(refs.order_id),
+        condition_id: Set(refs.condition_id),
+        source: Set(BreachSource::Officer.as_str().to_owned()),
+        status: Set(BreachStatus::Open.as_str().to_owned()),
+        summary_sealed: Set(Some(ctx.crypto.seal_str(columns::BREACH_SUMMARY, id, &summary)?)),
+        recorded_by: Set(Some(caller.subject.clone())),
+        managing_org: Set(owner.managing_org.clone()),
+        detected_at: Set(now),
+        version: Set(1),
+        created_at: Set(now),
+    };
+    breach::Entity::insert(model).exec_without_returning(&txn).await?;
+    let mut ids = vec![id, registrant_id];
+    ids.extend([refs.order_id, refs.condition_id, refs.occurrence_id].into_iter().flatten());
+    audit::record(&txn, caller, now, entry(Action::Collection, "breach.create", Permission::BreachWrite, &ids)).await?;
+    let view = view(&txn, ctx, find(&txn, id).await?).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+struct References {
+    order_id: Option<Uuid>,
+    condition_id: Option<Uuid>,
+    occurrence_id: Option<Uuid>,
+}
+
+/// Every referenced record must be this registrant's. A missing order or condition is taken
+/// from the more specific reference (an occurrence's obligation, a condition's order).
+async fn references(conn: &impl ConnectionTrait, registrant_id: Uuid, body: &NewBreachInput) -> ServiceResult<References> {
+    let mut errors = FieldErrors::default();
+    let mut refs = References { order_id: body.order_id, condition_id: body.condition_id, occurrence_id: body.occurrence_id };
+    if let Some(id) = body.occurrence_id {
+        match occurrence::Entity::find_by_id(id).one(conn).await? {
+            Some(occ) if occ.registrant_id == registrant_id => {
+                if breach::Entity::find().filter(breach::Column::OccurrenceId.eq(id)).count(conn).await? > 0 {
+                    return Err(ServiceError::Conflict {
+                        code: "breach_exists",
+                        detail: "a breach is already recorded for this occurrence".into(),
+                    });
+                }
+                if let Some(ob) = obligation::Entity::find_by_id(occ.obligation_id).one(conn).await? {
+                    refs.order_id = refs.order_id.or(ob.order_id);
+                    refs.condition_id = refs.condition_id.or(ob.condition_id);
+                }
+            }
+            _ => errors.push("occurrence_id", "not_this_registrant", "is not an occurrence of this registrant"),
+        }
+    }
+    if let Some(id) = body.condition_id {
+        let condition = order_condition::Entity::find_by_id(id).one(conn).await?;
+        let parent = match &condition {
+            Some(c) => order::Entity::find_by_id(c.order_id).one(conn).await?,
+            None => None,
+        };
+        match (condition, parent) {
+            (Some(c), Some(o)) if o.registrant_id == registrant_id && body.order_id.is_none_or(|given| given == c.order_id) => {
+                refs.order_id = refs.order_id.or(Some(c.order_id));
+            }
+            _ => errors.push("condition_id", "not_this_registrant", "is not a condition of this registrant's order"),
+        }
+    }
+    if let Some(id) = body.order_id
+        && order::Entity::find_by_id(id).one(conn).await?.is_none_or(|o| o.registrant_id != registrant_id)
+    {
+        errors.push("order_id", "not_this_registrant", "is not an order of this registrant");
+    }
+    errors.finish()?;
+    Ok(refs)
+}
+
+pub struct ListFilter {
+    pub status: Option<BreachStatus>,
+    pub registrant_id: Option<Uuid>,
+    /// Defaults to the caller's organisation.
+    pub managing_org: Option<String>,
+    pub after: Option<Uuid>,
+    pub limit: u64,
+}
+
+/// Lists breaches managed by one organisation (the caller's unless another is asked for), in
+/// recording order with keyset paging.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<Utc>) -> ServiceResult<BreachPage> {
+    caller.require(Permission::BreachRead)?;
+    let org = filter.managing_org.unwrap_or_else(|| caller.org.clone());
+    let mut condition = Condition::all().add(breach::Column::ManagingOrg.eq(org));
+    if let Some(status) = filter.status {
+        condition = condition.add(breach::Column::Status.eq(status.as_str()));
+    }
+    if let Some(registrant_id) = filter.registrant_id {
+        condition = condition.add(breach::Column::RegistrantId.eq(registrant_id));
+    }
+    if let Some(after) = filter.after {
+        condition = condition.add(breach::Column::Id.gt(after));
+    }
+    let txn = tx::begin_write(&ctx.db).await?;
+    let rows = breach::Entity::find().filter(condition).order_by_asc(breach::Column::Id).limit(filter.limit + 1).all(&txn).await?;
+    let has_more = rows.len() as u64 > filter.limit;
+    let rows: Vec<_> = rows.into_iter().take(filter.limit as usize).collect();
+    let references = registrant_references(&txn, rows.iter().map(|b| b.registrant_id)).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for b in rows {
+        items.push(BreachSummary {
+            registrant_reference: reference_of(&references, b.registrant_id),
+            source: stored(BreachSource::parse(&b.source))?,
+            status: stored(BreachStatus::parse(&b.status))?,
+            id: b.id,
+            registrant_id: b.registrant_id,
+            order_id: b.order_id,
+            occurrence_id: b.occurrence_id,
+            managing_org: b.managing_org,
+            detected_at: b.detected_at,
+            version: b.version,
+        });
+    }
+    let ids: Vec<Uuid> = items.iter().map(|b| b.id).collect();
+    if !ids.is_empty() {
+        audit::record(&txn, caller, now, entry(Action::Consultation, "breach.list", Permission::BreachRead, &ids)).await?;
+    }
+    txn.commit().await?;
+    let next_after = if has_more { ids.last().copied() } else { None };
+    Ok(BreachPage { items, next_after })
+}
+
+/// One breach with its summary and enforcement decisions.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> ServiceResult<BreachView> {
+    caller.require(Permission::BreachRead)?;
+    let txn = tx::begin_write(&ctx.db).await?;
+    let found = find(&txn, id).await?;
+    let ids = [id, found.registrant_id];
+    let view = view(&txn, ctx, found).await?;
+    audit::record(&txn, caller, now, entry(Action::Consultation, "breach.read", Permission::BreachRead, &ids)).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Records an enforcement decision; the breach becomes `decided`. Later decisions (a warning,
+/// then a return to court) are added to the same breach.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, body: DecisionInput, now: DateTime<Utc>) -> ServiceResult<BreachView> {
+    caller.require(Permission::BreachWrite)?;
+    let reason = input::reason(&body)?;
+
+    let txn = tx::begin_write(&ctx.db).await?;
+    let found = find(&txn, id).await?;
+    caller.require_managing(&found.managing_org)?;
+    let updated = breach::Entity::update_many()
+        .col_expr(breach::Column::Status, Expr::value(BreachStatus::Decided.as_str()))
+        .col_expr(breach::Column::Version, Expr::value(body.version + 1))
+        .filter(breach::Column::Id.eq(id))
+        .filter(breach::Column::Version.eq(body.version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(ServiceError::stale());
+    }
+    let decision_id = Uuid::now_v7();
+    let decision = enforcement_decision::ActiveModel {
+        id: Set(decision_id),
+        breach_id: Set(id),
+        action: Set(body.action.as_str().to_owned()),
+        reason_sealed: Set(ctx.crypto.seal_str(columns::DECISION_REASON, decision_id, &reason)?),
+        decided_by: Set(caller.subject.clone()),
+        decided_role: Set(caller.role_for(Permission::BreachWrite).as_str().to_owned()),
+        decided_at: Set(now),
+    };
+    enforcement_decision::Entity::insert(decision).exec_without_returning(&txn).await?;
+    let ids = [id, decision_id, found.registrant_id];
+    audit::record(&txn, caller, now, entry(Action::Collection, "breach.decision", Permission::BreachWrite, &ids)).await?;
+    let view = view(&txn, ctx, find(&txn, id).await?).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<breach::Model> {
+    breach::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("breach"))
+}
+
+async fn registrant_references(conn: &impl ConnectionTrait, ids: impl Iterator<Item = Uuid>) -> ServiceResult<Vec<(Uuid, String)>> {
+    let mut ids: Vec<Uuid> = ids.collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = registrant::Entity::find().filter(registrant::Column::Id.is_in(ids)).all(conn).await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.reference)).collect())
+}
+
+fn reference_of(references: &[(Uuid, String)], id: Uuid) -> String {
+    references.iter().find(|(owner, _)| *owner == id).map(|(_, r)| r.clone()).unwrap_or_default()
+}
+
+async fn view(conn: &impl ConnectionTrait, ctx: &Ctx, b: breach::Model) -> ServiceResult<BreachView> {
+    let decisions = enforcement_decision::Entity::find()
+        .filter(enforcement_decision::Column::BreachId.eq(b.id))
+        .order_by_asc(enforcement_decision::Column::Id)
+        .all(conn)
+        .await?;
+    let mut decision_views = Vec::with_capacity(decisions.len());
+    for d in decisions {
+        decision_views.push(DecisionView {
+            id: d.id,
+            action: stored(EnforcementAction::parse(&d.action))?,
+            reason: ctx.crypto.open_str(columns::DECISION_REASON, d.id, &d.reason_sealed)?,
+            decided_by: d.decided_by,
+            decided_role: d.decided_role,
+            decided_at: d.decided_at,
+        });
+    }
+    let references = registrant_references(conn, std::iter::once(b.registrant_id)).await?;
+    Ok(BreachView {
+        registrant_reference: reference_of(&references, b.registrant_id),
+        source: stored(BreachSource::parse(&b.source))?,
+        status: stored(BreachStatus::parse(&b.status))?,
+        summary: b.summary_sealed.as_deref().map(|s| ctx.crypto.open_str(columns::BREACH_SUMMARY, b.id, s)).transpose()?,
+        id: b.id,
+        registrant_id: b.registrant_id,
+        order_id: b.order_id,
+        condition_id: b.condition_id,
+        occurrence_id: b.occurrence_id,
+        recorded_by: b.recorded_by,
+        managing_org: b.managing_org,
+        detected_at: b.detected_at,
+        decisions: decision_views,
+        version: b.version,
+        created_at: b.created_at,
+    })
+}

@@ -1,0 +1,59 @@
+//! What callers get back about breaches and enforcement decisions.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::vocab::{BreachSource, BreachStatus, EnforcementAction};
+
+#[derive(Serialize, ToSchema)]
+pub struct DecisionView {
+    pub id: Uuid,
+    pub action: EnforcementAction,
+    pub reason: String,
+    pub decided_by: String,
+    pub decided_role: String,
+    pub decided_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BreachView {
+    pub id: Uuid,
+    pub registrant_id: Uuid,
+    pub registrant_reference: String,
+    pub order_id: Option<Uuid>,
+    pub condition_id: Option<Uuid>,
+    pub occurrence_id: Option<Uuid>,
+    pub source: BreachSource,
+    pub status: BreachStatus,
+    pub summary: Option<String>,
+    pub recorded_by: Option<String>,
+    pub managing_org: String,
+    pub detected_at: DateTime<Utc>,
+    pub decisions: Vec<DecisionView>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One line of a breach listing; open the breach for its summary and decisions.
+#[derive(Serialize, ToSchema)]
+pub struct BreachSummary {
+    pub id: Uuid,
+    pub registrant_id: Uuid,
+    pub registrant_reference: String,
+    pub order_id: Option<Uuid>,
+    pub occurrence_id: Option<Uuid>,
+    pub source: BreachSource,
+    pub status: BreachStatus,
+    pub managing_org: String,
+    pub detected_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct BreachPage {
+    pub items: Vec<BreachSummary>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    pub next_after: Option<Uuid>,
+}

@@ -1,0 +1,181 @@
+//! Recording what happened at an occurrence: a probation-practice compliance outcome, or an
+//! excusal with a reason. Only pending occurrences can be resolved, each change is guarded by the
+//! version the caller read, and both happen with their audit entry in one transaction.
+
+use chrono::{DateTime, Utc};
+use entities::{compliance_record, occurrence, registrant};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, sea_query::Expr};
+use uuid::Uuid;
+
+use super::duties::{self, Due};
+use super::input::{self, ComplianceInput, ExcusalInput};
+use super::read;
+use super::views::{ComplianceResult, OccurrenceView};
+use crate::auth::{AccessError, Caller, Permission};
+use crate::crypto::columns;
+use crate::domain::errors::FieldErrors;
+use crate::domain::vocab::{ComplianceOutcome, ObligationKind, OccurrenceStatus};
+use crate::services::audit::{self, Action, Entry, Outcome};
+use crate::services::registrants::read as registrants;
+use crate::services::{Ctx, ServiceError, ServiceResult, tx};
+
+const RECORD: &str = "occurrence";
+
+/// Records a compliance outcome. Probation may record for registrants its organisation
+/// supervises; public protection officers for registrants their organisation manages.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn record(ctx: &Ctx, caller: &Caller, id: Uuid, body: ComplianceInput, now: DateTime<Utc>) -> ServiceResult<ComplianceResult> {
+    caller.require(Permission::ComplianceRecord)?;
+    let valid = input::compliance(&body)?;
+
+    let txn = tx::begin_write(&ctx.db).await?;
+    let (txn, occ, owner) = load(ctx, txn, caller, id, ("occurrence.compliance", Permission::ComplianceRecord), now).await?;
+    let may_record = (caller.can(Permission::RegistrantWrite) && owner.managing_org == caller.org)
+        || (caller.can(Permission::RegistrantReadSupervised) && owner.supervising_org.as_deref() == Some(caller.org.as_str()));
+    if !may_record {
+        return Err(AccessError::OtherOrganisation.into());
+    }
+    check_resolvable(&occ, body.version)?;
+    let obligation = read::find_obligation(&txn, occ.obligation_id).await?;
+    if is_notification(read::obligation_kind(&obligation)?) {
+        return Err(ServiceError::Conflict {
+            code: "not_applicable",
+            detail: "notification duties are met by recording the notification".into(),
+        });
+    }
+    if valid.rescheduled_to == Some(occ.due_at) {
+        return Err(FieldErrors::single("rescheduled_to", "same_instant", "must differ from the current due instant").into());
+    }
+    resolve(&txn, &occ, body.outcome.occurrence_status(), None, &caller.subject, now).await?;
+    let record_id = Uuid::now_v7();
+    let row = compliance_record::ActiveModel {
+        id: Set(record_id),
+        occurrence_id: Set(id),
+        outcome: Set(body.outcome.as_str().to_owned()),
+        notes_sealed: Set(valid.notes.map(|n| ctx.crypto.seal_str(columns::COMPLIANCE_NOTES, record_id, &n)).transpose()?),
+        recorded_by: Set(caller.subject.clone()),
+        recorded_org: Set(caller.org.clone()),
+        recorded_at: Set(now),
+    };
+    compliance_record::Entity::insert(row).exec_without_returning(&txn).await?;
+    let mut ids = vec![id, record_id, owner.id];
+    let rescheduled = match (body.outcome, valid.rescheduled_to) {
+        (ComplianceOutcome::Rescheduled, Some(at)) => {
+            duties::add_occurrences(&txn, occ.obligation_id, occ.registrant_id, &[Due { at, opens: None }], now).await?;
+            let new = occurrence::Entity::find()
+                .filter(occurrence::Column::ObligationId.eq(occ.obligation_id))
+                .filter(occurrence::Column::DueAt.eq(at))
+                .one(&txn)
+                .await?
+                .ok_or(ServiceError::NotFound("occurrence"))?;
+            ids.push(new.id);
+            Some(read::occurrence_view(&txn, &ctx.crypto, new, now).await?)
+        }
+        _ => None,
+    };
+    let entry = Entry {
+        action: Action::Collection,
+        operation: "occurrence.compliance",
+        permission: Permission::ComplianceRecord,
+        record_type: RECORD,
+        record_ids: &ids,
+        outcome: Outcome::Success,
+    };
+    audit::record(&txn, caller, now, entry).await?;
+    let occurrence = read::occurrence_view(&txn, &ctx.crypto, read::find_occurrence(&txn, id).await?, now).await?;
+    txn.commit().await?;
+    Ok(ComplianceResult { occurrence, rescheduled })
+}
+
+/// Excuses a pending occurrence with a reason (for example, the registrant was in hospital).
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn excuse(ctx: &Ctx, caller: &Caller, id: Uuid, body: ExcusalInput, now: DateTime<Utc>) -> ServiceResult<OccurrenceView> {
+    caller.require(Permission::OccurrenceExcuse)?;
+    let reason = input::excusal(&body)?;
+
+    let txn = tx::begin_write(&ctx.db).await?;
+    let (txn, occ, owner) = load(ctx, txn, caller, id, ("occurrence.excuse", Permission::OccurrenceExcuse), now).await?;
+    caller.require_managing(&owner.managing_org)?;
+    check_resolvable(&occ, body.version)?;
+    let sealed = ctx.crypto.seal_str(columns::OCCURRENCE_REASON, id, &reason)?;
+    resolve(&txn, &occ, OccurrenceStatus::Excused, Some(sealed), &caller.subject, now).await?;
+    let ids = [id, owner.id];
+    let entry = Entry {
+        action: Action::Alteration,
+        operation: "occurrence.excuse",
+        permission: Permission::OccurrenceExcuse,
+        record_type: RECORD,
+        record_ids: &ids,
+        outcome: Outcome::Success,
+    };
+    audit::record(&txn, caller, now, entry).await?;
+    let view = read::occurrence_view(&txn, &ctx.crypto, read::find_occurrence(&txn, id).await?, now).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Loads an occurrence and its registrant in `txn`. A registrant the caller may not read makes
+/// the occurrence "not found"; the refusal is audited once the transaction is abandoned (SQLite
+/// has one writer, so it could not be written while the transaction is open).
+async fn load(
+    ctx: &Ctx,
+    txn: DatabaseTransaction,
+    caller: &Caller,
+    id: Uuid,
+    (operation, permission): (&'static str, Permission),
+    now: DateTime<Utc>,
+) -> ServiceResult<(DatabaseTransaction, occurrence::Model, registrant::Model)> {
+    let occ = read::find_occurrence(&txn, id).await?;
+    let owner = registrants::find(&txn, occ.registrant_id).await?;
+    if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
+        txn.rollback().await?;
+        audit::record_denied(&ctx.db, caller, now, operation, permission, RECORD, &[id]).await?;
+        return Err(ServiceError::NotFound("occurrence"));
+    }
+    Ok((txn, occ, owner))
+}
+
+fn check_resolvable(occ: &occurrence::Model, version: i32) -> ServiceResult<()> {
+    if read::occurrence_status(occ)? != OccurrenceStatus::Pending {
+        return Err(ServiceError::Conflict { code: "already_resolved", detail: "the occurrence is already resolved".into() });
+    }
+    if occ.version != version {
+        return Err(ServiceError::stale());
+    }
+    Ok(())
+}
+
+fn is_notification(kind: ObligationKind) -> bool {
+    matches!(
+        kind,
+        ObligationKind::InitialNotification
+            | ObligationKind::ChangeNotification
+            | ObligationKind::AnnualNotification
+            | ObligationKind::WeeklyNotification
+    )
+}
+
+async fn resolve(
+    conn: &impl ConnectionTrait,
+    occ: &occurrence::Model,
+    status: OccurrenceStatus,
+    reason: Option<Vec<u8>>,
+    by: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let mut update = occurrence::Entity::update_many()
+        .col_expr(occurrence::Column::Status, Expr::value(status.as_str()))
+        .col_expr(occurrence::Column::ResolvedAt, Expr::value(now))
+        .col_expr(occurrence::Column::ResolvedBy, Expr::value(by))
+        .col_expr(occurrence::Column::Version, Expr::value(occ.version + 1))
+        .filter(occurrence::Column::Id.eq(occ.id))
+        .filter(occurrence::Column::Version.eq(occ.version))
+        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending.as_str()));
+    if let Some(sealed) = reason {
+        update = update.col_expr(occurrence::Column::ReasonSealed, Expr::value(sealed));
+    }
+    if update.exec(conn).await?.rows_affected == 0 {
+        return Err(ServiceError::stale());
+    }
+    Ok(())
+}

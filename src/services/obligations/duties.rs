@@ -1,0 +1,230 @@
+//! Turning orders, regimes and changes into obligations and occurrences. These helpers run inside
+//! the caller's transaction (an order's creation, its service, a registrant's change) and never
+//! audit on their own: the operation that caused them does. Occurrences are inserted with ON
+//! CONFLICT DO NOTHING on `(obligation_id, due_at)`, so running any of them twice creates nothing
+//! new, whether the second run is a retry, a job or another replica.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entities::{obligation, occurrence, order};
+use jobs::schedule::Schedule;
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::regimes;
+use crate::crypto::{Crypto, columns};
+use crate::domain::calendar;
+use crate::domain::orders::{effective_schedule, materialise_range};
+use crate::domain::regimes::{ChangeEvent, Regime, Trigger};
+use crate::domain::vocab::{ObligationKind, ObligationStatus, OccurrenceStatus};
+use crate::services::orders::read as orders;
+use crate::services::{ServiceError, ServiceResult};
+
+/// One due instant, and when its window opens (for notification periods).
+pub struct Due {
+    pub at: DateTime<Utc>,
+    pub opens: Option<DateTime<Utc>>,
+}
+
+/// The open obligation of `kind` under `order` that is not tied to a condition, created if
+/// missing: an order has one initial, one change, one annual and one weekly duty, each with as
+/// many occurrences as events call for.
+pub async fn ensure_obligation(
+    conn: &impl ConnectionTrait,
+    o: &order::Model,
+    kind: ObligationKind,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    if let Some(found) = find_open(conn, o.id, kind).await? {
+        return Ok(found);
+    }
+    insert_obligation(conn, o.registrant_id, Some(o.id), None, kind, Some(&o.regime_code), None, now).await
+}
+
+/// The open obligation of `kind` under an order that is not tied to a condition, if any.
+pub async fn find_open(conn: &impl ConnectionTrait, order_id: Uuid, kind: ObligationKind) -> ServiceResult<Option<Uuid>> {
+    let found = obligation::Entity::find()
+        .filter(obligation::Column::OrderId.eq(order_id))
+        .filter(obligation::Column::Kind.eq(kind.as_str()))
+        .filter(obligation::Column::ConditionId.is_null())
+        .filter(obligation::Column::Status.eq(ObligationStatus::Open.as_str()))
+        .one(conn)
+        .await?;
+    Ok(found.map(|o| o.id))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_obligation(
+    conn: &impl ConnectionTrait,
+    registrant_id: Uuid,
+    order_id: Option<Uuid>,
+    condition_id: Option<Uuid>,
+    kind: ObligationKind,
+    regime_code: Option<&str>,
+    schedule: Option<&Schedule>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let id = Uuid::now_v7();
+    let schedule =
+        schedule.map(serde_json::to_string).transpose().map_err(|_| ServiceError::Crypto(crate::crypto::CryptoError::Encoding))?;
+    let model = obligation::ActiveModel {
+        id: Set(id),
+        registrant_id: Set(registrant_id),
+        order_id: Set(order_id),
+        condition_id: Set(condition_id),
+        kind: Set(kind.as_str().to_owned()),
+        regime_code: Set(regime_code.map(str::to_owned)),
+        schedule: Set(schedule),
+        status: Set(ObligationStatus::Open.as_str().to_owned()),
+        created_at: Set(now),
+        closed_at: Set(None),
+    };
+    obligation::Entity::insert(model).exec_without_returning(conn).await?;
+    Ok(id)
+}
+
+/// Inserts pending occurrences; those already present (same obligation and instant) are kept.
+pub async fn add_occurrences(
+    conn: &impl ConnectionTrait,
+    obligation_id: Uuid,
+    registrant_id: Uuid,
+    dues: &[Due],
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    if dues.is_empty() {
+        return Ok(());
+    }
+    let rows = dues.iter().map(|d| occurrence::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        obligation_id: Set(obligation_id),
+        registrant_id: Set(registrant_id),
+        due_at: Set(d.at),
+        window_opens_at: Set(d.opens),
+        status: Set(OccurrenceStatus::Pending.as_str().to_owned()),
+        reason_sealed: Set(None),
+        resolved_at: Set(None),
+        resolved_by: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+    });
+    occurrence::Entity::insert_many(rows)
+        .on_conflict(OnConflict::columns([occurrence::Column::ObligationId, occurrence::Column::DueAt]).do_nothing().to_owned())
+        .exec_without_returning(conn)
+        .await?;
+    Ok(())
+}
+
+/// The initial notification duty that `trigger` (the making or the service of the order) starts,
+/// if the order's regime counts from that event.
+pub async fn on_order_trigger(
+    conn: &impl ConnectionTrait,
+    o: &order::Model,
+    regime: &Regime,
+    trigger: Trigger,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<Uuid>> {
+    let Some(first_day) = regime.initial_period_start(trigger, o.made_on, o.served_on) else { return Ok(None) };
+    let Some(due) = regime.initial_due(first_day) else { return Ok(None) };
+    let id = ensure_obligation(conn, o, ObligationKind::InitialNotification, now).await?;
+    add_occurrences(conn, id, o.registrant_id, &[Due { at: due, opens: Some(calendar::start_of_day(first_day)) }], now).await?;
+    Ok(Some(id))
+}
+
+/// A scheduled requirement becomes an obligation with its sessions materialised ahead.
+pub async fn on_scheduled_requirement(
+    conn: &impl ConnectionTrait,
+    o: &order::Model,
+    condition_id: Uuid,
+    kind: ObligationKind,
+    schedule: &Schedule,
+    (starts_on, ends_on): (Option<NaiveDate>, Option<NaiveDate>),
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let schedule = effective_schedule(schedule, starts_on, ends_on, o.expires_on);
+    let id = insert_obligation(conn, o.registrant_id, Some(o.id), Some(condition_id), kind, None, Some(&schedule), now).await?;
+    materialise(conn, id, o.registrant_id, &schedule, now).await?;
+    Ok(id)
+}
+
+async fn materialise(
+    conn: &impl ConnectionTrait,
+    obligation_id: Uuid,
+    registrant_id: Uuid,
+    schedule: &Schedule,
+    now: DateTime<Utc>,
+) -> ServiceResult<u64> {
+    // The same function the materialising job uses, so both agree on what exists.
+    let (from, to) = materialise_range(schedule, calendar::local_date(now));
+    Ok(jobs::materialise::materialise_one(conn, obligation_id, registrant_id, schedule, from, to, now).await?)
+}
+
+/// A registrant's change (of name, home address, ...) that the regime of an in-force order
+/// requires to be notified: one occurrence under that order's change duty, due `change_days`
+/// beginning with the day of the change. Returns the obligations that gained an occurrence.
+pub async fn on_registrant_change(
+    conn: &impl ConnectionTrait,
+    registrant_id: Uuid,
+    event: ChangeEvent,
+    changed_on: NaiveDate,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<Uuid>> {
+    let in_force = orders::in_force(conn, registrant_id, calendar::local_date(now)).await?;
+    let regimes = regimes::load_many(conn, in_force.iter().map(|o| o.regime_code.as_str())).await?;
+    let mut touched = Vec::new();
+    for o in &in_force {
+        let Some(regime) = regimes.iter().find(|r| r.code == o.regime_code) else { continue };
+        let Some(due) = regime.change_due(event, changed_on) else { continue };
+        let id = ensure_obligation(conn, o, ObligationKind::ChangeNotification, now).await?;
+        add_occurrences(conn, id, registrant_id, &[Due { at: due, opens: Some(calendar::start_of_day(changed_on)) }], now).await?;
+        touched.push(id);
+    }
+    Ok(touched)
+}
+
+/// An order that stops being in force closes its obligations. Occurrences not yet due are
+/// excused with the reason recorded, so that no job later treats them as missed; those already
+/// due stay as they are (a duty missed while the order was in force is still a breach).
+pub async fn close_for_order(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    order_id: Uuid,
+    resolved_by: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<Uuid>> {
+    let open: Vec<Uuid> = obligation::Entity::find()
+        .filter(obligation::Column::OrderId.eq(order_id))
+        .filter(obligation::Column::Status.eq(ObligationStatus::Open.as_str()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    if open.is_empty() {
+        return Ok(open);
+    }
+    obligation::Entity::update_many()
+        .col_expr(obligation::Column::Status, Expr::value(ObligationStatus::Closed.as_str()))
+        .col_expr(obligation::Column::ClosedAt, Expr::value(now))
+        .filter(obligation::Column::Id.is_in(open.clone()))
+        .exec(conn)
+        .await?;
+    let future = occurrence::Entity::find()
+        .filter(occurrence::Column::ObligationId.is_in(open.clone()))
+        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending.as_str()))
+        .filter(occurrence::Column::DueAt.gt(now))
+        .all(conn)
+        .await?;
+    for occ in future {
+        let reason = crypto.seal_str(columns::OCCURRENCE_REASON, occ.id, "The order ceased to be in force before this was due.")?;
+        occurrence::Entity::update_many()
+            .col_expr(occurrence::Column::Status, Expr::value(OccurrenceStatus::Excused.as_str()))
+            .col_expr(occurrence::Column::ReasonSealed, Expr::value(reason))
+            .col_expr(occurrence::Column::ResolvedAt, Expr::value(now))
+            .col_expr(occurrence::Column::ResolvedBy, Expr::value(resolved_by))
+            .col_expr(occurrence::Column::Version, Expr::value(occ.version + 1))
+            .filter(occurrence::Column::Id.eq(occ.id))
+            .exec(conn)
+            .await?;
+    }
+    Ok(open)
+}

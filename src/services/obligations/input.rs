@@ -1,0 +1,94 @@
+//! Request bodies for notifications, compliance outcomes and excusals, and their validation.
+//! Unknown fields are rejected; every problem names the JSON path of its field.
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::domain::errors::FieldErrors;
+use crate::domain::text;
+use crate::domain::vocab::{ComplianceOutcome, NotificationKind, NotificationMethod};
+use crate::services::registrants::input::short_text;
+
+/// Clocks differ a little between a station terminal and this service.
+const CLOCK_SKEW: Duration = Duration::minutes(5);
+
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationInput {
+    pub kind: NotificationKind,
+    pub method: NotificationMethod,
+    /// The police station attended; required for notifications in person at a station.
+    pub station: Option<String>,
+    /// Whether the officer gave the registrant a written acknowledgement (SPA 2019 s.10).
+    pub acknowledgement_given: bool,
+    pub notified_at: DateTime<Utc>,
+    /// What was notified (sealed).
+    pub details: Option<String>,
+}
+
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComplianceInput {
+    pub outcome: ComplianceOutcome,
+    /// Required for an acceptable absence (the reason it was acceptable). Sealed.
+    pub notes: Option<String>,
+    /// The version of the occurrence you read; a stale version is refused with 409.
+    pub version: i32,
+    /// Required exactly when the outcome is `rescheduled`: when the session now takes place.
+    pub rescheduled_to: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExcusalInput {
+    /// Why the registrant is excused (sealed).
+    pub reason: String,
+    /// The version of the occurrence you read; a stale version is refused with 409.
+    pub version: i32,
+}
+
+// Validated forms. Debug stays off: free text may hold personal data.
+pub struct ValidNotification {
+    pub station: Option<String>,
+    pub details: Option<String>,
+}
+
+pub struct ValidCompliance {
+    pub notes: Option<String>,
+    pub rescheduled_to: Option<DateTime<Utc>>,
+}
+
+pub fn notification(input: &NotificationInput, now: DateTime<Utc>) -> Result<ValidNotification, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let station = short_text(&mut errors, "station", input.station.as_deref(), 120);
+    if input.method == NotificationMethod::InPersonAtStation && station.is_none() && errors.is_empty() {
+        errors.push("station", "required", "name the police station attended");
+    }
+    let details = short_text(&mut errors, "details", input.details.as_deref(), 4000);
+    if input.notified_at > now + CLOCK_SKEW {
+        errors.push("notified_at", "in_future", "must not be in the future");
+    }
+    errors.finish()?;
+    Ok(ValidNotification { station, details })
+}
+
+pub fn compliance(input: &ComplianceInput) -> Result<ValidCompliance, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let notes = short_text(&mut errors, "notes", input.notes.as_deref(), 4000);
+    if input.outcome == ComplianceOutcome::AcceptableAbsence && notes.is_none() && errors.is_empty() {
+        errors.push("notes", "required", "say why the absence was acceptable");
+    }
+    match (input.outcome, input.rescheduled_to) {
+        (ComplianceOutcome::Rescheduled, None) => errors.push("rescheduled_to", "required", "say when the session now takes place"),
+        (ComplianceOutcome::Rescheduled, Some(_)) | (_, None) => {}
+        (_, Some(_)) => errors.push("rescheduled_to", "not_allowed", "only a rescheduled outcome has a new time"),
+    }
+    errors.finish()?;
+    // Whole seconds: the instant is part of a unique key and must compare equal on both backends.
+    Ok(ValidCompliance { notes, rescheduled_to: input.rescheduled_to.map(|t| t.trunc_subsecs(0)) })
+}
+
+pub fn excusal(input: &ExcusalInput) -> Result<String, FieldErrors> {
+    text::required("reason", &input.reason, 4000).map_err(|e| FieldErrors(vec![e]))
+}

@@ -1,0 +1,216 @@
+//! Recording a notification: the registrant reported in person. A notification made before a
+//! duty's deadline meets it; one made after leaves the duty pending, for the detection job and
+//! an officer to review (a late notification is still a missed deadline). Any notification
+//! restarts the annual clock of regimes that have one, and the weekly clock of a registrant of
+//! no fixed abode.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entities::{notification_event, obligation, occurrence, registrant_address};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::duties::{self, Due};
+use super::input::{self, NotificationInput};
+use super::regimes;
+use super::views::{NextDue, NotificationView, Warning};
+use crate::auth::{Caller, Permission};
+use crate::crypto::columns;
+use crate::domain::calendar;
+use crate::domain::regimes::discharges;
+use crate::domain::vocab::{AddressKind, ObligationKind, ObligationStatus, OccurrenceStatus};
+use crate::services::audit::{self, Action, Entry, Outcome};
+use crate::services::orders::read as orders;
+use crate::services::registrants::read as registrants;
+use crate::services::{Ctx, ServiceResult, tx};
+
+const RECORD: &str = "notification_event";
+
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn record(
+    ctx: &Ctx,
+    caller: &Caller,
+    registrant_id: Uuid,
+    body: NotificationInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<NotificationView> {
+    caller.require(Permission::NotificationRecord)?;
+    let valid = input::notification(&body, now)?;
+
+    let txn = tx::begin_write(&ctx.db).await?;
+    let owner = registrants::find(&txn, registrant_id).await?;
+    caller.require_managing(&owner.managing_org)?;
+    let id = Uuid::now_v7();
+    let event = notification_event::ActiveModel {
+        id: Set(id),
+        registrant_id: Set(registrant_id),
+        kind: Set(body.kind.as_str().to_owned()),
+        method: Set(body.method.as_str().to_owned()),
+        station: Set(valid.station.clone()),
+        acknowledgement_given: Set(body.acknowledgement_given),
+        notified_at: Set(body.notified_at),
+        details_sealed: Set(valid.details.as_ref().map(|d| ctx.crypto.seal_str(columns::NOTIFICATION_DETAILS, id, d)).transpose()?),
+        recorded_by: Set(caller.subject.clone()),
+        created_at: Set(now),
+    };
+    notification_event::Entity::insert(event).exec_without_returning(&txn).await?;
+
+    let mut warnings = Vec::new();
+    let mut met = Vec::new();
+    let discharged = discharges(body.kind);
+    if !discharged.is_empty() {
+        let duties = open_obligations(&txn, registrant_id, discharged).await?;
+        met.extend(meet(&txn, &duties, body.notified_at, None, &caller.subject, now).await?);
+        let late = occurrence::Entity::find()
+            .filter(occurrence::Column::ObligationId.is_in(duties))
+            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending.as_str()))
+            .filter(occurrence::Column::DueAt.lte(body.notified_at))
+            .count(&txn)
+            .await?;
+        if late > 0 {
+            warnings.push(Warning {
+                code: "late",
+                detail: format!("{late} notification deadline(s) had already passed; they are left for review as missed"),
+            });
+        }
+    }
+
+    let notified_on = calendar::local_date(body.notified_at);
+    let in_force = orders::in_force(&txn, registrant_id, calendar::local_date(now)).await?;
+    let regimes = regimes::load_many(&txn, in_force.iter().map(|o| o.regime_code.as_str())).await?;
+    let no_fixed_abode = has_no_fixed_abode(&txn, registrant_id, notified_on).await?;
+    let mut next_due = Vec::new();
+    for o in &in_force {
+        let Some(regime) = regimes.iter().find(|r| r.code == o.regime_code) else { continue };
+        if let Some(due) = regime.annual_due(notified_on) {
+            let ob = duties::ensure_obligation(&txn, o, ObligationKind::AnnualNotification, now).await?;
+            met.extend(restart(&txn, ob, o.registrant_id, body.notified_at, due, &caller.subject, now).await?);
+            next_due.push(NextDue { obligation_id: ob, kind: ObligationKind::AnnualNotification, due_at: due });
+        }
+        if let Some(due) = regime.weekly_due(notified_on) {
+            if no_fixed_abode {
+                let ob = duties::ensure_obligation(&txn, o, ObligationKind::WeeklyNotification, now).await?;
+                met.extend(restart(&txn, ob, o.registrant_id, body.notified_at, due, &caller.subject, now).await?);
+                next_due.push(NextDue { obligation_id: ob, kind: ObligationKind::WeeklyNotification, due_at: due });
+            } else if let Some(ob) = duties::find_open(&txn, o.id, ObligationKind::WeeklyNotification).await? {
+                met.extend(meet(&txn, &[ob], body.notified_at, None, &caller.subject, now).await?);
+            }
+        }
+    }
+    if !body.acknowledgement_given && regimes.iter().any(|r| r.acknowledgement_required) {
+        warnings.push(Warning {
+            code: "acknowledgement_missing",
+            detail: "the regime requires a written acknowledgement of the notification (SPA 2019 s.10); none was given".into(),
+        });
+    }
+    if !regimes.iter().any(|r| r.initial_days.is_some() || r.change_days.is_some() || r.annual) {
+        warnings.push(Warning {
+            code: "no_notification_duty",
+            detail: "no order in force on this registrant carries a notification duty".into(),
+        });
+    }
+    let ids = [registrant_id, id];
+    let entry = Entry {
+        action: Action::Collection,
+        operation: "notification.record",
+        permission: Permission::NotificationRecord,
+        record_type: RECORD,
+        record_ids: &ids,
+        outcome: Outcome::Success,
+    };
+    audit::record(&txn, caller, now, entry).await?;
+    txn.commit().await?;
+    Ok(NotificationView {
+        id,
+        registrant_id,
+        kind: body.kind,
+        method: body.method,
+        station: valid.station,
+        acknowledgement_given: body.acknowledgement_given,
+        notified_at: body.notified_at,
+        details: valid.details,
+        met_occurrences: met,
+        next_due,
+        warnings,
+    })
+}
+
+async fn open_obligations(conn: &impl ConnectionTrait, registrant_id: Uuid, kinds: &[ObligationKind]) -> ServiceResult<Vec<Uuid>> {
+    Ok(obligation::Entity::find()
+        .filter(obligation::Column::RegistrantId.eq(registrant_id))
+        .filter(obligation::Column::Kind.is_in(kinds.iter().map(|k| k.as_str())))
+        .filter(obligation::Column::Status.eq(ObligationStatus::Open.as_str()))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect())
+}
+
+/// Marks as met the pending occurrences of `obligations` whose period had begun and was still
+/// running at `notified_at` (except one due at `keep`, which is the next period being started).
+async fn meet(
+    conn: &impl ConnectionTrait,
+    obligations: &[Uuid],
+    notified_at: DateTime<Utc>,
+    keep: Option<DateTime<Utc>>,
+    by: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<Uuid>> {
+    if obligations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = occurrence::Entity::find()
+        .filter(occurrence::Column::ObligationId.is_in(obligations.iter().copied()))
+        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending.as_str()))
+        .filter(occurrence::Column::DueAt.gt(notified_at))
+        // A notification made before a period began (before service, before the change) does
+        // not discharge it; an officer reviews that case.
+        .filter(Condition::any().add(occurrence::Column::WindowOpensAt.is_null()).add(occurrence::Column::WindowOpensAt.lte(notified_at)));
+    if let Some(keep) = keep {
+        query = query.filter(occurrence::Column::DueAt.ne(keep));
+    }
+    let ids: Vec<Uuid> = query.all(conn).await?.into_iter().map(|o| o.id).collect();
+    if !ids.is_empty() {
+        occurrence::Entity::update_many()
+            .col_expr(occurrence::Column::Status, Expr::value(OccurrenceStatus::Met.as_str()))
+            .col_expr(occurrence::Column::ResolvedAt, Expr::value(now))
+            .col_expr(occurrence::Column::ResolvedBy, Expr::value(by))
+            .col_expr(occurrence::Column::Version, Expr::col(occurrence::Column::Version).add(1))
+            .filter(occurrence::Column::Id.is_in(ids.clone()))
+            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending.as_str()))
+            .exec(conn)
+            .await?;
+    }
+    Ok(ids)
+}
+
+/// Meets the current period of a periodic duty and starts the next one.
+async fn restart(
+    conn: &impl ConnectionTrait,
+    obligation_id: Uuid,
+    registrant_id: Uuid,
+    notified_at: DateTime<Utc>,
+    due: DateTime<Utc>,
+    by: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<Uuid>> {
+    let met = meet(conn, &[obligation_id], notified_at, Some(due), by, now).await?;
+    duties::add_occurrences(conn, obligation_id, registrant_id, &[Due { at: due, opens: None }], now).await?;
+    Ok(met)
+}
+
+/// Of no fixed abode on `day`: the most recent current home-or-regularly-found address is a
+/// place where the registrant is regularly found rather than a home.
+async fn has_no_fixed_abode(conn: &impl ConnectionTrait, registrant_id: Uuid, day: NaiveDate) -> ServiceResult<bool> {
+    let rows = registrant_address::Entity::find()
+        .filter(registrant_address::Column::RegistrantId.eq(registrant_id))
+        .filter(registrant_address::Column::Kind.is_in([AddressKind::Home.as_str(), AddressKind::RegularlyFound.as_str()]))
+        .all(conn)
+        .await?;
+    let current = rows
+        .into_iter()
+        .filter(|a| a.valid_to.is_none_or(|to| to >= day) && a.valid_from.is_none_or(|from| from <= day))
+        .max_by_key(|a| (a.valid_from.unwrap_or(NaiveDate::MIN), a.id));
+    Ok(current.is_some_and(|a| a.kind == AddressKind::RegularlyFound.as_str()))
+}

@@ -1,0 +1,41 @@
+//! Reading the `regimes` table into domain [`Regime`]s. A row that does not parse is corrupt
+//! configuration and fails the operation rather than silently creating no duties.
+
+use entities::regime;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+
+use crate::domain::regimes::{Regime, Trigger};
+use crate::services::ServiceResult;
+use crate::services::registrants::read::stored;
+
+pub async fn load(conn: &impl ConnectionTrait, code: &str) -> ServiceResult<Option<Regime>> {
+    regime::Entity::find_by_id(code.to_owned()).one(conn).await?.map(to_domain).transpose()
+}
+
+pub async fn load_many(conn: &impl ConnectionTrait, codes: impl IntoIterator<Item = &str>) -> ServiceResult<Vec<Regime>> {
+    let mut codes: Vec<String> = codes.into_iter().map(str::to_owned).collect();
+    codes.sort();
+    codes.dedup();
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    regime::Entity::find().filter(regime::Column::Code.is_in(codes)).all(conn).await?.into_iter().map(to_domain).collect()
+}
+
+fn days(value: Option<i32>) -> ServiceResult<Option<u32>> {
+    value.map(|d| stored(u32::try_from(d).ok())).transpose()
+}
+
+fn to_domain(m: regime::Model) -> ServiceResult<Regime> {
+    Ok(Regime {
+        initial_trigger: stored(Trigger::parse(&m.initial_trigger))?,
+        initial_days: days(m.initial_days)?,
+        change_days: days(m.change_days)?,
+        change_events: stored(Regime::parse_events(&m.change_events))?,
+        annual: m.annual,
+        nfa_weekly: m.nfa_weekly,
+        in_person: m.in_person,
+        acknowledgement_required: m.acknowledgement_required,
+        code: m.code,
+    })
+}

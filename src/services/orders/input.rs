@@ -1,0 +1,230 @@
+//! Request bodies for orders and their validation into domain values. Unknown fields are
+//! rejected; every problem is reported with the JSON path of its field.
+
+use chrono::NaiveDate;
+use jobs::schedule::Schedule;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use crate::domain::errors::FieldErrors;
+use crate::domain::orders::{self, ConditionShape, OrderDates};
+use crate::domain::person::{self, PersonName};
+use crate::domain::text;
+use crate::domain::vocab::{ConditionCategory, ConditionKind, OrderKind, OrderStatus};
+use crate::services::registrants::input::short_text;
+
+/// Sealed parameters are kept small: they describe a condition, they are not a document store.
+const MAX_PARAMETERS_BYTES: usize = 8 * 1024;
+const MAX_PROTECTED_PERSONS: usize = 50;
+const MAX_CONDITIONS: usize = 100;
+
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrderInput {
+    pub kind: OrderKind,
+    /// Notification regime code, e.g. `spa2019_s9`; defaults to the usual regime of the kind.
+    pub regime: Option<String>,
+    pub court: String,
+    pub case_reference: String,
+    pub made_on: NaiveDate,
+    pub served_on: Option<NaiveDate>,
+    pub effective_on: Option<NaiveDate>,
+    /// The day the order ceases to have effect. Give this or `until_further_order`, not both.
+    pub expires_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub until_further_order: bool,
+    /// Defaults to `interim` for interim orders and `active` otherwise.
+    pub status: Option<OrderStatus>,
+    #[serde(default)]
+    pub protected_persons: Vec<ProtectedPersonInput>,
+    #[serde(default)]
+    pub conditions: Vec<ConditionInput>,
+}
+
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProtectedPersonInput {
+    #[serde(default)]
+    pub given: String,
+    pub family: String,
+    pub date_of_birth: Option<NaiveDate>,
+    /// Relationship to the registrant, e.g. `former partner`.
+    pub relationship: Option<String>,
+}
+
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionInput {
+    pub kind: ConditionKind,
+    pub category: ConditionCategory,
+    /// The condition as the court worded it.
+    pub text: String,
+    /// Structured details (zone, channel, programme name); any JSON object. Sealed.
+    #[schema(value_type = Option<Object>)]
+    pub parameters: Option<Map<String, Value>>,
+    /// Who supervises compliance with a requirement (required for DAPO requirements).
+    pub responsible_person: Option<String>,
+    /// Requirements only, e.g. `{"frequency": {"every": "week", "weekday": "Tue"}, "time":
+    /// "10:00:00", "starts_on": "2026-01-06", "ends_on": null}`.
+    #[schema(value_type = Option<Object>)]
+    pub schedule: Option<Schedule>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+}
+
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceInput {
+    pub served_on: NaiveDate,
+    /// The version you read; a stale version is refused with 409.
+    pub version: i32,
+}
+
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChangeInput {
+    pub status: OrderStatus,
+    /// The version you read; a stale version is refused with 409.
+    pub version: i32,
+    pub reason: Option<String>,
+}
+
+/// A protected person as sealed in `order_protected_persons.details_sealed`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProtectedPersonDetails {
+    pub given: String,
+    pub family: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub relationship: Option<String>,
+}
+
+impl std::fmt::Debug for ProtectedPersonDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProtectedPersonDetails(<redacted>)")
+    }
+}
+
+// Validated forms. Debug stays off: they hold personal data.
+pub struct ValidOrder {
+    pub kind: OrderKind,
+    pub court: String,
+    pub case_reference: String,
+    pub dates: OrderDates,
+    pub status: OrderStatus,
+    pub protected_persons: Vec<ProtectedPersonDetails>,
+    pub conditions: Vec<ValidCondition>,
+}
+
+pub struct ValidCondition {
+    pub kind: ConditionKind,
+    pub category: ConditionCategory,
+    pub text: String,
+    pub parameters: Option<Map<String, Value>>,
+    pub responsible_person: Option<String>,
+    pub schedule: Option<Schedule>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+}
+
+/// Everything that can be checked without the database. The regime is looked up by the caller,
+/// which adds to the same error list.
+pub fn validate(errors: &mut FieldErrors, input: NewOrderInput, today: NaiveDate) -> Option<ValidOrder> {
+    let court = errors.take(text::required("court", &input.court, 200));
+    let case_reference = errors.take(text::required("case_reference", &input.case_reference, 100));
+    let dates = OrderDates {
+        made_on: input.made_on,
+        served_on: input.served_on,
+        effective_on: input.effective_on,
+        expires_on: input.expires_on,
+        until_further_order: input.until_further_order,
+    };
+    errors.0.extend(orders::check_dates(input.kind, &dates, today));
+    let status = input.status.unwrap_or_else(|| input.kind.initial_status());
+    errors.take(orders::check_new_status(input.kind, status));
+    if input.protected_persons.len() > MAX_PROTECTED_PERSONS {
+        errors.push("protected_persons", "too_many", format!("at most {MAX_PROTECTED_PERSONS}"));
+    }
+    if input.conditions.len() > MAX_CONDITIONS {
+        errors.push("conditions", "too_many", format!("at most {MAX_CONDITIONS}"));
+    }
+    let persons: Vec<_> = input
+        .protected_persons
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| protected_person(errors, &format!("protected_persons[{i}]"), p, today))
+        .collect();
+    let conditions: Vec<_> = input
+        .conditions
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, c)| condition(errors, &format!("conditions[{i}]"), input.kind, input.made_on, c))
+        .collect();
+    Some(ValidOrder {
+        kind: input.kind,
+        court: court?,
+        case_reference: case_reference?,
+        dates,
+        status,
+        protected_persons: persons,
+        conditions,
+    })
+}
+
+fn protected_person(
+    errors: &mut FieldErrors,
+    field: &str,
+    input: &ProtectedPersonInput,
+    today: NaiveDate,
+) -> Option<ProtectedPersonDetails> {
+    let date_of_birth = input.date_of_birth.and_then(|d| errors.take(person::birth_date(&format!("{field}.date_of_birth"), d, today)));
+    let relationship = short_text(errors, &format!("{field}.relationship"), input.relationship.as_deref(), 100);
+    match PersonName::parse(field, &input.given, &input.family) {
+        Ok(name) => Some(ProtectedPersonDetails { given: name.given, family: name.family, date_of_birth, relationship }),
+        Err(list) => {
+            errors.0.extend(list);
+            None
+        }
+    }
+}
+
+fn condition(
+    errors: &mut FieldErrors,
+    field: &str,
+    order_kind: OrderKind,
+    made_on: NaiveDate,
+    input: ConditionInput,
+) -> Option<ValidCondition> {
+    let text = errors.take(text::required(&format!("{field}.text"), &input.text, 4000));
+    let responsible_person = short_text(errors, &format!("{field}.responsible_person"), input.responsible_person.as_deref(), 200);
+    if let Some(parameters) = &input.parameters {
+        let size = serde_json::to_vec(parameters).map(|v| v.len()).unwrap_or(usize::MAX);
+        if size > MAX_PARAMETERS_BYTES {
+            errors.push(format!("{field}.parameters"), "too_large", format!("must be at most {MAX_PARAMETERS_BYTES} bytes of JSON"));
+        }
+    }
+    let shape = ConditionShape {
+        kind: input.kind,
+        category: input.category,
+        responsible_person: responsible_person.as_deref(),
+        schedule: input.schedule.as_ref(),
+        starts_on: input.starts_on,
+        ends_on: input.ends_on,
+    };
+    errors.0.extend(orders::check_condition(field, order_kind, made_on, &shape));
+    Some(ValidCondition {
+        kind: input.kind,
+        category: input.category,
+        text: text?,
+        parameters: input.parameters,
+        responsible_person,
+        schedule: input.schedule,
+        starts_on: input.starts_on,
+        ends_on: input.ends_on,
+    })
+}
+
+/// The optional reason for a status change.
+pub fn status_reason(errors: &mut FieldErrors, reason: Option<&str>) -> Option<String> {
+    short_text(errors, "reason", reason, 2000)
+}

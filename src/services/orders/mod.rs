@@ -1,0 +1,309 @@
+//! Order use cases: record an order with its protected persons and conditions, read and list
+//! orders, record service, and move an order through its legal lifecycle. Recording or serving
+//! an order creates the duties its regime and requirements call for, in the same transaction.
+
+pub mod input;
+pub mod read;
+pub mod views;
+
+use chrono::{DateTime, Utc};
+use entities::{order, order_condition, order_protected_person, order_status_change, registrant};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
+use uuid::Uuid;
+
+use self::input::*;
+use self::views::*;
+use super::audit::{self, Action, Entry, Outcome};
+use super::obligations::{duties, regimes};
+use super::registrants::read as registrants;
+use super::{Ctx, ServiceError, ServiceResult, tx};
+use crate::auth::{Caller, Permission};
+use crate::crypto::columns;
+use crate::domain::calendar;
+use crate::domain::errors::{FieldErrors, field_error};
+use crate::domain::orders as rules;
+use crate::domain::regimes::Trigger;
+use crate::domain::vocab::{ConditionKind, OrderStatus};
+
+const RECORD: &str = "order";
+
+fn entry<'a>(action: Action, operation: &'static str, permission: Permission, ids: &'a [Uuid]) -> Entry<'a> {
+    Entry { action, operation, permission, record_type: RECORD, record_ids: ids, outcome: Outcome::Success }
+}
+
+/// Records an order made against a registrant that the caller's organisation manages.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn create(ctx: &Ctx, caller: &Caller, registrant_id: Uuid, input: NewOrderInput, now: DateTime<Utc>) -> ServiceResult<OrderView> {
+    caller.require(Permission::OrderWrite)?;
+    let mut errors = FieldErrors::default();
+    let code = input.regime.clone().unwrap_or_else(|| input.kind.default_regime().to_owned());
+    let regime = if code.len() <= 64 { regimes::load(&ctx.db, &code).await? } else { None };
+    if regime.is_none() {
+        errors.0.push(field_error("regime", "unknown_regime", "is not a known notification regime"));
+    }
+    let valid = validate(&mut errors, input, calendar::local_date(now));
+    errors.finish()?;
+    let (Some(valid), Some(regime)) = (valid, regime) else {
+        return Err(ServiceError::Invalid(FieldErrors::single("body", "invalid", "could not be read")));
+    };
+
+    let txn = tx::begin_write(&ctx.db).await?;
+    let owner = registrants::find(&txn, registrant_id).await?;
+    caller.require_managing(&owner.managing_org)?;
+    let id = Uuid::now_v7();
+    let model = order::ActiveModel {
+        id: Set(id),
+        registrant_id: Set(registrant_id),
+        kind: Set(valid.kind.as_str().to_owned()),
+        regime_code: Set(regime.code.clone()),
+        court: Set(Some(valid.court.clone())),
+        case_reference_sealed: Set(Some(ctx.crypto.seal_str(columns::ORDER_CASE_REFERENCE, id, &valid.case_reference)?)),
+        made_on: Set(valid.dates.made_on),
+        served_on: Set(valid.dates.served_on),
+        effective_on: Set(valid.dates.effective_on),
+        expires_on: Set(valid.dates.expires_on),
+        until_further_order: Set(valid.dates.until_further_order),
+        status: Set(valid.status.as_str().to_owned()),
+        managing_org: Set(owner.managing_org.clone()),
+        version: Set(1),
+        created_by: Set(caller.subject.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    order::Entity::insert(model).exec_without_returning(&txn).await?;
+    for person in &valid.protected_persons {
+        let pid = Uuid::now_v7();
+        let row = order_protected_person::ActiveModel {
+            id: Set(pid),
+            order_id: Set(id),
+            data_subject_category: Set("victim".to_owned()),
+            details_sealed: Set(ctx.crypto.seal_json(columns::PROTECTED_PERSON, pid, person)?),
+            created_at: Set(now),
+        };
+        order_protected_person::Entity::insert(row).exec_without_returning(&txn).await?;
+    }
+    let stored = read::find(&txn, id).await?;
+    // An order recorded after its expiry is history: it creates no duties.
+    let in_force = valid.status.is_in_force() && valid.dates.expires_on.is_none_or(|e| e > calendar::local_date(now));
+    for c in &valid.conditions {
+        let cid = insert_condition(&txn, ctx, id, c, now).await?;
+        if let (true, ConditionKind::Requirement, Some(schedule)) = (in_force, c.kind, &c.schedule) {
+            let kind = rules::obligation_kind(c.category);
+            duties::on_scheduled_requirement(&txn, &stored, cid, kind, schedule, (c.starts_on, c.ends_on), now).await?;
+        }
+    }
+    if in_force {
+        for trigger in [Trigger::Made, Trigger::Service] {
+            duties::on_order_trigger(&txn, &stored, &regime, trigger, now).await?;
+        }
+    }
+    audit::record(&txn, caller, now, entry(Action::Collection, "order.create", Permission::OrderWrite, &[id, registrant_id])).await?;
+    let view = read::view(&txn, &ctx.crypto, stored, caller.can(Permission::ProtectedPersonRead)).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+async fn insert_condition(
+    conn: &impl ConnectionTrait,
+    ctx: &Ctx,
+    order_id: Uuid,
+    c: &ValidCondition,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let id = Uuid::now_v7();
+    let schedule = c
+        .schedule
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|_| ServiceError::Crypto(crate::crypto::CryptoError::Encoding))?;
+    let row = order_condition::ActiveModel {
+        id: Set(id),
+        order_id: Set(order_id),
+        kind: Set(c.kind.as_str().to_owned()),
+        category: Set(c.category.as_str().to_owned()),
+        parameters_sealed: Set(c.parameters.as_ref().map(|p| ctx.crypto.seal_json(columns::CONDITION_PARAMETERS, id, p)).transpose()?),
+        text_sealed: Set(ctx.crypto.seal_str(columns::CONDITION_TEXT, id, &c.text)?),
+        responsible_person: Set(c.responsible_person.clone()),
+        schedule: Set(schedule),
+        starts_on: Set(c.starts_on),
+        ends_on: Set(c.ends_on),
+        created_at: Set(now),
+    };
+    order_condition::Entity::insert(row).exec_without_returning(conn).await?;
+    Ok(id)
+}
+
+/// Reads one order. Probation sees only orders of registrants it supervises (any other is "not
+/// found"), and never protected persons. Returning protected persons is a disclosure.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> ServiceResult<OrderView> {
+    require_read(caller)?;
+    let txn = tx::begin_write(&ctx.db).await?;
+    let found = read::find(&txn, id).await?;
+    let owner = registrants::find(&txn, found.registrant_id).await?;
+    if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
+        txn.rollback().await?;
+        audit::record_denied(&ctx.db, caller, now, "order.read", Permission::RegistrantReadSupervised, RECORD, &[id]).await?;
+        return Err(ServiceError::NotFound("order"));
+    }
+    let (action, permission, ids) = read_audit(&txn, caller, std::slice::from_ref(&found), owner.id).await?;
+    let view = read::view(&txn, &ctx.crypto, found, caller.can(Permission::ProtectedPersonRead)).await?;
+    audit::record(&txn, caller, now, entry(action, "order.read", permission, &ids)).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Lists the orders of one registrant, oldest first, under the same rules as [`get`].
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn list_for_registrant(ctx: &Ctx, caller: &Caller, registrant_id: Uuid, now: DateTime<Utc>) -> ServiceResult<OrderList> {
+    require_read(caller)?;
+    let txn = tx::begin_write(&ctx.db).await?;
+    let owner = registrants::find(&txn, registrant_id).await?;
+    if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
+        txn.rollback().await?;
+        audit::record_denied(&ctx.db, caller, now, "order.list", Permission::RegistrantReadSupervised, RECORD, &[registrant_id]).await?;
+        return Err(ServiceError::NotFound("registrant"));
+    }
+    let orders =
+        order::Entity::find().filter(order::Column::RegistrantId.eq(registrant_id)).order_by_asc(order::Column::Id).all(&txn).await?;
+    let (action, permission, ids) = read_audit(&txn, caller, &orders, registrant_id).await?;
+    let mut items = Vec::with_capacity(orders.len());
+    for o in orders {
+        items.push(read::view(&txn, &ctx.crypto, o, caller.can(Permission::ProtectedPersonRead)).await?);
+    }
+    audit::record(&txn, caller, now, entry(action, "order.list", permission, &ids)).await?;
+    txn.commit().await?;
+    Ok(OrderList { registrant_id, items })
+}
+
+fn require_read(caller: &Caller) -> ServiceResult<()> {
+    if !caller.can(Permission::RegistrantReadNational) {
+        caller.require(Permission::RegistrantReadSupervised)?;
+    }
+    Ok(())
+}
+
+/// A read that returns protected persons discloses them (s.62); any other read consults.
+async fn read_audit(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    orders: &[order::Model],
+    registrant_id: Uuid,
+) -> ServiceResult<(Action, Permission, Vec<Uuid>)> {
+    let mut ids: Vec<Uuid> = orders.iter().map(|o| o.id).collect();
+    ids.push(registrant_id);
+    if caller.can(Permission::ProtectedPersonRead) {
+        let order_ids: Vec<Uuid> = orders.iter().map(|o| o.id).collect();
+        let persons = read::protected_person_ids(conn, &order_ids).await?;
+        if !persons.is_empty() {
+            ids.extend(persons);
+            return Ok((Action::Disclosure, Permission::ProtectedPersonRead, ids));
+        }
+    }
+    Ok((Action::Consultation, Permission::RegistrantReadNational, ids))
+}
+
+/// Loads an order for a change by its managing organisation, checking the version read.
+async fn for_change(
+    conn: &impl ConnectionTrait,
+    caller: &Caller,
+    id: Uuid,
+    version: i32,
+) -> ServiceResult<(order::Model, registrant::Model)> {
+    let found = read::find(conn, id).await?;
+    let owner = registrants::find(conn, found.registrant_id).await?;
+    caller.require_managing(&owner.managing_org)?;
+    if found.version != version {
+        return Err(ServiceError::stale());
+    }
+    Ok((found, owner))
+}
+
+/// Records the day the order was served. For regimes that count from service, this starts the
+/// initial notification period.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn record_service(ctx: &Ctx, caller: &Caller, id: Uuid, input: ServiceInput, now: DateTime<Utc>) -> ServiceResult<OrderView> {
+    caller.require(Permission::OrderWrite)?;
+    let txn = tx::begin_write(&ctx.db).await?;
+    let (found, _) = for_change(&txn, caller, id, input.version).await?;
+    rules::check_service(found.made_on, input.served_on, calendar::local_date(now))
+        .map_err(|e| ServiceError::Invalid(FieldErrors(vec![e])))?;
+    if found.served_on.is_some() {
+        return Err(ServiceError::Conflict { code: "already_served", detail: "the order's service is already recorded".into() });
+    }
+    if !read::status(&found)?.is_in_force() {
+        return Err(ServiceError::Conflict { code: "not_in_force", detail: "the order is no longer in force".into() });
+    }
+    bump(&txn, id, input.version, now, |u| u.col_expr(order::Column::ServedOn, Expr::value(input.served_on))).await?;
+    let served = read::find(&txn, id).await?;
+    if let Some(regime) = regimes::load(&txn, &served.regime_code).await? {
+        duties::on_order_trigger(&txn, &served, &regime, Trigger::Service, now).await?;
+    }
+    audit::record(&txn, caller, now, entry(Action::Alteration, "order.serve", Permission::OrderWrite, &[id, served.registrant_id])).await?;
+    let view = read::view(&txn, &ctx.crypto, served, caller.can(Permission::ProtectedPersonRead)).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Moves an order to another status along the legal lifecycle. Discharge is a supervisor's
+/// decision. An order that stops being in force closes its obligations.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn change_status(ctx: &Ctx, caller: &Caller, id: Uuid, input: StatusChangeInput, now: DateTime<Utc>) -> ServiceResult<OrderView> {
+    caller.require(Permission::OrderWrite)?;
+    let permission = if input.status == OrderStatus::Discharged { Permission::OrderDischarge } else { Permission::OrderWrite };
+    caller.require(permission)?;
+    let mut errors = FieldErrors::default();
+    let reason = status_reason(&mut errors, input.reason.as_deref());
+    errors.finish()?;
+
+    let txn = tx::begin_write(&ctx.db).await?;
+    let (found, owner) = for_change(&txn, caller, id, input.version).await?;
+    let current = read::status(&found)?;
+    if !current.can_become(input.status) {
+        return Err(ServiceError::Conflict {
+            code: "illegal_transition",
+            detail: format!("an order that is {current} cannot become {}", input.status),
+        });
+    }
+    bump(&txn, id, input.version, now, |u| u.col_expr(order::Column::Status, Expr::value(input.status.as_str()))).await?;
+    let change_id = Uuid::now_v7();
+    let change = order_status_change::ActiveModel {
+        id: Set(change_id),
+        order_id: Set(id),
+        from_status: Set(current.as_str().to_owned()),
+        to_status: Set(input.status.as_str().to_owned()),
+        reason_sealed: Set(reason.map(|r| ctx.crypto.seal_str(crate::crypto::columns::ORDER_STATUS_REASON, change_id, &r)).transpose()?),
+        changed_by: Set(caller.subject.clone()),
+        changed_role: Set(caller.role_for(permission).as_str().to_owned()),
+        changed_at: Set(now),
+    };
+    order_status_change::Entity::insert(change).exec_without_returning(&txn).await?;
+    if !input.status.is_in_force() {
+        duties::close_for_order(&txn, &ctx.crypto, id, &caller.subject, now).await?;
+    }
+    let operation = if input.status == OrderStatus::Discharged { "order.discharge" } else { "order.status.change" };
+    audit::record(&txn, caller, now, entry(Action::Alteration, operation, permission, &[id, owner.id, change_id])).await?;
+    let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?, caller.can(Permission::ProtectedPersonRead)).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Applies a change guarded by the version the caller read; a concurrent change answers 409.
+async fn bump(
+    conn: &impl ConnectionTrait,
+    id: Uuid,
+    version: i32,
+    now: DateTime<Utc>,
+    change: impl FnOnce(sea_orm::UpdateMany<order::Entity>) -> sea_orm::UpdateMany<order::Entity>,
+) -> ServiceResult<()> {
+    let update = order::Entity::update_many()
+        .col_expr(order::Column::Version, Expr::value(version + 1))
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .filter(order::Column::Id.eq(id))
+        .filter(order::Column::Version.eq(version));
+    if change(update).exec(conn).await?.rows_affected == 0 {
+        return Err(ServiceError::stale());
+    }
+    Ok(())
+}

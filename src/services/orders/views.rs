@@ -1,0 +1,85 @@
+//! What callers get back about orders: decrypted, shaped for the API, never entities. Protected
+//! persons (and the prohibitions that describe them) are present only for roles that may see
+//! them; for every other role the fields are absent, not empty, so a client cannot mistake
+//! "hidden" for "none".
+
+use chrono::{DateTime, NaiveDate, Utc};
+use jobs::schedule::Schedule;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::vocab::{ConditionCategory, ConditionKind, OrderKind, OrderStatus};
+
+#[derive(Serialize, ToSchema)]
+pub struct ProtectedPersonView {
+    pub id: Uuid,
+    pub given: String,
+    pub family: String,
+    pub date_of_birth: Option<NaiveDate>,
+    pub relationship: Option<String>,
+}
+
+/// A condition. The wording and parameters of a prohibition describe the person it protects
+/// (where they live, how they can be reached), so they are absent for roles that may not see
+/// protected persons; requirements are shown in full to everyone who may read the order.
+#[derive(Serialize, ToSchema)]
+pub struct ConditionView {
+    pub id: Uuid,
+    pub kind: ConditionKind,
+    pub category: ConditionCategory,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub parameters: Option<Map<String, Value>>,
+    pub responsible_person: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub schedule: Option<Schedule>,
+    pub starts_on: Option<NaiveDate>,
+    pub ends_on: Option<NaiveDate>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatusChangeView {
+    pub id: Uuid,
+    pub from: OrderStatus,
+    pub to: OrderStatus,
+    pub reason: Option<String>,
+    pub changed_by: String,
+    pub changed_role: String,
+    pub changed_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderView {
+    pub id: Uuid,
+    pub registrant_id: Uuid,
+    pub kind: OrderKind,
+    /// Notification regime code.
+    pub regime: String,
+    pub court: Option<String>,
+    pub case_reference: Option<String>,
+    pub made_on: NaiveDate,
+    pub served_on: Option<NaiveDate>,
+    pub effective_on: Option<NaiveDate>,
+    pub expires_on: Option<NaiveDate>,
+    pub until_further_order: bool,
+    pub status: OrderStatus,
+    pub managing_org: String,
+    /// Only for roles that may see protected persons; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protected_persons: Option<Vec<ProtectedPersonView>>,
+    pub conditions: Vec<ConditionView>,
+    pub status_history: Vec<StatusChangeView>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrderList {
+    pub registrant_id: Uuid,
+    pub items: Vec<OrderView>,
+}
