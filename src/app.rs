@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use jobs::outbox::Sink;
+use jobs::scheduler::JobsConfig;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
@@ -16,12 +18,19 @@ use crate::services::{Ctx, audit};
 pub struct App {
     pub state: AppState,
     pub limits: HttpLimits,
+    jobs: Option<(JobsConfig, Sink)>,
 }
 
 impl App {
     pub fn new(db: DatabaseConnection, crypto: Crypto, validator: TokenValidator, limits: HttpLimits) -> Self {
         let state = AppState { ctx: Ctx { db, crypto: Arc::new(crypto) }, validator: Arc::new(validator) };
-        Self { state, limits }
+        Self { state, limits, jobs: None }
+    }
+
+    /// Runs the scheduled jobs in this process too.
+    pub fn with_jobs(mut self, config: JobsConfig, sink: Sink) -> Self {
+        self.jobs = Some((config, sink));
+        self
     }
 
     /// Serves on an already bound listener until `shutdown` resolves.
@@ -31,10 +40,21 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let sealer = tokio::spawn(seal_audit_chain(self.state.ctx.db.clone()));
+        let mut scheduler = match self.jobs {
+            Some((config, sink)) => Some(
+                jobs::scheduler::start(self.state.ctx.db.clone(), config, Arc::new(sink))
+                    .await
+                    .map_err(|e| std::io::Error::other(e.to_string()))?,
+            ),
+            None => None,
+        };
         let router = http::router(self.state, self.limits);
         let result =
             axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await;
         sealer.abort();
+        if let Some(s) = scheduler.as_mut() {
+            let _ = s.shutdown().await;
+        }
         result
     }
 }

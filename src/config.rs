@@ -20,6 +20,27 @@ pub struct RawConfig {
     pub keys: RawKeys,
     #[serde(default)]
     pub oidc: RawOidc,
+    #[serde(default)]
+    pub jobs: RawJobs,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawJobs {
+    /// Run the scheduler in this process (default true). Turn off on replicas that only serve.
+    pub enabled: Option<bool>,
+    pub grace_minutes: Option<u64>,
+    pub renewal_window_days: Option<u32>,
+    pub horizon_days: Option<u32>,
+    pub materialise_cron: Option<String>,
+    pub detect_cron: Option<String>,
+    pub hygiene_cron: Option<String>,
+    pub reviews_cron: Option<String>,
+    pub outbox_cron: Option<String>,
+    /// Deliver notifications by signed webhook POST; without it they go to the log.
+    pub webhook_url: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub webhook_secret_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -66,6 +87,81 @@ pub struct Config {
     pub request_timeout_seconds: u64,
     pub key_file: PathBuf,
     pub oidc: OidcConfig,
+    pub jobs: JobSettings,
+}
+
+#[derive(Clone)]
+pub struct JobSettings {
+    pub enabled: bool,
+    pub config: jobs::scheduler::JobsConfig,
+    pub webhook: Option<(String, zeroize::Zeroizing<Vec<u8>>)>,
+}
+
+impl std::fmt::Debug for JobSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobSettings")
+            .field("enabled", &self.enabled)
+            .field("webhook", &self.webhook.as_ref().map(|_| "<configured>"))
+            .finish()
+    }
+}
+
+impl RawJobs {
+    pub fn validate(self) -> Result<JobSettings, ConfigError> {
+        use jobs::{detect_missed, hygiene, materialise, outbox, reviews};
+        let mut config = jobs::scheduler::JobsConfig::default();
+        if let Some(minutes) = self.grace_minutes {
+            config.grace = std::time::Duration::from_secs(minutes * 60);
+        }
+        if let Some(days) = self.renewal_window_days {
+            config.renewal_window_days = days;
+        }
+        if let Some(days) = self.horizon_days {
+            if days == 0 || days > 366 {
+                return Err(ConfigError::Invalid { setting: "jobs.horizon_days", reason: "must be 1 to 366".into() });
+            }
+            config.horizon_days = days;
+        }
+        for (name, custom, setting) in [
+            (materialise::NAME, self.materialise_cron, "jobs.materialise_cron"),
+            (detect_missed::NAME, self.detect_cron, "jobs.detect_cron"),
+            (hygiene::NAME, self.hygiene_cron, "jobs.hygiene_cron"),
+            (reviews::NAME, self.reviews_cron, "jobs.reviews_cron"),
+            (outbox::NAME, self.outbox_cron, "jobs.outbox_cron"),
+        ] {
+            if let Some(cron) = custom {
+                if cron.split_whitespace().count() != 6 {
+                    return Err(ConfigError::Invalid {
+                        setting,
+                        reason: "must be a six-field cron expression (seconds first), in UTC".into(),
+                    });
+                }
+                if let Some(entry) = config.schedules.iter_mut().find(|(n, _)| *n == name) {
+                    entry.1 = cron;
+                }
+            }
+        }
+        let secret = match (self.webhook_secret, self.webhook_secret_file) {
+            (Some(s), _) => Some(zeroize::Zeroizing::new(s.into_bytes())),
+            (None, Some(path)) => Some(zeroize::Zeroizing::new(
+                std::fs::read_to_string(&path)
+                    .map_err(|e| ConfigError::Invalid { setting: "jobs.webhook_secret_file", reason: e.to_string() })?
+                    .trim()
+                    .as_bytes()
+                    .to_vec(),
+            )),
+            (None, None) => None,
+        };
+        let webhook = match (self.webhook_url, secret) {
+            (Some(url), Some(secret)) if secret.len() >= 32 => Some((url, secret)),
+            (Some(_), Some(_)) => {
+                return Err(ConfigError::Invalid { setting: "jobs.webhook_secret", reason: "must be at least 32 bytes".into() });
+            }
+            (Some(_), None) => return Err(ConfigError::Missing { setting: "jobs.webhook_secret", env: "VIGIL__JOBS__WEBHOOK_SECRET" }),
+            (None, _) => None,
+        };
+        Ok(JobSettings { enabled: self.enabled.unwrap_or(true), config, webhook })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -127,7 +223,9 @@ impl RawConfig {
         if max_connections == 0 {
             return Err(ConfigError::Invalid { setting: "database.max_connections", reason: "must be at least 1".into() });
         }
+        let jobs = self.jobs.validate()?;
         Ok(Config {
+            jobs,
             database_url,
             max_connections,
             bind,

@@ -32,6 +32,10 @@ pub enum Permission {
     BreachRead,
     BreachWrite,
     AuditRead,
+    /// Read the record of scheduled job runs (operators).
+    JobsRead,
+    /// Record custody, hospital or time abroad that pauses a registrant's clocks.
+    SuspensionWrite,
     /// Any authenticated user may ask who they are.
     SelfRead,
 }
@@ -52,6 +56,7 @@ impl Role {
                 NotificationRecord,
                 BreachRead,
                 BreachWrite,
+                SuspensionWrite,
                 SelfRead,
             ],
             Role::Supervisor => &[
@@ -66,6 +71,7 @@ impl Role {
                 NotificationRecord,
                 BreachRead,
                 BreachWrite,
+                SuspensionWrite,
                 SelfRead,
             ],
             Role::Probation => &[RegistrantReadSupervised, ObligationRead, ComplianceRecord, SelfRead],
@@ -73,7 +79,7 @@ impl Role {
             // identify itself.
             Role::Intake => &[SelfRead],
             Role::Auditor => &[AuditRead, SelfRead],
-            Role::Admin => &[SelfRead],
+            Role::Admin => &[JobsRead, SelfRead],
         }
     }
 }
@@ -117,7 +123,12 @@ routes! {
     "POST" "/api/v1/registrants/{id}/breaches" => &[Permission::BreachWrite];
     "GET" "/api/v1/breaches/{id}" => &[Permission::BreachRead];
     "POST" "/api/v1/breaches/{id}/decisions" => &[Permission::BreachWrite];
-    "GET" "/api/v1/audit/events" => &[Permission::AuditRead];
+    "POST" "/api/v1/breaches/{id}/acknowledgement" => &[Permission::BreachWrite];
+    "GET" "/api/v1/occurrences/overdue" => &[Permission::ObligationRead];
+    "GET" "/api/v1/alerts" => &[Permission::BreachRead];
+    "GET" "/api/v1/jobs/runs" => &[Permission::JobsRead];
+    "POST" "/api/v1/registrants/{id}/suspensions" => &[Permission::SuspensionWrite];
+    "POST" "/api/v1/suspensions/{id}/end" => &[Permission::SuspensionWrite];
 }
 
 pub fn route(method: &str, path: &str) -> Option<&'static RoutePolicy> {

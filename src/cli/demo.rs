@@ -73,7 +73,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     print_welcome(&base, &args.data_dir);
     let crypto = std::sync::Arc::try_unwrap(ctx.crypto).map_err(|_| anyhow::anyhow!("crypto still shared"))?;
     let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
-    App::new(db, crypto, validator, limits).serve(listener, shutdown_signal()).await?;
+    // The demo runs the scheduled jobs too, delivering notifications to the log.
+    App::new(db, crypto, validator, limits)
+        .with_jobs(jobs::scheduler::JobsConfig::default(), jobs::outbox::Sink::Log)
+        .serve(listener, shutdown_signal())
+        .await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,6 +4,7 @@
 mod demo;
 mod demo_data;
 mod demo_orders;
+mod jobs;
 mod serve;
 mod tools;
 
@@ -37,6 +38,11 @@ enum Command {
     },
     /// Print a development token that only `vigil demo` accepts.
     DevToken(tools::DevTokenArgs),
+    /// Run scheduled jobs now, or list recent runs.
+    Jobs {
+        #[command(subcommand)]
+        command: jobs::JobsCommand,
+    },
     /// Audit trail tools.
     Audit {
         #[command(subcommand)]
@@ -77,6 +83,7 @@ pub fn main() -> ExitCode {
             Command::Migrate => serve::migrate(cli.config.as_deref()).await,
             Command::Keys { command: KeysCommand::Generate { out } } => tools::generate_keys(&out),
             Command::DevToken(args) => tools::dev_token(args),
+            Command::Jobs { command } => jobs::run(cli.config.as_deref(), command).await,
             Command::Audit { command: AuditCommand::Verify } => tools::audit_verify(cli.config.as_deref()).await,
         }
     });

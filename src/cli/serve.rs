@@ -39,7 +39,11 @@ pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
         HttpLimits { body_limit_bytes: config.body_limit_bytes, request_timeout: Duration::from_secs(config.request_timeout_seconds) };
     let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding http.bind {}", config.bind))?;
     tracing::info!(address = %config.bind, "vigil serving");
-    App::new(db, Crypto::new(ring), validator, limits).serve(listener, shutdown_signal()).await?;
+    let mut app = App::new(db, Crypto::new(ring), validator, limits);
+    if config.jobs.enabled {
+        app = app.with_jobs(config.jobs.config.clone(), sink(&config.jobs)?);
+    }
+    app.serve(listener, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -50,4 +54,12 @@ pub async fn migrate(config: Option<&Path>) -> anyhow::Result<ExitCode> {
     db::migrate(&db).await.context("applying migrations")?;
     println!("migrations applied");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where notifications go: the signed webhook when configured, else the log.
+pub fn sink(settings: &crate::config::JobSettings) -> anyhow::Result<jobs::outbox::Sink> {
+    Ok(match &settings.webhook {
+        Some((url, secret)) => jobs::outbox::Sink::webhook(url.clone(), secret.to_vec())?,
+        None => jobs::outbox::Sink::Log,
+    })
 }

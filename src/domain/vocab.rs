@@ -181,3 +181,9 @@ impl ComplianceOutcome {
         }
     }
 }
+
+vocabulary!(
+    /// Periods that pause a registrant's clocks: notification duties cannot be met from custody,
+    /// hospital detention or abroad (SOA 2003 model), and sessions cannot be attended.
+    SuspensionKind { Custody => "custody", Hospital => "hospital", Abroad => "abroad" }
+);

@@ -8,6 +8,7 @@ mod obligations;
 mod openapi;
 mod orders;
 mod policy;
+mod queues;
 mod registrants;
 mod security;
 mod system;
@@ -48,6 +49,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(orders::routes())
         .merge(obligations::routes())
         .merge(breaches::routes())
+        .merge(queues::routes())
         .split_for_parts();
     let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), policy::enforce));
     let docs = openapi::docs(spec);

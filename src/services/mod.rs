@@ -8,8 +8,10 @@ pub mod blind;
 pub mod breaches;
 pub mod obligations;
 pub mod orders;
+pub mod queues;
 pub mod references;
 pub mod registrants;
+pub mod suspensions;
 pub mod tx;
 
 use std::sync::Arc;

@@ -9,6 +9,7 @@ mod auth;
 mod breaches;
 mod canary;
 mod failures;
+mod jobs;
 mod jwks;
 mod migrations;
 mod obligations;

@@ -225,6 +225,34 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, body: DecisionInput, n
     Ok(view)
 }
 
+/// An officer of the managing organisation acknowledges an open breach: it has been seen and is
+/// being dealt with. Detected breaches start open; acknowledging stops them nagging.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn acknowledge(ctx: &Ctx, caller: &Caller, id: Uuid, version: i32, now: DateTime<Utc>) -> ServiceResult<BreachView> {
+    caller.require(Permission::BreachWrite)?;
+    let txn = tx::begin_write(&ctx.db).await?;
+    let found = find(&txn, id).await?;
+    caller.require_managing(&found.managing_org)?;
+    if found.status != BreachStatus::Open.as_str() {
+        return Err(ServiceError::Conflict { code: "not_open", detail: "only an open breach can be acknowledged".into() });
+    }
+    let updated = breach::Entity::update_many()
+        .col_expr(breach::Column::Status, Expr::value(BreachStatus::Acknowledged.as_str()))
+        .col_expr(breach::Column::Version, Expr::value(version + 1))
+        .filter(breach::Column::Id.eq(id))
+        .filter(breach::Column::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(ServiceError::stale());
+    }
+    let ids = [id, found.registrant_id];
+    audit::record(&txn, caller, now, entry(Action::Alteration, "breach.acknowledge", Permission::BreachWrite, &ids)).await?;
+    let view = view(&txn, ctx, find(&txn, id).await?).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
 async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<breach::Model> {
     breach::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("breach"))
 }

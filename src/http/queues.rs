@@ -1,0 +1,145 @@
+//! Work queues and the compliance engine's surface: overdue occurrences, alerts, breach
+//! acknowledgement, suspensions, and job runs for operators.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::{ApiError, Problem};
+use super::extract::AppJson;
+use crate::auth::Caller;
+use crate::clock;
+use crate::services::breaches::{self, views::BreachView};
+use crate::services::queues::{self, AlertView, JobRunView, OverdueFilter, OverdueItem};
+use crate::services::suspensions::{self, EndSuspensionInput, NewSuspensionInput, SuspensionView};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(overdue))
+        .routes(routes!(alerts))
+        .routes(routes!(job_runs))
+        .routes(routes!(acknowledge))
+        .routes(routes!(suspend))
+        .routes(routes!(end_suspension))
+}
+
+fn limit(value: Option<u64>) -> Result<u64, ApiError> {
+    let limit = value.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 500").with_field("limit"));
+    }
+    Ok(limit)
+}
+
+type QueryResult<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
+
+fn query<T>(q: QueryResult<T>) -> Result<T, ApiError> {
+    q.map(|Query(v)| v)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OverdueQuery {
+    /// Another organisation's queue (public protection roles); defaults to your own.
+    managing_org: Option<String>,
+    officer: Option<String>,
+    limit: Option<u64>,
+}
+
+/// Occurrences past due and still pending, oldest first.
+#[utoipa::path(get, path = "/api/v1/occurrences/overdue", tag = "compliance", params(OverdueQuery),
+    responses((status = 200, body = Vec<OverdueItem>), (status = 403, body = Problem)))]
+async fn overdue(State(state): State<AppState>, caller: Caller, q: QueryResult<OverdueQuery>) -> Result<Json<Vec<OverdueItem>>, ApiError> {
+    let q = query(q)?;
+    let filter = OverdueFilter { managing_org: q.managing_org, officer: q.officer, limit: limit(q.limit)? };
+    queues::overdue(&state.ctx, &caller, filter, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LimitQuery {
+    limit: Option<u64>,
+}
+
+/// Open alerts raised by the scheduled jobs for your organisation.
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "compliance", params(LimitQuery), responses((status = 200, body = Vec<AlertView>)))]
+async fn alerts(State(state): State<AppState>, caller: Caller, q: QueryResult<LimitQuery>) -> Result<Json<Vec<AlertView>>, ApiError> {
+    let limit = limit(query(q)?.limit)?;
+    queues::alerts(&state.ctx, &caller, limit, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct JobRunsQuery {
+    job: Option<String>,
+    limit: Option<u64>,
+}
+
+/// Recent scheduled-job runs (administrators).
+#[utoipa::path(get, path = "/api/v1/jobs/runs", tag = "operations", params(JobRunsQuery), responses((status = 200, body = Vec<JobRunView>)))]
+async fn job_runs(State(state): State<AppState>, caller: Caller, q: QueryResult<JobRunsQuery>) -> Result<Json<Vec<JobRunView>>, ApiError> {
+    let q = query(q)?;
+    queues::job_runs(&state.ctx, &caller, q.job, limit(q.limit)?, clock::now())
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeInput {
+    version: i32,
+}
+
+/// Acknowledges an open breach (seen, being dealt with).
+#[utoipa::path(post, path = "/api/v1/breaches/{id}/acknowledgement", tag = "breaches", params(("id" = Uuid, Path)), request_body = AcknowledgeInput,
+    responses((status = 200, body = BreachView), (status = 409, body = Problem)))]
+async fn acknowledge(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<AcknowledgeInput>,
+) -> Result<Json<BreachView>, ApiError> {
+    breaches::acknowledge(&state.ctx, &caller, id, body.version, clock::now())
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// Records custody, hospital detention or time abroad, which pauses the registrant's clocks.
+#[utoipa::path(post, path = "/api/v1/registrants/{id}/suspensions", tag = "compliance", params(("id" = Uuid, Path)), request_body = NewSuspensionInput,
+    responses((status = 201, body = SuspensionView), (status = 422, body = Problem)))]
+async fn suspend(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<NewSuspensionInput>,
+) -> Result<(StatusCode, Json<SuspensionView>), ApiError> {
+    let view = suspensions::create(&state.ctx, &caller, id, body, clock::now())
+        .await
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Ends a suspension: notification duties that fell inside it become due 3 days beginning with
+/// the day it ended; sessions inside it are excused.
+#[utoipa::path(post, path = "/api/v1/suspensions/{id}/end", tag = "compliance", params(("id" = Uuid, Path)), request_body = EndSuspensionInput,
+    responses((status = 200, body = SuspensionView), (status = 409, body = Problem)))]
+async fn end_suspension(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<EndSuspensionInput>,
+) -> Result<Json<SuspensionView>, ApiError> {
+    suspensions::end(&state.ctx, &caller, id, body, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}

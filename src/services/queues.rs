@@ -1,0 +1,197 @@
+//! Work queues for officers and operators: occurrences past due (before or after detection
+//! turns them into breaches), open alerts raised by the jobs, and the record of job runs.
+
+use chrono::{DateTime, Utc};
+use entities::{alert, job_run, obligation, occurrence, registrant};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::audit::{self, Action, Entry, Outcome};
+use super::{Ctx, ServiceResult, tx};
+use crate::auth::{Caller, Permission};
+
+#[derive(Serialize, ToSchema)]
+pub struct OverdueItem {
+    pub occurrence_id: Uuid,
+    pub obligation_id: Uuid,
+    pub obligation_kind: String,
+    pub due_at: DateTime<Utc>,
+    pub registrant_id: Uuid,
+    pub registrant_reference: String,
+    pub managing_org: String,
+    pub managing_officer: Option<String>,
+    pub version: i32,
+}
+
+pub struct OverdueFilter {
+    pub managing_org: Option<String>,
+    pub officer: Option<String>,
+    pub limit: u64,
+}
+
+/// Pending occurrences already past due, oldest first. Public protection roles see their own
+/// organisation's (or another's when they name it); probation sees what it supervises.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: DateTime<Utc>) -> ServiceResult<Vec<OverdueItem>> {
+    caller.require(Permission::ObligationRead)?;
+    let scope = if caller.can(Permission::RegistrantReadNational) {
+        Condition::all().add(registrant::Column::ManagingOrg.eq(filter.managing_org.clone().unwrap_or_else(|| caller.org.clone())))
+    } else {
+        Condition::all().add(registrant::Column::SupervisingOrg.eq(caller.org.clone()))
+    };
+    let scope = match &filter.officer {
+        Some(officer) => scope.add(registrant::Column::ManagingOfficer.eq(officer.as_str())),
+        None => scope,
+    };
+    let txn = tx::begin_write(&ctx.db).await?;
+    let registrants = registrant::Entity::find().filter(scope).all(&txn).await?;
+    let ids: Vec<Uuid> = registrants.iter().map(|r| r.id).collect();
+    let mut items = Vec::new();
+    for chunk in ids.chunks(500) {
+        let rows = occurrence::Entity::find()
+            .filter(occurrence::Column::RegistrantId.is_in(chunk.iter().copied()))
+            .filter(occurrence::Column::Status.eq("pending"))
+            .filter(occurrence::Column::DueAt.lt(now))
+            .order_by_asc(occurrence::Column::DueAt)
+            .order_by_asc(occurrence::Column::Id)
+            .limit(filter.limit)
+            .all(&txn)
+            .await?;
+        let obligation_ids: Vec<Uuid> = rows.iter().map(|o| o.obligation_id).collect();
+        let obligations = obligation::Entity::find().filter(obligation::Column::Id.is_in(obligation_ids)).all(&txn).await?;
+        for o in rows {
+            let Some(r) = registrants.iter().find(|r| r.id == o.registrant_id) else { continue };
+            items.push(OverdueItem {
+                occurrence_id: o.id,
+                obligation_id: o.obligation_id,
+                obligation_kind: obligations.iter().find(|b| b.id == o.obligation_id).map(|b| b.kind.clone()).unwrap_or_default(),
+                due_at: o.due_at,
+                registrant_id: r.id,
+                registrant_reference: r.reference.clone(),
+                managing_org: r.managing_org.clone(),
+                managing_officer: r.managing_officer.clone(),
+                version: o.version,
+            });
+        }
+    }
+    items.sort_by_key(|i| (i.due_at, i.occurrence_id));
+    items.truncate(filter.limit as usize);
+    let ids: Vec<Uuid> = items.iter().map(|i| i.registrant_id).collect();
+    let entry = Entry {
+        action: Action::Consultation,
+        operation: "occurrence.overdue",
+        permission: Permission::ObligationRead,
+        record_type: "registrant",
+        record_ids: &ids,
+        outcome: Outcome::Success,
+    };
+    audit::record(&txn, caller, now, entry).await?;
+    txn.commit().await?;
+    Ok(items)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AlertView {
+    pub id: Uuid,
+    pub kind: String,
+    pub subject_type: String,
+    pub subject_id: Uuid,
+    pub registrant_id: Option<Uuid>,
+    pub managing_org: String,
+    pub status: String,
+    /// Ids and dates describing what the alert is about.
+    #[schema(value_type = Object)]
+    pub detail: serde_json::Value,
+    pub raised_at: DateTime<Utc>,
+}
+
+/// Open alerts for the caller's organisation, newest first.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn alerts(ctx: &Ctx, caller: &Caller, limit: u64, now: DateTime<Utc>) -> ServiceResult<Vec<AlertView>> {
+    caller.require(Permission::BreachRead)?;
+    let txn = tx::begin_write(&ctx.db).await?;
+    let rows = alert::Entity::find()
+        .filter(alert::Column::ManagingOrg.eq(caller.org.as_str()))
+        .filter(alert::Column::Status.eq("open"))
+        .order_by_desc(alert::Column::RaisedAt)
+        .limit(limit)
+        .all(&txn)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().filter_map(|a| a.registrant_id).collect();
+    let entry = Entry {
+        action: Action::Consultation,
+        operation: "alert.list",
+        permission: Permission::BreachRead,
+        record_type: "registrant",
+        record_ids: &ids,
+        outcome: Outcome::Success,
+    };
+    audit::record(&txn, caller, now, entry).await?;
+    txn.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|a| AlertView {
+            id: a.id,
+            kind: a.kind,
+            subject_type: a.subject_type,
+            subject_id: a.subject_id,
+            registrant_id: a.registrant_id,
+            managing_org: a.managing_org,
+            status: a.status,
+            detail: serde_json::from_str(&a.detail).unwrap_or(serde_json::Value::Null),
+            raised_at: a.raised_at,
+        })
+        .collect())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct JobRunView {
+    pub id: Uuid,
+    pub job: String,
+    pub holder: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub outcome: String,
+    pub examined: i64,
+    pub created: i64,
+    pub detail: Option<String>,
+}
+
+/// Recent job runs for operators. Contains no registrant content, so it is not a consultation
+/// of the register; it is still audited as an administrative read.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn job_runs(ctx: &Ctx, caller: &Caller, job: Option<String>, limit: u64, now: DateTime<Utc>) -> ServiceResult<Vec<JobRunView>> {
+    caller.require(Permission::JobsRead)?;
+    let txn = tx::begin_write(&ctx.db).await?;
+    let mut query = job_run::Entity::find().order_by_desc(job_run::Column::StartedAt).limit(limit);
+    if let Some(job) = job {
+        query = query.filter(job_run::Column::Job.eq(job));
+    }
+    let rows = query.all(&txn).await?;
+    let entry = Entry {
+        action: Action::Consultation,
+        operation: "job_runs.list",
+        permission: Permission::JobsRead,
+        record_type: "job_run",
+        record_ids: &[],
+        outcome: Outcome::Success,
+    };
+    audit::record(&txn, caller, now, entry).await?;
+    txn.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| JobRunView {
+            id: r.id,
+            job: r.job,
+            holder: r.holder,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            outcome: r.outcome,
+            examined: r.examined,
+            created: r.created,
+            detail: r.detail,
+        })
+        .collect())
+}

@@ -1,0 +1,194 @@
+//! Suspensions: custody, hospital detention or time abroad pause a registrant's clocks. While a
+//! suspension is open the detection job leaves duties falling inside it pending and the
+//! materialising job creates no sessions inside it. When it ends, notification duties that fell
+//! due inside it are re-timed to 3 days beginning with the day it ended (the registrant must
+//! notify promptly on release or return), and sessions inside it are excused.
+
+use chrono::{DateTime, Utc};
+use entities::{obligation, occurrence, suspension};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait},
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::audit::{self, Action, Entry, Outcome};
+use super::registrants::read as registrants;
+use super::{Ctx, ServiceError, ServiceResult, tx};
+use crate::auth::{Caller, Permission};
+use crate::crypto::columns;
+use crate::domain::calendar;
+use crate::domain::errors::FieldErrors;
+use crate::domain::vocab::SuspensionKind;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSuspensionInput {
+    pub kind: SuspensionKind,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndSuspensionInput {
+    pub ends_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SuspensionView {
+    pub id: Uuid,
+    pub registrant_id: Uuid,
+    pub kind: SuspensionKind,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    /// Notification duties re-timed and sessions excused when the suspension ended.
+    pub retimed: u64,
+    pub excused: u64,
+}
+
+const NOTIFICATION_KINDS: [&str; 4] = ["initial_notification", "change_notification", "annual_notification", "weekly_notification"];
+
+fn entry<'a>(action: Action, operation: &'static str, ids: &'a [Uuid]) -> Entry<'a> {
+    Entry {
+        action,
+        operation,
+        permission: Permission::SuspensionWrite,
+        record_type: "registrant",
+        record_ids: ids,
+        outcome: Outcome::Success,
+    }
+}
+
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn create(
+    ctx: &Ctx,
+    caller: &Caller,
+    registrant_id: Uuid,
+    input: NewSuspensionInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<SuspensionView> {
+    caller.require(Permission::SuspensionWrite)?;
+    if input.ends_at.is_some_and(|end| end < input.starts_at) {
+        return Err(FieldErrors::single("ends_at", "before_start", "must not be before starts_at").into());
+    }
+    let txn = tx::begin_write(&ctx.db).await?;
+    let owner = registrants::find(&txn, registrant_id).await?;
+    caller.require_managing(&owner.managing_org)?;
+    let id = Uuid::now_v7();
+    suspension::Entity::insert(suspension::ActiveModel {
+        id: Set(id),
+        registrant_id: Set(registrant_id),
+        kind: Set(input.kind.as_str().to_owned()),
+        starts_at: Set(input.starts_at),
+        ends_at: Set(None),
+        recorded_by: Set(caller.subject.clone()),
+        created_at: Set(now),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    let (retimed, excused) = match input.ends_at {
+        Some(end) => close(&txn, ctx, id, registrant_id, input.starts_at, end, now).await?,
+        None => (0, 0),
+    };
+    audit::record(&txn, caller, now, entry(Action::Collection, "suspension.create", &[registrant_id, id])).await?;
+    txn.commit().await?;
+    Ok(SuspensionView { id, registrant_id, kind: input.kind, starts_at: input.starts_at, ends_at: input.ends_at, retimed, excused })
+}
+
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn end(ctx: &Ctx, caller: &Caller, id: Uuid, input: EndSuspensionInput, now: DateTime<Utc>) -> ServiceResult<SuspensionView> {
+    caller.require(Permission::SuspensionWrite)?;
+    let txn = tx::begin_write(&ctx.db).await?;
+    let found = suspension::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("suspension"))?;
+    let owner = registrants::find(&txn, found.registrant_id).await?;
+    caller.require_managing(&owner.managing_org)?;
+    if found.ends_at.is_some() {
+        return Err(ServiceError::Conflict { code: "already_ended", detail: "the suspension has already ended".into() });
+    }
+    if input.ends_at < found.starts_at {
+        return Err(FieldErrors::single("ends_at", "before_start", "must not be before the suspension started").into());
+    }
+    let (retimed, excused) = close(&txn, ctx, id, found.registrant_id, found.starts_at, input.ends_at, now).await?;
+    audit::record(&txn, caller, now, entry(Action::Alteration, "suspension.end", &[found.registrant_id, id])).await?;
+    txn.commit().await?;
+    let kind = SuspensionKind::parse(&found.kind).unwrap_or(SuspensionKind::Custody);
+    Ok(SuspensionView {
+        id,
+        registrant_id: found.registrant_id,
+        kind,
+        starts_at: found.starts_at,
+        ends_at: Some(input.ends_at),
+        retimed,
+        excused,
+    })
+}
+
+/// Ends the suspension and applies its effect on the duties that fell inside it.
+async fn close(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &Ctx,
+    id: Uuid,
+    registrant_id: Uuid,
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ServiceResult<(u64, u64)> {
+    suspension::Entity::update_many()
+        .col_expr(suspension::Column::EndsAt, Expr::value(ends_at))
+        .filter(suspension::Column::Id.eq(id))
+        .exec(txn)
+        .await?;
+    let inside = occurrence::Entity::find()
+        .filter(occurrence::Column::RegistrantId.eq(registrant_id))
+        .filter(occurrence::Column::Status.eq("pending"))
+        .filter(occurrence::Column::DueAt.gte(starts_at))
+        .filter(occurrence::Column::DueAt.lt(ends_at))
+        .all(txn)
+        .await?;
+    let obligation_ids: Vec<Uuid> = inside.iter().map(|o| o.obligation_id).collect();
+    let obligations = obligation::Entity::find().filter(obligation::Column::Id.is_in(obligation_ids)).all(txn).await?;
+    let new_due = calendar::end_of_days_beginning_with(calendar::local_date(ends_at), 3);
+    let (mut retimed, mut excused) = (0, 0);
+    for occ in inside {
+        let is_notification = obligations.iter().any(|b| b.id == occ.obligation_id && NOTIFICATION_KINDS.contains(&b.kind.as_str()));
+        let clash = is_notification
+            && occurrence::Entity::find()
+                .filter(occurrence::Column::ObligationId.eq(occ.obligation_id))
+                .filter(occurrence::Column::DueAt.eq(new_due))
+                .one(txn)
+                .await?
+                .is_some();
+        if is_notification && !clash {
+            occurrence::Entity::update_many()
+                .col_expr(occurrence::Column::DueAt, Expr::value(new_due))
+                .col_expr(occurrence::Column::Version, Expr::col(occurrence::Column::Version).add(1))
+                .filter(occurrence::Column::Id.eq(occ.id))
+                .exec(txn)
+                .await?;
+            retimed += 1;
+        } else {
+            let reason = if clash {
+                "superseded by the duty re-timed after a suspension"
+            } else {
+                "registrant suspended (custody, hospital or abroad)"
+            };
+            occurrence::Entity::update(occurrence::ActiveModel {
+                id: Set(occ.id),
+                status: Set("excused".into()),
+                reason_sealed: Set(Some(ctx.crypto.seal_str(columns::OCCURRENCE_REASON, occ.id, reason)?)),
+                resolved_at: Set(Some(now)),
+                resolved_by: Set(Some("vigil:suspension".into())),
+                version: Set(occ.version + 1),
+                ..Default::default()
+            })
+            .exec(txn)
+            .await?;
+            excused += 1;
+        }
+    }
+    Ok((retimed, excused))
+}

@@ -1,0 +1,275 @@
+//! The compliance engine: missed obligations become exactly one breach and one notification,
+//! however often, concurrently or from however many processes the detection runs; downtime is
+//! caught up; a killed run loses and duplicates nothing.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use entities::{obligation, occurrence};
+use jobs::{detect_missed, scheduler};
+use sea_orm::{ActiveValue::Set, EntityTrait};
+use uuid::Uuid;
+use vigil::auth::Role;
+
+use crate::support::{TestApp, registrant_body};
+
+const GRACE: Duration = Duration::from_secs(3600);
+
+pub fn t(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+/// A registrant with one obligation and occurrences due at the given instants and statuses.
+pub async fn fixture(app: &TestApp, dues: &[(DateTime<Utc>, &str)]) -> (Uuid, Uuid, Vec<Uuid>) {
+    let registrant = app.registrant("met", registrant_body("Jobs")).await;
+    let registrant_id: Uuid = registrant["id"].as_str().unwrap().parse().unwrap();
+    let obligation_id = Uuid::now_v7();
+    obligation::Entity::insert(obligation::ActiveModel {
+        id: Set(obligation_id),
+        registrant_id: Set(registrant_id),
+        order_id: Set(None),
+        condition_id: Set(None),
+        kind: Set("attend_appointment".into()),
+        regime_code: Set(None),
+        schedule: Set(None),
+        status: Set("open".into()),
+        created_at: Set(Utc::now()),
+        closed_at: Set(None),
+    })
+    .exec_without_returning(&app.db)
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for (due, status) in dues {
+        let id = Uuid::now_v7();
+        occurrence::Entity::insert(occurrence::ActiveModel {
+            id: Set(id),
+            obligation_id: Set(obligation_id),
+            registrant_id: Set(registrant_id),
+            due_at: Set(*due),
+            window_opens_at: Set(None),
+            status: Set(status.to_string()),
+            reason_sealed: Set(None),
+            resolved_at: Set(None),
+            resolved_by: Set(None),
+            version: Set(1),
+            created_at: Set(Utc::now()),
+        })
+        .exec_without_returning(&app.db)
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    (registrant_id, obligation_id, ids)
+}
+
+async fn statuses(app: &TestApp, ids: &[Uuid]) -> Vec<String> {
+    let mut out = Vec::new();
+    for id in ids {
+        out.push(occurrence::Entity::find_by_id(*id).one(&app.db).await.unwrap().unwrap().status);
+    }
+    out
+}
+
+#[tokio::test]
+async fn missed_occurrences_become_one_breach_and_one_notification_however_often_detection_runs() {
+    let app = TestApp::spawn().await;
+    let due = t("2026-06-01T09:00:00Z");
+    let (_, _, ids) =
+        fixture(&app, &[(due, "pending"), (due + chrono::Duration::days(1), "met"), (due + chrono::Duration::days(2), "excused")]).await;
+    let now = t("2026-06-10T12:00:00Z");
+    let first = detect_missed::run(&app.db, now, GRACE).await.unwrap();
+    assert_eq!((first.examined, first.created), (1, 1));
+    let again = detect_missed::run(&app.db, now + chrono::Duration::minutes(5), GRACE).await.unwrap();
+    assert_eq!((again.examined, again.created), (0, 0));
+    let (a, b) = tokio::join!(detect_missed::run(&app.db, now, GRACE), detect_missed::run(&app.db, now, GRACE));
+    assert_eq!(a.unwrap().created + b.unwrap().created, 0);
+    assert_eq!(app.count("breaches").await, 1);
+    assert_eq!(app.count("outbox").await, 1);
+    assert_eq!(statuses(&app, &ids).await, ["missed", "met", "excused"]);
+}
+
+#[tokio::test]
+async fn concurrent_first_runs_still_make_exactly_one_breach_each() {
+    let app = TestApp::spawn().await;
+    let dues: Vec<_> = (0..50).map(|i| (t("2026-06-01T09:00:00Z") + chrono::Duration::hours(i), "pending")).collect();
+    fixture(&app, &dues).await;
+    let now = t("2026-07-01T00:00:00Z");
+    let runs = futures_join(&app, now, 4).await;
+    assert_eq!(runs.iter().sum::<u64>(), 50);
+    assert_eq!(app.count("breaches").await, 50);
+    assert_eq!(app.count("outbox").await, 50);
+}
+
+async fn futures_join(app: &TestApp, now: DateTime<Utc>, n: usize) -> Vec<u64> {
+    let handles: Vec<_> = (0..n)
+        .map(|_| {
+            let db = app.db.clone();
+            tokio::spawn(async move { detect_missed::run(&db, now, GRACE).await.unwrap().created })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn two_vigil_processes_detect_each_miss_exactly_once() {
+    let app = TestApp::spawn().await;
+    let dues: Vec<_> = (0..200).map(|i| (t("2026-06-01T09:00:00Z") + chrono::Duration::minutes(i), "pending")).collect();
+    fixture(&app, &dues).await;
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .args(["jobs", "run", "detect_missed"])
+            .env("VIGIL__DATABASE__URL", app.test_db.url())
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+    assert!(a.status.success() && b.status.success(), "{} / {}", String::from_utf8_lossy(&a.stdout), String::from_utf8_lossy(&b.stdout));
+    assert_eq!(app.count("breaches").await, 200);
+    assert_eq!(app.count("outbox").await, 200);
+    assert!(app.count("job_runs").await >= 2);
+}
+
+#[tokio::test]
+async fn a_killed_run_loses_and_duplicates_nothing() {
+    let app = TestApp::spawn().await;
+    let dues: Vec<_> = (0..3000).map(|i| (t("2026-06-01T09:00:00Z") + chrono::Duration::seconds(i), "pending")).collect();
+    fixture(&app, &dues).await;
+    for delay_ms in [5u64, 40, 120] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vigil"))
+            .args(["jobs", "run", "detect_missed"])
+            .env("VIGIL__DATABASE__URL", app.test_db.url())
+            .env("RUST_LOG", "off")
+            .spawn()
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        let _ = child.kill(); // SIGKILL: no cleanup, no rollback by the process itself.
+        let _ = child.wait();
+    }
+    let report = detect_missed::run(&app.db, Utc::now(), GRACE).await.unwrap();
+    assert!(report.created <= 3000);
+    assert_eq!(app.count("breaches").await, 3000);
+    assert_eq!(app.count("outbox").await, 3000);
+}
+
+#[tokio::test]
+async fn after_days_of_downtime_the_next_run_covers_the_whole_gap() {
+    let app = TestApp::spawn().await;
+    let last_run = t("2026-03-01T00:00:00Z");
+    detect_missed::run(&app.db, last_run, GRACE).await.unwrap();
+    let dues: Vec<_> = (0..72).map(|h| (last_run + chrono::Duration::hours(h), "pending")).collect();
+    fixture(&app, &dues).await;
+    let back = last_run + chrono::Duration::days(3) + chrono::Duration::hours(2);
+    let report = detect_missed::run(&app.db, back, GRACE).await.unwrap();
+    assert_eq!(report.created, 72);
+    let watermark = jobs::runner::watermark(&app.db, detect_missed::NAME).await.unwrap().unwrap();
+    assert_eq!(watermark, back - chrono::Duration::hours(1));
+}
+
+#[tokio::test]
+async fn the_grace_boundary_is_exact_to_the_second() {
+    let app = TestApp::spawn().await;
+    let due = t("2026-10-25T00:00:00Z"); // the night the clocks go back
+    let (_, _, ids) = fixture(&app, &[(due, "pending")]).await;
+    let at_boundary = due + chrono::Duration::from_std(GRACE).unwrap();
+    detect_missed::run(&app.db, at_boundary - chrono::Duration::seconds(1), GRACE).await.unwrap();
+    detect_missed::run(&app.db, at_boundary, GRACE).await.unwrap();
+    assert_eq!(statuses(&app, &ids).await, ["pending"], "due + grace is not yet past");
+    detect_missed::run(&app.db, at_boundary + chrono::Duration::seconds(1), GRACE).await.unwrap();
+    assert_eq!(statuses(&app, &ids).await, ["missed"]);
+}
+
+#[tokio::test]
+async fn every_run_is_recorded_and_readable_by_administrators_only() {
+    let app = TestApp::spawn().await;
+    fixture(&app, &[(t("2026-01-01T10:00:00Z"), "pending")]).await;
+    let config = scheduler::JobsConfig::default();
+    for name in scheduler::ALL {
+        let report = scheduler::run_named(&app.db, name, t("2026-02-01T00:00:00Z"), &config, &jobs::outbox::Sink::Log).await.unwrap();
+        assert!(!report.skipped);
+    }
+    let (status, runs) = app.get("/api/v1/jobs/runs", &app.token(Role::Admin, "ops")).await;
+    assert_eq!(status, 200);
+    let runs = runs.as_array().unwrap();
+    assert_eq!(runs.len(), 5);
+    assert!(runs.iter().all(|r| r["outcome"] == "succeeded" && r["finished_at"].is_string()));
+    let detect = runs.iter().find(|r| r["job"] == "detect_missed").unwrap();
+    assert_eq!((detect["examined"].as_i64(), detect["created"].as_i64()), (Some(1), Some(1)));
+    assert_eq!(app.get("/api/v1/jobs/runs", &app.token(Role::Ppo, "met")).await.0, 403);
+    let err = scheduler::run_named(&app.db, "no_such_job", Utc::now(), &config, &jobs::outbox::Sink::Log).await;
+    assert!(err.is_err());
+}
+
+#[tokio::test]
+async fn suspensions_pause_detection_and_re_time_notification_duties() {
+    let app = TestApp::spawn().await;
+    let (registrant, _, ids) = fixture(&app, &[(t("2026-05-10T12:00:00Z"), "pending"), (t("2026-05-20T12:00:00Z"), "pending")]).await;
+    let token = app.token(Role::Ppo, "met");
+    let (status, suspension) = app
+        .post(
+            &format!("/api/v1/registrants/{registrant}/suspensions"),
+            &token,
+            &serde_json::json!({"kind": "custody", "starts_at": "2026-05-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{suspension}");
+    detect_missed::run(&app.db, t("2026-06-01T00:00:00Z"), GRACE).await.unwrap();
+    assert_eq!(statuses(&app, &ids).await, ["pending", "pending"], "paused while in custody");
+    let (status, ended) = app
+        .post(
+            &format!("/api/v1/suspensions/{}/end", suspension["id"].as_str().unwrap()),
+            &token,
+            &serde_json::json!({"ends_at": "2026-05-15T10:00:00Z"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{ended}");
+    // Appointments inside the custody are excused; the later one stands.
+    assert_eq!(ended["excused"], 1);
+    assert_eq!(statuses(&app, &ids).await, ["excused", "pending"]);
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/suspensions/{}/end", suspension["id"].as_str().unwrap()),
+            &token,
+            &serde_json::json!({"ends_at": "2026-05-16T10:00:00Z"}),
+        )
+        .await;
+    assert_eq!((status, problem["code"].as_str()), (409, Some("already_ended")));
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/registrants/{registrant}/suspensions"),
+            &token,
+            &serde_json::json!({"kind": "prison", "starts_at": "2026-05-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("kind")));
+    assert_eq!(app.count("suspensions").await, 1);
+}
+
+#[tokio::test]
+async fn overdue_queue_and_breach_acknowledgement() {
+    let app = TestApp::spawn().await;
+    let past = Utc::now() - chrono::Duration::days(2);
+    let (_, _, ids) = fixture(&app, &[(past, "pending"), (Utc::now() + chrono::Duration::days(2), "pending")]).await;
+    let token = app.token(Role::Ppo, "met");
+    let (status, queue) = app.get("/api/v1/occurrences/overdue", &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(queue.as_array().unwrap().iter().map(|i| i["occurrence_id"].as_str().unwrap()).collect::<Vec<_>>(), [ids[0].to_string()]);
+    let (_, other) = app.get("/api/v1/occurrences/overdue", &app.token(Role::Ppo, "gmp")).await;
+    assert!(other.as_array().unwrap().is_empty(), "another force's queue is its own");
+    detect_missed::run(&app.db, Utc::now(), GRACE).await.unwrap();
+    let (_, page) = app.get("/api/v1/breaches", &token).await;
+    let breach = &page["items"][0];
+    assert_eq!(breach["status"], "open");
+    let path = format!("/api/v1/breaches/{}/acknowledgement", breach["id"].as_str().unwrap());
+    let (status, acknowledged) = app.post(&path, &token, &serde_json::json!({"version": breach["version"]})).await;
+    assert_eq!((status, acknowledged["status"].as_str()), (200, Some("acknowledged")), "{acknowledged}");
+    let (status, problem) = app.post(&path, &token, &serde_json::json!({"version": acknowledged["version"]})).await;
+    assert_eq!((status, problem["code"].as_str()), (409, Some("not_open")));
+}
