@@ -12,6 +12,7 @@ mod failures;
 mod jobs;
 mod jwks;
 mod migrations;
+mod notifications;
 mod obligations;
 mod orders;
 mod registrants;
