@@ -37,7 +37,11 @@ async fn seed(db: &DatabaseConnection) {
     let pg = db.get_database_backend() == DbBackend::Postgres;
     let obligations = OCCURRENCES / PER_OBLIGATION;
     let (series, uuid_of, ts) = if pg {
-        ("SELECT generate_series(1, {n}) AS i", "md5('{p}' || i)::uuid", "(TIMESTAMPTZ '2026-06-01 00:00:00+00' + ({e}) * INTERVAL '1 second')")
+        (
+            "SELECT generate_series(1, {n}) AS i",
+            "md5('{p}' || i)::uuid",
+            "(TIMESTAMPTZ '2026-06-01 00:00:00+00' + ({e}) * INTERVAL '1 second')",
+        )
     } else {
         (
             "WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < {n}) SELECT i FROM s",
@@ -48,26 +52,47 @@ async fn seed(db: &DatabaseConnection) {
     let uuid = |p: &str, tag: u32| uuid_of.replace("{p}", p).replace("{tag}", &tag.to_string());
     let rows = |n: i64| series.replace("{n}", &n.to_string());
     let created = if pg { "TIMESTAMPTZ '2026-01-01 00:00:00+00'".to_owned() } else { "'2026-01-01T00:00:00+00:00'".to_owned() };
-    exec(db, &format!(
-        "INSERT INTO registrants (id, reference, status, managing_org, version, created_by, created_at, updated_at) \
+    exec(
+        db,
+        &format!(
+            "INSERT INTO registrants (id, reference, status, managing_org, version, created_by, created_at, updated_at) \
          SELECT {}, 'BENCH-' || i, 'active', 'bench', 1, 'bench', {created}, {created} FROM ({}) s",
-        uuid("r", 1), rows(obligations)
-    )).await;
-    exec(db, &format!(
-        "INSERT INTO obligations (id, registrant_id, kind, status, created_at) \
+            uuid("r", 1),
+            rows(obligations)
+        ),
+    )
+    .await;
+    exec(
+        db,
+        &format!(
+            "INSERT INTO obligations (id, registrant_id, kind, status, created_at) \
          SELECT {}, {}, 'attend_appointment', 'open', {created} FROM ({}) s",
-        uuid("o", 2), uuid("r", 1), rows(obligations)
-    )).await;
+            uuid("o", 2),
+            uuid("r", 1),
+            rows(obligations)
+        ),
+    )
+    .await;
     // Occurrence k belongs to obligation (k % obligations) + 1; the first MISSED are due before
     // the cutoff, the rest in the future.
-    let obligation_of = if pg { "md5('o' || ((i % {m}) + 1))::uuid".replace("{m}", &obligations.to_string()) } else { format!("unhex(printf('%08x%024x', 2, (i % {obligations}) + 1))") };
+    let obligation_of = if pg {
+        "md5('o' || ((i % {m}) + 1))::uuid".replace("{m}", &obligations.to_string())
+    } else {
+        format!("unhex(printf('%08x%024x', 2, (i % {obligations}) + 1))")
+    };
     let registrant_of = obligation_of.replace("'o'", "'r'").replace("%08x%024x', 2", "%08x%024x', 1");
     let offset = format!("CASE WHEN i <= {MISSED} THEN -86400 - i ELSE 86400 + i * 60 END");
-    exec(db, &format!(
-        "INSERT INTO occurrences (id, obligation_id, registrant_id, due_at, status, version, created_at) \
+    exec(
+        db,
+        &format!(
+            "INSERT INTO occurrences (id, obligation_id, registrant_id, due_at, status, version, created_at) \
          SELECT {}, {obligation_of}, {registrant_of}, {}, 'pending', 1, {created} FROM ({}) s",
-        uuid("x", 3), ts.replace("{e}", &offset), rows(OCCURRENCES)
-    )).await;
+            uuid("x", 3),
+            ts.replace("{e}", &offset),
+            rows(OCCURRENCES)
+        ),
+    )
+    .await;
     exec(db, if pg { "ANALYZE" } else { "ANALYZE" }).await;
 }
 
@@ -75,7 +100,11 @@ async fn reset(db: &DatabaseConnection) {
     exec(db, "DELETE FROM outbox").await;
     exec(db, "DELETE FROM breaches").await;
     exec(db, "DELETE FROM job_state").await;
-    exec(db, "UPDATE occurrences SET status = 'pending', resolved_at = NULL, resolved_by = NULL, version = 1 WHERE resolved_by IS NOT NULL").await;
+    exec(
+        db,
+        "UPDATE occurrences SET status = 'pending', resolved_at = NULL, resolved_by = NULL, version = 1 WHERE resolved_by IS NOT NULL",
+    )
+    .await;
 }
 
 /// The same detection and insertion, as bare statements in one transaction.
@@ -86,7 +115,11 @@ async fn bare_sql(db: &DatabaseConnection, at: DateTime<Utc>, cutoff: DateTime<U
     let run = |sql: String, values: Vec<sea_orm::Value>| Statement::from_sql_and_values(backend, sql, values);
     let flipped = txn
         .execute_raw(run(
-            format!("UPDATE occurrences SET status = 'missed', resolved_at = {}, resolved_by = 'bare' WHERE status = 'pending' AND due_at < {}", p(1), p(2)),
+            format!(
+                "UPDATE occurrences SET status = 'missed', resolved_at = {}, resolved_by = 'bare' WHERE status = 'pending' AND due_at < {}",
+                p(1),
+                p(2)
+            ),
             vec![at.into(), cutoff.into()],
         ))
         .await
@@ -152,7 +185,11 @@ async fn main() {
     let (OCCURRENCES, MISSED) = sizes();
     let started = Instant::now();
     seed(&db).await;
-    println!("{backend}: seeded {OCCURRENCES} occurrences ({MISSED} past due) in {:.1?}; peak RSS {} MiB", started.elapsed(), peak_rss_kib() / 1024);
+    println!(
+        "{backend}: seeded {OCCURRENCES} occurrences ({MISSED} past due) in {:.1?}; peak RSS {} MiB",
+        started.elapsed(),
+        peak_rss_kib() / 1024
+    );
 
     let config = jobs::scheduler::JobsConfig::default();
     let cutoff = now() - chrono::Duration::from_std(config.grace).unwrap_or_default();
@@ -161,7 +198,9 @@ async fn main() {
     for round in 0..ROUNDS {
         reset(&db).await;
         let t = Instant::now();
-        let report = jobs::scheduler::run_named(&db, jobs::detect_missed::NAME, now(), &config, &jobs::outbox::Sink::Log).await.unwrap_or_else(|e| panic!("{e}"));
+        let report = jobs::scheduler::run_named(&db, jobs::detect_missed::NAME, now(), &config, &jobs::outbox::Sink::Log)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         job_times.push(t.elapsed());
         assert_eq!((report.examined, report.created), (MISSED as u64, MISSED as u64), "round {round}");
         reset(&db).await;

@@ -24,6 +24,38 @@ use crate::{JobError, RunReport};
 pub const NAME: &str = "detect_missed";
 pub const DETECTOR: &str = "vigil:detector";
 
+const INSERT_BREACHES: &str = "INSERT INTO breaches (id, registrant_id, occurrence_id, order_id, condition_id, source, status, summary_sealed, recorded_by, managing_org, detected_at, version, created_at) \
+     SELECT o.id, o.registrant_id, o.id, ob.order_id, ob.condition_id, 'missed_occurrence', 'open', NULL, NULL, r.managing_org, ?, 1, ? \
+     FROM occurrences o JOIN obligations ob ON ob.id = o.obligation_id JOIN registrants r ON r.id = o.registrant_id \
+     WHERE o.status = 'missed' AND ";
+
+const INSERT_OUTBOX: &str = "INSERT INTO outbox (id, topic, subject_id, recipient_org, recipient_officer, payload, status, attempts, next_attempt_at, delivered_at, last_error, created_at) \
+     SELECT b.id, 'breach.detected', b.id, b.managing_org, r.managing_officer, '{}', 'pending', 0, ?, NULL, NULL, ? \
+     FROM occurrences o JOIN breaches b ON b.occurrence_id = o.id JOIN registrants r ON r.id = b.registrant_id \
+     WHERE ";
+
+/// The breach and notification for one occurrence already marked missed by a person (e.g. a
+/// probation officer recording "failed to attend"), in the caller's transaction. Idempotent
+/// for the same reasons as the sweep.
+pub async fn record_breach(conn: &impl ConnectionTrait, occurrence_id: uuid::Uuid, now: DateTime<Utc>) -> Result<u64, sea_orm::DbErr> {
+    let backend = conn.get_database_backend();
+    let created = conn
+        .execute_raw(statement(
+            backend,
+            &format!("{INSERT_BREACHES}o.id = ? ON CONFLICT (occurrence_id) DO NOTHING"),
+            vec![now.into(), now.into(), occurrence_id.into()],
+        ))
+        .await?
+        .rows_affected();
+    conn.execute_raw(statement(
+        backend,
+        &format!("{INSERT_OUTBOX}o.id = ? ON CONFLICT (topic, subject_id) DO NOTHING"),
+        vec![now.into(), now.into(), occurrence_id.into()],
+    ))
+    .await?;
+    Ok(created)
+}
+
 pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, grace: Duration) -> Result<RunReport, JobError> {
     let cutoff = now - chrono::Duration::from_std(grace).map_err(|_| JobError::Data("grace period out of range".into()))?;
     let txn = begin_write(db).await?;
@@ -46,22 +78,14 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, grace: Duration) -
     let breaches = txn
         .execute_raw(statement(
             backend,
-            "INSERT INTO breaches (id, registrant_id, occurrence_id, order_id, condition_id, source, status, summary_sealed, recorded_by, managing_org, detected_at, version, created_at) \
-             SELECT o.id, o.registrant_id, o.id, ob.order_id, ob.condition_id, 'missed_occurrence', 'open', NULL, NULL, r.managing_org, ?, 1, ? \
-             FROM occurrences o JOIN obligations ob ON ob.id = o.obligation_id JOIN registrants r ON r.id = o.registrant_id \
-             WHERE o.resolved_at = ? AND o.resolved_by = ? AND o.status = 'missed' \
-             ON CONFLICT (occurrence_id) DO NOTHING",
+            &format!("{INSERT_BREACHES}o.resolved_at = ? AND o.resolved_by = ? ON CONFLICT (occurrence_id) DO NOTHING"),
             vec![now.into(), now.into(), now.into(), DETECTOR.into()],
         ))
         .await?
         .rows_affected();
     txn.execute_raw(statement(
         backend,
-        "INSERT INTO outbox (id, topic, subject_id, recipient_org, recipient_officer, payload, status, attempts, next_attempt_at, delivered_at, last_error, created_at) \
-         SELECT b.id, 'breach.detected', b.id, b.managing_org, r.managing_officer, '{}', 'pending', 0, ?, NULL, NULL, ? \
-         FROM occurrences o JOIN breaches b ON b.occurrence_id = o.id JOIN registrants r ON r.id = b.registrant_id \
-         WHERE o.resolved_at = ? AND o.resolved_by = ? \
-         ON CONFLICT (topic, subject_id) DO NOTHING",
+        &format!("{INSERT_OUTBOX}o.resolved_at = ? AND o.resolved_by = ? ON CONFLICT (topic, subject_id) DO NOTHING"),
         vec![now.into(), now.into(), now.into(), DETECTOR.into()],
     ))
     .await?;

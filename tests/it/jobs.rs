@@ -273,3 +273,54 @@ async fn overdue_queue_and_breach_acknowledgement() {
     let (status, problem) = app.post(&path, &token, &serde_json::json!({"version": acknowledged["version"]})).await;
     assert_eq!((status, problem["code"].as_str()), (409, Some("not_open")));
 }
+
+#[tokio::test]
+async fn statutory_deadlines_across_dst_leap_day_and_year_end_breach_one_second_after_the_boundary() {
+    use jobs::calendar::end_of_days_beginning_with;
+    let app = TestApp::spawn().await;
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    // Served on: the Saturday before clocks go forward, the Saturday before they go back,
+    // the day before a leap day, and 30 December.
+    let dues: Vec<DateTime<Utc>> = [d(2026, 3, 28), d(2026, 10, 24), d(2028, 2, 28), d(2026, 12, 30)]
+        .into_iter()
+        .map(|day| end_of_days_beginning_with(day, 3))
+        .collect();
+    assert_eq!(dues[0], t("2026-03-30T23:00:00Z"));
+    assert_eq!(dues[1], t("2026-10-27T00:00:00Z"));
+    assert_eq!(dues[2], t("2028-03-02T00:00:00Z"));
+    assert_eq!(dues[3], t("2027-01-02T00:00:00Z"));
+    let zero = Duration::ZERO;
+    for due in dues {
+        let (_, _, ids) = fixture(&app, &[(due, "pending")]).await;
+        detect_missed::run(&app.db, due - chrono::Duration::seconds(1), zero).await.unwrap();
+        detect_missed::run(&app.db, due, zero).await.unwrap();
+        assert_eq!(statuses(&app, &ids).await, ["pending"], "not missed at or before {due}");
+        detect_missed::run(&app.db, due + chrono::Duration::seconds(1), zero).await.unwrap();
+        assert_eq!(statuses(&app, &ids).await, ["missed"], "missed one second after {due}");
+    }
+}
+
+#[tokio::test]
+async fn a_failed_run_is_recorded_and_does_not_advance_the_watermark() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await;
+    fixture(&app, &[(t("2026-01-01T10:00:00Z"), "pending")]).await;
+    let config = scheduler::JobsConfig::default();
+    let sink = jobs::outbox::Sink::Log;
+    scheduler::run_named(&app.db, detect_missed::NAME, t("2025-12-01T00:00:00Z"), &config, &sink).await.unwrap();
+    let before = jobs::runner::watermark(&app.db, detect_missed::NAME).await.unwrap();
+    // The breach insert fails as if its table were unavailable.
+    app.db.execute_unprepared("ALTER TABLE breaches RENAME TO breaches_away").await.unwrap();
+    let failed = scheduler::run_named(&app.db, detect_missed::NAME, t("2026-02-01T00:00:00Z"), &config, &sink).await;
+    assert!(failed.is_err());
+    app.db.execute_unprepared("ALTER TABLE breaches_away RENAME TO breaches").await.unwrap();
+    assert_eq!(jobs::runner::watermark(&app.db, detect_missed::NAME).await.unwrap(), before);
+    let (_, runs) = app.get("/api/v1/jobs/runs?job=detect_missed", &app.token(Role::Admin, "ops")).await;
+    assert_eq!(runs[0]["outcome"], "failed");
+    assert_eq!(runs[0]["detail"], "database error");
+    let occurrence_status = statuses(&app, &[]).await;
+    assert!(occurrence_status.is_empty());
+    // Nothing was half-done: the retry does all of it.
+    let retry = scheduler::run_named(&app.db, detect_missed::NAME, t("2026-02-01T00:05:00Z"), &config, &sink).await.unwrap();
+    assert_eq!((retry.examined, retry.created), (1, 1));
+}

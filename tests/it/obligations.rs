@@ -156,6 +156,8 @@ async fn compliance_outcomes_set_occurrence_statuses() {
 
     let (_, result) = comply(&app, &probation, &list[1], json!({"outcome": "failed_to_attend", "version": 1})).await;
     assert_eq!(result["occurrence"]["status"], "missed");
+    // Recorded non-compliance is a breach with its notification, like a detected miss.
+    assert_eq!((app.count("breaches").await, app.count("outbox").await), (1, 1));
     let (_, result) = comply(
         &app,
         &probation,

@@ -47,6 +47,11 @@ pub async fn record(ctx: &Ctx, caller: &Caller, id: Uuid, body: ComplianceInput,
         return Err(FieldErrors::single("rescheduled_to", "same_instant", "must differ from the current due instant").into());
     }
     resolve(&txn, &occ, body.outcome.occurrence_status(), None, &caller.subject, now).await?;
+    if body.outcome.occurrence_status() == crate::domain::vocab::OccurrenceStatus::Missed {
+        // Non-compliance recorded by a person is a breach just as a detected miss is, with the
+        // same notification to the managing officer, in this transaction.
+        jobs::detect_missed::record_breach(&txn, id, now).await?;
+    }
     let record_id = Uuid::now_v7();
     let row = compliance_record::ActiveModel {
         id: Set(record_id),
