@@ -42,7 +42,7 @@ impl App {
         let sealer = tokio::spawn(seal_audit_chain(self.state.ctx.db.clone()));
         let mut scheduler = match self.jobs {
             Some((config, sink)) => Some(
-                jobs::scheduler::start(self.state.ctx.db.clone(), config, Arc::new(sink))
+                jobs::scheduler::start(self.state.ctx.db.clone(), config, Arc::new(sink), crate::clock::now)
                     .await
                     .map_err(|e| std::io::Error::other(e.to_string()))?,
             ),

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
+#[allow(clippy::disallowed_methods)]
 pub fn now() -> DateTime<Utc> {
     Utc::now()
 }

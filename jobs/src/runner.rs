@@ -37,8 +37,11 @@ where
     })
     .exec_without_returning(db)
     .await?;
+    // The end instant is `now` plus the monotonic time the run took, so a job never reads the
+    // wall clock and a test's fixed clock gives reproducible records.
+    let started = std::time::Instant::now();
     let result = job().await;
-    let finished = Utc::now().max(now);
+    let finished = now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
     let (outcome, examined, created, detail) = match &result {
         Ok(r) if r.skipped => ("skipped", 0, 0, Some("another replica held the job lock".to_owned())),
         Ok(r) => ("succeeded", r.examined as i64, r.created as i64, None),

@@ -67,15 +67,16 @@ pub async fn run_named(
 
 /// Starts the scheduler. The returned handle must be kept alive; dropping it stops nothing, so
 /// call `shutdown` on it when the service stops.
-pub async fn start(db: DatabaseConnection, config: JobsConfig, sink: Arc<Sink>) -> Result<JobScheduler, JobError> {
+/// `clock` is the service's one reader of the system clock; it is called at each trigger and the
+/// instant is passed into the job.
+pub async fn start(db: DatabaseConnection, config: JobsConfig, sink: Arc<Sink>, clock: fn() -> chrono::DateTime<chrono::Utc>) -> Result<JobScheduler, JobError> {
     let scheduler = JobScheduler::new().await.map_err(|e| JobError::Data(format!("scheduler: {e}")))?;
     for (name, cron) in config.schedules.clone() {
         let (db, config, sink) = (db.clone(), config.clone(), sink.clone());
         let job = Job::new_async(cron.as_str(), move |_id, _lock| {
             let (db, config, sink) = (db.clone(), config.clone(), sink.clone());
             Box::pin(async move {
-                // The clock is read here, at the trigger, and passed in: jobs never read it.
-                let now = chrono::Utc::now();
+                let now = clock();
                 match run_named(&db, name, now, &config, &sink).await {
                     Ok(report) => tracing::info!(
                         job = name,

@@ -156,20 +156,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
     let has_more = rows.len() as u64 > filter.limit;
     let rows: Vec<_> = rows.into_iter().take(filter.limit as usize).collect();
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let names = read::primary_names(&txn, &ctx.crypto, &ids).await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for r in rows {
-        items.push(RegistrantSummary {
-            primary_name: names.iter().find(|(owner, _)| *owner == r.id).map(|(_, n)| n.clone()),
-            id: r.id,
-            reference: r.reference,
-            status: read::stored(RegistrantStatus::parse(&r.status))?,
-            managing_org: r.managing_org,
-            supervising_org: r.supervising_org,
-            risk_level: r.risk_level.as_deref().map(|l| read::stored(RiskLevel::parse(l))).transpose()?,
-            version: r.version,
-        });
-    }
+    let items = read::summaries(&txn, &ctx.crypto, rows).await?;
     if !ids.is_empty() {
         audit::record(&txn, caller, now, entry(Action::Consultation, "registrant.list", Permission::RegistrantReadNational, &ids)).await?;
     }

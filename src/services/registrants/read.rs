@@ -144,3 +144,23 @@ pub async fn primary_names(conn: &impl ConnectionTrait, crypto: &Crypto, ids: &[
     }
     Ok(out)
 }
+
+/// Listing lines for registrant rows, with their current primary names decrypted.
+pub async fn summaries(conn: &impl ConnectionTrait, crypto: &Crypto, rows: Vec<registrant::Model>) -> ServiceResult<Vec<RegistrantSummary>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let names = primary_names(conn, crypto, &ids).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(RegistrantSummary {
+            primary_name: names.iter().find(|(owner, _)| *owner == r.id).map(|(_, n)| n.clone()),
+            id: r.id,
+            reference: r.reference,
+            status: stored(RegistrantStatus::parse(&r.status))?,
+            managing_org: r.managing_org,
+            supervising_org: r.supervising_org,
+            risk_level: r.risk_level.as_deref().map(|l| stored(RiskLevel::parse(l))).transpose()?,
+            version: r.version,
+        });
+    }
+    Ok(out)
+}

@@ -16,7 +16,7 @@ use crate::crypto::{BlindField, BlindKind, columns};
 use crate::domain::errors::{FieldErrors, field_error};
 use crate::domain::identifiers::Identifier;
 use crate::domain::person::PersonName;
-use crate::domain::vocab::{IdentifierKind, RegistrantStatus, RiskLevel};
+use crate::domain::vocab::IdentifierKind;
 use crate::services::audit::{self, Action, Entry, Outcome};
 use crate::services::blind::{self, OWNER_REGISTRANT};
 use crate::services::{Ctx, ServiceError, ServiceResult, tx};
@@ -134,20 +134,7 @@ pub async fn search(ctx: &Ctx, caller: &Caller, input: SearchInput, now: DateTim
         .order_by_asc(registrant::Column::Id)
         .all(&txn)
         .await?;
-    let names = read::primary_names(&txn, &ctx.crypto, &matched).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(RegistrantSummary {
-            primary_name: names.iter().find(|(owner, _)| *owner == r.id).map(|(_, n)| n.clone()),
-            id: r.id,
-            reference: r.reference,
-            status: read::stored(RegistrantStatus::parse(&r.status))?,
-            managing_org: r.managing_org,
-            supervising_org: r.supervising_org,
-            risk_level: r.risk_level.as_deref().map(|l| read::stored(RiskLevel::parse(l))).transpose()?,
-            version: r.version,
-        });
-    }
+    let out = read::summaries(&txn, &ctx.crypto, rows).await?;
     // Searched values are not recorded: the entry says a search happened, why, and what it found.
     let entry = Entry {
         action: Action::Consultation,
