@@ -1,5 +1,6 @@
-//! The audit trail (DPA 2018 s.62): one entry per operation, written in the caller's
-//! transaction so that an operation that cannot be audited does not happen (fail-closed).
+//! The audit trail (DPA 2018 s.62): one entry per operation. Changes write it in their own
+//! transaction; consultations commit it before returning what they read. Either way an
+//! operation that cannot be audited does not happen (fail-closed).
 //!
 //! Entries are linked into a hash chain by [`seal_pending`], shortly after they commit and in
 //! batches: `entry_hash = SHA-256(prev_hash | canonical entry)`. Chaining inside each request

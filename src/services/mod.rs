@@ -1,6 +1,7 @@
 //! Use cases. Every query and transaction lives here; each public function checks the caller's
-//! permission first and writes its audit entry in the same transaction as its effect, so an
-//! operation that cannot be audited does not happen. Helpers take `&impl ConnectionTrait` so
+//! permission first. A change writes its audit entry in the same transaction as its effect, so a
+//! change that cannot be audited does not happen; a consultation reads a snapshot, commits its
+//! audit entry, and only then returns what it read (fail-closed without serialising reads). Helpers take `&impl ConnectionTrait` so
 //! they work inside and outside transactions.
 
 pub mod audit;

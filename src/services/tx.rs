@@ -7,6 +7,13 @@
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, TransactionTrait};
 
+/// A read-only snapshot for consultations. It takes no write lock, so reads run in parallel on
+/// SQLite too; the consultation's audit entry is then committed on its own, and the caller
+/// returns nothing unless that commit succeeded (fail-closed without serialising reads).
+pub async fn begin_read(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin().await
+}
+
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     let txn = db.begin().await?;
     if txn.get_database_backend() == DbBackend::Sqlite {

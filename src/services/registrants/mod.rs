@@ -107,16 +107,17 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Se
     if !caller.can(Permission::RegistrantReadNational) {
         caller.require(Permission::RegistrantReadSupervised)?;
     }
-    let txn = crate::services::tx::begin_write(&ctx.db).await?;
-    let found = read::find(&txn, id).await?;
+    let snapshot = crate::services::tx::begin_read(&ctx.db).await?;
+    let found = read::find(&snapshot, id).await?;
     if !caller.may_read_registrant(found.supervising_org.as_deref()) {
-        txn.rollback().await?;
+        snapshot.rollback().await?;
         audit::record_denied(&ctx.db, caller, now, "registrant.read", Permission::RegistrantReadSupervised, RECORD, &[id]).await?;
         return Err(ServiceError::NotFound("registrant"));
     }
-    let view = read::view(&txn, &ctx.crypto, found).await?;
-    audit::record(&txn, caller, now, entry(Action::Consultation, "registrant.read", Permission::RegistrantReadNational, &[id])).await?;
-    txn.commit().await?;
+    let view = read::view(&snapshot, &ctx.crypto, found).await?;
+    snapshot.commit().await?;
+    // Fail-closed: nothing is returned unless the consultation is on the record.
+    audit::record(&ctx.db, caller, now, entry(Action::Consultation, "registrant.read", Permission::RegistrantReadNational, &[id])).await?;
     Ok(view)
 }
 
@@ -151,16 +152,16 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
     if let Some(after) = filter.after {
         condition = condition.add(registrant::Column::Id.gt(after));
     }
-    let txn = crate::services::tx::begin_write(&ctx.db).await?;
+    let txn = crate::services::tx::begin_read(&ctx.db).await?;
     let rows = registrant::Entity::find().filter(condition).order_by_asc(registrant::Column::Id).limit(filter.limit + 1).all(&txn).await?;
     let has_more = rows.len() as u64 > filter.limit;
     let rows: Vec<_> = rows.into_iter().take(filter.limit as usize).collect();
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let items = read::summaries(&txn, &ctx.crypto, rows).await?;
-    if !ids.is_empty() {
-        audit::record(&txn, caller, now, entry(Action::Consultation, "registrant.list", Permission::RegistrantReadNational, &ids)).await?;
-    }
     txn.commit().await?;
+    if !ids.is_empty() {
+        audit::record(&ctx.db, caller, now, entry(Action::Consultation, "registrant.list", Permission::RegistrantReadNational, &ids)).await?;
+    }
     let next_after = if has_more { ids.last().copied() } else { None };
     Ok(RegistrantPage { items, next_after })
 }
