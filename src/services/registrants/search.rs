@@ -78,7 +78,7 @@ pub async fn search(ctx: &Ctx, caller: &Caller, input: SearchInput, now: DateTim
         )));
     }
     let query = parse(&input)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_read(&ctx.db).await?;
     let mut matched: Vec<Uuid> = Vec::new();
     match &query {
         Query::Identifier(identifier) => {
@@ -144,7 +144,7 @@ pub async fn search(ctx: &Ctx, caller: &Caller, input: SearchInput, now: DateTim
         record_ids: &matched,
         outcome: Outcome::Success,
     };
-    audit::record(&txn, caller, now, entry).await?;
     txn.commit().await?;
+    audit::record(&ctx.db, caller, now, entry).await?;
     Ok(out)
 }
