@@ -1,0 +1,35 @@
+-- wrk script: GET /api/v1/registrants/{id} for random existing ids (one registrant in full:
+-- decrypted, and audited as a consultation in the same transaction).
+--
+-- BENCH_IDS_FILE: a file with one registrant id per line.
+
+local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
+local common = dofile(here .. "common.lua")
+
+local ids_file = os.getenv("BENCH_IDS_FILE") or error("BENCH_IDS_FILE is not set")
+
+setup = common.setup
+done = common.done
+
+local headers
+local ids = {}
+
+function init(args)
+   for line in io.lines(ids_file) do
+      if #line > 0 then table.insert(ids, line) end
+   end
+   if #ids == 0 then error("no ids in " .. ids_file) end
+   math.randomseed(os.time() * 1000 + thread_id)
+   headers = {
+      ["Authorization"] = "Bearer " .. common.token,
+      ["Vigil-Reason-Code"] = "BENCH",
+   }
+end
+
+function request()
+   return wrk.format("GET", "/api/v1/registrants/" .. ids[math.random(#ids)], headers)
+end
+
+function response(status, hdrs, body)
+   common.count(status, body)
+end
