@@ -12,6 +12,7 @@
 #   2. create  - wrk POST for BENCH_SECONDS on the seeded register;
 #   3. read    - wrk GET /api/v1/registrants/{id} for BENCH_SECONDS, random existing ids
 #                (each read decrypts the registrant and writes an audit entry in its transaction);
+#   2 and 3 are repeated BENCH_ROUNDS times;
 # and prints requests/s, p50/p99 (wrk --latency), non-2xx counts, the server's peak RSS (VmHWM)
 # and CPU use during each phase (the server's, the machine's, and other processes').
 # Everything it creates (temp folder, PostgreSQL database, server) is removed on exit.
@@ -19,6 +20,7 @@
 # Settings (environment):
 #   BENCH_REGISTRANTS   registrants to seed                      (100000)
 #   BENCH_SECONDS       duration of the create and read phases   (30)
+#   BENCH_ROUNDS        create+read rounds on the seeded register; the summary gives medians (3)
 #   BENCH_CONNECTIONS   wrk connections                          (32)
 #   BENCH_THREADS       wrk threads                              (nproc)
 #   BENCH_BACKENDS      which backends, in order                 ("sqlite postgres")
@@ -30,6 +32,9 @@
 #   BENCH_PG_SYNCHRONOUS_COMMIT  diagnostic: set synchronous_commit (e.g. off) on the benchmark
 #                       database only, to see what the per-commit WAL flush costs   (unset)
 #   BENCH_NOTE          free text recorded with each result row                     (unset)
+#   BENCH_VERSION       what to call the code under test        (git describe --always --dirty)
+#   BENCH_LOCK, BENCH_LOCK_WAIT  lock file that keeps benchmarks from overlapping, and how long
+#                       to wait for it                           (/tmp/vigil-bench.lock, 3600)
 #   BENCH_RESULTS       tab-separated results are appended here  (/tmp/vigil-bench-results-<time>.tsv)
 #   CARGO_TARGET_DIR    where the release binary is built        (target)
 
@@ -39,6 +44,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR="$REPO/bench"
 REGISTRANTS=${BENCH_REGISTRANTS:-100000}
 SECONDS_PER_PHASE=${BENCH_SECONDS:-30}
+ROUNDS=${BENCH_ROUNDS:-3}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-$(nproc)}
 BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
@@ -62,7 +68,7 @@ case "$PG_URL" in
     postgres://*@127.0.0.1:*|postgres://*@127.0.0.1|postgresql://*@127.0.0.1:*|postgresql://*@127.0.0.1) ;;
     *) die "BENCH_PG_URL must point at 127.0.0.1 (got $PG_URL)" ;;
 esac
-for n in "$REGISTRANTS" "$SECONDS_PER_PHASE" "$CONNECTIONS" "$THREADS" "$PORT" "$SEED_MAX_SECONDS"; do
+for n in "$REGISTRANTS" "$SECONDS_PER_PHASE" "$ROUNDS" "$CONNECTIONS" "$THREADS" "$PORT" "$SEED_MAX_SECONDS"; do
     [[ "$n" =~ ^[0-9]+$ && "$n" -gt 0 ]] || die "settings must be positive integers (got '$n')"
 done
 
@@ -73,14 +79,23 @@ if ! command -v wrk >/dev/null; then
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq wrk >/dev/null
 fi
-for tool in wrk curl cargo; do command -v "$tool" >/dev/null || die "$tool is required"; done
+for tool in wrk curl cargo flock; do command -v "$tool" >/dev/null || die "$tool is required"; done
 [[ "$BACKENDS" == *sqlite* ]] && { command -v sqlite3 >/dev/null || die "sqlite3 is required"; }
 [[ "$BACKENDS" == *postgres* ]] && { command -v psql >/dev/null || die "psql is required"; }
+
+# One benchmark at a time on this machine: a second one (or its build) would skew both.
+LOCK=${BENCH_LOCK:-/tmp/vigil-bench.lock}
+exec 9>>"$LOCK"
+if ! flock -n 9; then
+    log "waiting (at most ${BENCH_LOCK_WAIT:-3600}s) for another benchmark holding $LOCK"
+    flock -w "${BENCH_LOCK_WAIT:-3600}" 9 || die "another benchmark still holds $LOCK"
+fi
 
 log "building the release binary (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
 (cd "$REPO" && cargo build --release --bin vigil)
 case "$CARGO_TARGET_DIR" in /*) BIN="$CARGO_TARGET_DIR/release/vigil" ;; *) BIN="$REPO/$CARGO_TARGET_DIR/release/vigil" ;; esac
 [[ -x "$BIN" ]] || die "no binary at $BIN"
+VERSION=${BENCH_VERSION:-$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)}
 
 # --- state and cleanup -------------------------------------------------------------------------
 WORK=$(mktemp -d /tmp/vigil-bench.XXXXXX)
@@ -116,8 +131,8 @@ cleanup() {
     exit "$status"
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'log "interrupted (SIGINT)"; exit 130' INT
+trap 'log "terminated (SIGTERM)"; exit 143' TERM
 
 # --- helpers -----------------------------------------------------------------------------------
 # sql BACKEND DATA_DIR QUERY: one value per line.
@@ -212,7 +227,7 @@ field() { # field NAME LINE
     sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"
 }
 
-printf 'run\tbackend\tphase\trequests\tseconds\trps\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tnon2xx\tsocket_errors\tstatuses\tpeak_rss_kb\tregistrants_after\tserver_cpu_pct\tpostgres_cpu_pct\twrk_cpu_pct\tmachine_busy_pct\tother_cpu_pct\tloadavg_before\tnote\n' >>"$RESULTS"
+[[ -s "$RESULTS" ]] || printf 'run\tversion\tbackend\tphase\tround\trequests\tseconds\trps\tp50_ms\tp90_ms\tp99_ms\tmax_ms\tnon2xx\tsocket_errors\tstatuses\tpeak_rss_kb\tregistrants_after\tserver_cpu_pct\tpostgres_cpu_pct\twrk_cpu_pct\tmachine_busy_pct\tother_cpu_pct\tserver_cpu_ms_per_req\tpostgres_cpu_ms_per_req\tloadavg_before\tnote\n' >>"$RESULTS"
 SUMMARY=()
 FAILURES=0
 
@@ -229,9 +244,9 @@ run_wrk() {
     pg_sampler_start "$out.pg"
 }
 
-# finish_wrk BACKEND PHASE OUTFILE DATA_DIR: waits for wrk, prints its report and records the result.
+# finish_wrk BACKEND PHASE ROUND OUTFILE DATA_DIR: waits for wrk, prints its report and records the result.
 finish_wrk() {
-    local backend=$1 phase=$2 out=$3 dir=$4 line rss count cpu
+    local backend=$1 phase=$2 round=$3 out=$4 dir=$5 line rss count cpu per_req
     wait "$WRK_PID" || die "$backend $phase: wrk failed: $(cat "$out")"
     WRK_PID=""
     cpu=$(cpu_since_mark)
@@ -242,13 +257,16 @@ finish_wrk() {
     count=$(registrant_count "$backend" "$dir")
     local -a f
     read -r -a f <<<"$cpu"
-    printf '%s\t' "$STAMP" "$backend" "$phase" \
+    # CPU milliseconds per request, server and postgres (from the % of one core over the run).
+    per_req=$(awk -v s="${f[0]}" -v p="${f[1]}" -v secs="$(field seconds "$line")" -v n="$(field requests "$line")" \
+        'BEGIN { if (n > 0) printf "%.2f %.2f", s / 100 * secs * 1000 / n, p / 100 * secs * 1000 / n; else print "0 0" }')
+    printf '%s\t' "$STAMP" "$VERSION" "$backend" "$phase" "$round" \
         "$(field requests "$line")" "$(field seconds "$line")" "$(field rps "$line")" "$(field p50_ms "$line")" \
         "$(field p90_ms "$line")" "$(field p99_ms "$line")" "$(field max_ms "$line")" "$(field non2xx "$line")" \
-        "$(field socket_errors "$line")" "$(field statuses "$line")" "$rss" "$count" "${f[@]}" "$MARK_LOAD" >>"$RESULTS"
+        "$(field socket_errors "$line")" "$(field statuses "$line")" "$rss" "$count" "${f[@]}" $per_req "$MARK_LOAD" >>"$RESULTS"
     printf '%s\n' "$NOTE" >>"$RESULTS"
-    log "$backend $phase: CPU in % of one core: server ${f[0]}%, postgres ${f[1]}%, wrk ${f[2]}%; machine ${f[3]}% busy, ${f[4]}% of it by other processes (load before: $MARK_LOAD)"
-    SUMMARY+=("$(printf '| %-8s | %-6s | %8s | %8s | %8s | %8s | %6s | %7s | %8s | %7s | %6s | %5s | %5s | %6s |' "$backend" "$phase" \
+    log "$backend $phase: CPU in % of one core: server ${f[0]}%, postgres ${f[1]}%, wrk ${f[2]}%; machine ${f[3]}% busy, ${f[4]}% of it by other processes (load before: $MARK_LOAD); CPU ms per request: server ${per_req% *}, postgres ${per_req#* }"
+    SUMMARY+=("$(printf '| %-8s | %-6s | %5s | %8s | %8s | %8s | %8s | %6s | %7s | %8s | %7s | %6s | %5s | %5s | %6s |' "$backend" "$phase" "$round" \
         "$(field requests "$line")" "$(field rps "$line")" "$(field p50_ms "$line")" "$(field p99_ms "$line")" \
         "$(field non2xx "$line")" "$(field socket_errors "$line")" "$((rss / 1024))" "${f[@]}")")
     if [[ "$(field non2xx "$line")" != 0 || "$(field socket_errors "$line")" != 0 ]]; then
@@ -295,27 +313,29 @@ bench_backend() {
         [[ $(find "$marks" -name 'done.*' | wc -l) -ge "$THREADS" ]] && { kill -INT "$WRK_PID" 2>/dev/null || true; break; }
         sleep 0.2
     done
-    finish_wrk "$backend" seed "$out" "$dir"
+    finish_wrk "$backend" seed 1 "$out" "$dir"
     local count
     count=$(registrant_count "$backend" "$dir")
     [[ "$count" -ge "$REGISTRANTS" ]] || die "$backend: only $count registrants after seeding (wanted $REGISTRANTS)"
     log "$backend: $count registrants in the register"
 
-    # 2. Creates on the seeded register.
-    log "$backend: creates for ${SECONDS_PER_PHASE}s"
-    out="$dir/create.out"
-    run_wrk "$backend/create" "$out" "$SECONDS_PER_PHASE" create.lua BENCH_OFFSET=10000000
-    finish_wrk "$backend" create "$out" "$dir"
+    local round sample
+    for round in $(seq 1 "$ROUNDS"); do
+        # 2. Creates on the seeded register (bodies numbered apart from the seed and other rounds).
+        log "$backend: creates for ${SECONDS_PER_PHASE}s (round $round of $ROUNDS)"
+        out="$dir/create.$round.out"
+        run_wrk "$backend/create" "$out" "$SECONDS_PER_PHASE" create.lua BENCH_OFFSET=$((round * 10000000))
+        finish_wrk "$backend" create "$round" "$out" "$dir"
 
-    # 3. Reads of random existing registrants.
-    write_ids "$backend" "$dir" "$dir/ids.txt"
-    local sample
-    sample=$(head -1 "$dir/ids.txt")
-    curl -fs -o /dev/null -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/registrants/$sample" || die "$backend: reading $sample failed"
-    log "$backend: reads for ${SECONDS_PER_PHASE}s over $(wc -l <"$dir/ids.txt") ids"
-    out="$dir/read.out"
-    run_wrk "$backend/read" "$out" "$SECONDS_PER_PHASE" read.lua BENCH_IDS_FILE="$dir/ids.txt"
-    finish_wrk "$backend" read "$out" "$dir"
+        # 3. Reads of random existing registrants.
+        write_ids "$backend" "$dir" "$dir/ids.txt"
+        sample=$(head -1 "$dir/ids.txt")
+        curl -fs -o /dev/null -H "Authorization: Bearer $TOKEN" "$BASE/api/v1/registrants/$sample" || die "$backend: reading $sample failed"
+        log "$backend: reads for ${SECONDS_PER_PHASE}s over $(wc -l <"$dir/ids.txt") ids (round $round of $ROUNDS)"
+        out="$dir/read.$round.out"
+        run_wrk "$backend/read" "$out" "$SECONDS_PER_PHASE" read.lua BENCH_IDS_FILE="$dir/ids.txt"
+        finish_wrk "$backend" read "$round" "$out" "$dir"
+    done
 
     # Audit entries written during the run, and how many the background sealer has not chained yet.
     sleep 2
@@ -328,19 +348,36 @@ bench_backend() {
     log "$backend: server peak RSS $(( $(peak_rss_kb) / 1024 )) MiB"
     stop_server
     drop_pg_db
+    rm -rf "$dir"
 }
 
+log "vigil $VERSION (working tree of $REPO; -dirty means uncommitted changes were built)"
 log "machine: $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') RAM; $(wrk --version 2>&1 | head -1)"
-log "settings: $REGISTRANTS registrants, ${SECONDS_PER_PHASE}s phases, $CONNECTIONS connections, $THREADS wrk threads"
+log "settings: $REGISTRANTS registrants, ${SECONDS_PER_PHASE}s phases, $ROUNDS rounds, $CONNECTIONS connections, $THREADS wrk threads"
 for backend in $BACKENDS; do
     case "$backend" in sqlite|postgres) bench_backend "$backend" ;; *) die "unknown backend $backend" ;; esac
 done
 
+# median COLUMN BACKEND PHASE: the median of a results column over this run's rounds.
+median() {
+    awk -F'\t' -v run="$STAMP" -v b="$2" -v p="$3" -v c="$1" '$1 == run && $3 == b && $4 == p { print $c }' "$RESULTS" | sort -g |
+        awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
 echo
-echo "Results ($STAMP; $REGISTRANTS registrants seeded; ${SECONDS_PER_PHASE}s create/read phases; $CONNECTIONS connections):"
+echo "Results ($STAMP, vigil $VERSION; $REGISTRANTS registrants seeded; ${SECONDS_PER_PHASE}s create/read phases; $CONNECTIONS connections):"
 echo "(CPU columns: server, postgres and wrk in % of one core; busy and other in % of the whole machine; other = processes not part of the benchmark)"
-printf '| %-8s | %-6s | %8s | %8s | %8s | %8s | %6s | %7s | %8s | %7s | %6s | %5s | %5s | %6s |\n' backend phase requests "req/s" "p50 ms" "p99 ms" non2xx sockerr "RSS MiB" "server%" "pg%" "wrk%" "busy%" "other%"
-echo "|----------|--------|----------|----------|----------|----------|--------|---------|----------|---------|--------|-------|-------|--------|"
+printf '| %-8s | %-6s | %5s | %8s | %8s | %8s | %8s | %6s | %7s | %8s | %7s | %6s | %5s | %5s | %6s |\n' backend phase round requests "req/s" "p50 ms" "p99 ms" non2xx sockerr "RSS MiB" "server%" "pg%" "wrk%" "busy%" "other%"
+echo "|----------|--------|-------|----------|----------|----------|----------|--------|---------|----------|---------|--------|-------|-------|--------|"
 printf '%s\n' "${SUMMARY[@]}"
+echo
+echo "Medians over $ROUNDS round(s) (seed: the single seeding run):"
+printf '| %-8s | %-6s | %8s | %8s | %8s |\n' backend phase "req/s" "p50 ms" "p99 ms"
+echo "|----------|--------|----------|----------|----------|"
+for backend in $BACKENDS; do
+    for phase in seed create read; do
+        printf '| %-8s | %-6s | %8s | %8s | %8s |\n' "$backend" "$phase" "$(median 8 "$backend" "$phase")" "$(median 9 "$backend" "$phase")" "$(median 11 "$backend" "$phase")"
+    done
+done
 echo "Tab-separated results appended to $RESULTS"
 [[ "$FAILURES" -eq 0 ]] || die "$FAILURES phase(s) had errors"

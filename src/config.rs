@@ -22,6 +22,15 @@ pub struct RawConfig {
     pub oidc: RawOidc,
     #[serde(default)]
     pub jobs: RawJobs,
+    #[serde(default)]
+    pub linkage: RawLinkage,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLinkage {
+    /// Register checks each user may run per hour (default 60).
+    pub checks_per_hour: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -88,6 +97,8 @@ pub struct Config {
     pub key_file: PathBuf,
     pub oidc: OidcConfig,
     pub jobs: JobSettings,
+    /// Register checks each user may run per hour.
+    pub checks_per_hour: u32,
 }
 
 #[derive(Clone)]
@@ -224,7 +235,12 @@ impl RawConfig {
             return Err(ConfigError::Invalid { setting: "database.max_connections", reason: "must be at least 1".into() });
         }
         let jobs = self.jobs.validate()?;
+        let checks_per_hour = self.linkage.checks_per_hour.unwrap_or(crate::services::checks::limiter::DEFAULT_PER_HOUR);
+        if checks_per_hour == 0 {
+            return Err(ConfigError::Invalid { setting: "linkage.checks_per_hour", reason: "must be at least 1".into() });
+        }
         Ok(Config {
+            checks_per_hour,
             jobs,
             database_url,
             max_connections,

@@ -13,5 +13,6 @@ pub mod crypto;
 pub mod db;
 pub mod domain;
 pub mod http;
+pub mod linkage;
 pub mod services;
 pub mod telemetry;

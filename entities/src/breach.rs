@@ -20,6 +20,8 @@ pub struct Model {
     pub detected_at: DateTimeUtc,
     pub version: i32,
     pub created_at: DateTimeUtc,
+    /// The crime report a `crime_report` breach was raised from.
+    pub report_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -69,7 +69,12 @@ pub async fn run_named(
 /// call `shutdown` on it when the service stops.
 /// `clock` is the service's one reader of the system clock; it is called at each trigger and the
 /// instant is passed into the job.
-pub async fn start(db: DatabaseConnection, config: JobsConfig, sink: Arc<Sink>, clock: fn() -> chrono::DateTime<chrono::Utc>) -> Result<JobScheduler, JobError> {
+pub async fn start(
+    db: DatabaseConnection,
+    config: JobsConfig,
+    sink: Arc<Sink>,
+    clock: fn() -> chrono::DateTime<chrono::Utc>,
+) -> Result<JobScheduler, JobError> {
     let scheduler = JobScheduler::new().await.map_err(|e| JobError::Data(format!("scheduler: {e}")))?;
     for (name, cron) in config.schedules.clone() {
         let (db, config, sink) = (db.clone(), config.clone(), sink.clone());

@@ -10,6 +10,7 @@ mod m20261122_000003_obligations;
 mod m20261122_000004_audit;
 mod m20261122_000005_order_status_changes;
 mod m20261122_000006_jobs;
+mod m20261122_000007_linkage;
 mod m20261122_000020_reference_sequence;
 mod support;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_audit::Migration),
             Box::new(m20261122_000005_order_status_changes::Migration),
             Box::new(m20261122_000006_jobs::Migration),
+            Box::new(m20261122_000007_linkage::Migration),
             Box::new(m20261122_000020_reference_sequence::Migration),
         ]
     }

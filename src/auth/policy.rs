@@ -36,6 +36,15 @@ pub enum Permission {
     JobsRead,
     /// Record custody, hospital or time abroad that pauses a registrant's clocks.
     SuspensionWrite,
+    /// Record a crime report.
+    ReportWrite,
+    /// Run a register check on a report (justified, rate-limited, audited).
+    RegisterCheck,
+    /// See a check's candidates with scores and explanations (public protection roles only;
+    /// intake gets minimal disclosure).
+    MatchRead,
+    /// Confirm or reject proposed links in the review queue.
+    LinkDecide,
     /// Any authenticated user may ask who they are.
     SelfRead,
 }
@@ -57,6 +66,10 @@ impl Role {
                 BreachRead,
                 BreachWrite,
                 SuspensionWrite,
+                ReportWrite,
+                RegisterCheck,
+                MatchRead,
+                LinkDecide,
                 SelfRead,
             ],
             Role::Supervisor => &[
@@ -72,12 +85,15 @@ impl Role {
                 BreachRead,
                 BreachWrite,
                 SuspensionWrite,
+                ReportWrite,
+                RegisterCheck,
+                MatchRead,
+                LinkDecide,
                 SelfRead,
             ],
             Role::Probation => &[RegistrantReadSupervised, ObligationRead, ComplianceRecord, SelfRead],
-            // Intake's register check arrives with the linkage work; until then intake may only
-            // identify itself.
-            Role::Intake => &[SelfRead],
+            // Intake records reports and runs checks, and sees only minimal disclosure.
+            Role::Intake => &[ReportWrite, RegisterCheck, SelfRead],
             Role::Auditor => &[AuditRead, SelfRead],
             Role::Admin => &[JobsRead, SelfRead],
         }
@@ -129,6 +145,11 @@ routes! {
     "GET" "/api/v1/jobs/runs" => &[Permission::JobsRead];
     "POST" "/api/v1/registrants/{id}/suspensions" => &[Permission::SuspensionWrite];
     "POST" "/api/v1/suspensions/{id}/end" => &[Permission::SuspensionWrite];
+    "POST" "/api/v1/reports" => &[Permission::ReportWrite];
+    "POST" "/api/v1/reports/{id}/checks" => &[Permission::RegisterCheck];
+    "GET" "/api/v1/checks/{id}" => &[Permission::MatchRead];
+    "GET" "/api/v1/links" => &[Permission::LinkDecide];
+    "POST" "/api/v1/links/{id}/decision" => &[Permission::LinkDecide];
 }
 
 pub fn route(method: &str, path: &str) -> Option<&'static RoutePolicy> {

@@ -49,7 +49,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let db = db::connect(&url, 16).await.context("opening the demo database")?;
     db::migrate(&db).await.context("applying migrations")?;
 
-    let ctx = Ctx { db: db.clone(), crypto: std::sync::Arc::new(crypto) };
+    let ctx = Ctx::new(db.clone(), std::sync::Arc::new(crypto));
     let existing = entities::registrant::Entity::find().count(&db).await?;
     if existing == 0 && args.registrants > 0 {
         load(&ctx, args.registrants).await?;

@@ -4,6 +4,7 @@
 mod demo;
 mod demo_data;
 mod demo_orders;
+pub mod import;
 mod jobs;
 mod serve;
 mod tools;
@@ -42,6 +43,11 @@ enum Command {
     Jobs {
         #[command(subcommand)]
         command: jobs::JobsCommand,
+    },
+    /// Bulk loads (validated in full before anything is written).
+    Import {
+        #[command(subcommand)]
+        command: import::ImportCommand,
     },
     /// Audit trail tools.
     Audit {
@@ -84,6 +90,7 @@ pub fn main() -> ExitCode {
             Command::Keys { command: KeysCommand::Generate { out } } => tools::generate_keys(&out),
             Command::DevToken(args) => tools::dev_token(args),
             Command::Jobs { command } => jobs::run(cli.config.as_deref(), command).await,
+            Command::Import { command } => import::run(cli.config.as_deref(), command).await,
             Command::Audit { command: AuditCommand::Verify } => tools::audit_verify(cli.config.as_deref()).await,
         }
     });

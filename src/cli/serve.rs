@@ -39,7 +39,7 @@ pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
         HttpLimits { body_limit_bytes: config.body_limit_bytes, request_timeout: Duration::from_secs(config.request_timeout_seconds) };
     let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding http.bind {}", config.bind))?;
     tracing::info!(address = %config.bind, "vigil serving");
-    let mut app = App::new(db, Crypto::new(ring), validator, limits);
+    let mut app = App::new(db, Crypto::new(ring), validator, limits).with_check_limit(config.checks_per_hour);
     if config.jobs.enabled {
         app = app.with_jobs(config.jobs.config.clone(), sink(&config.jobs)?);
     }

@@ -14,9 +14,15 @@
 //! | identifiers (phone, email, handle, IMEI, vehicle, national ids) | 16 | 1.5 | 15 |
 //! | full name + date of birth (compound) | 16 | 1.5 | 15 |
 //! | full name | 14 | 6 | 61 |
+//! | surname + birth year (phonetic) | 14 | 6 | 61 |
+//! | surname + forename (phonetic, or canonical forename + surname) | 14 | 6 | 61 |
+//! | canonical forename + date of birth | 16 | 1.5 | 15 |
 //!
-//! Several kinds of key can exist per field (exact today; phonetic and other blocking keys later),
-//! each with its own derived key, so the index table holds `(field, kind, digest)`.
+//! The linkage blocking keys (`crate::linkage::keys`) are deliberately coarse: many people share
+//! a Double Metaphone surname code and a birth year, so true coincidences already return
+//! several candidates, and 14 bits keeps the false ones at the level of a full-name lookup.
+//! Several kinds of key exist per field (exact, phonetic, canonical), each with its own derived
+//! key, so the index table holds `(field, kind, digest)`.
 
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
@@ -27,6 +33,12 @@ use zeroize::Zeroizing;
 pub enum BlindField {
     FullName,
     NameBirthDate,
+    /// Blocking: surname code with a year of birth.
+    SurnameBirthYear,
+    /// Blocking: surname with forename (phonetic codes, or nickname-resolved forename).
+    NamePair,
+    /// Blocking: nickname-resolved forename with a date of birth (misspelt surnames).
+    ForenameBirthDate,
     Phone,
     Email,
     OnlineHandle,
@@ -38,10 +50,28 @@ pub enum BlindField {
 }
 
 impl BlindField {
+    /// The field an identifier of this kind is indexed under.
+    pub const fn for_identifier(kind: crate::domain::vocab::IdentifierKind) -> Self {
+        use crate::domain::vocab::IdentifierKind as K;
+        match kind {
+            K::Phone => Self::Phone,
+            K::Email => Self::Email,
+            K::OnlineHandle => Self::OnlineHandle,
+            K::Imei => Self::Imei,
+            K::VehicleRegistration => Self::VehicleRegistration,
+            K::PncId => Self::PncId,
+            K::NiNumber => Self::NiNumber,
+            K::Passport => Self::Passport,
+        }
+    }
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::FullName => "full_name",
             Self::NameBirthDate => "name_birth_date",
+            Self::SurnameBirthYear => "surname_birth_year",
+            Self::NamePair => "name_pair",
+            Self::ForenameBirthDate => "forename_birth_date",
             Self::Phone => "phone",
             Self::Email => "email",
             Self::OnlineHandle => "online_handle",
@@ -56,7 +86,7 @@ impl BlindField {
     /// Digest length in bits; see the table in the module documentation.
     pub const fn bits(self) -> u32 {
         match self {
-            Self::FullName => 14,
+            Self::FullName | Self::SurnameBirthYear | Self::NamePair => 14,
             _ => 16,
         }
     }
@@ -65,12 +95,18 @@ impl BlindField {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BlindKind {
     Exact,
+    /// Double Metaphone codes of name parts.
+    Phonetic,
+    /// Folded names with the forename resolved through the nickname table.
+    Canonical,
 }
 
 impl BlindKind {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Exact => "exact",
+            Self::Phonetic => "phonetic",
+            Self::Canonical => "canonical",
         }
     }
 }

@@ -28,3 +28,7 @@ pub const NOTIFICATION_DETAILS: Column = col("notification_events", "details_sea
 pub const OCCURRENCE_REASON: Column = col("occurrences", "reason_sealed");
 pub const BREACH_SUMMARY: Column = col("breaches", "summary_sealed");
 pub const DECISION_REASON: Column = col("enforcement_decisions", "reason_sealed");
+pub const REPORT_VICTIM: Column = col("crime_reports", "victim_sealed");
+pub const REPORT_SUSPECT: Column = col("crime_reports", "suspect_sealed");
+pub const REPORT_SUMMARY: Column = col("crime_reports", "summary_sealed");
+pub const LINK_REASON: Column = col("links", "reason_sealed");

@@ -187,3 +187,19 @@ vocabulary!(
     /// hospital detention or abroad (SOA 2003 model), and sessions cannot be attended.
     SuspensionKind { Custody => "custody", Hospital => "hospital", Abroad => "abroad" }
 );
+
+vocabulary!(
+    /// Crime classifications a register check searches: stalking often hides behind the others.
+    Classification {
+        Stalking => "stalking", Harassment => "harassment", MaliciousCommunications => "malicious_communications",
+        CriminalDamage => "criminal_damage", BreachOfOrder => "breach_of_order",
+    }
+);
+
+vocabulary!(
+    /// How a suspect made contact, compared with the channels an order prohibits.
+    ContactChannel {
+        Phone => "phone", Sms => "sms", Email => "email", SocialMedia => "social_media",
+        InPerson => "in_person", Letter => "letter", ThirdParty => "third_party",
+    }
+);

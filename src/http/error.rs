@@ -42,6 +42,7 @@ pub struct ApiError {
     field: Option<String>,
     correlation_id: Option<String>,
     www_authenticate: bool,
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -55,6 +56,7 @@ impl ApiError {
             field: None,
             correlation_id: None,
             www_authenticate: false,
+            retry_after: None,
         }
     }
 
@@ -98,6 +100,16 @@ impl ApiError {
                 Self::new(StatusCode::FORBIDDEN, "other_organisation", "Not allowed", "the record is managed by another organisation")
             }
             ServiceError::Conflict { code, detail } => Self::new(StatusCode::CONFLICT, code, "Conflict", detail),
+            ServiceError::RateLimited { retry_after_seconds } => {
+                let mut e = Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "Too many requests",
+                    "the register check limit for your account has been reached; try again later",
+                );
+                e.retry_after = Some(retry_after_seconds);
+                e
+            }
             ServiceError::Database(ref db) if is_unavailable(db) => {
                 tracing::error!(correlation_id = %request_id, error = %db, "database unavailable");
                 let mut e = Self::new(
@@ -133,6 +145,9 @@ impl IntoResponse for ApiError {
         let mut response = (self.status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let Some(seconds) = self.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if self.www_authenticate {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"vigil\""));
         }

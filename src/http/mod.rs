@@ -4,6 +4,7 @@
 mod breaches;
 pub mod error;
 pub mod extract;
+mod linkage;
 mod obligations;
 mod openapi;
 mod orders;
@@ -50,6 +51,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(obligations::routes())
         .merge(breaches::routes())
         .merge(queues::routes())
+        .merge(linkage::routes())
         .split_for_parts();
     let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), policy::enforce));
     let docs = openapi::docs(spec);

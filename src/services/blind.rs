@@ -10,6 +10,7 @@ use super::ServiceResult;
 use crate::crypto::{BlindField, BlindKind, Crypto};
 
 pub const OWNER_REGISTRANT: &str = "registrant";
+pub const OWNER_REPORT: &str = "report";
 
 /// One value to index: which row it came from and its normalised form.
 pub struct IndexTerm<'a> {
@@ -32,7 +33,15 @@ pub async fn write(
     }
     let key_id = crypto.active_blind_key_id() as i32;
     let mut rows = Vec::with_capacity(terms.len());
+    // Two different values of one source can share a truncated digest; one row says it all.
+    let mut seen: Vec<(Uuid, BlindField, BlindKind, i64)> = Vec::with_capacity(terms.len());
     for term in terms {
+        let digest = crypto.blind_index(term.field, term.kind, term.normalised)?;
+        let key = (term.source_id, term.field, term.kind, digest);
+        if seen.contains(&key) {
+            continue;
+        }
+        seen.push(key);
         rows.push(blind_index::ActiveModel {
             owner_kind: Set(owner_kind.to_owned()),
             owner_id: Set(owner_id),
@@ -40,7 +49,7 @@ pub async fn write(
             source_id: Set(term.source_id),
             field: Set(term.field.as_str().to_owned()),
             kind: Set(term.kind.as_str().to_owned()),
-            digest: Set(crypto.blind_index(term.field, term.kind, term.normalised)?),
+            digest: Set(digest),
             key_id: Set(key_id),
             ..Default::default()
         });
@@ -72,4 +81,45 @@ pub async fn candidates(
         .all(conn)
         .await?;
     Ok(rows)
+}
+
+/// Owners (kind, id) matching any of several normalised keys, with how many keys each matched,
+/// in one indexed query. Used by the register check's blocking step.
+pub async fn candidates_any(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    owner_kinds: &[&str],
+    keys: &[(BlindField, BlindKind, &str)],
+) -> ServiceResult<Vec<(String, Uuid, usize)>> {
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut any = sea_orm::Condition::any();
+    for (field, kind, normalised) in keys {
+        let digest = crypto.blind_index(*field, *kind, normalised)?;
+        any = any.add(
+            sea_orm::Condition::all()
+                .add(blind_index::Column::Field.eq(field.as_str()))
+                .add(blind_index::Column::Kind.eq(kind.as_str()))
+                .add(blind_index::Column::Digest.eq(digest)),
+        );
+    }
+    let rows = blind_index::Entity::find()
+        .select_only()
+        .column(blind_index::Column::OwnerKind)
+        .column(blind_index::Column::OwnerId)
+        .filter(any)
+        .filter(blind_index::Column::KeyId.eq(crypto.active_blind_key_id() as i32))
+        .filter(blind_index::Column::OwnerKind.is_in(owner_kinds.iter().copied()))
+        .into_tuple::<(String, Uuid)>()
+        .all(conn)
+        .await?;
+    let mut out: Vec<(String, Uuid, usize)> = Vec::new();
+    for (kind, id) in rows {
+        match out.iter_mut().find(|(k, i, _)| *i == id && *k == kind) {
+            Some(hit) => hit.2 += 1,
+            None => out.push((kind, id, 1)),
+        }
+    }
+    Ok(out)
 }

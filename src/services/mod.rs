@@ -7,11 +7,14 @@
 pub mod audit;
 pub mod blind;
 pub mod breaches;
+pub mod checks;
+pub mod links;
 pub mod obligations;
 pub mod orders;
 pub mod queues;
 pub mod references;
 pub mod registrants;
+pub mod reports;
 pub mod suspensions;
 pub mod tx;
 
@@ -28,6 +31,14 @@ use crate::domain::errors::FieldErrors;
 pub struct Ctx {
     pub db: DatabaseConnection,
     pub crypto: Arc<Crypto>,
+    /// Per-user register check limit (in memory; see `checks::limiter`).
+    pub checks: Arc<checks::limiter::CheckLimiter>,
+}
+
+impl Ctx {
+    pub fn new(db: DatabaseConnection, crypto: Arc<Crypto>) -> Self {
+        Self { db, crypto, checks: Arc::new(checks::limiter::CheckLimiter::default()) }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,6 +55,8 @@ pub enum ServiceError {
     Database(DbErr),
     #[error("sealed data error: {0}")]
     Crypto(#[from] CryptoError),
+    #[error("rate limited")]
+    RateLimited { retry_after_seconds: u64 },
 }
 
 impl From<FieldErrors> for ServiceError {

@@ -25,7 +25,11 @@ pub async fn next_registrant_reference(conn: &impl ConnectionTrait, year: i32) -
             ))
             .await?;
             let row = conn
-                .query_one_raw(Statement::from_sql_and_values(backend, "UPDATE reference_counters SET last = last + 1 WHERE year = ? RETURNING last", [year.into()]))
+                .query_one_raw(Statement::from_sql_and_values(
+                    backend,
+                    "UPDATE reference_counters SET last = last + 1 WHERE year = ? RETURNING last",
+                    [year.into()],
+                ))
                 .await?
                 .ok_or_else(|| sea_orm::DbErr::RecordNotFound("reference counter".into()))?;
             row.try_get_by_index(0)?

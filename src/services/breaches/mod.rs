@@ -60,6 +60,7 @@ pub async fn record(
         detected_at: Set(now),
         version: Set(1),
         created_at: Set(now),
+        report_id: Set(None),
     };
     breach::Entity::insert(model).exec_without_returning(&txn).await?;
     let mut ids = vec![id, registrant_id];

@@ -1,7 +1,7 @@
 //! Rows that hang off a registrant (names, dates of birth, descriptors, addresses, identifiers):
 //! sealing them, indexing the searchable ones, and adding to their history.
 
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
 use entities::{blind_index, registrant_address, registrant_birth_date, registrant_descriptor, registrant_identifier, registrant_name};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
@@ -10,20 +10,12 @@ use super::input::{ValidAddress, ValidDescriptor, ValidIdentifier, ValidName};
 use crate::crypto::{BlindField, BlindKind, Crypto, columns};
 use crate::domain::person::PersonName;
 use crate::domain::vocab::{AddressKind, IdentifierKind};
+use crate::linkage::{NameForm, keys};
 use crate::services::ServiceResult;
 use crate::services::blind::{self, IndexTerm, OWNER_REGISTRANT};
 
 pub fn identifier_field(kind: IdentifierKind) -> BlindField {
-    match kind {
-        IdentifierKind::Phone => BlindField::Phone,
-        IdentifierKind::Email => BlindField::Email,
-        IdentifierKind::OnlineHandle => BlindField::OnlineHandle,
-        IdentifierKind::Imei => BlindField::Imei,
-        IdentifierKind::VehicleRegistration => BlindField::VehicleRegistration,
-        IdentifierKind::PncId => BlindField::PncId,
-        IdentifierKind::NiNumber => BlindField::NiNumber,
-        IdentifierKind::Passport => BlindField::Passport,
-    }
+    BlindField::for_identifier(kind)
 }
 
 pub async fn insert_name(
@@ -163,32 +155,43 @@ pub async fn insert_identifier(
     Ok(id)
 }
 
-/// Rebuilds the compound (name, date of birth) index of a registrant from its current rows:
-/// every name paired with every date of birth.
+/// Rebuilds the compound (name, date of birth) index and the linkage blocking keys (phonetic
+/// surname + year of birth, phonetic and canonical name pairs) of a registrant from its current
+/// rows: every name paired with every date of birth.
 pub async fn reindex_name_birth_dates(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid) -> ServiceResult<()> {
+    let rebuilt = [BlindField::NameBirthDate, BlindField::SurnameBirthYear, BlindField::NamePair, BlindField::ForenameBirthDate];
     blind_index::Entity::delete_many()
         .filter(blind_index::Column::OwnerId.eq(registrant_id))
-        .filter(blind_index::Column::Field.eq(BlindField::NameBirthDate.as_str()))
+        .filter(blind_index::Column::Field.is_in(rebuilt.iter().map(|f| f.as_str())))
         .exec(conn)
         .await?;
     let names = registrant_name::Entity::find().filter(registrant_name::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
     let dates =
         registrant_birth_date::Entity::find().filter(registrant_birth_date::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
+    let mut dobs = Vec::with_capacity(dates.len());
+    for date in &dates {
+        dobs.push(crypto.open_str(columns::BIRTH_DATE, date.id, &date.birth_date_sealed)?);
+    }
+    // Years of birth for the linkage blocking keys (see `linkage::keys`).
+    let parsed: Vec<NaiveDate> = dobs.iter().filter_map(|d| d.parse::<NaiveDate>().ok()).collect();
+    let years: Vec<i32> = parsed.iter().map(|d| d.year()).collect();
     let mut keys = Vec::new();
     for name in &names {
         let person: PersonName = crypto.open_json(columns::NAME, name.id, &name.name_sealed)?;
-        for date in &dates {
-            let dob = crypto.open_str(columns::BIRTH_DATE, date.id, &date.birth_date_sealed)?;
-            keys.push((name.id, format!("{}|{dob}", person.folded())));
+        for dob in &dobs {
+            keys.push((name.id, BlindField::NameBirthDate, BlindKind::Exact, format!("{}|{dob}", person.folded())));
+        }
+        for k in keys::name_keys(&NameForm::from_name(&person), &years, &parsed) {
+            keys.push((name.id, k.field, k.kind, k.value));
         }
     }
     let terms: Vec<IndexTerm> = keys
         .iter()
-        .map(|(source_id, key)| IndexTerm {
+        .map(|(source_id, field, kind, key)| IndexTerm {
             source_table: "registrant_names",
             source_id: *source_id,
-            field: BlindField::NameBirthDate,
-            kind: BlindKind::Exact,
+            field: *field,
+            kind: *kind,
             normalised: key,
         })
         .collect();

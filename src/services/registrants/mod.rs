@@ -7,11 +7,11 @@ pub mod read;
 pub mod search;
 pub mod views;
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entities::{registrant, registrant_birth_date, registrant_descriptor};
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -21,7 +21,7 @@ use self::views::*;
 use super::audit::{self, Action, Entry, Outcome};
 use super::{Ctx, ServiceError, ServiceResult, obligations, references};
 use crate::auth::{Caller, Permission};
-use crate::crypto::columns;
+use crate::crypto::{Crypto, columns};
 use crate::domain::calendar;
 use crate::domain::errors::FieldErrors;
 use crate::domain::regimes::ChangeEvent;
@@ -33,10 +33,25 @@ fn entry<'a>(action: Action, operation: &'static str, permission: Permission, id
     Entry { action, operation, permission, record_type: RECORD, record_ids: ids, outcome: Outcome::Success }
 }
 
-#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: DateTime<Utc>) -> ServiceResult<RegistrantView> {
-    caller.require(Permission::RegistrantWrite)?;
-    let today = calendar::local_date(now);
+/// A new registrant that passed validation. Debug stays off: it holds personal data.
+pub struct ValidRegistrant {
+    pub managing_org: String,
+    supervising_org: Option<String>,
+    officer: Option<String>,
+    status: RegistrantStatus,
+    risk: Option<(RiskLevel, Option<String>, Option<NaiveDate>)>,
+    mappa: Option<(i16, i16, Option<NaiveDate>)>,
+    names: Vec<ValidName>,
+    dates: Vec<NaiveDate>,
+    descriptors: Vec<ValidDescriptor>,
+    addresses: Vec<ValidAddress>,
+    identifiers: Vec<ValidIdentifier>,
+    notes: Option<String>,
+}
+
+/// Validates a new registrant without touching the database, collecting every problem with
+/// its JSON path (also used by the bulk import, which validates every row before writing any).
+pub fn validate_new(caller: &Caller, input: &NewRegistrantInput, today: NaiveDate) -> Result<ValidRegistrant, FieldErrors> {
     let mut errors = FieldErrors::default();
     let managing_org = org_code(&mut errors, "managing_org", input.managing_org.as_deref()).unwrap_or_else(|| caller.org.clone());
     let supervising_org = org_code(&mut errors, "supervising_org", input.supervising_org.as_deref());
@@ -53,51 +68,101 @@ pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: 
         input.identifiers.iter().enumerate().filter_map(|(i, x)| identifier(&mut errors, &format!("identifiers[{i}]"), x)).collect();
     let notes = short_text(&mut errors, "notes", input.notes.as_deref(), 4000);
     errors.finish()?;
-    caller.require_managing(&managing_org)?;
+    Ok(ValidRegistrant {
+        managing_org,
+        supervising_org,
+        officer,
+        status: input.status.unwrap_or(RegistrantStatus::Active),
+        risk,
+        mappa,
+        names,
+        dates,
+        descriptors,
+        addresses,
+        identifiers,
+        notes,
+    })
+}
 
+/// Writes a validated registrant, its history rows and indexes, and its audit entry, in the
+/// caller's transaction. The caller has checked the permission and the managing organisation.
+async fn insert_new(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    caller: &Caller,
+    valid: &ValidRegistrant,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let today = calendar::local_date(now);
     let id = Uuid::now_v7();
-    let txn = crate::services::tx::begin_write(&ctx.db).await?;
-    let reference = references::next_registrant_reference(&txn, today.year()).await?;
+    let reference = references::next_registrant_reference(conn, today.year()).await?;
     let model = registrant::ActiveModel {
         id: Set(id),
         reference: Set(reference),
-        status: Set(input.status.unwrap_or(RegistrantStatus::Active).as_str().to_owned()),
-        managing_org: Set(managing_org),
-        managing_officer: Set(officer),
-        supervising_org: Set(supervising_org),
-        risk_level: Set(risk.as_ref().map(|r| r.0.as_str().to_owned())),
-        risk_tool: Set(risk.as_ref().and_then(|r| r.1.clone())),
-        risk_next_review_on: Set(risk.as_ref().and_then(|r| r.2)),
-        mappa_category: Set(mappa.map(|m| m.0)),
-        mappa_level: Set(mappa.map(|m| m.1)),
-        mappa_next_review_on: Set(mappa.and_then(|m| m.2)),
-        notes_sealed: Set(notes.map(|n| ctx.crypto.seal_str(columns::REGISTRANT_NOTES, id, &n)).transpose()?),
+        status: Set(valid.status.as_str().to_owned()),
+        managing_org: Set(valid.managing_org.clone()),
+        managing_officer: Set(valid.officer.clone()),
+        supervising_org: Set(valid.supervising_org.clone()),
+        risk_level: Set(valid.risk.as_ref().map(|r| r.0.as_str().to_owned())),
+        risk_tool: Set(valid.risk.as_ref().and_then(|r| r.1.clone())),
+        risk_next_review_on: Set(valid.risk.as_ref().and_then(|r| r.2)),
+        mappa_category: Set(valid.mappa.map(|m| m.0)),
+        mappa_level: Set(valid.mappa.map(|m| m.1)),
+        mappa_next_review_on: Set(valid.mappa.and_then(|m| m.2)),
+        notes_sealed: Set(valid.notes.as_ref().map(|n| crypto.seal_str(columns::REGISTRANT_NOTES, id, n)).transpose()?),
         version: Set(1),
         created_by: Set(caller.subject.clone()),
         created_at: Set(now),
         updated_at: Set(now),
     };
-    registrant::Entity::insert(model).exec_without_returning(&txn).await?;
-    for n in &names {
-        details::insert_name(&txn, &ctx.crypto, id, n, now).await?;
+    registrant::Entity::insert(model).exec_without_returning(conn).await?;
+    for n in &valid.names {
+        details::insert_name(conn, crypto, id, n, now).await?;
     }
-    for d in &dates {
-        details::insert_birth_date(&txn, &ctx.crypto, id, *d, now).await?;
+    for d in &valid.dates {
+        details::insert_birth_date(conn, crypto, id, *d, now).await?;
     }
-    for d in &descriptors {
-        details::insert_descriptor(&txn, &ctx.crypto, id, d, now).await?;
+    for d in &valid.descriptors {
+        details::insert_descriptor(conn, crypto, id, d, now).await?;
     }
-    for a in &addresses {
-        details::insert_address(&txn, &ctx.crypto, id, a, now).await?;
+    for a in &valid.addresses {
+        details::insert_address(conn, crypto, id, a, now).await?;
     }
-    for i in &identifiers {
-        details::insert_identifier(&txn, &ctx.crypto, id, i, now).await?;
+    for i in &valid.identifiers {
+        details::insert_identifier(conn, crypto, id, i, now).await?;
     }
-    details::reindex_name_birth_dates(&txn, &ctx.crypto, id).await?;
-    audit::record(&txn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &[id])).await?;
+    details::reindex_name_birth_dates(conn, crypto, id).await?;
+    audit::record(conn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &[id])).await?;
+    Ok(id)
+}
+
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: DateTime<Utc>) -> ServiceResult<RegistrantView> {
+    caller.require(Permission::RegistrantWrite)?;
+    let valid = validate_new(caller, &input, calendar::local_date(now))?;
+    caller.require_managing(&valid.managing_org)?;
+    let txn = crate::services::tx::begin_write(&ctx.db).await?;
+    let id = insert_new(&txn, &ctx.crypto, caller, &valid, now).await?;
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
     txn.commit().await?;
     Ok(view)
+}
+
+/// Writes already validated registrants in one transaction: all of them or none. The bulk
+/// import calls this once per batch after every row of the file has validated.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn create_batch(ctx: &Ctx, caller: &Caller, batch: &[ValidRegistrant], now: DateTime<Utc>) -> ServiceResult<Vec<Uuid>> {
+    caller.require(Permission::RegistrantWrite)?;
+    for valid in batch {
+        caller.require_managing(&valid.managing_org)?;
+    }
+    let txn = crate::services::tx::begin_write(&ctx.db).await?;
+    let mut ids = Vec::with_capacity(batch.len());
+    for valid in batch {
+        ids.push(insert_new(&txn, &ctx.crypto, caller, valid, now).await?);
+    }
+    txn.commit().await?;
+    Ok(ids)
 }
 
 /// Reads one registrant, audited as a consultation. A registrant the caller may not see is
@@ -160,7 +225,8 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
     let items = read::summaries(&txn, &ctx.crypto, rows).await?;
     txn.commit().await?;
     if !ids.is_empty() {
-        audit::record(&ctx.db, caller, now, entry(Action::Consultation, "registrant.list", Permission::RegistrantReadNational, &ids)).await?;
+        audit::record(&ctx.db, caller, now, entry(Action::Consultation, "registrant.list", Permission::RegistrantReadNational, &ids))
+            .await?;
     }
     let next_after = if has_more { ids.last().copied() } else { None };
     Ok(RegistrantPage { items, next_after })

@@ -146,7 +146,11 @@ pub async fn primary_names(conn: &impl ConnectionTrait, crypto: &Crypto, ids: &[
 }
 
 /// Listing lines for registrant rows, with their current primary names decrypted.
-pub async fn summaries(conn: &impl ConnectionTrait, crypto: &Crypto, rows: Vec<registrant::Model>) -> ServiceResult<Vec<RegistrantSummary>> {
+pub async fn summaries(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    rows: Vec<registrant::Model>,
+) -> ServiceResult<Vec<RegistrantSummary>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let names = primary_names(conn, crypto, &ids).await?;
     let mut out = Vec::with_capacity(rows.len());

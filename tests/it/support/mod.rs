@@ -25,6 +25,9 @@ pub struct TestApp {
     pub client: Client,
     pub issuer: DevIssuer,
     pub db: DatabaseConnection,
+    /// The running app's services context (same database and keys), for driving use cases
+    /// that have no HTTP route, such as the bulk import.
+    pub ctx: vigil::services::Ctx,
     pub test_db: TestDb,
     shutdown: Option<oneshot::Sender<()>>,
 }
@@ -35,6 +38,15 @@ impl TestApp {
     }
 
     pub async fn spawn_with(limits: HttpLimits) -> Self {
+        Self::spawn_configured(limits, vigil::services::checks::limiter::DEFAULT_PER_HOUR).await
+    }
+
+    /// An app that allows each user `checks_per_hour` register checks.
+    pub async fn spawn_with_check_limit(checks_per_hour: u32) -> Self {
+        Self::spawn_configured(HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) }, checks_per_hour).await
+    }
+
+    async fn spawn_configured(limits: HttpLimits, checks_per_hour: u32) -> Self {
         let test_db = TestDb::create().await;
         let db = test_db.connect().await;
         vigil::db::migrate(&db).await.expect("migrations apply");
@@ -51,7 +63,8 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
-        let app = App::new(db.clone(), Crypto::new(KeyRing::generate()), validator, limits);
+        let app = App::new(db.clone(), Crypto::new(KeyRing::generate()), validator, limits).with_check_limit(checks_per_hour);
+        let ctx = app.state.ctx.clone();
         tokio::spawn(async move {
             let _ = app
                 .serve(listener, async move {
@@ -60,7 +73,7 @@ impl TestApp {
                 .await;
         });
         let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Self { base, client, issuer, db, test_db, shutdown: Some(tx) }
+        Self { base, client, issuer, db, ctx, test_db, shutdown: Some(tx) }
     }
 
     pub fn token(&self, role: Role, org: &str) -> String {

@@ -1,0 +1,24 @@
+//! `match_candidates`: see the migration that creates it for what each column holds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "match_candidates")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub check_id: Uuid,
+    pub target_kind: String,
+    pub target_id: Uuid,
+    pub weight: f64,
+    pub probability: f64,
+    /// JSON array of `{field, level, weight}`: field names and agreement levels, never values.
+    pub explanation: String,
+    pub outcome: String,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

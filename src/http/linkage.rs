@@ -1,0 +1,97 @@
+//! Crime reports, register checks and the link review queue.
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::{ApiError, Problem};
+use super::extract::AppJson;
+use crate::auth::Caller;
+use crate::clock;
+use crate::services::checks::views::{CheckResponse, CheckView, LinkDecisionInput, LinkView};
+use crate::services::reports::ReportReceipt;
+use crate::services::reports::input::NewReportInput;
+use crate::services::{checks, links, reports};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_report))
+        .routes(routes!(run_check))
+        .routes(routes!(get_check))
+        .routes(routes!(queue))
+        .routes(routes!(decide))
+}
+
+/// Records a crime report: classifications, victim (pseudonymous reference, sealed details)
+/// and suspect particulars, all sealed and blind-indexed.
+#[utoipa::path(post, path = "/api/v1/reports", tag = "linkage", request_body = NewReportInput,
+    responses((status = 201, body = ReportReceipt), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn create_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(body): AppJson<NewReportInput>,
+) -> Result<(StatusCode, Json<ReportReceipt>), ApiError> {
+    let receipt =
+        reports::create(&state.ctx, &caller, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    Ok((StatusCode::CREATED, Json(receipt)))
+}
+
+/// Runs a register check on a report against registrants and earlier reports. Requires the
+/// `Vigil-Reason-Code` and `Vigil-Crime-Reference` headers; rate-limited per user (429 with
+/// `Retry-After`). Intake staff get only `result`, `check_reference` and `contact_route`.
+#[utoipa::path(post, path = "/api/v1/reports/{id}/checks", tag = "linkage", params(("id" = Uuid, Path)),
+    responses((status = 200, body = CheckResponse), (status = 404, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+async fn run_check(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<CheckResponse>, ApiError> {
+    checks::run(&state.ctx, &caller, id, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// A stored check with every candidate, its score and field-by-field explanation.
+#[utoipa::path(get, path = "/api/v1/checks/{id}", tag = "linkage", params(("id" = Uuid, Path)),
+    responses((status = 200, body = CheckView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_check(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<CheckView>, ApiError> {
+    checks::get(&state.ctx, &caller, id, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// 1 to 200; default 50.
+    limit: Option<u64>,
+}
+
+/// The review queue: pending links, most probable first.
+#[utoipa::path(get, path = "/api/v1/links", tag = "linkage", params(QueueQuery),
+    responses((status = 200, body = Vec<LinkView>), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn queue(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<QueueQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<LinkView>>, ApiError> {
+    let Query(query) =
+        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))?;
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 200").with_field("limit"));
+    }
+    links::queue(&state.ctx, &caller, limit, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// Confirms or rejects a proposed link, with a reason. A rejected pair is never proposed
+/// again; a confirmed link counts towards serial patterns.
+#[utoipa::path(post, path = "/api/v1/links/{id}/decision", tag = "linkage", params(("id" = Uuid, Path)), request_body = LinkDecisionInput,
+    responses((status = 200, body = LinkView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<LinkDecisionInput>,
+) -> Result<Json<LinkView>, ApiError> {
+    links::decide(&state.ctx, &caller, id, body, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}

@@ -1,0 +1,82 @@
+//! Record linkage for the register check (DESIGN §6): a person's particulars in comparison form
+//! ([`Profile`]), the blocking keys candidates are found by ([`keys`]), and Fellegi–Sunter
+//! scoring with a field-by-field explanation ([`score`]). Pure: no database, no keys, no clock.
+//! The services layer turns blocking keys into blind-index lookups and decrypts only the
+//! candidates those lookups return.
+
+pub mod keys;
+pub mod names;
+pub mod score;
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::domain::identifiers::Identifier;
+use crate::domain::person::PersonName;
+use crate::domain::text;
+use crate::domain::vocab::IdentifierKind;
+
+/// Recorded with every run, so a score can always be traced to the rules that produced it.
+pub const ALGORITHM_VERSION: &str = "fs-2026.11-1";
+
+/// A name in comparison form: folded given names and family name.
+#[derive(Clone, PartialEq, Eq)]
+pub struct NameForm {
+    pub given: String,
+    pub family: String,
+}
+
+impl NameForm {
+    pub fn from_name(name: &PersonName) -> Self {
+        Self { given: text::fold(&name.given), family: text::fold(&name.family) }
+    }
+
+    /// The first given name, which nicknames and phonetic codes are computed from.
+    pub fn first_given(&self) -> &str {
+        self.given.split_whitespace().next().unwrap_or("")
+    }
+
+    /// `given family`, as the exact full-name index folds it.
+    pub fn full(&self) -> String {
+        if self.given.is_empty() { self.family.clone() } else { format!("{} {}", self.given, self.family) }
+    }
+
+    /// Forename and surname the other way round (a common recording error).
+    pub fn swapped(&self) -> Option<Self> {
+        if self.given.is_empty() { None } else { Some(Self { given: self.family.clone(), family: self.given.clone() }) }
+    }
+}
+
+/// Everything that is compared about one person. `Debug` is redacted: it is all personal data.
+#[derive(Clone, Default)]
+pub struct Profile {
+    pub names: Vec<NameForm>,
+    pub birth_dates: Vec<NaiveDate>,
+    /// Years of birth known without a full date.
+    pub birth_years: Vec<i32>,
+    /// Inclusive range of possible birth years, from an estimated age.
+    pub birth_year_range: Option<(i32, i32)>,
+    /// (kind, canonical index key) of each identifier.
+    pub identifiers: Vec<(IdentifierKind, String)>,
+    /// Canonical UK postcodes of known addresses.
+    pub postcodes: Vec<String>,
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Profile(<redacted>)")
+    }
+}
+
+impl Profile {
+    pub fn add_identifier(&mut self, identifier: &Identifier) {
+        self.identifiers.push((identifier.kind, identifier.index_key()));
+    }
+
+    /// Every year of birth this profile is known or estimated to have.
+    pub fn years(&self) -> Vec<i32> {
+        let mut years: Vec<i32> = self.birth_dates.iter().map(|d| d.year()).chain(self.birth_years.iter().copied()).collect();
+        years.sort_unstable();
+        years.dedup();
+        years
+    }
+}

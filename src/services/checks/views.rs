@@ -1,0 +1,104 @@
+//! What register checks and links return. Intake gets [`IntakeCheckView`] only: a result, a
+//! check reference and a contact route, never names, identifiers, victims or scores.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::vocab::vocabulary;
+use crate::linkage::score::FieldScore;
+
+vocabulary!(CheckResult { NoMatch => "no_match", PossibleMatch => "possible_match" });
+
+vocabulary!(TargetKind { Registrant => "registrant", Report => "report" });
+
+vocabulary!(LinkStatus { Pending => "pending", Confirmed => "confirmed", Rejected => "rejected" });
+
+vocabulary!(
+    /// What a check did with a candidate: queued it for review, left it below the threshold,
+    /// or recognised a pair an officer already decided (a rejected pair is not proposed again).
+    CandidateOutcome {
+        Review => "review", BelowThreshold => "below_threshold",
+        PreviouslyRejected => "previously_rejected", AlreadyConfirmed => "already_confirmed",
+    }
+);
+
+vocabulary!(LinkDecision { Confirm => "confirm", Reject => "reject" });
+
+/// Minimal disclosure for intake staff.
+#[derive(Serialize, ToSchema)]
+pub struct IntakeCheckView {
+    pub result: CheckResult,
+    /// Quote this when contacting the managing unit.
+    pub check_reference: String,
+    /// The organisation to contact about a possible match (the managing unit); absent when
+    /// there is no match.
+    pub contact_route: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CandidateView {
+    pub id: Uuid,
+    pub target_kind: TargetKind,
+    pub target_id: Uuid,
+    /// The registrant's reference, or `force/crime reference` of an earlier report.
+    pub target_reference: String,
+    pub probability: f64,
+    pub weight: f64,
+    pub outcome: CandidateOutcome,
+    pub link_id: Option<Uuid>,
+    /// Field names and agreement levels with their weights; never values.
+    pub explanation: Vec<FieldScore>,
+}
+
+/// A check in full, for public protection officers.
+#[derive(Serialize, ToSchema)]
+pub struct CheckView {
+    pub id: Uuid,
+    pub check_reference: String,
+    pub report_id: Uuid,
+    pub result: CheckResult,
+    pub contact_route: Option<String>,
+    pub algorithm_version: String,
+    pub created_at: DateTime<Utc>,
+    pub candidates: Vec<CandidateView>,
+}
+
+/// A register check's answer: its shape depends on the caller's role.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CheckResponse {
+    Intake(IntakeCheckView),
+    Full(CheckView),
+}
+
+/// A proposed or decided link, for the review queue.
+#[derive(Serialize, ToSchema)]
+pub struct LinkView {
+    pub id: Uuid,
+    pub report_id: Uuid,
+    pub report_reference: String,
+    pub target_kind: TargetKind,
+    pub target_id: Uuid,
+    pub target_reference: String,
+    pub status: LinkStatus,
+    pub probability: f64,
+    /// A strong identifier agrees or the probability is very high: counts towards serial
+    /// patterns before review.
+    pub strong: bool,
+    pub explanation: Vec<FieldScore>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkDecisionInput {
+    pub decision: LinkDecision,
+    /// Why; sealed, kept for the audit of the decision.
+    pub reason: String,
+    /// The version you read; a stale version is refused with 409.
+    pub version: i32,
+}

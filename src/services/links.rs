@@ -1,0 +1,126 @@
+//! The review queue: links proposed by register checks wait here until a public protection
+//! officer or supervisor confirms or rejects each one, with a reason. Decisions are audited and
+//! feed back into later checks: a rejected pair is not proposed again, and a confirmed link
+//! counts towards serial patterns (see `checks::patterns`).
+
+use chrono::{DateTime, Utc};
+use entities::{link, match_candidate};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
+use uuid::Uuid;
+
+use super::audit::{self, Action, Entry, Outcome};
+use super::checks::views::{LinkDecision, LinkDecisionInput, LinkStatus, LinkView, TargetKind};
+use super::checks::{patterns, target_reference};
+use super::registrants::read::stored;
+use super::{Ctx, ServiceError, ServiceResult, reports, tx};
+use crate::auth::{Caller, Permission};
+use crate::crypto::{Crypto, columns};
+use crate::domain::errors::FieldErrors;
+use crate::domain::text;
+use crate::linkage::score::FieldScore;
+
+async fn view(conn: &impl ConnectionTrait, l: link::Model) -> ServiceResult<LinkView> {
+    let kind = stored(TargetKind::parse(&l.target_kind))?;
+    let report = reports::find(conn, l.report_id).await?;
+    let explanation = match match_candidate::Entity::find_by_id(l.candidate_id).one(conn).await? {
+        Some(c) => serde_json::from_str::<Vec<FieldScore>>(&c.explanation).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    Ok(LinkView {
+        id: l.id,
+        report_id: l.report_id,
+        report_reference: reports::label(&report),
+        target_kind: kind,
+        target_id: l.target_id,
+        target_reference: target_reference(conn, kind, l.target_id).await?,
+        status: stored(LinkStatus::parse(&l.status))?,
+        probability: l.probability,
+        strong: l.strong,
+        explanation,
+        decided_at: l.decided_at,
+        version: l.version,
+        created_at: l.created_at,
+    })
+}
+
+/// Pending links, most probable first.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn queue(ctx: &Ctx, caller: &Caller, limit: u64, now: DateTime<Utc>) -> ServiceResult<Vec<LinkView>> {
+    caller.require(Permission::LinkDecide)?;
+    let txn = tx::begin_write(&ctx.db).await?;
+    let rows = link::Entity::find()
+        .filter(link::Column::Status.eq(LinkStatus::Pending.as_str()))
+        .order_by_desc(link::Column::Probability)
+        .order_by_asc(link::Column::Id)
+        .limit(limit)
+        .all(&txn)
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for l in rows {
+        out.push(view(&txn, l).await?);
+    }
+    let ids: Vec<Uuid> = out.iter().flat_map(|l| [l.id, l.report_id, l.target_id]).collect();
+    let entry = Entry {
+        action: Action::Consultation,
+        operation: "link.queue",
+        permission: Permission::LinkDecide,
+        record_type: "link",
+        record_ids: &ids,
+        outcome: Outcome::Success,
+    };
+    audit::record(&txn, caller, now, entry).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Confirms or rejects a pending link. Confirming combines two records about one person
+/// (s.62 "combination") and re-evaluates serial patterns and breach candidates.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: LinkDecisionInput, now: DateTime<Utc>) -> ServiceResult<LinkView> {
+    caller.require(Permission::LinkDecide)?;
+    let reason = text::required("reason", &input.reason, 1000).map_err(|e| FieldErrors(vec![e]))?;
+    let txn = tx::begin_write(&ctx.db).await?;
+    let current = link::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("link"))?;
+    if current.status != LinkStatus::Pending.as_str() {
+        return Err(ServiceError::Conflict { code: "already_decided", detail: "this link has already been decided".into() });
+    }
+    let status = match input.decision {
+        LinkDecision::Confirm => LinkStatus::Confirmed,
+        LinkDecision::Reject => LinkStatus::Rejected,
+    };
+    let updated = link::Entity::update_many()
+        .col_expr(link::Column::Status, Expr::value(status.as_str()))
+        .col_expr(link::Column::DecidedBy, Expr::value(caller.subject.clone()))
+        .col_expr(link::Column::DecidedRole, Expr::value(caller.role_for(Permission::LinkDecide).as_str()))
+        .col_expr(link::Column::ReasonSealed, Expr::value(seal_reason(&ctx.crypto, id, &reason)?))
+        .col_expr(link::Column::DecidedAt, Expr::value(now))
+        .col_expr(link::Column::Version, Expr::value(input.version + 1))
+        .filter(link::Column::Id.eq(id))
+        .filter(link::Column::Version.eq(input.version))
+        .filter(link::Column::Status.eq(LinkStatus::Pending.as_str()))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected == 0 {
+        return Err(ServiceError::stale());
+    }
+    let mut ids = vec![id, current.report_id, current.target_id];
+    if status == LinkStatus::Confirmed {
+        let report = reports::find(&txn, current.report_id).await?;
+        ids.extend(patterns::evaluate(&txn, &ctx.crypto, &report, now).await?);
+    }
+    let (action, operation) = match status {
+        LinkStatus::Confirmed => (Action::Combination, "link.confirm"),
+        _ => (Action::Alteration, "link.reject"),
+    };
+    let entry =
+        Entry { action, operation, permission: Permission::LinkDecide, record_type: "link", record_ids: &ids, outcome: Outcome::Success };
+    audit::record(&txn, caller, now, entry).await?;
+    let found = link::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("link"))?;
+    let out = view(&txn, found).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+fn seal_reason(crypto: &Crypto, id: Uuid, reason: &str) -> ServiceResult<Vec<u8>> {
+    Ok(crypto.seal_str(columns::LINK_REASON, id, reason)?)
+}

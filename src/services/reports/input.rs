@@ -1,0 +1,307 @@
+//! Crime report bodies and their validation. Unknown fields are rejected; every problem names
+//! its JSON path and never echoes the value. What is sealed is kept in the `*Details` types,
+//! whose `Debug` is redacted.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::domain::errors::FieldErrors;
+use crate::domain::identifiers::Identifier;
+use crate::domain::person::{self, Address, PersonName};
+use crate::domain::vocab::{Classification, ContactChannel, DescriptorKind, IdentifierKind};
+use crate::linkage::{NameForm, Profile};
+use crate::services::registrants::input::{DescriptorInput, descriptor, org_code, short_text};
+use crate::services::registrants::search::IdentifierQuery;
+
+const MAX_ITEMS: usize = 50;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReportInput {
+    /// The recording force's code; defaults to the caller's organisation.
+    pub force: Option<String>,
+    /// The force's crime reference, e.g. `MET/2026/123456`.
+    pub crime_reference: String,
+    pub principal_classification: Classification,
+    /// Other classifications the conduct falls under; all are searched.
+    #[serde(default)]
+    pub included_classifications: Vec<Classification>,
+    pub occurred_from: Option<NaiveDate>,
+    pub occurred_to: Option<NaiveDate>,
+    pub victim: VictimInput,
+    pub suspect: SuspectInput,
+    /// How the suspect made contact (compared with channels an order prohibits).
+    #[serde(default)]
+    pub channels: Vec<ContactChannel>,
+    /// Free-text summary. Sealed.
+    pub summary: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VictimInput {
+    /// The force's pseudonymous victim reference; distinct references are distinct victims.
+    pub reference: String,
+    #[serde(default)]
+    pub given: String,
+    pub family: Option<String>,
+    pub date_of_birth: Option<NaiveDate>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuspectNameInput {
+    #[serde(default)]
+    pub given: String,
+    pub family: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgeRangeInput {
+    pub min: u8,
+    pub max: u8,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuspectAddressInput {
+    #[serde(default)]
+    pub lines: Vec<String>,
+    pub town: Option<String>,
+    pub postcode: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuspectInput {
+    /// Names and aliases.
+    #[serde(default)]
+    pub names: Vec<SuspectNameInput>,
+    pub date_of_birth: Option<NaiveDate>,
+    /// When only the year of birth is known.
+    pub birth_year: Option<i32>,
+    /// When only an estimated age is known (at the time of the offence).
+    pub age_range: Option<AgeRangeInput>,
+    #[serde(default)]
+    pub addresses: Vec<SuspectAddressInput>,
+    /// Phones, e-mails, online handles (with platform), IMEIs, vehicles, national identifiers.
+    #[serde(default)]
+    pub identifiers: Vec<IdentifierQuery>,
+    #[serde(default)]
+    pub descriptors: Vec<DescriptorInput>,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredIdentifier {
+    pub kind: IdentifierKind,
+    pub platform: Option<String>,
+    pub value: String,
+}
+
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredDescriptor {
+    pub kind: DescriptorKind,
+    pub value: String,
+}
+
+/// The suspect as sealed in `crime_reports.suspect_sealed`.
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub struct SuspectDetails {
+    pub names: Vec<PersonName>,
+    pub date_of_birth: Option<NaiveDate>,
+    pub birth_year: Option<i32>,
+    pub age_range: Option<(u8, u8)>,
+    pub addresses: Vec<Address>,
+    pub identifiers: Vec<StoredIdentifier>,
+    pub descriptors: Vec<StoredDescriptor>,
+}
+
+/// The victim as sealed in `crime_reports.victim_sealed`.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct VictimDetails {
+    pub given: String,
+    pub family: String,
+    pub date_of_birth: Option<NaiveDate>,
+}
+
+impl std::fmt::Debug for SuspectDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SuspectDetails(<redacted>)")
+    }
+}
+
+impl std::fmt::Debug for VictimDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VictimDetails(<redacted>)")
+    }
+}
+
+impl SuspectDetails {
+    /// The comparison form. An estimated age is turned into birth years as of `on` (the day
+    /// the conduct began, or the day it was reported).
+    pub fn profile(&self, on: NaiveDate) -> Profile {
+        let mut p = Profile {
+            names: self.names.iter().map(NameForm::from_name).collect(),
+            birth_dates: self.date_of_birth.into_iter().collect(),
+            birth_years: self.birth_year.into_iter().collect(),
+            birth_year_range: self.age_range.map(|(min, max)| (on.year() - i32::from(max) - 1, on.year() - i32::from(min))),
+            identifiers: Vec::new(),
+            postcodes: self.addresses.iter().filter_map(|a| a.postcode.clone()).collect(),
+        };
+        for i in &self.identifiers {
+            let key = match &i.platform {
+                Some(platform) => format!("{platform}:{}", i.value),
+                None => i.value.clone(),
+            };
+            p.identifiers.push((i.kind, key));
+        }
+        p
+    }
+
+    /// Platforms of the suspect's online handles, folded.
+    pub fn platforms(&self) -> Vec<String> {
+        self.identifiers.iter().filter_map(|i| i.platform.clone()).collect()
+    }
+}
+
+pub struct ValidReport {
+    pub force: String,
+    pub crime_reference: String,
+    pub principal: Classification,
+    pub included: Vec<Classification>,
+    pub occurred_from: Option<NaiveDate>,
+    pub occurred_to: Option<NaiveDate>,
+    pub victim_reference: String,
+    pub victim: Option<VictimDetails>,
+    pub suspect: SuspectDetails,
+    pub channels: Vec<ContactChannel>,
+    pub summary: Option<String>,
+}
+
+/// A force reference: 1 to 64 letters, digits or `- _ / .` (the same shape as the
+/// `Vigil-Crime-Reference` header, so the two can be compared).
+pub fn reference(errors: &mut FieldErrors, field: &str, value: &str) -> Option<String> {
+    let value = value.trim();
+    let ok = !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_/.".contains(&b));
+    if !ok {
+        errors.push(field, "invalid_reference", "must be 1 to 64 letters, digits or - _ / .");
+        return None;
+    }
+    Some(value.to_owned())
+}
+
+pub fn validate(errors: &mut FieldErrors, input: NewReportInput, caller_org: &str, today: NaiveDate) -> Option<ValidReport> {
+    let force = org_code(errors, "force", input.force.as_deref()).unwrap_or_else(|| caller_org.to_owned());
+    let crime_reference = reference(errors, "crime_reference", &input.crime_reference);
+    errors.take(person::validity("occurred", input.occurred_from, input.occurred_to).map_err(|mut e| {
+        e.field = "occurred_to".into();
+        e
+    }));
+    if input.occurred_from.is_some_and(|d| d > today) {
+        errors.push("occurred_from", "in_future", "must not be in the future");
+    }
+    let mut included: Vec<Classification> =
+        input.included_classifications.into_iter().filter(|c| *c != input.principal_classification).collect();
+    included.sort_by_key(|c| c.as_str());
+    included.dedup();
+    let victim_reference = reference(errors, "victim.reference", &input.victim.reference);
+    let victim = match input.victim.family.as_deref() {
+        Some(family) => match PersonName::parse("victim", &input.victim.given, family) {
+            Ok(name) => Some(VictimDetails { given: name.given, family: name.family, date_of_birth: input.victim.date_of_birth }),
+            Err(list) => {
+                errors.0.extend(list);
+                None
+            }
+        },
+        None => None,
+    };
+    if let Some(d) = input.victim.date_of_birth {
+        errors.take(person::birth_date("victim.date_of_birth", d, today));
+    }
+    let suspect = suspect(errors, input.suspect, today);
+    let summary = short_text(errors, "summary", input.summary.as_deref(), 4000);
+    let mut channels = input.channels;
+    channels.sort_by_key(|c| c.as_str());
+    channels.dedup();
+    Some(ValidReport {
+        force,
+        crime_reference: crime_reference?,
+        principal: input.principal_classification,
+        included,
+        occurred_from: input.occurred_from,
+        occurred_to: input.occurred_to,
+        victim_reference: victim_reference?,
+        victim,
+        suspect,
+        channels,
+        summary,
+    })
+}
+
+fn suspect(errors: &mut FieldErrors, input: SuspectInput, today: NaiveDate) -> SuspectDetails {
+    let mut out = SuspectDetails::default();
+    if input.names.is_empty() && input.identifiers.is_empty() {
+        errors.push("suspect", "no_particulars", "give at least one name or identifier for the suspect");
+    }
+    for (list, field) in [(input.names.len(), "suspect.names"), (input.identifiers.len(), "suspect.identifiers")] {
+        if list > MAX_ITEMS {
+            errors.push(field, "too_many", format!("at most {MAX_ITEMS} entries"));
+        }
+    }
+    for (i, n) in input.names.iter().enumerate() {
+        match PersonName::parse(&format!("suspect.names[{i}]"), &n.given, &n.family) {
+            Ok(name) => out.names.push(name),
+            Err(list) => errors.0.extend(list),
+        }
+    }
+    if let Some(d) = input.date_of_birth {
+        out.date_of_birth = errors.take(person::birth_date("suspect.date_of_birth", d, today));
+    }
+    if let Some(year) = input.birth_year {
+        if (1900..=today.year()).contains(&year) {
+            out.birth_year = Some(year);
+        } else {
+            errors.push("suspect.birth_year", "implausible", "must be between 1900 and this year");
+        }
+    }
+    if let Some(range) = &input.age_range {
+        if range.min > range.max || range.max > 120 {
+            errors.push("suspect.age_range", "invalid_range", "min must not exceed max, and max must be at most 120");
+        } else {
+            out.age_range = Some((range.min, range.max));
+        }
+    }
+    for (i, a) in input.addresses.iter().enumerate() {
+        let field = format!("suspect.addresses[{i}]");
+        if a.lines.is_empty() {
+            // Often only a postcode or a town is known about a suspect.
+            let postcode = a.postcode.as_deref().map(|p| person::uk_postcode(&format!("{field}.postcode"), p));
+            let town = short_text(errors, &format!("{field}.town"), a.town.as_deref(), 80);
+            match postcode {
+                Some(Ok(p)) => out.addresses.push(Address { lines: Vec::new(), town, postcode: Some(p) }),
+                Some(Err(e)) => errors.0.push(e),
+                None if town.is_some() => out.addresses.push(Address { lines: Vec::new(), town, postcode: None }),
+                None => errors.push(field, "empty_address", "give address lines, a town or a postcode"),
+            }
+        } else {
+            match Address::parse(&field, &a.lines, a.town.as_deref(), a.postcode.as_deref()) {
+                Ok(address) => out.addresses.push(address),
+                Err(list) => errors.0.extend(list),
+            }
+        }
+    }
+    for (i, x) in input.identifiers.iter().enumerate() {
+        let parsed = Identifier::parse(&format!("suspect.identifiers[{i}]"), x.kind, x.platform.as_deref(), &x.value);
+        if let Some(id) = errors.take(parsed) {
+            out.identifiers.push(StoredIdentifier { kind: id.kind, platform: id.platform, value: id.value });
+        }
+    }
+    for (i, d) in input.descriptors.iter().enumerate() {
+        if let Some(v) = descriptor(errors, &format!("suspect.descriptors[{i}]"), d) {
+            out.descriptors.push(StoredDescriptor { kind: v.kind, value: v.value });
+        }
+    }
+    out
+}

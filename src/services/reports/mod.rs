@@ -1,0 +1,120 @@
+//! Crime reports: recorded by intake or public protection staff, with everything that
+//! identifies the suspect or the victim sealed, and the suspect's particulars blind-indexed
+//! (owner kind `report`) so that later register checks can link reports to each other.
+
+pub mod input;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entities::crime_report;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use self::input::{NewReportInput, SuspectDetails, VictimDetails};
+use super::audit::{self, Action, Entry, Outcome};
+use super::blind::{self, IndexTerm, OWNER_REPORT};
+use super::{Ctx, ServiceError, ServiceResult, tx};
+use crate::auth::{Caller, Permission};
+use crate::crypto::{Crypto, columns};
+use crate::domain::calendar;
+use crate::domain::errors::FieldErrors;
+use crate::domain::vocab::Classification;
+use crate::linkage::{Profile, keys};
+
+/// What the recorder gets back: the report's id and its own references, nothing sealed.
+#[derive(Serialize, ToSchema)]
+pub struct ReportReceipt {
+    pub id: Uuid,
+    pub force: String,
+    pub crime_reference: String,
+    pub principal_classification: Classification,
+    pub created_at: DateTime<Utc>,
+}
+
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn create(ctx: &Ctx, caller: &Caller, body: NewReportInput, now: DateTime<Utc>) -> ServiceResult<ReportReceipt> {
+    caller.require(Permission::ReportWrite)?;
+    let today = calendar::local_date(now);
+    let mut errors = FieldErrors::default();
+    let valid = input::validate(&mut errors, body, &caller.org, today);
+    errors.finish()?;
+    let Some(valid) = valid else { return Err(ServiceError::Invalid(FieldErrors::single("body", "invalid", "could not be read"))) };
+
+    let id = Uuid::now_v7();
+    let sealed_victim = valid.victim.as_ref().map(|v| ctx.crypto.seal_json(columns::REPORT_VICTIM, id, v)).transpose()?;
+    let included = serde_json::to_string(&valid.included.iter().map(|c| c.as_str()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
+    let channels = serde_json::to_string(&valid.channels.iter().map(|c| c.as_str()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
+    let model = crime_report::ActiveModel {
+        id: Set(id),
+        force: Set(valid.force.clone()),
+        crime_reference: Set(valid.crime_reference.clone()),
+        principal_classification: Set(valid.principal.as_str().to_owned()),
+        included_classifications: Set(included),
+        occurred_from: Set(valid.occurred_from),
+        occurred_to: Set(valid.occurred_to),
+        victim_reference: Set(valid.victim_reference.clone()),
+        victim_sealed: Set(sealed_victim),
+        suspect_sealed: Set(ctx.crypto.seal_json(columns::REPORT_SUSPECT, id, &valid.suspect)?),
+        channels: Set(channels),
+        summary_sealed: Set(valid.summary.as_ref().map(|s| ctx.crypto.seal_str(columns::REPORT_SUMMARY, id, s)).transpose()?),
+        intake_org: Set(caller.org.clone()),
+        created_by: Set(caller.subject.clone()),
+        created_at: Set(now),
+    };
+    let txn = tx::begin_write(&ctx.db).await?;
+    crime_report::Entity::insert(model).exec_without_returning(&txn).await?;
+    index(&txn, &ctx.crypto, id, &valid.suspect.profile(valid.occurred_from.unwrap_or(today))).await?;
+    let entry = Entry {
+        action: Action::Collection,
+        operation: "crime_report.create",
+        permission: Permission::ReportWrite,
+        record_type: "crime_report",
+        record_ids: &[id],
+        outcome: Outcome::Success,
+    };
+    audit::record(&txn, caller, now, entry).await?;
+    txn.commit().await?;
+    Ok(ReportReceipt {
+        id,
+        force: valid.force,
+        crime_reference: valid.crime_reference,
+        principal_classification: valid.principal,
+        created_at: now,
+    })
+}
+
+/// Writes every blocking key of a report's suspect.
+async fn index(conn: &impl ConnectionTrait, crypto: &Crypto, id: Uuid, profile: &Profile) -> ServiceResult<()> {
+    let keys = keys::record_keys(profile);
+    let terms: Vec<IndexTerm> = keys
+        .iter()
+        .map(|k| IndexTerm { source_table: "crime_reports", source_id: id, field: k.field, kind: k.kind, normalised: &k.value })
+        .collect();
+    blind::write(conn, crypto, OWNER_REPORT, id, &terms).await
+}
+
+pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<crime_report::Model> {
+    crime_report::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("crime report"))
+}
+
+pub fn suspect(crypto: &Crypto, report: &crime_report::Model) -> ServiceResult<SuspectDetails> {
+    Ok(crypto.open_json(columns::REPORT_SUSPECT, report.id, &report.suspect_sealed)?)
+}
+
+pub fn victim(crypto: &Crypto, report: &crime_report::Model) -> ServiceResult<Option<VictimDetails>> {
+    match &report.victim_sealed {
+        Some(sealed) => Ok(Some(crypto.open_json(columns::REPORT_VICTIM, report.id, sealed)?)),
+        None => Ok(None),
+    }
+}
+
+/// The day an estimated age refers to: when the conduct began, else when it was reported.
+pub fn reference_date(report: &crime_report::Model) -> NaiveDate {
+    report.occurred_from.unwrap_or_else(|| calendar::local_date(report.created_at))
+}
+
+/// `force/crime reference`, how officers name a report.
+pub fn label(report: &crime_report::Model) -> String {
+    format!("{}/{}", report.force, report.crime_reference)
+}
