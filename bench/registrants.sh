@@ -157,15 +157,25 @@ write_ids() {
     fi
 }
 
-# CPU accounting around each phase, in clock ticks: the server process, every postgres process,
-# this shell's reaped children (that is wrk, reaped by `wait`), and the whole machine (/proc/stat).
-# The machine's busy time minus those three is what other work on this shared machine took.
+# CPU accounting around each phase, in clock ticks: the server process, the postgres processes
+# that work for this benchmark (backends connected to its database, plus the shared WAL writer,
+# checkpointer and background writer), this shell's reaped children (that is wrk, reaped by
+# `wait`), and the whole machine (/proc/stat). The machine's busy time minus those three is what
+# other work on this shared machine took (including other databases on the same PostgreSQL).
 CLK_TCK=$(getconf CLK_TCK)
 machine_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $5 + $6 }' /proc/stat; }
 cpu_ticks() { # prints "server postgres children machine_total machine_idle"
     local server pg children
     server=$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")
-    pg=$(cat /proc/[0-9]*/stat 2>/dev/null | awk '$2 == "(postgres)" { t += $14 + $15 } END { print t + 0 }')
+    pg=0
+    if [[ -n "$PG_DB" ]]; then
+        local p
+        for p in $(pgrep -x postgres || true); do
+            if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qE " $PG_DB |walwriter|checkpointer|background writer"; then
+                pg=$((pg + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+            fi
+        done
+    fi
     children=$(awk '{ print $16 + $17 }' "/proc/$$/stat")
     echo "$server $pg $children $(machine_ticks)"
 }
