@@ -157,39 +157,50 @@ write_ids() {
     fi
 }
 
-# CPU accounting around each phase, in clock ticks: the server process, the postgres processes
+# CPU accounting around each phase, in clock ticks: the server process; the postgres processes
 # that work for this benchmark (backends connected to its database, plus the shared WAL writer,
-# checkpointer and background writer), this shell's reaped children (that is wrk, reaped by
-# `wait`), and the whole machine (/proc/stat). The machine's busy time minus those three is what
-# other work on this shared machine took (including other databases on the same PostgreSQL).
+# checkpointer and background writer), counted per process so that connections opened or closed
+# during the phase do not skew the sum; wrk (polled while it runs); and the whole machine
+# (/proc/stat). The machine's busy time minus those three is what other work on this shared
+# machine took (other databases on the same PostgreSQL, builds, tests, kernel threads).
 CLK_TCK=$(getconf CLK_TCK)
 machine_ticks() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $5 + $6 }' /proc/stat; }
-cpu_ticks() { # prints "server postgres children machine_total machine_idle"
-    local server pg children
-    server=$(awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat")
-    pg=0
-    if [[ -n "$PG_DB" ]]; then
-        local p
-        for p in $(pgrep -x postgres || true); do
-            if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qE " $PG_DB |walwriter|checkpointer|background writer"; then
-                pg=$((pg + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
-            fi
-        done
-    fi
-    children=$(awk '{ print $16 + $17 }' "/proc/$$/stat")
-    echo "$server $pg $children $(machine_ticks)"
+proc_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true; }
+pg_ticks_list() { # "pid ticks" per postgres process working for the benchmark database
+    [[ -n "$PG_DB" ]] || return 0
+    local p t
+    for p in $(pgrep -x postgres || true); do
+        if tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -qE " $PG_DB |walwriter|checkpointer|background writer"; then
+            t=$(proc_ticks "$p")
+            [[ -z "$t" ]] || echo "$p $t"
+        fi
+    done
+}
+WRK_TICKS=0
+wrk_poll() { # remembers wrk's CPU ticks while it runs (they are gone once it exits)
+    local t
+    t=$(proc_ticks "$WRK_PID")
+    [[ -z "$t" ]] || WRK_TICKS=$t
 }
 cpu_mark() {
-    MARK_TICKS=$(cpu_ticks)
+    MARK_SERVER=$(proc_ticks "$SERVER_PID")
+    MARK_PG=$(pg_ticks_list)
+    read -r MARK_TOTAL MARK_IDLE < <(machine_ticks)
     MARK_TIME=$(date +%s.%N)
+    WRK_TICKS=0
 }
 cpu_since_mark() { # prints "server% postgres% wrk% busy% other%": the first three in % of one core, the last two in % of the machine
-    local now
+    local now server pg total idle
     now=$(date +%s.%N)
-    awk -v a="$MARK_TICKS" -v b="$(cpu_ticks)" -v hz="$CLK_TCK" -v dt="$(awk -v x="$now" -v y="$MARK_TIME" 'BEGIN { print x - y }')" \
-        'BEGIN { split(a, m); split(b, n); for (i = 1; i <= 5; i++) d[i] = n[i] - m[i]
-                 tot = d[4] > 0 ? d[4] : 1; busy = d[4] - d[5]; other = busy - d[1] - d[2] - d[3]; if (other < 0) other = 0
-                 printf "%.0f %.0f %.0f %.0f %.0f", 100 * d[1] / hz / dt, 100 * d[2] / hz / dt, 100 * d[3] / hz / dt, 100 * busy / tot, 100 * other / tot }'
+    server=$(( $(proc_ticks "$SERVER_PID") - MARK_SERVER ))
+    # Per process: ticks now minus ticks at the mark (0 for a process started since).
+    pg=$(awk 'NR == FNR { then[$1] = $2; next } { d += $2 - ($1 in then ? then[$1] : 0) } END { print d + 0 }' \
+        <(printf '%s\n' "$MARK_PG") <(pg_ticks_list; true))
+    read -r total idle < <(machine_ticks)
+    awk -v s="$server" -v p="$pg" -v w="$WRK_TICKS" -v dtot="$((total - MARK_TOTAL))" -v didle="$((idle - MARK_IDLE))" \
+        -v hz="$CLK_TCK" -v dt="$(awk -v x="$now" -v y="$MARK_TIME" 'BEGIN { print x - y }')" \
+        'BEGIN { tot = dtot > 0 ? dtot : 1; busy = dtot - didle; other = busy - s - p - w; if (other < 0) other = 0
+                 printf "%.0f %.0f %.0f %.0f %.0f", 100 * s / hz / dt, 100 * p / hz / dt, 100 * w / hz / dt, 100 * busy / tot, 100 * other / tot }'
 }
 
 # PostgreSQL only: samples what the benchmark database's backends are doing (twice a second while
@@ -257,6 +268,7 @@ run_wrk() {
 # finish_wrk BACKEND PHASE ROUND OUTFILE DATA_DIR: waits for wrk, prints its report and records the result.
 finish_wrk() {
     local backend=$1 phase=$2 round=$3 out=$4 dir=$5 line rss count cpu per_req
+    while kill -0 "$WRK_PID" 2>/dev/null; do wrk_poll; sleep 0.2; done
     wait "$WRK_PID" || die "$backend $phase: wrk failed: $(cat "$out")"
     WRK_PID=""
     cpu=$(cpu_since_mark)
@@ -320,6 +332,7 @@ bench_backend() {
     mkdir -p "$marks"
     run_wrk "$backend/seed" "$out" "$SEED_MAX_SECONDS" create.lua BENCH_QUOTA="$REGISTRANTS" BENCH_MARK_DIR="$marks" BENCH_OFFSET=0
     while kill -0 "$WRK_PID" 2>/dev/null; do
+        wrk_poll
         [[ $(find "$marks" -name 'done.*' | wc -l) -ge "$THREADS" ]] && { kill -INT "$WRK_PID" 2>/dev/null || true; break; }
         sleep 0.2
     done
