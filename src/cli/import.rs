@@ -95,12 +95,13 @@ pub async fn run(config: Option<&Path>, command: ImportCommand) -> anyhow::Resul
     let db = crate::db::connect(&url, 4).await.context("connecting to database.url")?;
     crate::db::migrate(&db).await.context("applying migrations")?;
     let ctx = Ctx::new(db, std::sync::Arc::new(Crypto::new(ring)));
-    let file = std::fs::File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
+    std::fs::File::open(&args.file).with_context(|| format!("opening {}", args.file.display()))?;
     let caller = import_caller(&args.org, &args.operator);
-    let outcome = import(&ctx, &caller, file, args.batch, crate::clock::now(), |done, total| {
-        eprintln!("vigil import: {done}/{total} registrants written");
-    })
-    .await?;
+    let mut progress = Progress::new();
+    let path = args.file.clone();
+    let open = move || std::fs::File::open(&path).map(std::io::BufReader::new);
+    let outcome = import(&ctx, &caller, open, args.batch, crate::clock::now(), |done, total| progress.update(done, total)).await?;
+    progress.finish();
     if !outcome.rejected.is_empty() {
         eprintln!("vigil import: {} of {} rows rejected; nothing was written", outcome.rejected.len(), outcome.rows);
         println!("line,column,code,detail");
@@ -111,6 +112,43 @@ pub async fn run(config: Option<&Path>, command: ImportCommand) -> anyhow::Resul
     }
     println!("imported {} registrants", outcome.written);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A bar on a terminal; on anything else (CI logs, files) a line every tenth of the way.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    tenths: usize,
+}
+
+impl Progress {
+    fn new() -> Self {
+        use std::io::IsTerminal;
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} registrants written, {per_sec}, {eta} left");
+            indicatif::ProgressBar::new(0).with_style(style.unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()))
+        });
+        Self { bar, tenths: 0 }
+    }
+
+    fn update(&mut self, done: usize, total: usize) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            }
+            None if done * 10 >= (self.tenths + 1) * total || done == total => {
+                self.tenths = done * 10 / total.max(1);
+                eprintln!("vigil import: {done}/{total} registrants written");
+            }
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish();
+        }
+    }
 }
 
 /// The actor recorded for an import: the operator, on behalf of the managing organisation.
@@ -125,16 +163,12 @@ pub fn import_caller(org: &str, operator: &str) -> Caller {
     }
 }
 
-/// Validates every row, then (only if none was rejected) writes them in batches.
-pub async fn import(
-    ctx: &Ctx,
-    caller: &Caller,
-    reader: impl Read,
-    batch: usize,
-    now: DateTime<Utc>,
-    mut progress: impl FnMut(usize, usize),
-) -> anyhow::Result<ImportOutcome> {
-    let today = calendar::local_date(now);
+/// One row read from the file: its line, and either a validated registrant or its problems.
+type Row = (u64, Result<ValidRegistrant, Vec<Problem>>);
+
+/// Reads and validates every row of `reader`, calling `each` with the result. Header problems
+/// (unknown columns, no family column) end the import before any row is read.
+fn rows(reader: impl Read, caller: &Caller, today: NaiveDate, mut each: impl FnMut(Row) -> anyhow::Result<()>) -> anyhow::Result<()> {
     let mut csv = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(reader);
     let headers = csv.headers().context("reading the header row")?.clone();
     let unknown: Vec<&str> = headers.iter().filter(|h| !COLUMNS.contains(h)).collect();
@@ -144,23 +178,17 @@ pub async fn import(
     if !headers.iter().any(|h| h == "family") {
         anyhow::bail!("the header row must include a family column");
     }
-    let mut outcome = ImportOutcome::default();
-    let mut valid: Vec<ValidRegistrant> = Vec::new();
-    for record in csv.records() {
-        outcome.rows += 1;
-        let record = match record {
-            Ok(r) => r,
+    let mut record = csv::StringRecord::new();
+    loop {
+        match csv.read_record(&mut record) {
+            Ok(false) => return Ok(()),
+            Ok(true) => {}
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                outcome.rejected.push(Rejection {
-                    line,
-                    column: "row".into(),
-                    code: "unreadable".into(),
-                    detail: "the row is not valid CSV".into(),
-                });
+                each((line, Err(vec![("row".into(), "unreadable".into(), "the row is not valid CSV".into())])))?;
                 continue;
             }
-        };
+        }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let get = |name: &str| headers.iter().position(|h| h == name).and_then(|i| record.get(i)).filter(|v| !v.is_empty());
         let (input, sources, mut problems) = row_input(&get);
@@ -168,31 +196,78 @@ pub async fn import(
             Ok(v) if v.managing_org != caller.org => {
                 problems.push(("managing_org".into(), "other_organisation".into(), "must be the organisation named with --org".into()))
             }
-            Ok(v) => {
-                if problems.is_empty() {
-                    valid.push(v);
-                }
+            Ok(v) if problems.is_empty() => {
+                each((line, Ok(v)))?;
+                continue;
             }
-            Err(errors) => {
-                for e in errors.0 {
-                    problems.push((column_of(&e.field, &sources), e.code.to_owned(), e.detail));
-                }
-            }
+            Ok(_) => {}
+            Err(errors) => problems.extend(errors.0.into_iter().map(|e| (column_of(&e.field, &sources), e.code.to_owned(), e.detail))),
         }
-        outcome.rejected.extend(problems.into_iter().map(|(column, code, detail)| Rejection { line, column, code, detail }));
+        each((line, Err(problems)))?;
     }
+}
+
+/// Validates every row, then (only if none was rejected) writes them in batches, each batch
+/// one transaction. The file is read twice (`open` is called once per pass) rather than held
+/// in memory, so a register of millions loads in constant memory.
+pub async fn import<R: Read + Send + 'static>(
+    ctx: &Ctx,
+    caller: &Caller,
+    open: impl Fn() -> std::io::Result<R>,
+    batch: usize,
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(usize, usize),
+) -> anyhow::Result<ImportOutcome> {
+    let today = calendar::local_date(now);
+    let mut outcome = ImportOutcome::default();
+    rows(open().context("opening the file")?, caller, today, |(line, row)| {
+        outcome.rows += 1;
+        if let Err(problems) = row {
+            outcome.rejected.extend(problems.into_iter().map(|(column, code, detail)| Rejection { line, column, code, detail }));
+        }
+        Ok(())
+    })?;
     if !outcome.rejected.is_empty() {
         return Ok(outcome);
     }
-    let total = valid.len();
-    for chunk in valid.chunks(batch.max(1)) {
-        registrants::create_batch(ctx, caller, chunk, now).await.map_err(|e| match e {
-            ServiceError::Invalid(_) => anyhow::anyhow!("a row failed validation while writing"),
-            other => anyhow::anyhow!("writing a batch failed after {} registrants: {other}", outcome.written),
+    let total = outcome.rows;
+    let batch = batch.max(1);
+    // The reader is synchronous; it hands full batches to the writer over a bounded channel so
+    // that parsing and sealing the next batch overlaps the database writing this one.
+    let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<ValidRegistrant>>(2);
+    let reader_caller = caller.clone();
+    let file = open().context("opening the file again to write it")?;
+    let reader = tokio::task::spawn_blocking(move || {
+        let mut pending = Vec::with_capacity(batch);
+        rows(file, &reader_caller, today, |(line, row)| {
+            pending.push(row.map_err(|_| anyhow::anyhow!("line {line} changed between the validation and writing passes"))?);
+            if pending.len() == batch {
+                send.blocking_send(std::mem::replace(&mut pending, Vec::with_capacity(batch))).context("the writer stopped")?;
+            }
+            Ok(())
         })?;
+        if !pending.is_empty() {
+            send.blocking_send(pending).context("the writer stopped")?;
+        }
+        Ok::<(), anyhow::Error>(())
+    });
+    let mut written = Ok(());
+    while let Some(chunk) = receive.recv().await {
+        if let Err(e) = registrants::create_batch(ctx, caller, &chunk, now).await {
+            written = Err(match e {
+                ServiceError::Invalid(_) => anyhow::anyhow!("a row failed validation while writing"),
+                other => anyhow::anyhow!("writing a batch failed after {} registrants: {other}", outcome.written),
+            });
+            break;
+        }
         outcome.written += chunk.len();
         progress(outcome.written, total);
     }
+    // Dropping the receiver (after a write error) makes the reader stop at its next send.
+    drop(receive);
+    let read = reader.await.context("the file reader panicked")?;
+    written?;
+    read?;
     Ok(outcome)
 }
 

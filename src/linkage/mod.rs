@@ -16,7 +16,7 @@ use crate::domain::text;
 use crate::domain::vocab::IdentifierKind;
 
 /// Recorded with every run, so a score can always be traced to the rules that produced it.
-pub const ALGORITHM_VERSION: &str = "fs-2026.11-1";
+pub const ALGORITHM_VERSION: &str = "fs-2026.11-2";
 
 /// A name in comparison form: folded given names and family name.
 #[derive(Clone, PartialEq, Eq)]

@@ -31,7 +31,7 @@ use crate::domain::errors::FieldErrors;
 pub struct Ctx {
     pub db: DatabaseConnection,
     pub crypto: Arc<Crypto>,
-    /// Per-user register check limit (in memory; see `checks::limiter`).
+    /// Per-user register check limit, counted in the database (see `checks::limiter`).
     pub checks: Arc<checks::limiter::CheckLimiter>,
 }
 

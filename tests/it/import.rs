@@ -20,7 +20,8 @@ async fn a_file_with_a_bad_row_writes_nothing_and_names_line_and_column() {
     );
     let caller = import_caller("met", "test-operator");
     let mut batches = 0;
-    let outcome = import(&app.ctx, &caller, csv.as_bytes(), 2, vigil::clock::now(), |_, _| batches += 1).await.unwrap();
+    let outcome =
+        import(&app.ctx, &caller, || Ok(std::io::Cursor::new(csv.clone())), 2, vigil::clock::now(), |_, _| batches += 1).await.unwrap();
     assert_eq!((outcome.rows, outcome.written, batches), (3, 0, 0));
     let found: Vec<(u64, &str)> = outcome.rejected.iter().map(|r| (r.line, r.column.as_str())).collect();
     for expected in [(3, "birth_dates"), (4, "phones"), (4, "handles"), (4, "postcode"), (4, "risk_level")] {
@@ -44,7 +45,10 @@ async fn a_valid_file_is_written_in_batches_and_can_be_matched() {
     }
     let caller = import_caller("met", "test-operator");
     let mut seen = Vec::new();
-    let outcome = import(&app.ctx, &caller, csv.as_bytes(), 2, vigil::clock::now(), |done, total| seen.push((done, total))).await.unwrap();
+    let outcome =
+        import(&app.ctx, &caller, || Ok(std::io::Cursor::new(csv.clone())), 2, vigil::clock::now(), |done, total| seen.push((done, total)))
+            .await
+            .unwrap();
     assert!(outcome.rejected.is_empty(), "{:?}", outcome.rejected);
     assert_eq!((outcome.written, seen), (5, vec![(2, 5), (4, 5), (5, 5)]));
     assert_eq!(app.count("registrants").await, 5);

@@ -188,6 +188,43 @@ async fn checks_need_a_justification_and_are_rate_limited_per_user() {
     assert_eq!(app.count("register_checks").await, 3);
 }
 
+/// The limit is counted in the database: two replicas (separate pools, separate limiter
+/// objects) share one window, and concurrent checks by one user admit exactly the limit.
+#[tokio::test]
+async fn the_check_limit_is_shared_by_replicas_and_exact_under_concurrency() {
+    let app = TestApp::spawn().await;
+    let intake = app.token(Role::Intake, "kent");
+    let id = record(&app, &intake, &report("KNT/21", "V-21", json!({ "names": [{ "given": "Nobody", "family": "Known" }] }))).await;
+    let id: uuid::Uuid = id.parse().unwrap();
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let mut ctx = app.ctx.clone();
+        ctx.db = app.test_db.connect().await;
+        ctx.checks = std::sync::Arc::new(vigil::services::checks::limiter::CheckLimiter::per_hour(3));
+        replicas.push(ctx);
+    }
+    let mut caller = vigil::cli::import::import_caller("kent", "shared-user");
+    caller.justification.crime_reference = Some("KNT-21".into());
+    let mut tasks = Vec::new();
+    for n in 0..8 {
+        let (ctx, caller) = (replicas[n % 2].clone(), caller.clone());
+        tasks.push(tokio::spawn(async move { vigil::services::checks::run(&ctx, &caller, id, vigil::clock::now()).await }));
+    }
+    let (mut admitted, mut limited) = (0, 0);
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => admitted += 1,
+            Err(vigil::services::ServiceError::RateLimited { retry_after_seconds }) => {
+                assert!(retry_after_seconds > 0 && retry_after_seconds <= 3600);
+                limited += 1;
+            }
+            Err(other) => panic!("unexpected error: {other}"),
+        }
+    }
+    assert_eq!((admitted, limited), (3, 5));
+    assert_eq!(app.count("register_checks").await, 3);
+}
+
 #[tokio::test]
 async fn bad_report_input_names_the_field_and_writes_nothing() {
     let app = TestApp::spawn().await;

@@ -1,32 +1,24 @@
 //! Per-user rate limit on register checks (DESIGN §5: a register check is an equality oracle).
 //!
-//! A sliding window per (issuer, subject) held in this process's memory. That is exact for one
-//! replica. With several replicas each keeps its own window, so a user could make up to
-//! `limit × replicas` checks an hour; the `register_checks` table records every run with its
-//! actor and time (indexed), which is where a shared limit would count if that ever matters.
-
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+//! The window is counted in the database, from `register_checks` (every run is kept there with
+//! its actor and time, indexed on exactly those columns), inside the transaction that will
+//! record this run. Every replica therefore sees the same count. To make it exact under
+//! concurrency, the user's checks are serialised before counting: SQLite's write transaction
+//! already holds the database write lock; on PostgreSQL a transaction-scoped advisory lock on
+//! the user is taken, so two replicas cannot both admit a user's last allowed check.
 
 use chrono::{DateTime, Duration, Utc};
+use entities::register_check;
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Statement};
+
+use crate::services::ServiceResult;
 
 pub const DEFAULT_PER_HOUR: u32 = 60;
-/// Users whose windows are all empty are forgotten once the map grows past this.
-const PRUNE_ABOVE: usize = 10_000;
 
-/// Recent check instants per (issuer, subject), oldest first.
-type Windows = HashMap<(String, String), VecDeque<DateTime<Utc>>>;
-
+#[derive(Debug)]
 pub struct CheckLimiter {
     limit: u32,
     window: Duration,
-    seen: Mutex<Windows>,
-}
-
-impl std::fmt::Debug for CheckLimiter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CheckLimiter").field("limit", &self.limit).finish_non_exhaustive()
-    }
 }
 
 impl Default for CheckLimiter {
@@ -37,48 +29,48 @@ impl Default for CheckLimiter {
 
 impl CheckLimiter {
     pub fn per_hour(limit: u32) -> Self {
-        Self { limit, window: Duration::hours(1), seen: Mutex::new(HashMap::new()) }
+        Self { limit, window: Duration::hours(1) }
     }
 
     pub fn limit(&self) -> u32 {
         self.limit
     }
 
-    /// Counts one check for the user at `now`, or says how many seconds until one is allowed.
-    pub fn admit(&self, issuer: &str, subject: &str, now: DateTime<Utc>) -> Result<(), u64> {
-        // A poisoned lock only means another request panicked mid-update; the counts are still
-        // usable, and refusing every check would be worse.
-        let mut seen = self.seen.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    /// Within the transaction that will record the run: admits one more check for the user at
+    /// `now`, or says how many seconds until one is allowed.
+    pub async fn admit(
+        &self,
+        txn: &impl ConnectionTrait,
+        issuer: &str,
+        subject: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Result<(), u64>> {
+        if txn.get_database_backend() == DbBackend::Postgres {
+            let user = format!("vigil:register_check:{issuer}\u{1f}{subject}");
+            txn.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock(hashtext($1))",
+                [user.into()],
+            ))
+            .await?;
+        }
         let start = now - self.window;
-        if seen.len() > PRUNE_ABOVE {
-            seen.retain(|_, times| times.back().is_some_and(|t| *t > start));
+        let (count, oldest): (i64, Option<DateTime<Utc>>) = register_check::Entity::find()
+            .select_only()
+            .column_as(register_check::Column::Id.count(), "count")
+            .column_as(register_check::Column::CreatedAt.min(), "oldest")
+            .filter(register_check::Column::ActorIssuer.eq(issuer))
+            .filter(register_check::Column::ActorSubject.eq(subject))
+            .filter(register_check::Column::CreatedAt.gt(start))
+            .into_tuple()
+            .one(txn)
+            .await?
+            .unwrap_or((0, None));
+        if count < i64::from(self.limit) {
+            return Ok(Ok(()));
         }
-        let times = seen.entry((issuer.to_owned(), subject.to_owned())).or_default();
-        while times.front().is_some_and(|t| *t <= start) {
-            times.pop_front();
-        }
-        if times.len() >= self.limit as usize {
-            let oldest = times.front().copied().unwrap_or(now);
-            let wait = (oldest + self.window - now).num_seconds().max(1);
-            return Err(wait as u64);
-        }
-        times.push_back(now);
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_window_slides() {
-        let limiter = CheckLimiter::per_hour(2);
-        let t0 = DateTime::<Utc>::from_timestamp(1_800_000_000, 0).unwrap();
-        assert!(limiter.admit("i", "a", t0).is_ok());
-        assert!(limiter.admit("i", "a", t0 + Duration::minutes(10)).is_ok());
-        assert_eq!(limiter.admit("i", "a", t0 + Duration::minutes(20)), Err(40 * 60));
-        assert!(limiter.admit("i", "b", t0 + Duration::minutes(20)).is_ok(), "per user");
-        assert!(limiter.admit("i", "a", t0 + Duration::minutes(61)).is_ok());
+        // When the oldest run in the window leaves it, one more is allowed.
+        let wait = (oldest.unwrap_or(now) + self.window - now).num_seconds().max(1);
+        Ok(Err(wait as u64))
     }
 }

@@ -60,7 +60,9 @@ fn check_reference(id: Uuid) -> String {
 pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>) -> ServiceResult<CheckResponse> {
     caller.require(Permission::RegisterCheck)?;
     let (reason_code, crime_reference) = justification(caller)?;
-    if let Err(retry_after_seconds) = ctx.checks.admit(&caller.issuer, &caller.subject, now) {
+    let txn = tx::begin_write(&ctx.db).await?;
+    if let Err(retry_after_seconds) = ctx.checks.admit(&txn, &caller.issuer, &caller.subject, now).await? {
+        txn.rollback().await?;
         let entry = Entry {
             action: Action::Consultation,
             operation: "register_check.run",
@@ -72,8 +74,6 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>
         audit::record(&ctx.db, caller, now, entry).await?;
         return Err(ServiceError::RateLimited { retry_after_seconds });
     }
-
-    let txn = tx::begin_write(&ctx.db).await?;
     let report = reports::find(&txn, report_id).await?;
     // Intake may check the reports its own organisation recorded.
     if !caller.can(Permission::MatchRead) && report.intake_org != caller.org {
@@ -98,6 +98,7 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>
         let score = score::score(&query, &profile);
         scored.push(Scored { kind: TargetKind::Report, id: r.id, reference: reports::label(&r), org: r.intake_org.clone(), score });
     }
+    score::compete(scored.iter_mut().filter(|s| s.kind == TargetKind::Registrant).map(|s| &mut s.score));
     scored.sort_by(|a, b| b.score.probability.total_cmp(&a.score.probability).then(a.id.cmp(&b.id)));
 
     let check_id = Uuid::now_v7();
