@@ -35,6 +35,9 @@ pub struct DemoArgs {
     /// the production store or benchmark it). Still loopback-only, still development sign-in.
     #[arg(long)]
     database_url: Option<String>,
+    /// Register checks each user may run an hour (raise it for load tests).
+    #[arg(long, default_value_t = crate::services::checks::limiter::DEFAULT_PER_HOUR)]
+    checks_per_hour: u32,
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -75,6 +78,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
     // The demo runs the scheduled jobs too, delivering notifications to the log.
     App::new(db, crypto, validator, limits)
+        .with_check_limit(args.checks_per_hour.max(1))
         .with_jobs(jobs::scheduler::JobsConfig::default(), jobs::outbox::Sink::Log)
         .serve(listener, shutdown_signal())
         .await?;

@@ -28,9 +28,20 @@ pub async fn write(
     owner_id: Uuid,
     terms: &[IndexTerm<'_>],
 ) -> ServiceResult<()> {
-    if terms.is_empty() {
-        return Ok(());
+    let rows = rows(crypto, owner_kind, owner_id, terms)?;
+    if !rows.is_empty() {
+        blind_index::Entity::insert_many(rows).exec_without_returning(conn).await?;
     }
+    Ok(())
+}
+
+/// The index rows for `terms`, not yet written (bulk writers insert many owners' rows at once).
+pub fn rows(
+    crypto: &Crypto,
+    owner_kind: &'static str,
+    owner_id: Uuid,
+    terms: &[IndexTerm<'_>],
+) -> ServiceResult<Vec<blind_index::ActiveModel>> {
     let key_id = crypto.active_blind_key_id() as i32;
     let mut rows = Vec::with_capacity(terms.len());
     // Two different values of one source can share a truncated digest; one row says it all.
@@ -54,8 +65,7 @@ pub async fn write(
             ..Default::default()
         });
     }
-    blind_index::Entity::insert_many(rows).exec_without_returning(conn).await?;
-    Ok(())
+    Ok(rows)
 }
 
 /// Rows (owner id, source id) whose digest matches the normalised value.

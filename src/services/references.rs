@@ -7,15 +7,27 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use super::ServiceResult;
 
-pub async fn next_registrant_reference(conn: &impl ConnectionTrait, year: i32) -> ServiceResult<String> {
+/// `count` consecutive references (a single create reserves one, an import batch reserves its size).
+pub async fn next_registrant_references(conn: &impl ConnectionTrait, year: i32, count: usize) -> ServiceResult<Vec<String>> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
     let backend = conn.get_database_backend();
-    let number: i64 = match backend {
+    let numbers: Vec<i64> = match backend {
         DbBackend::Postgres => {
-            let row = conn
-                .query_one_raw(Statement::from_string(backend, "SELECT nextval('registrant_reference_seq')"))
-                .await?
-                .ok_or_else(|| sea_orm::DbErr::RecordNotFound("reference sequence".into()))?;
-            row.try_get_by_index(0)?
+            let rows = conn
+                .query_all_raw(Statement::from_sql_and_values(
+                    backend,
+                    "SELECT nextval('registrant_reference_seq') FROM generate_series(1, $1)",
+                    [(count as i64).into()],
+                ))
+                .await?;
+            let mut numbers = Vec::with_capacity(rows.len());
+            for row in rows {
+                numbers.push(row.try_get_by_index(0)?);
+            }
+            numbers.sort_unstable();
+            numbers
         }
         _ => {
             conn.execute_raw(Statement::from_sql_and_values(
@@ -27,13 +39,14 @@ pub async fn next_registrant_reference(conn: &impl ConnectionTrait, year: i32) -
             let row = conn
                 .query_one_raw(Statement::from_sql_and_values(
                     backend,
-                    "UPDATE reference_counters SET last = last + 1 WHERE year = ? RETURNING last",
-                    [year.into()],
+                    "UPDATE reference_counters SET last = last + ? WHERE year = ? RETURNING last",
+                    [(count as i64).into(), year.into()],
                 ))
                 .await?
                 .ok_or_else(|| sea_orm::DbErr::RecordNotFound("reference counter".into()))?;
-            row.try_get_by_index(0)?
+            let last: i64 = row.try_get_by_index(0)?;
+            (last - count as i64 + 1..=last).collect()
         }
     };
-    Ok(format!("VGL-{year}-{number:06}"))
+    Ok(numbers.into_iter().map(|n| format!("VGL-{year}-{n:06}")).collect())
 }

@@ -168,23 +168,16 @@ pub async fn reindex_name_birth_dates(conn: &impl ConnectionTrait, crypto: &Cryp
     let names = registrant_name::Entity::find().filter(registrant_name::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
     let dates =
         registrant_birth_date::Entity::find().filter(registrant_birth_date::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
-    let mut dobs = Vec::with_capacity(dates.len());
+    let mut parsed = Vec::with_capacity(dates.len());
     for date in &dates {
-        dobs.push(crypto.open_str(columns::BIRTH_DATE, date.id, &date.birth_date_sealed)?);
+        let text = crypto.open_str(columns::BIRTH_DATE, date.id, &date.birth_date_sealed)?;
+        parsed.push(super::read::stored(text.parse::<NaiveDate>().ok())?);
     }
-    // Years of birth for the linkage blocking keys (see `linkage::keys`).
-    let parsed: Vec<NaiveDate> = dobs.iter().filter_map(|d| d.parse::<NaiveDate>().ok()).collect();
-    let years: Vec<i32> = parsed.iter().map(|d| d.year()).collect();
-    let mut keys = Vec::new();
+    let mut people = Vec::with_capacity(names.len());
     for name in &names {
-        let person: PersonName = crypto.open_json(columns::NAME, name.id, &name.name_sealed)?;
-        for dob in &dobs {
-            keys.push((name.id, BlindField::NameBirthDate, BlindKind::Exact, format!("{}|{dob}", person.folded())));
-        }
-        for k in keys::name_keys(&NameForm::from_name(&person), &years, &parsed) {
-            keys.push((name.id, k.field, k.kind, k.value));
-        }
+        people.push((name.id, crypto.open_json::<PersonName>(columns::NAME, name.id, &name.name_sealed)?));
     }
+    let keys = name_date_keys(&people, &parsed);
     let terms: Vec<IndexTerm> = keys
         .iter()
         .map(|(source_id, field, kind, key)| IndexTerm {
@@ -196,4 +189,21 @@ pub async fn reindex_name_birth_dates(conn: &impl ConnectionTrait, crypto: &Cryp
         })
         .collect();
     blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id, &terms).await
+}
+
+/// The compound (name, date of birth) keys and the linkage blocking keys of a person's names
+/// (each with the id of its `registrant_names` row) and dates of birth: every name with every date.
+pub fn name_date_keys(names: &[(Uuid, PersonName)], dates: &[NaiveDate]) -> Vec<(Uuid, BlindField, BlindKind, String)> {
+    // Years of birth for the linkage blocking keys (see `linkage::keys`).
+    let years: Vec<i32> = dates.iter().map(|d| d.year()).collect();
+    let mut keys = Vec::new();
+    for (id, person) in names {
+        for dob in dates {
+            keys.push((*id, BlindField::NameBirthDate, BlindKind::Exact, format!("{}|{dob}", person.folded())));
+        }
+        for k in keys::name_keys(&NameForm::from_name(person), &years, dates) {
+            keys.push((*id, k.field, k.kind, k.value));
+        }
+    }
+    keys
 }

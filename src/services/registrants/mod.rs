@@ -1,17 +1,17 @@
 //! Registrant use cases: create, read, list, update, and adding to name, address and identifier
 //! history.
 
+mod bulk;
 pub mod details;
 pub mod input;
 pub mod read;
 pub mod search;
 pub mod views;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entities::{registrant, registrant_birth_date, registrant_descriptor};
 use sea_orm::{
-    ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
 use uuid::Uuid;
@@ -19,9 +19,9 @@ use uuid::Uuid;
 use self::input::*;
 use self::views::*;
 use super::audit::{self, Action, Entry, Outcome};
-use super::{Ctx, ServiceError, ServiceResult, obligations, references};
+use super::{Ctx, ServiceError, ServiceResult, obligations};
 use crate::auth::{Caller, Permission};
-use crate::crypto::{Crypto, columns};
+use crate::crypto::columns;
 use crate::domain::calendar;
 use crate::domain::errors::FieldErrors;
 use crate::domain::regimes::ChangeEvent;
@@ -84,65 +84,15 @@ pub fn validate_new(caller: &Caller, input: &NewRegistrantInput, today: NaiveDat
     })
 }
 
-/// Writes a validated registrant, its history rows and indexes, and its audit entry, in the
-/// caller's transaction. The caller has checked the permission and the managing organisation.
-async fn insert_new(
-    conn: &impl ConnectionTrait,
-    crypto: &Crypto,
-    caller: &Caller,
-    valid: &ValidRegistrant,
-    now: DateTime<Utc>,
-) -> ServiceResult<Uuid> {
-    let today = calendar::local_date(now);
-    let id = Uuid::now_v7();
-    let reference = references::next_registrant_reference(conn, today.year()).await?;
-    let model = registrant::ActiveModel {
-        id: Set(id),
-        reference: Set(reference),
-        status: Set(valid.status.as_str().to_owned()),
-        managing_org: Set(valid.managing_org.clone()),
-        managing_officer: Set(valid.officer.clone()),
-        supervising_org: Set(valid.supervising_org.clone()),
-        risk_level: Set(valid.risk.as_ref().map(|r| r.0.as_str().to_owned())),
-        risk_tool: Set(valid.risk.as_ref().and_then(|r| r.1.clone())),
-        risk_next_review_on: Set(valid.risk.as_ref().and_then(|r| r.2)),
-        mappa_category: Set(valid.mappa.map(|m| m.0)),
-        mappa_level: Set(valid.mappa.map(|m| m.1)),
-        mappa_next_review_on: Set(valid.mappa.and_then(|m| m.2)),
-        notes_sealed: Set(valid.notes.as_ref().map(|n| crypto.seal_str(columns::REGISTRANT_NOTES, id, n)).transpose()?),
-        version: Set(1),
-        created_by: Set(caller.subject.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
-    registrant::Entity::insert(model).exec_without_returning(conn).await?;
-    for n in &valid.names {
-        details::insert_name(conn, crypto, id, n, now).await?;
-    }
-    for d in &valid.dates {
-        details::insert_birth_date(conn, crypto, id, *d, now).await?;
-    }
-    for d in &valid.descriptors {
-        details::insert_descriptor(conn, crypto, id, d, now).await?;
-    }
-    for a in &valid.addresses {
-        details::insert_address(conn, crypto, id, a, now).await?;
-    }
-    for i in &valid.identifiers {
-        details::insert_identifier(conn, crypto, id, i, now).await?;
-    }
-    details::reindex_name_birth_dates(conn, crypto, id).await?;
-    audit::record(conn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &[id])).await?;
-    Ok(id)
-}
-
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: DateTime<Utc>) -> ServiceResult<RegistrantView> {
     caller.require(Permission::RegistrantWrite)?;
     let valid = validate_new(caller, &input, calendar::local_date(now))?;
     caller.require_managing(&valid.managing_org)?;
     let txn = crate::services::tx::begin_write(&ctx.db).await?;
-    let id = insert_new(&txn, &ctx.crypto, caller, &valid, now).await?;
+    let ids = bulk::NewRows::build(&txn, &ctx.crypto, &caller.subject, std::slice::from_ref(&valid), now).await?.write(&txn).await?;
+    audit::record(&txn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &ids)).await?;
+    let id = ids[0];
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
     txn.commit().await?;
     Ok(view)
@@ -157,10 +107,9 @@ pub async fn create_batch(ctx: &Ctx, caller: &Caller, batch: &[ValidRegistrant],
         caller.require_managing(&valid.managing_org)?;
     }
     let txn = crate::services::tx::begin_write(&ctx.db).await?;
-    let mut ids = Vec::with_capacity(batch.len());
-    for valid in batch {
-        ids.push(insert_new(&txn, &ctx.crypto, caller, valid, now).await?);
-    }
+    let ids = bulk::NewRows::build(&txn, &ctx.crypto, &caller.subject, batch, now).await?.write(&txn).await?;
+    // One collection entry per batch, naming every registrant it created.
+    audit::record(&txn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &ids)).await?;
     txn.commit().await?;
     Ok(ids)
 }

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Register check benchmark (issue 4): bulk import of a large synthetic register, then register
+# checks through the API, on SQLite and on PostgreSQL.
+#
+#   bench/checks.sh                                                  # full run: 1,000,000 registrants
+#   BENCH_REGISTRANTS=20000 BENCH_SECONDS=5 bench/checks.sh          # quick check that the script works
+#
+# For each backend it
+#   1. generates the register and crime reports with the synthetic generator (examples/synthetic_register.rs:
+#      the same people and damage as the linkage accuracy benchmark; half the reports are about people
+#      who are not registered);
+#   2. imports the register with `vigil import registrants` and times it (wall clock, peak RSS);
+#   3. starts `vigil demo` on that database (127.0.0.1 only), records BENCH_REPORTS reports through the API;
+#   4. runs register checks on random reports with wrk: 1 connection (single-report latency p50/p99), then
+#      BENCH_CONNECTIONS connections (checks per second), BENCH_ROUNDS times each;
+# and prints the server's peak RSS (VmHWM). Everything it creates is removed on exit.
+#
+# Settings (environment):
+#   BENCH_REGISTRANTS  registrants to import                 (1000000)
+#   BENCH_REPORTS      crime reports to record and check      (2000)
+#   BENCH_SECONDS      duration of each wrk phase             (30)
+#   BENCH_ROUNDS       rounds of both phases                  (3)
+#   BENCH_CONNECTIONS  connections for the throughput phase   (16)
+#   BENCH_BACKENDS     which backends, in order               ("sqlite postgres")
+#   BENCH_PG_URL       PostgreSQL server, loopback only       (postgres://postgres@127.0.0.1:5432)
+#   BENCH_PORT         port for the service on 127.0.0.1      (18081)
+#   BENCH_BATCH        rows per import transaction            (500)
+#   BENCH_LOCK         lock file that keeps benchmarks apart  (/tmp/vigil-bench.lock)
+#   CARGO_TARGET_DIR   where the release binaries are built   (target)
+
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_DIR="$REPO/bench"
+REGISTRANTS=${BENCH_REGISTRANTS:-1000000}
+REPORTS=${BENCH_REPORTS:-2000}
+SECONDS_PER_PHASE=${BENCH_SECONDS:-30}
+ROUNDS=${BENCH_ROUNDS:-3}
+CONNECTIONS=${BENCH_CONNECTIONS:-16}
+BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
+PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}
+PORT=${BENCH_PORT:-18081}
+BATCH=${BENCH_BATCH:-500}
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
+BASE="http://127.0.0.1:$PORT"
+
+log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+case "$PG_URL" in
+    postgres://*@127.0.0.1:*|postgres://*@127.0.0.1) ;;
+    *) die "BENCH_PG_URL must point at 127.0.0.1 (got $PG_URL)" ;;
+esac
+for n in "$REGISTRANTS" "$REPORTS" "$SECONDS_PER_PHASE" "$ROUNDS" "$CONNECTIONS" "$PORT" "$BATCH"; do
+    [[ "$n" =~ ^[0-9]+$ && "$n" -gt 0 ]] || die "settings must be positive integers (got '$n')"
+done
+if ! command -v wrk >/dev/null; then
+    log "installing wrk"
+    if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+for tool in wrk curl cargo flock python3 /usr/bin/time; do command -v "$tool" >/dev/null || die "$tool is required"; done
+[[ "$BACKENDS" != *postgres* ]] || command -v psql >/dev/null || die "psql is required"
+
+exec 9>>"${BENCH_LOCK:-/tmp/vigil-bench.lock}"
+flock -w 3600 9 || die "another benchmark holds the lock"
+
+log "building the release binaries (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
+(cd "$REPO" && cargo build -q --release --bin vigil --example synthetic_register)
+case "$CARGO_TARGET_DIR" in /*) OUT="$CARGO_TARGET_DIR/release" ;; *) OUT="$REPO/$CARGO_TARGET_DIR/release" ;; esac
+BIN="$OUT/vigil"
+GEN="$OUT/examples/synthetic_register"
+VERSION=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
+
+WORK=$(mktemp -d /tmp/vigil-checks.XXXXXX)
+SERVER_PID=""
+PG_DB=""
+stop_server() {
+    [[ -n "$SERVER_PID" ]] || return 0
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+}
+drop_pg_db() {
+    [[ -n "$PG_DB" ]] || return 0
+    psql "$PG_URL/postgres" -qAtX -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null || log "could not drop $PG_DB"
+    PG_DB=""
+}
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    stop_server
+    drop_pg_db
+    rm -rf "$WORK"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+SUMMARY=()
+
+log "generating $REGISTRANTS registrants and $REPORTS reports"
+"$GEN" "$REGISTRANTS" "$REPORTS" "$WORK/register.csv" "$WORK/reports.jsonl"
+
+bench_backend() {
+    local backend=$1 dir="$WORK/$1" url
+    mkdir -p "$dir"
+    if [[ "$backend" == postgres ]]; then
+        PG_DB="vigil_checks_${STAMP,,}_$$"
+        psql "$PG_URL/postgres" -qAtX -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$PG_DB\"" >/dev/null
+        url="$PG_URL/$PG_DB"
+    else
+        url="sqlite://$dir/vigil.db?mode=rwc"
+    fi
+    "$BIN" keys generate --out "$dir/keyring.json" >/dev/null
+
+    log "$backend: importing $REGISTRANTS registrants (batches of $BATCH)"
+    local started elapsed
+    started=$(date +%s.%N)
+    VIGIL__DATABASE__URL="$url" VIGIL__KEYS__FILE="$dir/keyring.json" /usr/bin/time -f "%M" -o "$dir/import.rss" \
+        "$BIN" import registrants "$WORK/register.csv" --org met --operator bench --batch "$BATCH" >"$dir/import.log" 2>&1 ||
+        { tail -20 "$dir/import.log" >&2; die "$backend: import failed"; }
+    elapsed=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
+    log "$backend: imported in ${elapsed}s ($(awk -v n="$REGISTRANTS" -v s="$elapsed" 'BEGIN { printf "%.0f", n / s }')/s), import peak RSS $(( $(cat "$dir/import.rss") / 1024 )) MiB"
+    SUMMARY+=("| $backend | import | $REGISTRANTS registrants | ${elapsed} s | $(awk -v n="$REGISTRANTS" -v s="$elapsed" 'BEGIN { printf "%.0f", n / s }') rows/s | | peak RSS $(( $(cat "$dir/import.rss") / 1024 )) MiB |")
+
+    local url_args=()
+    [[ "$backend" != postgres ]] || url_args=(--database-url "$url")
+    "$BIN" demo --data-dir "$dir" --port "$PORT" --registrants 0 --checks-per-hour 1000000000 "${url_args[@]}" >"$dir/server.log" 2>&1 &
+    SERVER_PID=$!
+    for _ in $(seq 1 240); do
+        curl -fs -o /dev/null "$BASE/health/ready" && break
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$dir/server.log" >&2; die "$backend: the service exited"; }
+        sleep 0.5
+    done
+    local token
+    token=$("$BIN" dev-token --role ppo --org met --data-dir "$dir" --ttl-minutes 600)
+
+    log "$backend: recording $REPORTS crime reports"
+    python3 - "$BASE" "$token" "$WORK/reports.jsonl" "$dir/report-ids.txt" <<'PY'
+import json, sys, urllib.request
+base, token, source, out = sys.argv[1:]
+with open(source) as lines, open(out, "w") as ids:
+    for line in lines:
+        req = urllib.request.Request(base + "/api/v1/reports", data=line.encode(), method="POST",
+            headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+        with urllib.request.urlopen(req) as resp:
+            ids.write(json.load(resp)["id"] + "\n")
+PY
+
+    local round connections out line
+    for round in $(seq 1 "$ROUNDS"); do
+        for connections in 1 "$CONNECTIONS"; do
+            out="$dir/check.$connections.$round.out"
+            log "$backend: checks with $connections connection(s) for ${SECONDS_PER_PHASE}s (round $round of $ROUNDS)"
+            BENCH_TOKEN="$token" BENCH_LABEL="$backend/$connections" BENCH_IDS_FILE="$dir/report-ids.txt" \
+                wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$connections" -d"${SECONDS_PER_PHASE}s" --timeout 30s --latency \
+                -s "$BENCH_DIR/check.lua" "$BASE" >"$out" 2>&1 || die "wrk failed: $(cat "$out")"
+            line=$(grep '^BENCH_RESULT ' "$out" | tail -1) || die "wrk printed no result"
+            [[ "$(field non2xx "$line")" == 0 ]] || { grep BENCH_FIRST_ERROR "$out" >&2; die "$backend: non-2xx responses: $line"; }
+            SUMMARY+=("| $backend | checks, $connections conn. | round $round | $(field requests "$line") checks | $(field rps "$line") /s | p50 $(field p50_ms "$line") ms | p99 $(field p99_ms "$line") ms |")
+            log "${SUMMARY[-1]}"
+        done
+    done
+    local rss
+    rss=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
+    SUMMARY+=("| $backend | server | peak RSS $((rss / 1024)) MiB | | | | |")
+    stop_server
+    drop_pg_db
+    rm -rf "$dir"
+}
+
+log "vigil $VERSION; $(nproc) cores; $REGISTRANTS registrants, $REPORTS reports, ${SECONDS_PER_PHASE}s phases, $ROUNDS rounds"
+for backend in $BACKENDS; do
+    case "$backend" in sqlite|postgres) bench_backend "$backend" ;; *) die "unknown backend $backend" ;; esac
+done
+echo
+echo "Results ($STAMP, vigil $VERSION, $(nproc) cores):"
+echo "| backend | phase | | count | rate | p50 | p99 |"
+echo "|---|---|---|---|---|---|---|"
+printf '%s\n' "${SUMMARY[@]}"
