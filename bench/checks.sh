@@ -136,8 +136,12 @@ bench_backend() {
         kill -0 "$SERVER_PID" 2>/dev/null || { cat "$dir/server.log" >&2; die "$backend: the service exited"; }
         sleep 0.5
     done
-    local token
-    token=$("$BIN" dev-token --role ppo --org met --data-dir "$dir" --ttl-minutes 600)
+    # One user per client: the check limit and its lock are per user, as they are for real officers.
+    local token n
+    for n in $(seq 1 "$CONNECTIONS"); do
+        "$BIN" dev-token --role ppo --org met --subject "bench-officer-$n" --data-dir "$dir" --ttl-minutes 600
+    done >"$dir/tokens.txt"
+    token=$(head -1 "$dir/tokens.txt")
 
     log "$backend: recording $REPORTS crime reports"
     python3 - "$BASE" "$token" "$WORK/reports.jsonl" "$dir/report-ids.txt" <<'PY'
@@ -156,7 +160,7 @@ PY
         for connections in 1 "$CONNECTIONS"; do
             out="$dir/check.$connections.$round.out"
             log "$backend: checks with $connections connection(s) for ${SECONDS_PER_PHASE}s (round $round of $ROUNDS)"
-            BENCH_TOKEN="$token" BENCH_LABEL="$backend/$connections" BENCH_IDS_FILE="$dir/report-ids.txt" \
+            BENCH_TOKEN="$token" BENCH_LABEL="$backend/$connections" BENCH_IDS_FILE="$dir/report-ids.txt" BENCH_TOKENS_FILE="$dir/tokens.txt" \
                 wrk -t"$(( connections < 2 ? 1 : 2 ))" -c"$connections" -d"${SECONDS_PER_PHASE}s" --timeout 30s --latency \
                 -s "$BENCH_DIR/check.lua" "$BASE" >"$out" 2>&1 || die "wrk failed: $(cat "$out")"
             line=$(grep '^BENCH_RESULT ' "$out" | tail -1) || die "wrk printed no result"

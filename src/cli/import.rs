@@ -251,17 +251,36 @@ pub async fn import<R: Read + Send + 'static>(
         }
         Ok::<(), anyhow::Error>(())
     });
+    // Several batches in flight: while one holds the write transaction the others are being
+    // sealed (SQLite has one writer; PostgreSQL also writes them side by side).
+    let writers = if ctx.db.get_database_backend() == sea_orm::DbBackend::Postgres { 3 } else { 2 };
+    let mut in_flight = tokio::task::JoinSet::new();
     let mut written = Ok(());
-    while let Some(chunk) = receive.recv().await {
-        if let Err(e) = registrants::create_batch(ctx, caller, &chunk, now).await {
-            written = Err(match e {
+    let mut finish = |joined: Result<Result<usize, ServiceError>, tokio::task::JoinError>, written: &mut anyhow::Result<()>| match joined {
+        Ok(Ok(n)) => {
+            outcome.written += n;
+            progress(outcome.written, total);
+        }
+        Ok(Err(e)) => {
+            *written = Err(match e {
                 ServiceError::Invalid(_) => anyhow::anyhow!("a row failed validation while writing"),
                 other => anyhow::anyhow!("writing a batch failed after {} registrants: {other}", outcome.written),
-            });
-            break;
+            })
         }
-        outcome.written += chunk.len();
-        progress(outcome.written, total);
+        Err(e) => *written = Err(anyhow::anyhow!("a writer task failed: {e}")),
+    };
+    while written.is_ok() {
+        let Some(chunk) = receive.recv().await else { break };
+        let (ctx, caller) = (ctx.clone(), caller.clone());
+        in_flight.spawn(async move { registrants::create_batch(&ctx, &caller, &chunk, now).await.map(|ids| ids.len()) });
+        while in_flight.len() >= writers && written.is_ok() {
+            if let Some(joined) = in_flight.join_next().await {
+                finish(joined, &mut written);
+            }
+        }
+    }
+    while let Some(joined) = in_flight.join_next().await {
+        finish(joined, &mut written);
     }
     // Dropping the receiver (after a write error) makes the reader stop at its next send.
     drop(receive);

@@ -124,12 +124,10 @@ pub async fn candidates_any(
         .into_tuple::<(String, Uuid)>()
         .all(conn)
         .await?;
-    let mut out: Vec<(String, Uuid, usize)> = Vec::new();
-    for (kind, id) in rows {
-        match out.iter_mut().find(|(k, i, _)| *i == id && *k == kind) {
-            Some(hit) => hit.2 += 1,
-            None => out.push((kind, id, 1)),
-        }
+    // A map, not a scan per row: at a million registrants a lookup returns thousands of rows.
+    let mut counts: std::collections::HashMap<(String, Uuid), usize> = std::collections::HashMap::with_capacity(rows.len());
+    for key in rows {
+        *counts.entry(key).or_default() += 1;
     }
-    Ok(out)
+    Ok(counts.into_iter().map(|((kind, id), n)| (kind, id, n)).collect())
 }

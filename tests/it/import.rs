@@ -50,7 +50,11 @@ async fn a_valid_file_is_written_in_batches_and_can_be_matched() {
             .await
             .unwrap();
     assert!(outcome.rejected.is_empty(), "{:?}", outcome.rejected);
-    assert_eq!((outcome.written, seen), (5, vec![(2, 5), (4, 5), (5, 5)]));
+    // Three batches (2 + 2 + 1), written by concurrent writers in whatever order they finish.
+    assert_eq!(outcome.written, 5);
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0) && seen.iter().all(|s| s.1 == 5), "{seen:?}");
+    assert_eq!(seen.last(), Some(&(5, 5)));
     assert_eq!(app.count("registrants").await, 5);
     assert_eq!(app.count("registrant_names").await, 10);
 

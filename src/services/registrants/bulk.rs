@@ -35,36 +35,23 @@ pub struct NewRows {
 }
 
 impl NewRows {
-    /// Seals and indexes `batch` under fresh ids and references (reserved in `conn`'s transaction).
-    pub async fn build(
-        conn: &impl ConnectionTrait,
-        crypto: &Crypto,
-        created_by: &str,
-        batch: &[ValidRegistrant],
-        now: DateTime<Utc>,
-    ) -> ServiceResult<Self> {
-        let year = calendar::local_date(now).year();
-        let references = references::next_registrant_references(conn, year, batch.len()).await?;
+    /// Seals and indexes `batch` under fresh ids. Pure computation, done before the write
+    /// transaction so that it does not hold SQLite's write lock.
+    pub fn seal(crypto: &Crypto, created_by: &str, batch: &[ValidRegistrant], now: DateTime<Utc>) -> ServiceResult<Self> {
         let mut rows = Self::default();
-        for (valid, reference) in batch.iter().zip(references) {
-            rows.add(crypto, created_by, valid, reference, now)?;
+        for valid in batch {
+            rows.add(crypto, created_by, valid, now)?;
         }
         Ok(rows)
     }
 
-    fn add(
-        &mut self,
-        crypto: &Crypto,
-        created_by: &str,
-        valid: &ValidRegistrant,
-        reference: String,
-        now: DateTime<Utc>,
-    ) -> ServiceResult<()> {
+    fn add(&mut self, crypto: &Crypto, created_by: &str, valid: &ValidRegistrant, now: DateTime<Utc>) -> ServiceResult<()> {
         let id = Uuid::now_v7();
         self.ids.push(id);
         self.registrants.push(registrant::ActiveModel {
             id: Set(id),
-            reference: Set(reference),
+            // Reserved when written (`write`).
+            reference: sea_orm::ActiveValue::NotSet,
             status: Set(valid.status.as_str().to_owned()),
             managing_org: Set(valid.managing_org.clone()),
             managing_officer: Set(valid.officer.clone()),
@@ -173,8 +160,13 @@ impl NewRows {
         Ok(())
     }
 
-    /// Inserts everything in `conn`'s transaction, parents first.
-    pub async fn write(self, conn: &impl ConnectionTrait) -> ServiceResult<Vec<Uuid>> {
+    /// Reserves references and inserts everything in `conn`'s transaction, parents first.
+    pub async fn write(mut self, conn: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<Vec<Uuid>> {
+        let year = calendar::local_date(now).year();
+        let references = references::next_registrant_references(conn, year, self.registrants.len()).await?;
+        for (model, reference) in self.registrants.iter_mut().zip(references) {
+            model.reference = Set(reference);
+        }
         insert_chunked(conn, self.registrants, 17).await?;
         insert_chunked(conn, self.names, 7).await?;
         insert_chunked(conn, self.dates, 4).await?;

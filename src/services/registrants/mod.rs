@@ -89,8 +89,9 @@ pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: 
     caller.require(Permission::RegistrantWrite)?;
     let valid = validate_new(caller, &input, calendar::local_date(now))?;
     caller.require_managing(&valid.managing_org)?;
+    let rows = bulk::NewRows::seal(&ctx.crypto, &caller.subject, std::slice::from_ref(&valid), now)?;
     let txn = crate::services::tx::begin_write(&ctx.db).await?;
-    let ids = bulk::NewRows::build(&txn, &ctx.crypto, &caller.subject, std::slice::from_ref(&valid), now).await?.write(&txn).await?;
+    let ids = rows.write(&txn, now).await?;
     audit::record(&txn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &ids)).await?;
     let id = ids[0];
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
@@ -106,8 +107,9 @@ pub async fn create_batch(ctx: &Ctx, caller: &Caller, batch: &[ValidRegistrant],
     for valid in batch {
         caller.require_managing(&valid.managing_org)?;
     }
+    let rows = bulk::NewRows::seal(&ctx.crypto, &caller.subject, batch, now)?;
     let txn = crate::services::tx::begin_write(&ctx.db).await?;
-    let ids = bulk::NewRows::build(&txn, &ctx.crypto, &caller.subject, batch, now).await?.write(&txn).await?;
+    let ids = rows.write(&txn, now).await?;
     // One collection entry per batch, naming every registrant it created.
     audit::record(&txn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &ids)).await?;
     txn.commit().await?;

@@ -1,0 +1,64 @@
+//! The read half of a register check: blocking, decrypting candidates, verifying them in
+//! plaintext, scoring. Nothing here writes.
+//!
+//! Blind-index digests are truncated, so a lookup returns people who merely share a digest
+//! (at a million registrants, tens per key). Each candidate's blocking keys are recomputed from
+//! its decrypted rows; one that shares none with the query was a digest coincidence and is
+//! dropped before scoring, so it is neither scored nor stored as a candidate.
+
+use std::collections::HashSet;
+
+use entities::crime_report;
+use sea_orm::ConnectionTrait;
+use uuid::Uuid;
+
+use super::profiles;
+use super::views::TargetKind;
+use crate::crypto::Crypto;
+use crate::linkage::keys::{self, BlockKey};
+use crate::linkage::{Profile, score};
+use crate::services::blind::{self, OWNER_REGISTRANT, OWNER_REPORT};
+use crate::services::{ServiceResult, reports};
+
+/// Candidates decrypted per check, the ones sharing most blocking keys first.
+const MAX_CANDIDATES: usize = 200;
+
+pub struct Scored {
+    pub kind: TargetKind,
+    pub id: Uuid,
+    pub reference: String,
+    pub org: String,
+    pub score: score::Score,
+}
+
+/// Scored candidates for `report`, most probable first.
+pub async fn candidates(conn: &impl ConnectionTrait, crypto: &Crypto, report: &crime_report::Model) -> ServiceResult<Vec<Scored>> {
+    let query = reports::suspect(crypto, report)?.profile(reports::reference_date(report));
+    let block = keys::query_keys(&query);
+    let lookups: Vec<_> = block.iter().map(|k| (k.field, k.kind, k.value.as_str())).collect();
+    let mut hits = blind::candidates_any(conn, crypto, &[OWNER_REGISTRANT, OWNER_REPORT], &lookups).await?;
+    hits.retain(|(kind, id, _)| !(kind == OWNER_REPORT && *id == report.id));
+    hits.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
+    hits.truncate(MAX_CANDIDATES);
+    let registrant_ids: Vec<Uuid> = hits.iter().filter(|h| h.0 == OWNER_REGISTRANT).map(|h| h.1).collect();
+    let report_ids: Vec<Uuid> = hits.iter().filter(|h| h.0 == OWNER_REPORT).map(|h| h.1).collect();
+    let wanted: HashSet<&BlockKey> = block.iter().collect();
+    let shares_a_key = |profile: &Profile| keys::record_keys(profile).iter().any(|k| wanted.contains(k));
+
+    let mut scored = Vec::with_capacity(hits.len());
+    for (r, profile) in profiles::registrants(conn, crypto, &registrant_ids).await? {
+        if shares_a_key(&profile) {
+            let score = score::score(&query, &profile);
+            scored.push(Scored { kind: TargetKind::Registrant, id: r.id, reference: r.reference, org: r.managing_org, score });
+        }
+    }
+    for (r, profile) in profiles::reports(conn, crypto, &report_ids).await? {
+        if shares_a_key(&profile) {
+            let score = score::score(&query, &profile);
+            scored.push(Scored { kind: TargetKind::Report, id: r.id, reference: reports::label(&r), org: r.intake_org.clone(), score });
+        }
+    }
+    score::compete(scored.iter_mut().filter(|s| s.kind == TargetKind::Registrant).map(|s| &mut s.score));
+    scored.sort_by(|a, b| b.score.probability.total_cmp(&a.score.probability).then(a.id.cmp(&b.id)));
+    Ok(scored)
+}
