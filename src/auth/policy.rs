@@ -108,6 +108,8 @@ pub struct RoutePolicy {
     pub any_of: &'static [Permission],
 }
 
+/// Reviewers read any report; intake staff their own organisation's (checked in the service).
+const READ_REPORT: &[Permission] = &[Permission::MatchRead, Permission::ReportWrite];
 const READ_REGISTRANT: &[Permission] = &[Permission::RegistrantReadNational, Permission::RegistrantReadSupervised];
 
 macro_rules! routes {
@@ -145,7 +147,9 @@ routes! {
     "GET" "/api/v1/jobs/runs" => &[Permission::JobsRead];
     "POST" "/api/v1/registrants/{id}/suspensions" => &[Permission::SuspensionWrite];
     "POST" "/api/v1/suspensions/{id}/end" => &[Permission::SuspensionWrite];
+    "GET" "/api/v1/reports" => READ_REPORT;
     "POST" "/api/v1/reports" => &[Permission::ReportWrite];
+    "GET" "/api/v1/reports/{id}" => READ_REPORT;
     "POST" "/api/v1/reports/{id}/checks" => &[Permission::RegisterCheck];
     "GET" "/api/v1/checks/{id}" => &[Permission::MatchRead];
     "GET" "/api/v1/links" => &[Permission::LinkDecide];

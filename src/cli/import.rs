@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Args, Subcommand};
+use sea_orm::ConnectionTrait;
 
 use crate::auth::{Caller, Justification, Role};
 use crate::config::RawConfig;
@@ -232,28 +233,35 @@ pub async fn import<R: Read + Send + 'static>(
     }
     let total = outcome.rows;
     let batch = batch.max(1);
-    // The reader is synchronous; it hands full batches to the writer over a bounded channel so
-    // that parsing and sealing the next batch overlaps the database writing this one.
-    let (send, mut receive) = tokio::sync::mpsc::channel::<Vec<ValidRegistrant>>(2);
+    // The reader thread parses, validates and seals; it hands sealed batches over a bounded
+    // channel to the writers, so sealing the next batch overlaps writing this one. SQLite gets
+    // one writer (one transaction open at a time, so the WAL can be checkpointed as it goes);
+    // PostgreSQL several, side by side.
+    let (send, mut receive) = tokio::sync::mpsc::channel::<registrants::SealedBatch>(2);
     let reader_caller = caller.clone();
+    let reader_ctx = ctx.clone();
     let file = open().context("opening the file again to write it")?;
     let reader = tokio::task::spawn_blocking(move || {
         let mut pending = Vec::with_capacity(batch);
+        let hand_over = |pending: &mut Vec<ValidRegistrant>| -> anyhow::Result<()> {
+            let rows = std::mem::replace(pending, Vec::with_capacity(batch));
+            let sealed =
+                registrants::seal_batch(&reader_ctx, &reader_caller, &rows, now).map_err(|e| anyhow::anyhow!("sealing a batch: {e}"))?;
+            send.blocking_send(sealed).context("the writer stopped")
+        };
         rows(file, &reader_caller, today, |(line, row)| {
             pending.push(row.map_err(|_| anyhow::anyhow!("line {line} changed between the validation and writing passes"))?);
             if pending.len() == batch {
-                send.blocking_send(std::mem::replace(&mut pending, Vec::with_capacity(batch))).context("the writer stopped")?;
+                hand_over(&mut pending)?;
             }
             Ok(())
         })?;
         if !pending.is_empty() {
-            send.blocking_send(pending).context("the writer stopped")?;
+            hand_over(&mut pending)?;
         }
         Ok::<(), anyhow::Error>(())
     });
-    // Several batches in flight: while one holds the write transaction the others are being
-    // sealed (SQLite has one writer; PostgreSQL also writes them side by side).
-    let writers = if ctx.db.get_database_backend() == sea_orm::DbBackend::Postgres { 3 } else { 2 };
+    let writers = if ctx.db.get_database_backend() == sea_orm::DbBackend::Postgres { 3 } else { 1 };
     let mut in_flight = tokio::task::JoinSet::new();
     let mut written = Ok(());
     let mut finish = |joined: Result<Result<usize, ServiceError>, tokio::task::JoinError>, written: &mut anyhow::Result<()>| match joined {
@@ -261,18 +269,13 @@ pub async fn import<R: Read + Send + 'static>(
             outcome.written += n;
             progress(outcome.written, total);
         }
-        Ok(Err(e)) => {
-            *written = Err(match e {
-                ServiceError::Invalid(_) => anyhow::anyhow!("a row failed validation while writing"),
-                other => anyhow::anyhow!("writing a batch failed after {} registrants: {other}", outcome.written),
-            })
-        }
+        Ok(Err(e)) => *written = Err(anyhow::anyhow!("writing a batch failed after {} registrants: {e}", outcome.written)),
         Err(e) => *written = Err(anyhow::anyhow!("a writer task failed: {e}")),
     };
     while written.is_ok() {
-        let Some(chunk) = receive.recv().await else { break };
+        let Some(sealed) = receive.recv().await else { break };
         let (ctx, caller) = (ctx.clone(), caller.clone());
-        in_flight.spawn(async move { registrants::create_batch(&ctx, &caller, &chunk, now).await.map(|ids| ids.len()) });
+        in_flight.spawn(async move { registrants::write_batch(&ctx, &caller, sealed, now).await.map(|ids| ids.len()) });
         while in_flight.len() >= writers && written.is_ok() {
             if let Some(joined) = in_flight.join_next().await {
                 finish(joined, &mut written);
@@ -287,6 +290,11 @@ pub async fn import<R: Read + Send + 'static>(
     let read = reader.await.context("the file reader panicked")?;
     written?;
     read?;
+    if ctx.db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        // Fold the write-ahead log into the database now, rather than leave the next process
+        // that opens it a large log to replay.
+        ctx.db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await.context("checkpointing the SQLite log")?;
+    }
     Ok(outcome)
 }
 

@@ -14,14 +14,16 @@ use super::error::{ApiError, Problem};
 use super::extract::AppJson;
 use crate::auth::Caller;
 use crate::clock;
-use crate::services::checks::views::{CheckResponse, CheckView, LinkDecisionInput, LinkView};
+use crate::services::checks::views::{CheckResponse, CheckView, LinkDecisionInput, LinkStatus, LinkView};
 use crate::services::reports::ReportReceipt;
 use crate::services::reports::input::NewReportInput;
+use crate::services::reports::read::{self, ReportFilter, ReportPage, ReportView};
 use crate::services::{checks, links, reports};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(create_report))
+        .routes(routes!(create_report, list_reports))
+        .routes(routes!(get_report))
         .routes(routes!(run_check))
         .routes(routes!(get_check))
         .routes(routes!(queue))
@@ -40,6 +42,45 @@ async fn create_report(
     let receipt =
         reports::create(&state.ctx, &caller, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
     Ok((StatusCode::CREATED, Json(receipt)))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReportListQuery {
+    /// Only reports recorded by this force.
+    force: Option<String>,
+    /// The `next_after` of the previous page.
+    after: Option<Uuid>,
+    /// 1 to 100; default 50.
+    limit: Option<u64>,
+}
+
+/// Crime reports in recording order, without sealed content: all of them for reviewers, the
+/// caller's own organisation's for intake staff. Audited as a consultation.
+#[utoipa::path(get, path = "/api/v1/reports", tag = "linkage", params(ReportListQuery),
+    responses((status = 200, body = ReportPage), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn list_reports(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<ReportListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<ReportPage>, ApiError> {
+    let Query(query) =
+        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))?;
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 100").with_field("limit"));
+    }
+    let filter = ReportFilter { force: query.force, after: query.after, limit };
+    read::list(&state.ctx, &caller, filter, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// One crime report in full (victim and suspect details decrypted) with the checks run on it.
+/// Audited as a consultation; intake staff may read only their own organisation's reports.
+#[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "linkage", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ReportView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_report(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<ReportView>, ApiError> {
+    read::get(&state.ctx, &caller, id, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
 }
 
 /// Runs a register check on a report against registrants and earlier reports. Requires the
@@ -62,11 +103,14 @@ async fn get_check(State(state): State<AppState>, caller: Caller, Path(id): Path
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
+    /// `pending` (default) or `needs_info`.
+    status: Option<LinkStatus>,
     /// 1 to 200; default 50.
     limit: Option<u64>,
 }
 
-/// The review queue: pending links, most probable first.
+/// The review queue: open links (pending by default, or those waiting for information), most
+/// probable first.
 #[utoipa::path(get, path = "/api/v1/links", tag = "linkage", params(QueueQuery),
     responses((status = 200, body = Vec<LinkView>), (status = 400, body = Problem), (status = 403, body = Problem)))]
 async fn queue(
@@ -80,11 +124,15 @@ async fn queue(
     if !(1..=200).contains(&limit) {
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 200").with_field("limit"));
     }
-    links::queue(&state.ctx, &caller, limit, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    let status = query.status.unwrap_or(LinkStatus::Pending);
+    links::queue(&state.ctx, &caller, status, limit, clock::now())
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
 }
 
-/// Confirms or rejects a proposed link, with a reason. A rejected pair is never proposed
-/// again; a confirmed link counts towards serial patterns.
+/// Confirms or rejects a proposed link, or marks it as needing information, with a reason. A
+/// rejected pair is never proposed again; a confirmed link counts towards serial patterns.
 #[utoipa::path(post, path = "/api/v1/links/{id}/decision", tag = "linkage", params(("id" = Uuid, Path)), request_body = LinkDecisionInput,
     responses((status = 200, body = LinkView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn decide(

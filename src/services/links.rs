@@ -43,22 +43,32 @@ async fn view(conn: &impl ConnectionTrait, l: link::Model) -> ServiceResult<Link
     })
 }
 
-/// Pending links, most probable first.
+/// Open links in one state (`pending` by default, or `needs_info`), most probable first.
+/// Audited as a consultation.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn queue(ctx: &Ctx, caller: &Caller, limit: u64, now: DateTime<Utc>) -> ServiceResult<Vec<LinkView>> {
+pub async fn queue(ctx: &Ctx, caller: &Caller, status: LinkStatus, limit: u64, now: DateTime<Utc>) -> ServiceResult<Vec<LinkView>> {
     caller.require(Permission::LinkDecide)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    if !matches!(status, LinkStatus::Pending | LinkStatus::NeedsInfo) {
+        return Err(FieldErrors(vec![crate::domain::errors::FieldError {
+            field: "status".into(),
+            code: "not_open",
+            detail: "the queue holds pending and needs_info links".into(),
+        }])
+        .into());
+    }
+    let snapshot = tx::begin_read(&ctx.db).await?;
     let rows = link::Entity::find()
-        .filter(link::Column::Status.eq(LinkStatus::Pending.as_str()))
+        .filter(link::Column::Status.eq(status.as_str()))
         .order_by_desc(link::Column::Probability)
         .order_by_asc(link::Column::Id)
         .limit(limit)
-        .all(&txn)
+        .all(&snapshot)
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for l in rows {
-        out.push(view(&txn, l).await?);
+        out.push(view(&snapshot, l).await?);
     }
+    snapshot.commit().await?;
     let ids: Vec<Uuid> = out.iter().flat_map(|l| [l.id, l.report_id, l.target_id]).collect();
     let entry = Entry {
         action: Action::Consultation,
@@ -68,25 +78,34 @@ pub async fn queue(ctx: &Ctx, caller: &Caller, limit: u64, now: DateTime<Utc>) -
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&txn, caller, now, entry).await?;
-    txn.commit().await?;
+    // Fail-closed: nothing is returned unless the consultation is on the record.
+    audit::record(&ctx.db, caller, now, entry).await?;
     Ok(out)
 }
 
-/// Confirms or rejects a pending link. Confirming combines two records about one person
-/// (s.62 "combination") and re-evaluates serial patterns and breach candidates.
+/// Confirms or rejects an open link, or marks a pending one as needing information.
+/// Confirming combines two records about one person (s.62 "combination") and re-evaluates
+/// serial patterns and breach candidates.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: LinkDecisionInput, now: DateTime<Utc>) -> ServiceResult<LinkView> {
     caller.require(Permission::LinkDecide)?;
     let reason = text::required("reason", &input.reason, 1000).map_err(|e| FieldErrors(vec![e]))?;
     let txn = tx::begin_write(&ctx.db).await?;
     let current = link::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("link"))?;
-    if current.status != LinkStatus::Pending.as_str() {
+    let open = [LinkStatus::Pending.as_str(), LinkStatus::NeedsInfo.as_str()];
+    if !open.contains(&current.status.as_str()) {
         return Err(ServiceError::Conflict { code: "already_decided", detail: "this link has already been decided".into() });
     }
     let status = match input.decision {
         LinkDecision::Confirm => LinkStatus::Confirmed,
         LinkDecision::Reject => LinkStatus::Rejected,
+        LinkDecision::NeedsInfo if current.status == LinkStatus::Pending.as_str() => LinkStatus::NeedsInfo,
+        LinkDecision::NeedsInfo => {
+            return Err(ServiceError::Conflict {
+                code: "already_needs_info",
+                detail: "this link is already waiting for information".into(),
+            });
+        }
     };
     let updated = link::Entity::update_many()
         .col_expr(link::Column::Status, Expr::value(status.as_str()))
@@ -97,7 +116,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: LinkDecisionInp
         .col_expr(link::Column::Version, Expr::value(input.version + 1))
         .filter(link::Column::Id.eq(id))
         .filter(link::Column::Version.eq(input.version))
-        .filter(link::Column::Status.eq(LinkStatus::Pending.as_str()))
+        .filter(link::Column::Status.is_in(open))
         .exec(&txn)
         .await?;
     if updated.rows_affected == 0 {
@@ -110,6 +129,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: LinkDecisionInp
     }
     let (action, operation) = match status {
         LinkStatus::Confirmed => (Action::Combination, "link.confirm"),
+        LinkStatus::NeedsInfo => (Action::Alteration, "link.needs_info"),
         _ => (Action::Alteration, "link.reject"),
     };
     let entry =

@@ -18,3 +18,4 @@ mod obligations;
 mod orders;
 mod register_check;
 mod registrants;
+mod reports;

@@ -9,7 +9,7 @@ use vigil::auth::Role;
 use crate::support::{TestApp, into_parts};
 
 /// A registrant with the given particulars, managed by `met`.
-async fn registrant(app: &TestApp, given: &str, family: &str, dob: &str, phone: &str) -> Value {
+pub async fn registrant(app: &TestApp, given: &str, family: &str, dob: &str, phone: &str) -> Value {
     app.registrant(
         "met",
         json!({
@@ -22,7 +22,7 @@ async fn registrant(app: &TestApp, given: &str, family: &str, dob: &str, phone: 
     .await
 }
 
-fn report(crime_reference: &str, victim: &str, suspect: Value) -> Value {
+pub fn report(crime_reference: &str, victim: &str, suspect: Value) -> Value {
     json!({
         "crime_reference": crime_reference,
         "principal_classification": "harassment",
@@ -35,14 +35,14 @@ fn report(crime_reference: &str, victim: &str, suspect: Value) -> Value {
     })
 }
 
-async fn record(app: &TestApp, token: &str, body: &Value) -> String {
+pub async fn record(app: &TestApp, token: &str, body: &Value) -> String {
     let (status, receipt) = app.post("/api/v1/reports", token, body).await;
     assert_eq!(status, 201, "recording a report: {receipt}");
     receipt["id"].as_str().expect("report id").to_owned()
 }
 
 /// Runs a check with a justification; returns status, body and the Retry-After header.
-async fn check(app: &TestApp, token: &str, report_id: &str) -> (u16, Value, Option<String>) {
+pub async fn check(app: &TestApp, token: &str, report_id: &str) -> (u16, Value, Option<String>) {
     let response = app
         .client
         .post(format!("{}/api/v1/reports/{report_id}/checks", app.base))

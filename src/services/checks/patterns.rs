@@ -35,9 +35,11 @@ const MAX_CLUSTER: usize = 500;
 pub const DETECTOR: &str = "vigil:linkage";
 
 fn counted() -> Condition {
-    Condition::any()
-        .add(link::Column::Status.eq(LinkStatus::Confirmed.as_str()))
-        .add(Condition::all().add(link::Column::Status.eq(LinkStatus::Pending.as_str())).add(link::Column::Strong.eq(true)))
+    Condition::any().add(link::Column::Status.eq(LinkStatus::Confirmed.as_str())).add(
+        Condition::all()
+            .add(link::Column::Status.is_in([LinkStatus::Pending.as_str(), LinkStatus::NeedsInfo.as_str()]))
+            .add(link::Column::Strong.eq(true)),
+    )
 }
 
 /// The reports joined to `start` through counted report↔report links (including `start`).

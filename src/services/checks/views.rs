@@ -13,7 +13,12 @@ vocabulary!(CheckResult { NoMatch => "no_match", PossibleMatch => "possible_matc
 
 vocabulary!(TargetKind { Registrant => "registrant", Report => "report" });
 
-vocabulary!(LinkStatus { Pending => "pending", Confirmed => "confirmed", Rejected => "rejected" });
+vocabulary!(
+    /// `needs_info`: the reviewer could not decide without more information (for example the
+    /// suspect's date of birth from the investigating officer); the link stays open, off the
+    /// main queue, and can still be confirmed or rejected.
+    LinkStatus { Pending => "pending", NeedsInfo => "needs_info", Confirmed => "confirmed", Rejected => "rejected" }
+);
 
 vocabulary!(
     /// What a check did with a candidate: queued it for review, left it below the threshold,
@@ -24,7 +29,7 @@ vocabulary!(
     }
 );
 
-vocabulary!(LinkDecision { Confirm => "confirm", Reject => "reject" });
+vocabulary!(LinkDecision { Confirm => "confirm", Reject => "reject", NeedsInfo => "needs_info" });
 
 /// Minimal disclosure for intake staff.
 #[derive(Serialize, ToSchema)]

@@ -99,18 +99,32 @@ pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: 
     Ok(view)
 }
 
-/// Writes already validated registrants in one transaction: all of them or none. The bulk
-/// import calls this once per batch after every row of the file has validated.
+/// Writes already validated registrants in one transaction: all of them or none.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn create_batch(ctx: &Ctx, caller: &Caller, batch: &[ValidRegistrant], now: DateTime<Utc>) -> ServiceResult<Vec<Uuid>> {
+    let sealed = seal_batch(ctx, caller, batch, now)?;
+    write_batch(ctx, caller, sealed, now).await
+}
+
+/// A batch of new registrants sealed and indexed in memory, ready for [`write_batch`].
+pub struct SealedBatch(bulk::NewRows);
+
+/// The CPU half of [`create_batch`]: checks the caller may create every registrant, then seals
+/// and indexes them. The bulk import runs this on its reader thread, so that sealing the next
+/// batch overlaps writing this one while a single writer keeps SQLite's transactions apart.
+pub fn seal_batch(ctx: &Ctx, caller: &Caller, batch: &[ValidRegistrant], now: DateTime<Utc>) -> ServiceResult<SealedBatch> {
     caller.require(Permission::RegistrantWrite)?;
     for valid in batch {
         caller.require_managing(&valid.managing_org)?;
     }
-    let rows = bulk::NewRows::seal(&ctx.crypto, &caller.subject, batch, now)?;
+    Ok(SealedBatch(bulk::NewRows::seal(&ctx.crypto, &caller.subject, batch, now)?))
+}
+
+/// The database half of [`create_batch`]: one transaction, one collection audit entry naming
+/// every registrant it created.
+pub async fn write_batch(ctx: &Ctx, caller: &Caller, batch: SealedBatch, now: DateTime<Utc>) -> ServiceResult<Vec<Uuid>> {
     let txn = crate::services::tx::begin_write(&ctx.db).await?;
-    let ids = rows.write(&txn, now).await?;
-    // One collection entry per batch, naming every registrant it created.
+    let ids = batch.0.write(&txn, now).await?;
     audit::record(&txn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &ids)).await?;
     txn.commit().await?;
     Ok(ids)

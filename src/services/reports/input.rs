@@ -93,25 +93,27 @@ pub struct SuspectInput {
     pub descriptors: Vec<DescriptorInput>,
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct StoredIdentifier {
     pub kind: IdentifierKind,
     pub platform: Option<String>,
     pub value: String,
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct StoredDescriptor {
     pub kind: DescriptorKind,
     pub value: String,
 }
 
 /// The suspect as sealed in `crime_reports.suspect_sealed`.
-#[derive(Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct SuspectDetails {
     pub names: Vec<PersonName>,
     pub date_of_birth: Option<NaiveDate>,
     pub birth_year: Option<i32>,
+    /// `[min, max]` estimated age.
+    #[schema(value_type = Option<Vec<u8>>)]
     pub age_range: Option<(u8, u8)>,
     pub addresses: Vec<Address>,
     pub identifiers: Vec<StoredIdentifier>,
@@ -119,7 +121,7 @@ pub struct SuspectDetails {
 }
 
 /// The victim as sealed in `crime_reports.victim_sealed`.
-#[derive(Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize, ToSchema)]
 pub struct VictimDetails {
     pub given: String,
     pub family: String,

@@ -3,6 +3,7 @@
 //! (owner kind `report`) so that later register checks can link reports to each other.
 
 pub mod input;
+pub mod read;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::crime_report;
