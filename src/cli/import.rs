@@ -294,6 +294,10 @@ pub async fn import<R: Read + Send + 'static>(
         // Fold the write-ahead log into the database now, rather than leave the next process
         // that opens it a large log to replay.
         ctx.db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await.context("checkpointing the SQLite log")?;
+    } else {
+        // Fresh planner statistics: right after a bulk load PostgreSQL would otherwise plan the
+        // register check's index lookups for the empty tables it last analysed.
+        ctx.db.execute_unprepared("ANALYZE").await.context("analysing the loaded tables")?;
     }
     Ok(outcome)
 }

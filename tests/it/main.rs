@@ -4,6 +4,7 @@
 
 mod support;
 
+mod access_matrix;
 mod audit;
 mod auth;
 mod breaches;
