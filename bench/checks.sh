@@ -136,9 +136,10 @@ bench_backend() {
         kill -0 "$SERVER_PID" 2>/dev/null || { cat "$dir/server.log" >&2; die "$backend: the service exited"; }
         sleep 0.5
     done
-    # One user per client: the check limit and its lock are per user, as they are for real officers.
+    # Many users, each request picking one at random: the check limit and its lock are per user,
+    # as they are for real officers, so 16 clients sharing 16 users would queue on each other.
     local token n
-    for n in $(seq 1 "$CONNECTIONS"); do
+    for n in $(seq 1 $((CONNECTIONS * 16))); do
         "$BIN" dev-token --role ppo --org met --subject "bench-officer-$n" --data-dir "$dir" --ttl-minutes 600
     done >"$dir/tokens.txt"
     token=$(head -1 "$dir/tokens.txt")
