@@ -12,7 +12,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use super::ValidRegistrant;
-use super::details::{identifier_field, name_date_keys};
+use super::details::{address_row, birth_date_row, descriptor_row, identifier_field, identifier_row, name_date_keys, name_row};
 use crate::crypto::{BlindField, BlindKind, Crypto, columns};
 use crate::domain::calendar;
 use crate::domain::vocab::AddressKind;
@@ -71,16 +71,8 @@ impl NewRows {
         let mut terms: Vec<(&'static str, Uuid, BlindField, BlindKind, String)> = Vec::new();
         let mut people = Vec::with_capacity(valid.names.len());
         for n in &valid.names {
-            let row = Uuid::now_v7();
-            self.names.push(registrant_name::ActiveModel {
-                id: Set(row),
-                registrant_id: Set(id),
-                kind: Set(n.kind.as_str().to_owned()),
-                name_sealed: Set(crypto.seal_json(columns::NAME, row, &n.name)?),
-                valid_from: Set(n.valid_from),
-                valid_to: Set(n.valid_to),
-                created_at: Set(now),
-            });
+            let (row, model) = name_row(crypto, id, n, now)?;
+            self.names.push(model);
             terms.push(("registrant_names", row, BlindField::FullName, BlindKind::Exact, n.name.folded()));
             people.push((row, n.name.clone()));
         }
@@ -88,24 +80,10 @@ impl NewRows {
             terms.push(("registrant_names", row, field, kind, key));
         }
         for d in &valid.dates {
-            let row = Uuid::now_v7();
-            let sealed = crypto.seal_str(columns::BIRTH_DATE, row, &d.to_string())?;
-            self.dates.push(registrant_birth_date::ActiveModel {
-                id: Set(row),
-                registrant_id: Set(id),
-                birth_date_sealed: Set(sealed),
-                created_at: Set(now),
-            });
+            self.dates.push(birth_date_row(crypto, id, *d, now)?.1);
         }
         for d in &valid.descriptors {
-            let row = Uuid::now_v7();
-            self.descriptors.push(registrant_descriptor::ActiveModel {
-                id: Set(row),
-                registrant_id: Set(id),
-                kind: Set(d.kind.as_str().to_owned()),
-                value_sealed: Set(crypto.seal_str(columns::DESCRIPTOR, row, &d.value)?),
-                created_at: Set(now),
-            });
+            self.descriptors.push(descriptor_row(crypto, id, d, now)?.1);
         }
         let first_address = self.addresses.len();
         for a in &valid.addresses {
@@ -120,29 +98,11 @@ impl NewRows {
                     }
                 }
             }
-            let row = Uuid::now_v7();
-            self.addresses.push(registrant_address::ActiveModel {
-                id: Set(row),
-                registrant_id: Set(id),
-                kind: Set(a.kind.as_str().to_owned()),
-                address_sealed: Set(crypto.seal_json(columns::ADDRESS, row, &a.address)?),
-                valid_from: Set(a.valid_from),
-                valid_to: Set(a.valid_to),
-                created_at: Set(now),
-            });
+            self.addresses.push(address_row(crypto, id, a, now)?.1);
         }
         for i in &valid.identifiers {
-            let row = Uuid::now_v7();
-            self.identifiers.push(registrant_identifier::ActiveModel {
-                id: Set(row),
-                registrant_id: Set(id),
-                kind: Set(i.identifier.kind.as_str().to_owned()),
-                platform: Set(i.identifier.platform.clone()),
-                value_sealed: Set(crypto.seal_str(columns::IDENTIFIER, row, &i.identifier.value)?),
-                valid_from: Set(i.valid_from),
-                valid_to: Set(i.valid_to),
-                created_at: Set(now),
-            });
+            let (row, model) = identifier_row(crypto, id, i, now)?;
+            self.identifiers.push(model);
             let field = identifier_field(i.identifier.kind);
             terms.push(("registrant_identifiers", row, field, BlindKind::Exact, i.identifier.index_key()));
         }

@@ -25,16 +25,7 @@ pub async fn insert_name(
     name: &ValidName,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
-    let id = Uuid::now_v7();
-    let model = registrant_name::ActiveModel {
-        id: Set(id),
-        registrant_id: Set(registrant_id),
-        kind: Set(name.kind.as_str().to_owned()),
-        name_sealed: Set(crypto.seal_json(columns::NAME, id, &name.name)?),
-        valid_from: Set(name.valid_from),
-        valid_to: Set(name.valid_to),
-        created_at: Set(now),
-    };
+    let (id, model) = name_row(crypto, registrant_id, name, now)?;
     registrant_name::Entity::insert(model).exec_without_returning(conn).await?;
     let folded = name.name.folded();
     let term = IndexTerm {
@@ -55,13 +46,7 @@ pub async fn insert_birth_date(
     date: NaiveDate,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
-    let id = Uuid::now_v7();
-    let model = registrant_birth_date::ActiveModel {
-        id: Set(id),
-        registrant_id: Set(registrant_id),
-        birth_date_sealed: Set(crypto.seal_str(columns::BIRTH_DATE, id, &date.to_string())?),
-        created_at: Set(now),
-    };
+    let (id, model) = birth_date_row(crypto, registrant_id, date, now)?;
     registrant_birth_date::Entity::insert(model).exec_without_returning(conn).await?;
     Ok(id)
 }
@@ -73,14 +58,7 @@ pub async fn insert_descriptor(
     d: &ValidDescriptor,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
-    let id = Uuid::now_v7();
-    let model = registrant_descriptor::ActiveModel {
-        id: Set(id),
-        registrant_id: Set(registrant_id),
-        kind: Set(d.kind.as_str().to_owned()),
-        value_sealed: Set(crypto.seal_str(columns::DESCRIPTOR, id, &d.value)?),
-        created_at: Set(now),
-    };
+    let (id, model) = descriptor_row(crypto, registrant_id, d, now)?;
     registrant_descriptor::Entity::insert(model).exec_without_returning(conn).await?;
     Ok(id)
 }
@@ -110,16 +88,7 @@ pub async fn insert_address(
                 .await?;
         }
     }
-    let id = Uuid::now_v7();
-    let model = registrant_address::ActiveModel {
-        id: Set(id),
-        registrant_id: Set(registrant_id),
-        kind: Set(a.kind.as_str().to_owned()),
-        address_sealed: Set(crypto.seal_json(columns::ADDRESS, id, &a.address)?),
-        valid_from: Set(a.valid_from),
-        valid_to: Set(a.valid_to),
-        created_at: Set(now),
-    };
+    let (id, model) = address_row(crypto, registrant_id, a, now)?;
     registrant_address::Entity::insert(model).exec_without_returning(conn).await?;
     Ok(id)
 }
@@ -131,17 +100,7 @@ pub async fn insert_identifier(
     i: &ValidIdentifier,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
-    let id = Uuid::now_v7();
-    let model = registrant_identifier::ActiveModel {
-        id: Set(id),
-        registrant_id: Set(registrant_id),
-        kind: Set(i.identifier.kind.as_str().to_owned()),
-        platform: Set(i.identifier.platform.clone()),
-        value_sealed: Set(crypto.seal_str(columns::IDENTIFIER, id, &i.identifier.value)?),
-        valid_from: Set(i.valid_from),
-        valid_to: Set(i.valid_to),
-        created_at: Set(now),
-    };
+    let (id, model) = identifier_row(crypto, registrant_id, i, now)?;
     registrant_identifier::Entity::insert(model).exec_without_returning(conn).await?;
     let key = i.identifier.index_key();
     let term = IndexTerm {
@@ -153,6 +112,112 @@ pub async fn insert_identifier(
     };
     blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id, &[term]).await?;
     Ok(id)
+}
+
+// Row builders: a new row of each kind, sealed under a fresh id. Shared by the single inserts
+// above and by `bulk`, which writes many at once.
+
+pub fn name_row(
+    crypto: &Crypto,
+    registrant_id: Uuid,
+    n: &ValidName,
+    now: DateTime<Utc>,
+) -> ServiceResult<(Uuid, registrant_name::ActiveModel)> {
+    let id = Uuid::now_v7();
+    Ok((
+        id,
+        registrant_name::ActiveModel {
+            id: Set(id),
+            registrant_id: Set(registrant_id),
+            kind: Set(n.kind.as_str().to_owned()),
+            name_sealed: Set(crypto.seal_json(columns::NAME, id, &n.name)?),
+            valid_from: Set(n.valid_from),
+            valid_to: Set(n.valid_to),
+            created_at: Set(now),
+        },
+    ))
+}
+
+pub fn birth_date_row(
+    crypto: &Crypto,
+    registrant_id: Uuid,
+    date: NaiveDate,
+    now: DateTime<Utc>,
+) -> ServiceResult<(Uuid, registrant_birth_date::ActiveModel)> {
+    let id = Uuid::now_v7();
+    let sealed = crypto.seal_str(columns::BIRTH_DATE, id, &date.to_string())?;
+    Ok((
+        id,
+        registrant_birth_date::ActiveModel {
+            id: Set(id),
+            registrant_id: Set(registrant_id),
+            birth_date_sealed: Set(sealed),
+            created_at: Set(now),
+        },
+    ))
+}
+
+pub fn descriptor_row(
+    crypto: &Crypto,
+    registrant_id: Uuid,
+    d: &ValidDescriptor,
+    now: DateTime<Utc>,
+) -> ServiceResult<(Uuid, registrant_descriptor::ActiveModel)> {
+    let id = Uuid::now_v7();
+    let sealed = crypto.seal_str(columns::DESCRIPTOR, id, &d.value)?;
+    Ok((
+        id,
+        registrant_descriptor::ActiveModel {
+            id: Set(id),
+            registrant_id: Set(registrant_id),
+            kind: Set(d.kind.as_str().to_owned()),
+            value_sealed: Set(sealed),
+            created_at: Set(now),
+        },
+    ))
+}
+
+pub fn address_row(
+    crypto: &Crypto,
+    registrant_id: Uuid,
+    a: &ValidAddress,
+    now: DateTime<Utc>,
+) -> ServiceResult<(Uuid, registrant_address::ActiveModel)> {
+    let id = Uuid::now_v7();
+    Ok((
+        id,
+        registrant_address::ActiveModel {
+            id: Set(id),
+            registrant_id: Set(registrant_id),
+            kind: Set(a.kind.as_str().to_owned()),
+            address_sealed: Set(crypto.seal_json(columns::ADDRESS, id, &a.address)?),
+            valid_from: Set(a.valid_from),
+            valid_to: Set(a.valid_to),
+            created_at: Set(now),
+        },
+    ))
+}
+
+pub fn identifier_row(
+    crypto: &Crypto,
+    registrant_id: Uuid,
+    i: &ValidIdentifier,
+    now: DateTime<Utc>,
+) -> ServiceResult<(Uuid, registrant_identifier::ActiveModel)> {
+    let id = Uuid::now_v7();
+    Ok((
+        id,
+        registrant_identifier::ActiveModel {
+            id: Set(id),
+            registrant_id: Set(registrant_id),
+            kind: Set(i.identifier.kind.as_str().to_owned()),
+            platform: Set(i.identifier.platform.clone()),
+            value_sealed: Set(crypto.seal_str(columns::IDENTIFIER, id, &i.identifier.value)?),
+            valid_from: Set(i.valid_from),
+            valid_to: Set(i.valid_to),
+            created_at: Set(now),
+        },
+    ))
 }
 
 /// Rebuilds the compound (name, date of birth) index and the linkage blocking keys (phonetic
