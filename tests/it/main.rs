@@ -10,6 +10,7 @@ mod auth;
 mod breaches;
 mod canary;
 mod failures;
+mod forged_tokens;
 mod import;
 mod jobs;
 mod jwks;
