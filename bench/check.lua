@@ -9,8 +9,6 @@
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local common = dofile(here .. "common.lua")
 
-local ids_file = os.getenv("BENCH_IDS_FILE") or error("BENCH_IDS_FILE is not set")
-
 setup = common.setup
 done = common.done
 
@@ -19,13 +17,8 @@ local ids = {}
 local tokens = {}
 
 function init(args)
-   for line in io.lines(ids_file) do
-      if #line > 0 then table.insert(ids, line) end
-   end
-   if #ids == 0 then error("no ids in " .. ids_file) end
-   for line in io.lines(os.getenv("BENCH_TOKENS_FILE") or error("BENCH_TOKENS_FILE is not set")) do
-      if #line > 0 then table.insert(tokens, line) end
-   end
+   ids = common.lines("BENCH_IDS_FILE")
+   tokens = common.lines("BENCH_TOKENS_FILE")
    math.randomseed(os.time() * 1000 + thread_id)
    headers = {
       ["Authorization"] = "Bearer " .. common.token,

@@ -9,6 +9,17 @@ M.token = os.getenv("BENCH_TOKEN") or error("BENCH_TOKEN is not set")
 M.label = os.getenv("BENCH_LABEL") or "run"
 
 local threads = {}
+
+-- The non-empty lines of the file named by environment variable `name` (ids, tokens).
+function M.lines(name)
+   local path = os.getenv(name) or error(name .. " is not set")
+   local out = {}
+   for line in io.lines(path) do
+      if #line > 0 then table.insert(out, line) end
+   end
+   if #out == 0 then error("no lines in " .. path) end
+   return out
+end
 local next_id = 0
 
 -- setup() runs in the main Lua state once per wrk thread, before init().

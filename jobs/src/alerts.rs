@@ -3,7 +3,7 @@
 //! written in the same transaction, only when the alert is new.
 
 use chrono::{DateTime, Utc};
-use entities::{alert, outbox};
+use entities::alert;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
 use uuid::Uuid;
 
@@ -40,22 +40,6 @@ pub async fn raise(conn: &impl ConnectionTrait, a: NewAlert, now: DateTime<Utc>)
     if inserted == 0 {
         return Ok(false);
     }
-    outbox::Entity::insert(outbox::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        topic: Set(format!("alert.{}", a.kind)),
-        subject_id: Set(id),
-        recipient_org: Set(a.managing_org),
-        recipient_officer: Set(a.recipient_officer),
-        payload: Set("{}".into()),
-        status: Set("pending".into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        delivered_at: Set(None),
-        last_error: Set(None),
-        created_at: Set(now),
-    })
-    .on_conflict(OnConflict::columns([outbox::Column::Topic, outbox::Column::SubjectId]).do_nothing().to_owned())
-    .exec_without_returning(conn)
-    .await?;
+    crate::outbox::enqueue(conn, format!("alert.{}", a.kind), id, a.managing_org, a.recipient_officer, now).await?;
     Ok(true)
 }

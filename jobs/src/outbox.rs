@@ -8,7 +8,10 @@
 use chrono::{DateTime, Utc};
 use entities::{outbox, registrant};
 use hmac::{Hmac, Mac};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::OnConflict,
+};
 use serde::Serialize;
 use sha2::Sha256;
 use uuid::Uuid;
@@ -72,6 +75,37 @@ impl Sink {
             }
         }
     }
+}
+
+/// Queues one announcement of `subject_id` under `topic`, in the caller's transaction. A second
+/// announcement of the same subject and topic is ignored (unique per topic and subject), so a
+/// rerun never notifies twice.
+pub async fn enqueue(
+    conn: &impl ConnectionTrait,
+    topic: String,
+    subject_id: Uuid,
+    recipient_org: String,
+    recipient_officer: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    outbox::Entity::insert(outbox::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        topic: Set(topic),
+        subject_id: Set(subject_id),
+        recipient_org: Set(recipient_org),
+        recipient_officer: Set(recipient_officer),
+        payload: Set("{}".into()),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        delivered_at: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+    })
+    .on_conflict(OnConflict::columns([outbox::Column::Topic, outbox::Column::SubjectId]).do_nothing().to_owned())
+    .exec_without_returning(conn)
+    .await?;
+    Ok(())
 }
 
 pub fn sign(secret: &[u8], timestamp: &str, body: &[u8]) -> String {

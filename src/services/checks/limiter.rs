@@ -32,10 +32,6 @@ impl CheckLimiter {
         Self { limit, window: Duration::hours(1) }
     }
 
-    pub fn limit(&self) -> u32 {
-        self.limit
-    }
-
     /// Within the transaction that will record the run: admits one more check for the user at
     /// `now`, or says how many seconds until one is allowed.
     pub async fn admit(

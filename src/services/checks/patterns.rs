@@ -14,9 +14,9 @@
 //! Alerts carry ids and counts only; their dedupe keys make every step idempotent.
 
 use chrono::{DateTime, Utc};
-use entities::{breach, crime_report, link, order_condition, order_protected_person, outbox, registrant};
+use entities::{breach, crime_report, link, order_condition, order_protected_person, registrant};
 use jobs::alerts::{self, NewAlert};
-use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -307,22 +307,6 @@ async fn raise_breach(
     })
     .exec_without_returning(conn)
     .await?;
-    outbox::Entity::insert(outbox::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        topic: Set("breach.crime_report".into()),
-        subject_id: Set(id),
-        recipient_org: Set(owner.managing_org.clone()),
-        recipient_officer: Set(owner.managing_officer.clone()),
-        payload: Set("{}".into()),
-        status: Set("pending".into()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        delivered_at: Set(None),
-        last_error: Set(None),
-        created_at: Set(now),
-    })
-    .on_conflict(OnConflict::columns([outbox::Column::Topic, outbox::Column::SubjectId]).do_nothing().to_owned())
-    .exec_without_returning(conn)
-    .await?;
+    jobs::outbox::enqueue(conn, "breach.crime_report".into(), id, owner.managing_org.clone(), owner.managing_officer.clone(), now).await?;
     Ok(Some(id))
 }
