@@ -16,7 +16,8 @@
 //! database holding BENCH_DB_PEOPLE registrants; the load test at scale is bench/checks.sh.
 //!
 //! `cargo bench --bench linkage` (BENCH_PEOPLE — a comma-separated list of register sizes —,
-//! BENCH_QUERIES, BENCH_DB_PEOPLE (0 skips the service part), BENCH_DB_CHECKS and BENCH_SEED).
+//! BENCH_QUERIES, BENCH_CAP (candidates opened per query; 0 for no cap), BENCH_DB_PEOPLE (0
+//! skips the service part), BENCH_DB_CHECKS and BENCH_SEED).
 
 #[path = "synthetic/mod.rs"]
 mod synthetic;
@@ -28,7 +29,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use synthetic::{KINDS, Person};
 use vigil::crypto::{Crypto, KeyRing};
-use vigil::linkage::Profile;
+use vigil::linkage::{Profile, blocking};
 use vigil::linkage::keys::{BlockKey, query_keys, record_keys};
 use vigil::linkage::score::{REVIEW_THRESHOLD, Score, compete, score};
 use vigil::services::registrants::input::NewRegistrantInput;
@@ -39,6 +40,7 @@ use vigil::services::{Ctx, checks, registrants, reports};
 struct Tally {
     queries: usize,
     blocked: usize,
+    opened: usize,
     found: usize,
     ranked_first: usize,
     false_positives: usize,
@@ -128,7 +130,11 @@ fn accuracy(people: usize) {
     let index_time = started.elapsed();
 
     let mut tallies: Vec<(&'static str, Tally)> = KINDS.iter().chain(&["not_registered"]).map(|k| (*k, Tally::default())).collect();
-    let mut candidates_total = 0usize;
+    let (mut candidates_total, mut found_total) = (0usize, 0usize);
+    let cap = match setting("BENCH_CAP", blocking::MAX_CANDIDATES) {
+        0 => usize::MAX,
+        n => n,
+    };
     let mut calibration = [(0usize, 0usize); 10];
     let started = Instant::now();
     for n in 0..queries {
@@ -141,13 +147,19 @@ fn accuracy(people: usize) {
             let suspect = synthetic::outsider(&mut rng, people + n);
             ("not_registered", synthetic::query_profile(n, suspect), None)
         };
-        let mut candidates: Vec<usize> = query_keys(&query).iter().filter_map(|k| index.get(k)).flatten().map(|c| *c as usize).collect();
-        candidates.sort_unstable();
-        candidates.dedup();
+        let hits: Vec<Vec<usize>> =
+            query_keys(&query).iter().map(|k| index.get(k).map(|owners| owners.iter().map(|c| *c as usize).collect()).unwrap_or_default()).collect();
+        let mut found: Vec<usize> = hits.iter().flatten().copied().collect();
+        found.sort_unstable();
+        found.dedup();
+        // The service opens only the best-ranked candidates; so does the benchmark.
+        let candidates = blocking::select(&hits, cap);
+        found_total += found.len();
         candidates_total += candidates.len();
         let Some((_, tally)) = tallies.iter_mut().find(|(l, _)| *l == label) else { continue };
         tally.queries += 1;
-        tally.blocked += usize::from(truth.is_some_and(|t| candidates.binary_search(&t).is_ok()));
+        tally.blocked += usize::from(truth.is_some_and(|t| found.binary_search(&t).is_ok()));
+        tally.opened += usize::from(truth.is_some_and(|t| candidates.contains(&t)));
         let mut scores: Vec<(usize, Score)> = candidates.iter().map(|c| (*c, score(&query, &stored[*c]))).collect();
         compete(scores.iter_mut().map(|(_, s)| s));
         let mut best: Option<(f64, usize)> = None;
@@ -172,21 +184,25 @@ fn accuracy(people: usize) {
     let elapsed = started.elapsed();
     println!("\n## linkage benchmark: {people} registrants, {queries} queries, seed {seed}\n");
     println!(
-        "index build {:.1} s; matching {:.1} µs per query ({:.1} candidates scored per query)",
+        "index build {:.1} s; matching {:.1} µs per query ({:.1} candidates found, {:.1} opened and scored per query, cap {cap})",
         index_time.as_secs_f64(),
         elapsed.as_secs_f64() * 1e6 / queries as f64,
+        found_total as f64 / queries as f64,
         candidates_total as f64 / queries as f64
     );
-    println!("\n| query kind | queries | blocking recall | recall at p ≥ {REVIEW_THRESHOLD} | recall@1 | false positives per query |");
-    println!("|---|---|---|---|---|---|");
+    println!(
+        "\n| query kind | queries | blocking recall | opened (within the cap) | recall at p ≥ {REVIEW_THRESHOLD} | recall@1 | false positives per query |"
+    );
+    println!("|---|---|---|---|---|---|---|");
     let pct = |x: usize, of: usize| format!("{:.1}%", 100.0 * x as f64 / of.max(1) as f64);
     for (label, t) in tallies.iter().filter(|(_, t)| t.queries > 0) {
         let registered = *label != "not_registered";
         let show = |x: usize| if registered { pct(x, t.queries) } else { "—".into() };
         println!(
-            "| {label} | {} | {} | {} | {} | {:.3} |",
+            "| {label} | {} | {} | {} | {} | {} | {:.3} |",
             t.queries,
             show(t.blocked),
+            show(t.opened),
             show(t.found),
             show(t.ranked_first),
             t.false_positives as f64 / t.queries as f64

@@ -1,9 +1,10 @@
 //! Record linkage for the register check (DESIGN §6): a person's particulars in comparison form
-//! ([`Profile`]), the blocking keys candidates are found by ([`keys`]), and Fellegi–Sunter
-//! scoring with a field-by-field explanation ([`score`]). Pure: no database, no keys, no clock.
+//! ([`Profile`]), the blocking keys candidates are found by ([`keys`]), which of them are opened
+//! ([`blocking`]), and Fellegi–Sunter scoring with a field-by-field explanation ([`score`]). Pure: no database, no keys, no clock.
 //! The services layer turns blocking keys into blind-index lookups and decrypts only the
 //! candidates those lookups return.
 
+pub mod blocking;
 pub mod keys;
 pub mod names;
 pub mod score;
@@ -16,7 +17,7 @@ use crate::domain::text;
 use crate::domain::vocab::IdentifierKind;
 
 /// Recorded with every run, so a score can always be traced to the rules that produced it.
-pub const ALGORITHM_VERSION: &str = "fs-2026.11-2";
+pub const ALGORITHM_VERSION: &str = "fs-2026.11-3";
 
 /// A name in comparison form: folded given names and family name.
 #[derive(Clone, PartialEq, Eq)]

@@ -2,6 +2,8 @@
 //! because digests are truncated (see `crypto::blind_index`), callers must decrypt candidates
 //! and compare plaintext before treating any of them as a match.
 
+use std::collections::HashMap;
+
 use entities::blind_index;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
@@ -93,20 +95,25 @@ pub async fn candidates(
     Ok(rows)
 }
 
-/// Owners (kind, id) matching any of several normalised keys, with how many keys each matched,
-/// in one indexed query. Used by the register check's blocking step.
+/// For each of several normalised keys, the owners (kind, id) indexed under it, in one indexed
+/// query. Used by the register check's blocking step, which weighs keys by how many owners each
+/// returns (`linkage::blocking`).
 pub async fn candidates_any(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
     owner_kinds: &[&str],
     keys: &[(BlindField, BlindKind, &str)],
-) -> ServiceResult<Vec<(String, Uuid, usize)>> {
+) -> ServiceResult<Vec<Vec<(String, Uuid)>>> {
+    let mut hits = vec![Vec::new(); keys.len()];
     if keys.is_empty() {
-        return Ok(Vec::new());
+        return Ok(hits);
     }
     let mut any = sea_orm::Condition::any();
-    for (field, kind, normalised) in keys {
+    // Two keys of one field and kind can share a truncated digest; a row then counts for both.
+    let mut key_of: HashMap<(&str, &str, i64), Vec<usize>> = HashMap::with_capacity(keys.len());
+    for (i, (field, kind, normalised)) in keys.iter().enumerate() {
         let digest = crypto.blind_index(*field, *kind, normalised)?;
+        key_of.entry((field.as_str(), kind.as_str(), digest)).or_default().push(i);
         any = any.add(
             sea_orm::Condition::all()
                 .add(blind_index::Column::Field.eq(field.as_str()))
@@ -118,16 +125,19 @@ pub async fn candidates_any(
         .select_only()
         .column(blind_index::Column::OwnerKind)
         .column(blind_index::Column::OwnerId)
+        .column(blind_index::Column::Field)
+        .column(blind_index::Column::Kind)
+        .column(blind_index::Column::Digest)
         .filter(any)
         .filter(blind_index::Column::KeyId.eq(crypto.active_blind_key_id() as i32))
         .filter(blind_index::Column::OwnerKind.is_in(owner_kinds.iter().copied()))
-        .into_tuple::<(String, Uuid)>()
+        .into_tuple::<(String, Uuid, String, String, i64)>()
         .all(conn)
         .await?;
-    // A map, not a scan per row: at a million registrants a lookup returns thousands of rows.
-    let mut counts: std::collections::HashMap<(String, Uuid), usize> = std::collections::HashMap::with_capacity(rows.len());
-    for key in rows {
-        *counts.entry(key).or_default() += 1;
+    for (owner_kind, owner_id, field, kind, digest) in rows {
+        for i in key_of.get(&(field.as_str(), kind.as_str(), digest)).into_iter().flatten() {
+            hits[*i].push((owner_kind.clone(), owner_id));
+        }
     }
-    Ok(counts.into_iter().map(|((kind, id), n)| (kind, id, n)).collect())
+    Ok(hits)
 }

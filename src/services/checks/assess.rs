@@ -16,12 +16,9 @@ use super::profiles;
 use super::views::TargetKind;
 use crate::crypto::Crypto;
 use crate::linkage::keys::{self, BlockKey};
-use crate::linkage::{Profile, score};
+use crate::linkage::{Profile, blocking, score};
 use crate::services::blind::{self, OWNER_REGISTRANT, OWNER_REPORT};
 use crate::services::{ServiceResult, reports};
-
-/// Candidates decrypted per check, the ones sharing most blocking keys first.
-const MAX_CANDIDATES: usize = 200;
 
 pub struct Scored {
     pub kind: TargetKind,
@@ -37,11 +34,13 @@ pub async fn candidates(conn: &impl ConnectionTrait, crypto: &Crypto, report: &c
     let block = keys::query_keys(&query);
     let lookups: Vec<_> = block.iter().map(|k| (k.field, k.kind, k.value.as_str())).collect();
     let mut hits = blind::candidates_any(conn, crypto, &[OWNER_REGISTRANT, OWNER_REPORT], &lookups).await?;
-    hits.retain(|(kind, id, _)| !(kind == OWNER_REPORT && *id == report.id));
-    hits.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
-    hits.truncate(MAX_CANDIDATES);
-    let registrant_ids: Vec<Uuid> = hits.iter().filter(|h| h.0 == OWNER_REGISTRANT).map(|h| h.1).collect();
-    let report_ids: Vec<Uuid> = hits.iter().filter(|h| h.0 == OWNER_REPORT).map(|h| h.1).collect();
+    let own = (OWNER_REPORT.to_owned(), report.id);
+    for owners in &mut hits {
+        owners.retain(|owner| *owner != own);
+    }
+    let chosen = blocking::select(&hits, blocking::MAX_CANDIDATES);
+    let registrant_ids: Vec<Uuid> = chosen.iter().filter(|h| h.0 == OWNER_REGISTRANT).map(|h| h.1).collect();
+    let report_ids: Vec<Uuid> = chosen.iter().filter(|h| h.0 == OWNER_REPORT).map(|h| h.1).collect();
     let wanted: HashSet<&BlockKey> = block.iter().collect();
     let shares_a_key = |profile: &Profile| keys::record_keys(profile).iter().any(|k| wanted.contains(k));
 
