@@ -23,13 +23,19 @@ pub struct App {
 
 impl App {
     pub fn new(db: DatabaseConnection, crypto: Crypto, validator: TokenValidator, limits: HttpLimits) -> Self {
-        let state = AppState { ctx: Ctx::new(db, Arc::new(crypto)), validator: Arc::new(validator) };
+        let state = AppState { ctx: Ctx::new(db, Arc::new(crypto)), validator: Arc::new(validator), login: None };
         Self { state, limits, jobs: None }
     }
 
     /// Allows each user this many register checks an hour (default 60).
     pub fn with_check_limit(mut self, per_hour: u32) -> Self {
         self.state.ctx.checks = Arc::new(crate::services::checks::limiter::CheckLimiter::per_hour(per_hour));
+        self
+    }
+
+    /// Lets browsers log in through the OpenID Provider (backend-for-frontend).
+    pub fn with_login(mut self, login: crate::auth::login::Login) -> Self {
+        self.state.login = Some(Arc::new(login));
         self
     }
 

@@ -73,7 +73,7 @@ pub struct RawKeys {
     pub file: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawOidc {
     pub issuer: Option<String>,
@@ -84,6 +84,63 @@ pub struct RawOidc {
     pub skew_seconds: Option<u64>,
     pub jwks_refresh_cooldown_seconds: Option<u64>,
     pub require_at_jwt_type: Option<bool>,
+    /// Browser login (backend-for-frontend): this service's client at the provider.
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub client_secret_file: Option<PathBuf>,
+    /// This service's `/auth/callback` as the browser reaches it.
+    pub redirect_url: Option<String>,
+    pub post_logout_redirect_url: Option<String>,
+    pub session_idle_minutes: Option<u32>,
+    pub session_absolute_hours: Option<u32>,
+}
+
+/// By hand: the client secret must never reach a log.
+impl std::fmt::Debug for RawOidc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawOidc").field("issuer", &self.issuer).field("client_id", &self.client_id).finish_non_exhaustive()
+    }
+}
+
+impl RawOidc {
+    /// Browser login settings, when a client id is configured.
+    fn login(&self, issuer: &str, skew_seconds: u64) -> Result<Option<crate::auth::login::LoginSettings>, ConfigError> {
+        let Some(client_id) = self.client_id.clone() else { return Ok(None) };
+        let secret = match (&self.client_secret, &self.client_secret_file) {
+            (Some(s), _) => s.clone(),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map_err(|e| ConfigError::Invalid { setting: "oidc.client_secret_file", reason: e.to_string() })?
+                .trim()
+                .to_owned(),
+            (None, None) => return Err(ConfigError::Missing { setting: "oidc.client_secret", env: "VIGIL__OIDC__CLIENT_SECRET" }),
+        };
+        let redirect_url =
+            self.redirect_url.clone().ok_or(ConfigError::Missing { setting: "oidc.redirect_url", env: "VIGIL__OIDC__REDIRECT_URL" })?;
+        let idle = self.session_idle_minutes.unwrap_or(30);
+        let absolute = self.session_absolute_hours.unwrap_or(12);
+        if idle == 0 || u64::from(idle) > u64::from(absolute) * 60 {
+            return Err(ConfigError::Invalid { setting: "oidc.session_idle_minutes", reason: "must be 1 or more and within the absolute limit".into() });
+        }
+        if absolute == 0 || absolute > 24 {
+            return Err(ConfigError::Invalid { setting: "oidc.session_absolute_hours", reason: "must be 1 to 24".into() });
+        }
+        Ok(Some(crate::auth::login::LoginSettings {
+            issuer: issuer.to_owned(),
+            client_id,
+            client_secret: zeroize::Zeroizing::new(secret),
+            redirect_url,
+            post_logout_redirect_url: self.post_logout_redirect_url.clone(),
+            roles_claim: self.roles_claim.clone().unwrap_or_else(|| "vigil_roles".into()),
+            org_claim: self.org_claim.clone().unwrap_or_else(|| "vigil_org".into()),
+            skew_seconds,
+            // ID tokens come straight from the provider's token endpoint, so a refetch cannot be
+            // provoked by strangers the way a bearer token's unknown kid can: a short cooldown
+            // lets logins resume quickly after the provider rotates.
+            refresh_cooldown: std::time::Duration::from_secs(self.jwks_refresh_cooldown_seconds.unwrap_or(30).min(30)),
+            session_idle: chrono::Duration::minutes(i64::from(idle)),
+            session_absolute: chrono::Duration::hours(i64::from(absolute)),
+        }))
+    }
 }
 
 /// Validated settings.
@@ -99,6 +156,7 @@ pub struct Config {
     pub jobs: JobSettings,
     /// Register checks each user may run per hour.
     pub checks_per_hour: u32,
+    pub login: Option<crate::auth::login::LoginSettings>,
 }
 
 #[derive(Clone)]
@@ -224,6 +282,7 @@ impl RawConfig {
             .parse()
             .map_err(|_| ConfigError::Invalid { setting: "http.bind", reason: "must be an address such as 127.0.0.1:8080".into() })?;
         let key_file = self.keys.file.ok_or(ConfigError::Missing { setting: "keys.file", env: "VIGIL__KEYS__FILE" })?;
+        let login = self.oidc.login(self.oidc.issuer.as_deref().unwrap_or_default(), self.oidc.skew_seconds.unwrap_or(30).min(60))?;
         let issuer = self.oidc.issuer.ok_or(ConfigError::Missing { setting: "oidc.issuer", env: "VIGIL__OIDC__ISSUER" })?;
         let audience = self.oidc.audience.ok_or(ConfigError::Missing { setting: "oidc.audience", env: "VIGIL__OIDC__AUDIENCE" })?;
         let skew_seconds = self.oidc.skew_seconds.unwrap_or(30);
@@ -240,6 +299,7 @@ impl RawConfig {
             return Err(ConfigError::Invalid { setting: "linkage.checks_per_hour", reason: "must be at least 1".into() });
         }
         Ok(Config {
+            login,
             checks_per_hour,
             jobs,
             database_url,

@@ -16,3 +16,6 @@ pub mod http;
 pub mod linkage;
 pub mod services;
 pub mod telemetry;
+
+#[cfg(test)]
+mod properties;

@@ -4,6 +4,7 @@
 //! ciphertext, but row ids and references are still records of the register.
 
 pub mod alert;
+pub mod approval;
 pub mod audit_chain;
 pub mod audit_event;
 pub mod blind_index;
@@ -14,6 +15,7 @@ pub mod enforcement_decision;
 pub mod job_run;
 pub mod job_state;
 pub mod link;
+pub mod login_attempt;
 pub mod match_candidate;
 pub mod notification_event;
 pub mod obligation;
@@ -33,3 +35,4 @@ pub mod registrant_descriptor;
 pub mod registrant_identifier;
 pub mod registrant_name;
 pub mod suspension;
+pub mod web_session;

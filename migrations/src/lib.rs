@@ -12,6 +12,9 @@ mod m20261122_000005_order_status_changes;
 mod m20261122_000006_jobs;
 mod m20261122_000007_linkage;
 mod m20261122_000020_reference_sequence;
+mod m20261122_000021_blind_index_covering;
+mod m20261122_000022_web_sessions;
+mod m20261122_000023_approvals;
 mod support;
 
 pub struct Migrator;
@@ -28,6 +31,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_jobs::Migration),
             Box::new(m20261122_000007_linkage::Migration),
             Box::new(m20261122_000020_reference_sequence::Migration),
+            Box::new(m20261122_000021_blind_index_covering::Migration),
+            Box::new(m20261122_000022_web_sessions::Migration),
+            Box::new(m20261122_000023_approvals::Migration),
         ]
     }
 }

@@ -4,13 +4,17 @@
 //! - [`policy`] is the one declarative table of what each role may do, and which routes need
 //!   which permission.
 //! - [`dev`] is the development issuer that only `vigil demo` trusts.
+//! - [`login`] and [`sessions`]: browser login (OIDC code flow with PKCE) and server-side
+//!   sessions behind an opaque cookie.
 //!
 //! A [`Caller`] is built once per request from a validated token and is passed to every service
 //! function, which checks its permission again before doing anything.
 
 pub mod dev;
 pub mod jwks;
+pub mod login;
 pub mod policy;
+pub mod sessions;
 pub mod token;
 
 use uuid::Uuid;
@@ -34,6 +38,8 @@ pub struct Caller {
     pub org: String,
     pub request_id: String,
     pub justification: Justification,
+    /// When the person last authenticated, if known: step-up checks read it.
+    pub auth_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -87,6 +93,7 @@ impl Caller {
             org: org.into(),
             request_id: Uuid::now_v7().to_string(),
             justification: Justification::default(),
+            auth_time: None,
         }
     }
 }

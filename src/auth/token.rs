@@ -32,6 +32,8 @@ pub struct Identity {
     pub subject: String,
     pub roles: Vec<Role>,
     pub org: String,
+    /// When the person last authenticated (`auth_time`), if the token says.
+    pub auth_time: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Deliberately coarse: the reason goes to the log, never to the client.
@@ -105,7 +107,8 @@ impl TokenValidator {
             Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).filter_map(Role::parse).collect(),
             _ => Vec::new(),
         };
-        Ok(Identity { issuer: self.issuer.clone(), subject: subject.to_owned(), roles, org: org.to_owned() })
+        let auth_time = claims.get("auth_time").and_then(Value::as_i64).and_then(|t| chrono::DateTime::from_timestamp(t, 0));
+        Ok(Identity { issuer: self.issuer.clone(), subject: subject.to_owned(), roles, org: org.to_owned(), auth_time })
     }
 }
 

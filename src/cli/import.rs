@@ -161,6 +161,7 @@ pub fn import_caller(org: &str, operator: &str) -> Caller {
         org: org.to_owned(),
         request_id: uuid::Uuid::now_v7().to_string(),
         justification: Justification { reason_code: Some("BULK_IMPORT".into()), crime_reference: None },
+        auth_time: None,
     }
 }
 

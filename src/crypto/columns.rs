@@ -32,3 +32,7 @@ pub const REPORT_VICTIM: Column = col("crime_reports", "victim_sealed");
 pub const REPORT_SUSPECT: Column = col("crime_reports", "suspect_sealed");
 pub const REPORT_SUMMARY: Column = col("crime_reports", "summary_sealed");
 pub const LINK_REASON: Column = col("links", "reason_sealed");
+pub const SESSION_ID_TOKEN: Column = col("web_sessions", "id_token_sealed");
+pub const LOGIN_SECRETS: Column = col("login_attempts", "secrets_sealed");
+pub const APPROVAL_REASON: Column = col("approvals", "reason_sealed");
+pub const APPROVAL_DECISION_REASON: Column = col("approvals", "decision_reason_sealed");

@@ -137,7 +137,9 @@ pub fn pnc_id(raw: &str) -> Result<String, Invalid> {
     const CHECK: &[u8; 23] = b"ZABCDEFGHJKLMNPQRTUVWXY";
     let compact = compact_upper(raw);
     let (year, rest) = compact.split_once('/').ok_or(("invalid_pnc_id", "must look like YYYY/NNNNNNNX"))?;
-    let (serial, check) = rest.split_at(rest.len().saturating_sub(1));
+    // The last character, not the last byte: a multi-byte character there must be refused,
+    // not split (found by the property tests: `/` and U+1EE54 panicked).
+    let (serial, check) = rest.split_at(rest.char_indices().last().map_or(0, |(i, _)| i));
     let year_ok = (year.len() == 2 || year.len() == 4) && year.bytes().all(|b| b.is_ascii_digit());
     let serial_ok = (1..=7).contains(&serial.len()) && serial.bytes().all(|b| b.is_ascii_digit());
     if !year_ok || !serial_ok || check.len() != 1 {
@@ -194,6 +196,12 @@ mod tests {
         assert_eq!(phone("07700 900123").unwrap(), "+447700900123");
         assert_eq!(phone("+44 (0)7700-900123").unwrap(), "+447700900123");
         assert!(phone("12345").is_err());
+    }
+
+    #[test]
+    fn a_pnc_id_ending_in_a_multibyte_character_is_refused_not_a_panic() {
+        assert!(pnc_id("/\u{1EE54}").is_err());
+        assert!(pnc_id("12/345678\u{e9}").is_err());
     }
 
     #[test]

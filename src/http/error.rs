@@ -126,6 +126,13 @@ impl ApiError {
     }
 }
 
+/// For handlers outside the `/api` policy layer, which have no request id of their own.
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        Self::from_service(err, &uuid::Uuid::now_v7().to_string())
+    }
+}
+
 fn is_unavailable(err: &sea_orm::DbErr) -> bool {
     matches!(err, sea_orm::DbErr::Conn(_) | sea_orm::DbErr::ConnectionAcquire(_))
 }

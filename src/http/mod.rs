@@ -5,6 +5,7 @@ mod breaches;
 pub mod error;
 pub mod extract;
 mod linkage;
+mod login;
 mod obligations;
 mod openapi;
 mod orders;
@@ -25,6 +26,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use utoipa_axum::router::OpenApiRouter;
 
+use crate::auth::login::Login;
 use crate::auth::token::TokenValidator;
 use crate::services::Ctx;
 
@@ -32,6 +34,8 @@ use crate::services::Ctx;
 pub struct AppState {
     pub ctx: Ctx,
     pub validator: Arc<TokenValidator>,
+    /// Browser login, when an OIDC client is configured.
+    pub login: Option<Arc<Login>>,
 }
 
 pub struct HttpLimits {
@@ -60,6 +64,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(api)
         .merge(docs)
         .merge(system::health_routes())
+        .merge(login::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(limits.body_limit_bytes))
         .layer(axum::middleware::from_fn(security::headers))

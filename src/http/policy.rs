@@ -1,5 +1,5 @@
 //! Authentication and the route policy, applied to every `/api` route before its handler: the
-//! token is validated, the route must have an entry in `auth::policy::ROUTES` (deny by
+//! bearer token or browser session is validated, the route must have an entry in `auth::policy::ROUTES` (deny by
 //! default), and the caller must hold one of the permissions the entry names.
 
 use axum::extract::{MatchedPath, Request, State};
@@ -9,6 +9,10 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::error::ApiError;
+use axum_extra::extract::CookieJar;
+
+use crate::auth::sessions::{self, CSRF_HEADER, SESSION_COOKIE};
+use crate::auth::token::Identity;
 use crate::auth::{Caller, Justification, policy};
 use crate::clock;
 
@@ -38,28 +42,71 @@ pub async fn enforce(State(state): State<AppState>, mut request: Request, next: 
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
         .map(str::to_owned);
-    let Some(token) = token else {
-        return ApiError::unauthenticated("a bearer token is required").into_response();
-    };
-    let identity = match state.validator.validate(&token, clock::now()).await {
-        Ok(identity) => identity,
-        Err(err) => {
-            tracing::warn!(%request_id, reason = %err, "bearer token rejected");
-            return ApiError::unauthenticated("the bearer token is not valid").into_response();
-        }
+    let identity = match token {
+        Some(token) => match state.validator.validate(&token, clock::now()).await {
+            Ok(identity) => identity,
+            Err(err) => {
+                tracing::warn!(%request_id, reason = %err, "bearer token rejected");
+                return ApiError::unauthenticated("the bearer token is not valid").into_response();
+            }
+        },
+        // A browser: the session cookie, and for any state change the CSRF token too.
+        None => match browser_session(&state, browser_credentials(&request)).await {
+            Ok(identity) => identity,
+            Err(response) => return response,
+        },
     };
     let justification = match justification(&request) {
         Ok(j) => j,
         Err(e) => return e.into_response(),
     };
-    let caller =
-        Caller { issuer: identity.issuer, subject: identity.subject, roles: identity.roles, org: identity.org, request_id, justification };
+    let caller = Caller {
+        issuer: identity.issuer,
+        subject: identity.subject,
+        roles: identity.roles,
+        org: identity.org,
+        request_id,
+        justification,
+        auth_time: identity.auth_time,
+    };
     if !rule.any_of.iter().any(|p| caller.can(*p)) {
         tracing::info!(request_id = %caller.request_id, %method, %path, "forbidden by policy");
         return ApiError::forbidden().into_response();
     }
     request.extensions_mut().insert(caller);
     next.run(request).await
+}
+
+/// What a browser request presents: its session cookie and CSRF header, read before any await
+/// (a request body is not shareable across threads).
+struct BrowserCredentials {
+    session: Option<String>,
+    csrf: String,
+    changes_state: bool,
+}
+
+fn browser_credentials(request: &Request) -> BrowserCredentials {
+    let jar = CookieJar::from_headers(request.headers());
+    BrowserCredentials {
+        session: jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()),
+        csrf: request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned(),
+        changes_state: !request.method().is_safe(),
+    }
+}
+
+async fn browser_session(state: &AppState, presented: BrowserCredentials) -> Result<Identity, Response> {
+    let (Some(login), Some(token)) = (state.login.as_ref(), presented.session) else {
+        return Err(ApiError::unauthenticated("a bearer token or a session is required").into_response());
+    };
+    if presented.changes_state && !sessions::csrf_matches(&token, &presented.csrf) {
+        return Err(super::login::csrf_refused().into_response());
+    }
+    let live = sessions::resume(&state.ctx.db, &token, &super::login::session_limits(login), clock::now()).await;
+    match live {
+        Ok(Some(s)) => Ok(Identity { issuer: s.issuer, subject: s.subject, roles: s.roles, org: s.org, auth_time: Some(s.auth_time) }),
+        Ok(None) => Err(ApiError::unauthenticated("the session has ended; log in again").into_response()),
+        Err(err) => Err(ApiError::from(err).into_response()),
+    }
 }
 
 /// Optional `Vigil-Reason-Code` and `Vigil-Crime-Reference` headers: why the caller is doing

@@ -14,6 +14,7 @@ mod forged_tokens;
 mod import;
 mod jobs;
 mod jwks;
+mod login;
 mod migrations;
 mod notifications;
 mod obligations;

@@ -3,6 +3,7 @@
 //! real migrations, and talks to the real application over HTTP on a port chosen by the OS.
 
 pub mod db;
+pub mod oidc;
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use vigil::app::App;
 use vigil::auth::Role;
 use vigil::auth::dev::{self, DevIssuer};
 use vigil::auth::jwks::KeySource;
+use vigil::auth::login::LoginSettings;
 use vigil::auth::token::TokenValidator;
 use vigil::crypto::{Crypto, KeyRing};
 use vigil::http::HttpLimits;
@@ -47,6 +49,18 @@ impl TestApp {
     }
 
     async fn spawn_configured(limits: HttpLimits, checks_per_hour: u32) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        Self::spawn_on(listener, limits, checks_per_hour, None).await
+    }
+
+    /// An app on an already bound listener with browser login through `login`'s provider (the
+    /// provider must know the app's callback address before the app starts).
+    pub async fn spawn_with_login(listener: tokio::net::TcpListener, login: LoginSettings) -> Self {
+        let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
+        Self::spawn_on(listener, limits, vigil::services::checks::limiter::DEFAULT_PER_HOUR, Some(login)).await
+    }
+
+    async fn spawn_on(listener: tokio::net::TcpListener, limits: HttpLimits, checks_per_hour: u32, login: Option<LoginSettings>) -> Self {
         let test_db = TestDb::create().await;
         let db = test_db.connect().await;
         vigil::db::migrate(&db).await.expect("migrations apply");
@@ -60,10 +74,12 @@ impl TestApp {
             skew_seconds: 30,
             require_at_jwt_type: true,
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
-        let app = App::new(db.clone(), Crypto::new(KeyRing::generate()), validator, limits).with_check_limit(checks_per_hour);
+        let mut app = App::new(db.clone(), Crypto::new(KeyRing::generate()), validator, limits).with_check_limit(checks_per_hour);
+        if let Some(settings) = login {
+            app = app.with_login(vigil::auth::login::Login::new(settings).expect("login client"));
+        }
         let ctx = app.state.ctx.clone();
         tokio::spawn(async move {
             let _ = app

@@ -1,0 +1,34 @@
+//! `approvals`: see the migration that creates it for what each column holds.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "approvals")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub action: String,
+    pub target_id: Uuid,
+    pub target_version: i32,
+    pub org: String,
+    pub status: String,
+    #[sea_orm(unique)]
+    pub pending_key: Option<String>,
+    pub reason_sealed: Vec<u8>,
+    pub requested_by_issuer: String,
+    pub requested_by_subject: String,
+    pub requested_role: String,
+    pub requested_at: DateTimeUtc,
+    pub expires_at: DateTimeUtc,
+    pub decided_by_issuer: Option<String>,
+    pub decided_by_subject: Option<String>,
+    pub decided_role: Option<String>,
+    pub decided_at: Option<DateTimeUtc>,
+    pub decision_reason_sealed: Option<Vec<u8>>,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

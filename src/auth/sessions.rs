@@ -1,0 +1,207 @@
+//! Server-side browser sessions and pending logins, in the database so that every replica
+//! shares them. The cookie carries 32 random bytes; only their SHA-256 is stored. A session
+//! ends at logout, after the idle limit without a request, or at the absolute limit, whichever
+//! comes first; an ended session is never revived.
+//!
+//! CSRF: state-changing requests made with the cookie must carry `X-CSRF-Token`, a value
+//! derived from the session token (so only a page that could read `/auth/session` knows it)
+//! and compared in constant time. SameSite=Lax already stops most cross-site posts; the token
+//! covers the rest (same-site subdomains, older browsers).
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use entities::{login_attempt, web_session};
+use rand::RngCore;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use uuid::Uuid;
+
+use super::Role;
+use super::login::{LoggedIn, PendingLogin};
+use crate::crypto::{Crypto, columns};
+use crate::services::ServiceResult;
+
+pub const SESSION_COOKIE: &str = "__Host-vigil_session";
+/// Binds a pending login to the browser that started it (stops login CSRF: an attacker's own
+/// callback URL completed in a victim's browser).
+pub const LOGIN_COOKIE: &str = "__Host-vigil_login";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+/// A login must come back within this.
+pub const LOGIN_TTL_MINUTES: i64 = 10;
+/// `last_seen_at` is written at most this often, not on every request.
+const TOUCH_SECONDS: i64 = 60;
+
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The CSRF token of a session: derived from its secret token, never stored.
+pub fn csrf_token(session_token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(format!("vigil-csrf\0{session_token}").as_bytes()))
+}
+
+pub fn csrf_matches(session_token: &str, presented: &str) -> bool {
+    csrf_token(session_token).as_bytes().ct_eq(presented.as_bytes()).into()
+}
+
+/// Remembers an authorization request until its callback.
+pub async fn remember_login(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    state: &str,
+    binding: &str,
+    pending: &PendingLogin,
+    return_to: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let id = Uuid::now_v7();
+    login_attempt::Entity::insert(login_attempt::ActiveModel {
+        id: Set(id),
+        state_hash: Set(hash(state)),
+        binding_hash: Set(hash(binding)),
+        secrets_sealed: Set(crypto.seal_json(columns::LOGIN_SECRETS, id, pending)?),
+        return_to: Set(return_to.to_owned()),
+        created_at: Set(now),
+        expires_at: Set(now + chrono::Duration::minutes(LOGIN_TTL_MINUTES)),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    // Abandoned logins are cleared as new ones start.
+    login_attempt::Entity::delete_many().filter(login_attempt::Column::ExpiresAt.lt(now)).exec(conn).await?;
+    Ok(())
+}
+
+/// Takes the pending login for `state`: at most once (the row is deleted, and only the caller
+/// whose delete removed it proceeds), only from the browser that started it, and only in time.
+pub async fn take_login(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    state: &str,
+    binding: Option<&str>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<(PendingLogin, String)>> {
+    let Some(row) = login_attempt::Entity::find().filter(login_attempt::Column::StateHash.eq(hash(state))).one(conn).await? else {
+        return Ok(None);
+    };
+    let deleted = login_attempt::Entity::delete_by_id(row.id).exec(conn).await?;
+    let bound = binding.is_some_and(|b| bool::from(hash(b).as_bytes().ct_eq(row.binding_hash.as_bytes())));
+    if deleted.rows_affected != 1 || !bound || row.expires_at < now {
+        return Ok(None);
+    }
+    let pending: PendingLogin = crypto.open_json(columns::LOGIN_SECRETS, row.id, &row.secrets_sealed)?;
+    Ok(Some((pending, row.return_to)))
+}
+
+pub struct Limits {
+    pub idle: chrono::Duration,
+    pub absolute: chrono::Duration,
+}
+
+/// Starts a session and returns its cookie token. Any session the browser already had is
+/// ended: a login always gets a fresh token (no session fixation).
+pub async fn start(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    issuer: &str,
+    login: &LoggedIn,
+    previous: Option<&str>,
+    limits: &Limits,
+    now: DateTime<Utc>,
+) -> ServiceResult<String> {
+    if let Some(old) = previous {
+        end(conn, old, now).await?;
+    }
+    let token = random_token();
+    let id = Uuid::now_v7();
+    web_session::Entity::insert(web_session::ActiveModel {
+        id: Set(id),
+        token_hash: Set(hash(&token)),
+        issuer: Set(issuer.to_owned()),
+        subject: Set(login.subject.clone()),
+        roles: Set(login.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" ")),
+        org: Set(login.org.clone()),
+        auth_time: Set(login.auth_time),
+        id_token_sealed: Set(crypto.seal_str(columns::SESSION_ID_TOKEN, id, &login.id_token)?),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(now + limits.absolute),
+        ended_at: Set(None),
+    })
+    .exec_without_returning(conn)
+    .await?;
+    web_session::Entity::delete_many().filter(web_session::Column::ExpiresAt.lt(now - chrono::Duration::days(1))).exec(conn).await?;
+    Ok(token)
+}
+
+/// Who holds a live session.
+#[derive(Debug, Clone)]
+pub struct SessionIdentity {
+    pub id: Uuid,
+    pub issuer: String,
+    pub subject: String,
+    pub roles: Vec<Role>,
+    pub org: String,
+    pub auth_time: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub idle_expires_at: DateTime<Utc>,
+}
+
+/// The live session for a cookie token, refreshing its idle clock; `None` when unknown, ended,
+/// idle too long or past its absolute limit (then it is ended for good).
+pub async fn resume(conn: &impl ConnectionTrait, token: &str, limits: &Limits, now: DateTime<Utc>) -> ServiceResult<Option<SessionIdentity>> {
+    let Some(row) = web_session::Entity::find().filter(web_session::Column::TokenHash.eq(hash(token))).one(conn).await? else {
+        return Ok(None);
+    };
+    if row.ended_at.is_some() {
+        return Ok(None);
+    }
+    if row.expires_at <= now || row.last_seen_at + limits.idle <= now {
+        end(conn, token, now).await?;
+        return Ok(None);
+    }
+    let mut last_seen = row.last_seen_at;
+    if (now - row.last_seen_at).num_seconds() >= TOUCH_SECONDS {
+        web_session::Entity::update_many()
+            .col_expr(web_session::Column::LastSeenAt, Expr::value(now))
+            .filter(web_session::Column::Id.eq(row.id))
+            .exec(conn)
+            .await?;
+        last_seen = now;
+    }
+    Ok(Some(SessionIdentity {
+        id: row.id,
+        issuer: row.issuer,
+        subject: row.subject,
+        roles: row.roles.split_whitespace().filter_map(Role::parse).collect(),
+        org: row.org,
+        auth_time: row.auth_time,
+        expires_at: row.expires_at,
+        idle_expires_at: (last_seen + limits.idle).min(row.expires_at),
+    }))
+}
+
+/// Ends a session; returns its ID token (for the provider's logout) if it was live.
+pub async fn end(conn: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> ServiceResult<Option<(Uuid, Vec<u8>)>> {
+    let Some(row) = web_session::Entity::find().filter(web_session::Column::TokenHash.eq(hash(token))).one(conn).await? else {
+        return Ok(None);
+    };
+    let ended = web_session::Entity::update_many()
+        .col_expr(web_session::Column::EndedAt, Expr::value(now))
+        .filter(web_session::Column::Id.eq(row.id))
+        .filter(web_session::Column::EndedAt.is_null())
+        .exec(conn)
+        .await?;
+    Ok((ended.rows_affected == 1).then_some((row.id, row.id_token_sealed)))
+}
+
+pub fn open_id_token(crypto: &Crypto, id: Uuid, sealed: &[u8]) -> ServiceResult<zeroize::Zeroizing<String>> {
+    Ok(zeroize::Zeroizing::new(crypto.open_str(columns::SESSION_ID_TOKEN, id, sealed)?))
+}

@@ -1,0 +1,221 @@
+//! Browser login routes (backend-for-frontend): `/auth/login` sends the browser to the provider,
+//! `/auth/callback` finishes the code flow and sets the session cookie, `/auth/session` tells
+//! the page who is logged in and its CSRF token, `/auth/logout` ends the session here and hands
+//! back the provider's end-session URL. With the session cookie, `/api` routes work as with a
+//! bearer token (see `policy::enforce`).
+//!
+//! Failures in the flow answer with a problem+json that says what went wrong in general terms;
+//! the provider's own error text is logged, never shown, and no detail of a token is echoed.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::error::ApiError;
+use crate::auth::login::Login;
+use crate::auth::sessions::{self, CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE};
+use crate::auth::{Caller, Justification, Permission};
+use crate::clock;
+use crate::services::audit::{self, Action, Entry, Outcome};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", get(login))
+        .route("/auth/callback", get(callback))
+        .route("/auth/session", get(session))
+        .route("/auth/logout", post(logout))
+}
+
+fn configured(state: &AppState) -> Result<Arc<Login>, ApiError> {
+    state.login.clone().ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "login_not_configured", "Not found", "browser login is not configured"))
+}
+
+/// `__Host-` cookies: Secure, Path=/, no Domain, so no other host or path can set or read them.
+fn cookie(name: &'static str, value: String, max_age_seconds: i64) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .secure(true)
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::seconds(max_age_seconds))
+        .build()
+}
+
+fn removal(name: &'static str) -> Cookie<'static> {
+    cookie(name, String::new(), 0)
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    return_to: Option<String>,
+}
+
+/// Only a path on this service: never another origin (open redirect), never `//host`.
+fn safe_return(path: Option<String>) -> String {
+    match path {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && p.len() <= 512 => p,
+        _ => "/".into(),
+    }
+}
+
+async fn login(State(state): State<AppState>, jar: CookieJar, Query(query): Query<LoginQuery>) -> Result<Response, ApiError> {
+    let login = configured(&state)?;
+    let (url, csrf_state, pending) = login.begin().await.map_err(provider_unavailable)?;
+    let binding = sessions::random_token();
+    let return_to = safe_return(query.return_to);
+    sessions::remember_login(&state.ctx.db, &state.ctx.crypto, &csrf_state, &binding, &pending, &return_to, clock::now()).await?;
+    let jar = jar.add(cookie(LOGIN_COOKIE, binding, sessions::LOGIN_TTL_MINUTES * 60));
+    Ok((jar, Redirect::to(&url)).into_response())
+}
+
+fn provider_unavailable(err: crate::auth::login::LoginError) -> ApiError {
+    tracing::warn!(error = %err, "identity provider unavailable");
+    ApiError::new(StatusCode::BAD_GATEWAY, "identity_provider_unavailable", "Login unavailable", "the identity provider could not be reached")
+}
+
+fn login_failed(detail: &'static str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "login_failed", "Login failed", detail)
+}
+
+#[derive(Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+async fn callback(State(state): State<AppState>, jar: CookieJar, Query(query): Query<CallbackQuery>) -> Result<Response, ApiError> {
+    let login = configured(&state)?;
+    let now = clock::now();
+    let Some(csrf_state) = query.state.filter(|s| !s.is_empty() && s.len() <= 256) else {
+        return Err(login_failed("the login response has no state").with_field("state"));
+    };
+    let binding = jar.get(LOGIN_COOKIE).map(|c| c.value().to_owned());
+    let taken = sessions::take_login(&state.ctx.db, &state.ctx.crypto, &csrf_state, binding.as_deref(), now).await?;
+    let jar = jar.add(removal(LOGIN_COOKIE));
+    let Some((pending, return_to)) = taken else {
+        return Err(login_failed("this login is unknown, already used, expired or was started in another browser").with_field("state"));
+    };
+    if let Some(error) = query.error {
+        tracing::info!(error = %error.chars().take(64).collect::<String>(), "identity provider refused the login");
+        return Err(login_failed("the identity provider did not log you in"));
+    }
+    let Some(code) = query.code.filter(|c| !c.is_empty() && c.len() <= 2048) else {
+        return Err(login_failed("the login response has no code").with_field("code"));
+    };
+    let logged_in = login.finish(&code, &pending, now).await.map_err(|err| {
+        tracing::warn!(error = %err, "login rejected");
+        login_failed("the identity provider's answer could not be verified")
+    })?;
+    let limits = session_limits(&login);
+    let previous = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
+    let token =
+        sessions::start(&state.ctx.db, &state.ctx.crypto, &login.settings.issuer, &logged_in, previous.as_deref(), &limits, now).await?;
+    let caller = Caller {
+        issuer: login.settings.issuer.clone(),
+        subject: logged_in.subject.clone(),
+        roles: logged_in.roles.clone(),
+        org: logged_in.org.clone(),
+        request_id: String::new(),
+        justification: Justification::default(),
+        auth_time: Some(logged_in.auth_time),
+    };
+    record(&state, &caller, "session.login", now).await?;
+    let jar = jar.add(cookie(SESSION_COOKIE, token, limits.absolute.num_seconds()));
+    Ok((jar, Redirect::to(&return_to)).into_response())
+}
+
+pub fn session_limits(login: &Login) -> sessions::Limits {
+    sessions::Limits { idle: login.settings.session_idle, absolute: login.settings.session_absolute }
+}
+
+async fn record(state: &AppState, caller: &Caller, operation: &'static str, now: DateTime<Utc>) -> Result<(), ApiError> {
+    let entry = Entry {
+        action: Action::Consultation,
+        operation,
+        permission: Permission::SelfRead,
+        record_type: "web_session",
+        record_ids: &[],
+        outcome: Outcome::Success,
+    };
+    audit::record(&state.ctx.db, caller, now, entry).await?;
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct SessionView {
+    subject: String,
+    roles: Vec<crate::auth::Role>,
+    organisation: String,
+    auth_time: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    idle_expires_at: DateTime<Utc>,
+    /// Send this as `X-CSRF-Token` on every state-changing request.
+    csrf_token: String,
+}
+
+async fn session(State(state): State<AppState>, jar: CookieJar) -> Result<Json<SessionView>, ApiError> {
+    let login = configured(&state)?;
+    let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or_else(|| ApiError::unauthenticated("no session"))?;
+    let live = sessions::resume(&state.ctx.db, &token, &session_limits(&login), clock::now()).await?;
+    let s = live.ok_or_else(|| ApiError::unauthenticated("the session has ended"))?;
+    Ok(Json(SessionView {
+        subject: s.subject,
+        roles: s.roles,
+        organisation: s.org,
+        auth_time: s.auth_time,
+        expires_at: s.expires_at,
+        idle_expires_at: s.idle_expires_at,
+        csrf_token: sessions::csrf_token(&token),
+    }))
+}
+
+#[derive(Serialize)]
+struct LoggedOut {
+    /// Send the browser here to end the provider's session too.
+    end_session_url: Option<String>,
+}
+
+async fn logout(State(state): State<AppState>, jar: CookieJar, headers: axum::http::HeaderMap) -> Result<Response, ApiError> {
+    let login = configured(&state)?;
+    let now = clock::now();
+    let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or_else(|| ApiError::unauthenticated("no session"))?;
+    let presented = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !sessions::csrf_matches(&token, presented) {
+        return Err(csrf_refused());
+    }
+    let live = sessions::resume(&state.ctx.db, &token, &session_limits(&login), now).await?;
+    let ended = sessions::end(&state.ctx.db, &token, now).await?;
+    let mut end_session_url = None;
+    if let (Some(s), Some((id, sealed))) = (live, ended) {
+        let caller = Caller {
+            issuer: s.issuer,
+            subject: s.subject,
+            roles: s.roles,
+            org: s.org,
+            request_id: String::new(),
+            justification: Justification::default(),
+            auth_time: Some(s.auth_time),
+        };
+        record(&state, &caller, "session.logout", now).await?;
+        let id_token = sessions::open_id_token(&state.ctx.crypto, id, &sealed)?;
+        end_session_url = login.logout_url(&id_token).await;
+    }
+    let jar = jar.add(removal(SESSION_COOKIE));
+    Ok((jar, Json(LoggedOut { end_session_url })).into_response())
+}
+
+pub fn csrf_refused() -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "csrf_token_invalid", "CSRF check failed", "send the session's X-CSRF-Token header")
+        .with_field(CSRF_HEADER)
+}

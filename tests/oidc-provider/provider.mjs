@@ -1,0 +1,194 @@
+// Local OpenID Provider for Vigil's end-to-end tests. NOT for production use:
+// it accepts any password for a fixed set of synthetic accounts.
+//
+// Contract (see README.md): env OP_PORT (required), OP_CLIENT_ID,
+// OP_CLIENT_SECRET, OP_REDIRECT_URI, OP_POST_LOGOUT_REDIRECT_URI, optional
+// OP_JWKS_FILE. Prints exactly one stdout line `READY <issuer>` once listening;
+// everything else goes to stderr.
+//
+// Logout, for a non-browser client (details in README.md):
+//   1. GET  /session/end?id_token_hint=..&post_logout_redirect_uri=..&state=..
+//      (send the _session cookie) -> 200 HTML whose form holds a hidden `xsrf`.
+//   2. POST /session/end/confirm  body xsrf=<value>&logout=yes  (same cookies)
+//      -> 303 Location: <post_logout_redirect_uri>?state=..
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+
+// oidc-provider prints NOTICE lines with console.info (stdout). The harness
+// reads stdout for the READY line, so route console.log/info to stderr before
+// the library is loaded (hence the dynamic import below).
+console.log = console.error;
+console.info = console.error;
+const { default: Provider } = await import('oidc-provider');
+// The built-in memory store is per Provider instance; key rotation (below)
+// replaces the instance, so create one store here and share it. Deep import
+// is fine: the package has no "exports" map and the version is pinned.
+const { createMemoryAdapter } = await import('oidc-provider/lib/adapters/memory_adapter.js');
+const sharedAdapter = createMemoryAdapter(15); // 15 s = the default clockTolerance
+
+function env(name, fallback) {
+  const value = process.env[name];
+  if (value === undefined || value === '') {
+    if (fallback === undefined) {
+      console.error(`provider.mjs: ${name} is required`);
+      process.exit(2);
+    }
+    return fallback;
+  }
+  return value;
+}
+
+const PORT = Number(env('OP_PORT'));
+if (!Number.isInteger(PORT) || PORT < 1 || PORT > 65535) {
+  console.error(`provider.mjs: OP_PORT must be a TCP port, got ${process.env.OP_PORT}`);
+  process.exit(2);
+}
+const ISSUER = `http://127.0.0.1:${PORT}`;
+const CLIENT_ID = env('OP_CLIENT_ID', 'vigil');
+const CLIENT_SECRET = env('OP_CLIENT_SECRET', 'vigil-test-secret');
+const REDIRECT_URI = env('OP_REDIRECT_URI', 'http://127.0.0.1:8080/auth/callback');
+const POST_LOGOUT_REDIRECT_URI = env('OP_POST_LOGOUT_REDIRECT_URI', 'http://127.0.0.1:8080/');
+
+// Synthetic accounts only. `ppo-b` is a second PPO in another organisation so
+// tests can check cross-organisation isolation.
+const ACCOUNTS = {
+  intake: { role: 'intake', org: 'met-ppu', name: 'Test Intake Officer' },
+  probation: { role: 'probation', org: 'met-ppu', name: 'Test Probation Officer' },
+  ppo: { role: 'ppo', org: 'met-ppu', name: 'Test Public Protection Officer' },
+  supervisor: { role: 'supervisor', org: 'met-ppu', name: 'Test Supervisor' },
+  auditor: { role: 'auditor', org: 'met-ppu', name: 'Test Auditor' },
+  admin: { role: 'admin', org: 'met-ppu', name: 'Test Administrator' },
+  'ppo-b': { role: 'ppo', org: 'gmp-ppu', name: 'Test Public Protection Officer B' },
+};
+
+// Returning undefined for an unknown id makes the login fail (see README).
+async function findAccount(ctx, id) {
+  if (!Object.hasOwn(ACCOUNTS, id)) return undefined;
+  const a = ACCOUNTS[id];
+  return {
+    accountId: id,
+    async claims() {
+      return { sub: id, name: a.name, vigil_roles: [a.role], vigil_org: a.org };
+    },
+  };
+}
+
+function newSigningKey() {
+  const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return { ...privateKey.export({ format: 'jwk' }), kid: crypto.randomUUID(), alg: 'RS256', use: 'sig' };
+}
+
+function initialKeys() {
+  const file = process.env.OP_JWKS_FILE;
+  if (file) return JSON.parse(fs.readFileSync(file, 'utf8')).keys;
+  return [newSigningKey()];
+}
+
+// One random cookie key for the whole process, shared by every Provider
+// instance, so session cookies stay valid across a key rotation.
+const COOKIE_KEYS = [crypto.randomBytes(32).toString('base64url')];
+
+function makeProvider(keys) {
+  const provider = new Provider(ISSUER, {
+    clients: [{
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      redirect_uris: [REDIRECT_URI],
+      post_logout_redirect_uris: [POST_LOGOUT_REDIRECT_URI],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+      // auth_time in every ID token, also on SSO re-authorisations where no
+      // login prompt happens (oidc-provider omits it there otherwise).
+      require_auth_time: true,
+    }],
+    jwks: { keys },
+    adapter: sharedAdapter,
+    findAccount,
+    // Only the code flow; keeps discovery honest about what the RP may use.
+    responseTypes: ['code'],
+    // scope `vigil` -> role/org claims; `profile` -> name (optional for the RP).
+    claims: { openid: ['sub'], vigil: ['vigil_roles', 'vigil_org'], profile: ['name'] },
+    // Put scope-granted claims in the ID token itself, not only at userinfo.
+    conformIdTokenClaims: false,
+    // v9 supports only S256; the default only *requires* PKCE for public
+    // clients, so require it for our confidential client too.
+    pkce: { required: () => true },
+    features: {
+      devInteractions: { enabled: true },
+      rpInitiatedLogout: { enabled: true },
+    },
+    cookies: { keys: COOKIE_KEYS },
+    ttl: {
+      AuthorizationCode: 60,
+      IdToken: 300,
+      AccessToken: 300,
+      Interaction: 600,
+      Session: 600,
+      Grant: 600,
+      RefreshToken: 600,
+    },
+  });
+  // devInteractions records any login string, and with findAccount returning
+  // undefined the resume step then fails with a 500. Turn an unknown login
+  // into an access_denied result just before the resume endpoint
+  // (GET /auth/<uid>) reads it, so the RP gets a normal error redirect and
+  // the session never holds the unknown id.
+  provider.use(async (ctx, next) => {
+    const m = ctx.method === 'GET' && /^\/auth\/([^/]+)$/.exec(ctx.path);
+    if (m) {
+      const interaction = await provider.Interaction.find(m[1]);
+      const id = interaction?.result?.login?.accountId;
+      if (id !== undefined && !Object.hasOwn(ACCOUNTS, id)) {
+        interaction.result = { error: 'access_denied', error_description: 'unknown account' };
+        await interaction.persist();
+      }
+    }
+    return next();
+  });
+  // Errors to stderr so failing e2e tests show the OP's reason.
+  for (const event of ['server_error', 'authorization.error', 'grant.error',
+    'end_session.error', 'interaction.error', 'jwks.error', 'discovery.error',
+    'userinfo.error', 'check_session.error', 'introspection.error', 'revocation.error']) {
+    provider.on(event, (ctx, err) => console.error(`oidc-provider ${event}:`, err?.message ?? err, err?.error_description ?? ''));
+  }
+  return provider;
+}
+
+// oidc-provider has no public API to swap keys at runtime, so rotation builds
+// a new Provider with a fresh key and routes requests to it. The adapter
+// store and COOKIE_KEYS are shared, so sessions, grants and codes survive.
+let handler = makeProvider(initialKeys()).callback();
+
+const server = http.createServer((req, res) => {
+  if (req.url === '/__test/rotate-keys') {
+    if (req.method !== 'POST') {
+      res.writeHead(405, { allow: 'POST' }).end();
+      return;
+    }
+    handler = makeProvider([newSigningKey()]).callback();
+    res.writeHead(204).end();
+    return;
+  }
+  handler(req, res);
+});
+
+server.on('error', (err) => {
+  console.error('provider.mjs: server error:', err);
+  process.exit(1);
+});
+
+server.listen(PORT, '127.0.0.1', () => {
+  process.stdout.write(`READY ${ISSUER}\n`);
+});
+
+function shutdown() {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+  // Safety net if something keeps the server open.
+  setTimeout(() => process.exit(0), 2000).unref();
+}
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
