@@ -29,9 +29,9 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use synthetic::{KINDS, Person};
 use vigil::crypto::{Crypto, KeyRing};
-use vigil::linkage::{Profile, blocking};
 use vigil::linkage::keys::{BlockKey, query_keys, record_keys};
 use vigil::linkage::score::{REVIEW_THRESHOLD, Score, compete, score};
+use vigil::linkage::{Profile, blocking};
 use vigil::services::registrants::input::NewRegistrantInput;
 use vigil::services::reports::input::NewReportInput;
 use vigil::services::{Ctx, checks, registrants, reports};
@@ -147,8 +147,10 @@ fn accuracy(people: usize) {
             let suspect = synthetic::outsider(&mut rng, people + n);
             ("not_registered", synthetic::query_profile(n, suspect), None)
         };
-        let hits: Vec<Vec<usize>> =
-            query_keys(&query).iter().map(|k| index.get(k).map(|owners| owners.iter().map(|c| *c as usize).collect()).unwrap_or_default()).collect();
+        let hits: Vec<Vec<usize>> = query_keys(&query)
+            .iter()
+            .map(|k| index.get(k).map(|owners| owners.iter().map(|c| *c as usize).collect()).unwrap_or_default())
+            .collect();
         let mut found: Vec<usize> = hits.iter().flatten().copied().collect();
         found.sort_unstable();
         found.dedup();

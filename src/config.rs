@@ -119,7 +119,10 @@ impl RawOidc {
         let idle = self.session_idle_minutes.unwrap_or(30);
         let absolute = self.session_absolute_hours.unwrap_or(12);
         if idle == 0 || u64::from(idle) > u64::from(absolute) * 60 {
-            return Err(ConfigError::Invalid { setting: "oidc.session_idle_minutes", reason: "must be 1 or more and within the absolute limit".into() });
+            return Err(ConfigError::Invalid {
+                setting: "oidc.session_idle_minutes",
+                reason: "must be 1 or more and within the absolute limit".into(),
+            });
         }
         if absolute == 0 || absolute > 24 {
             return Err(ConfigError::Invalid { setting: "oidc.session_absolute_hours", reason: "must be 1 to 24".into() });

@@ -76,6 +76,19 @@ impl DevIssuer {
     }
 
     pub fn mint(&self, subject: &str, roles: &[Role], org: &str, now: DateTime<Utc>, ttl_seconds: i64) -> anyhow::Result<String> {
+        self.mint_authenticated_at(subject, roles, org, now, ttl_seconds, now)
+    }
+
+    /// A token whose person authenticated at `auth_time` (step-up tests use an old one).
+    pub fn mint_authenticated_at(
+        &self,
+        subject: &str,
+        roles: &[Role],
+        org: &str,
+        now: DateTime<Utc>,
+        ttl_seconds: i64,
+        auth_time: DateTime<Utc>,
+    ) -> anyhow::Result<String> {
         let mut header = Header::new(Algorithm::EdDSA);
         header.typ = Some("at+jwt".into());
         header.kid = Some(KID.into());
@@ -86,6 +99,7 @@ impl DevIssuer {
             "iat": now.timestamp(),
             "nbf": now.timestamp(),
             "exp": now.timestamp() + ttl_seconds,
+            "auth_time": auth_time.timestamp(),
             "client_id": "vigil-dev",
             "vigil_roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             "vigil_org": org,

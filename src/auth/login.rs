@@ -57,7 +57,8 @@ pub struct VigilClaims {
 impl AdditionalClaims for VigilClaims {}
 
 type VigilIdToken = IdToken<VigilClaims, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
-type Client = openidconnect::core::CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
+type Client =
+    openidconnect::core::CoreClient<EndpointSet, EndpointNotSet, EndpointNotSet, EndpointNotSet, EndpointMaybeSet, EndpointMaybeSet>;
 
 struct Provider {
     client: Client,
@@ -124,7 +125,8 @@ impl Login {
             }
         }
         let issuer = IssuerUrl::new(self.settings.issuer.clone()).map_err(|e| LoginError::Provider(e.to_string()))?;
-        let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http).await.map_err(|e| LoginError::Provider(e.to_string()))?;
+        let metadata =
+            ProviderMetadataWithLogout::discover_async(issuer, &self.http).await.map_err(|e| LoginError::Provider(e.to_string()))?;
         let end_session = metadata.additional_metadata().end_session_endpoint.clone();
         let redirect = RedirectUrl::new(self.settings.redirect_url.clone()).map_err(|e| LoginError::Provider(e.to_string()))?;
         let client = Client::from_provider_metadata(
@@ -212,7 +214,8 @@ impl Login {
         let provider = self.provider().await.ok()?;
         let endpoint = provider.end_session.clone()?;
         let token: VigilIdToken = id_token.parse().ok()?;
-        let mut request = LogoutRequest::from(endpoint).set_id_token_hint(&token).set_client_id(ClientId::new(self.settings.client_id.clone()));
+        let mut request =
+            LogoutRequest::from(endpoint).set_id_token_hint(&token).set_client_id(ClientId::new(self.settings.client_id.clone()));
         if let Some(url) = &self.settings.post_logout_redirect_url {
             request = request.set_post_logout_redirect_uri(PostLogoutRedirectUrl::new(url.clone()).ok()?);
         }

@@ -48,6 +48,11 @@ pub enum AccessError {
     Forbidden(Permission),
     #[error("the record belongs to another organisation")]
     OtherOrganisation,
+    #[error("a second person must decide what the first one asked for")]
+    SamePerson,
+    /// Step-up: the action needs an authentication no older than this many seconds.
+    #[error("the action needs a recent authentication")]
+    StaleAuthentication { max_age_seconds: i64 },
 }
 
 impl Caller {
@@ -68,6 +73,15 @@ impl Caller {
             .find(|r| r.permissions().contains(&permission))
             .or_else(|| self.roles.first().copied())
             .unwrap_or(Role::Intake)
+    }
+
+    /// Step-up for erasure, disclosure and key operations: the person must have authenticated
+    /// within `max_age` (`auth_time`). A token that does not say when fails closed.
+    pub fn require_recent_auth(&self, now: chrono::DateTime<chrono::Utc>, max_age: chrono::Duration) -> Result<(), AccessError> {
+        match self.auth_time {
+            Some(at) if now - at <= max_age && at <= now + chrono::Duration::seconds(60) => Ok(()),
+            _ => Err(AccessError::StaleAuthentication { max_age_seconds: max_age.num_seconds() }),
+        }
     }
 
     /// Writes belong to the managing organisation.

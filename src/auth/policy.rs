@@ -23,8 +23,11 @@ pub enum Permission {
     /// See protected persons (victims) on orders.
     ProtectedPersonRead,
     OrderWrite,
-    /// Discharging an order ends a victim's protection: a supervisor's decision.
+    /// Discharging an order ends a victim's protection: a supervisor's decision, made by two
+    /// (one requests, another approves).
     OrderDischarge,
+    /// Erasing a registrant: a supervisor's decision, made by two.
+    RegistrantErase,
     ObligationRead,
     ComplianceRecord,
     OccurrenceExcuse,
@@ -78,6 +81,7 @@ impl Role {
                 ProtectedPersonRead,
                 OrderWrite,
                 OrderDischarge,
+                RegistrantErase,
                 ObligationRead,
                 ComplianceRecord,
                 OccurrenceExcuse,
@@ -110,6 +114,7 @@ pub struct RoutePolicy {
 
 /// Reviewers read any report; intake staff their own organisation's (checked in the service).
 const READ_REPORT: &[Permission] = &[Permission::MatchRead, Permission::ReportWrite];
+const FOUR_EYES: &[Permission] = &[Permission::OrderDischarge, Permission::RegistrantErase];
 const READ_REGISTRANT: &[Permission] = &[Permission::RegistrantReadNational, Permission::RegistrantReadSupervised];
 
 macro_rules! routes {
@@ -153,6 +158,9 @@ routes! {
     "POST" "/api/v1/reports/{id}/checks" => &[Permission::RegisterCheck];
     "GET" "/api/v1/checks/{id}" => &[Permission::MatchRead];
     "GET" "/api/v1/links" => &[Permission::LinkDecide];
+    "GET" "/api/v1/approvals" => FOUR_EYES;
+    "POST" "/api/v1/approvals" => FOUR_EYES;
+    "POST" "/api/v1/approvals/{id}/decision" => FOUR_EYES;
     "POST" "/api/v1/links/{id}/decision" => &[Permission::LinkDecide];
 }
 

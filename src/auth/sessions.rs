@@ -156,7 +156,12 @@ pub struct SessionIdentity {
 
 /// The live session for a cookie token, refreshing its idle clock; `None` when unknown, ended,
 /// idle too long or past its absolute limit (then it is ended for good).
-pub async fn resume(conn: &impl ConnectionTrait, token: &str, limits: &Limits, now: DateTime<Utc>) -> ServiceResult<Option<SessionIdentity>> {
+pub async fn resume(
+    conn: &impl ConnectionTrait,
+    token: &str,
+    limits: &Limits,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<SessionIdentity>> {
     let Some(row) = web_session::Entity::find().filter(web_session::Column::TokenHash.eq(hash(token))).one(conn).await? else {
         return Ok(None);
     };

@@ -43,6 +43,7 @@ pub struct ApiError {
     correlation_id: Option<String>,
     www_authenticate: bool,
     retry_after: Option<u64>,
+    step_up_max_age: Option<i64>,
 }
 
 impl ApiError {
@@ -57,6 +58,7 @@ impl ApiError {
             correlation_id: None,
             www_authenticate: false,
             retry_after: None,
+            step_up_max_age: None,
         }
     }
 
@@ -98,6 +100,22 @@ impl ApiError {
             ServiceError::Forbidden(AccessError::Forbidden(_)) => Self::forbidden(),
             ServiceError::Forbidden(AccessError::OtherOrganisation) => {
                 Self::new(StatusCode::FORBIDDEN, "other_organisation", "Not allowed", "the record is managed by another organisation")
+            }
+            ServiceError::Forbidden(AccessError::SamePerson) => Self::new(
+                StatusCode::FORBIDDEN,
+                "second_person_required",
+                "Not allowed",
+                "a four-eyes action must be decided by someone other than the person who asked",
+            ),
+            ServiceError::Forbidden(AccessError::StaleAuthentication { max_age_seconds }) => {
+                let mut e = Self::new(
+                    StatusCode::UNAUTHORIZED,
+                    "insufficient_user_authentication",
+                    "Recent authentication required",
+                    format!("log in again: this action needs an authentication within the last {} minutes", max_age_seconds / 60),
+                );
+                e.step_up_max_age = Some(max_age_seconds);
+                e
             }
             ServiceError::Conflict { code, detail } => Self::new(StatusCode::CONFLICT, code, "Conflict", detail),
             ServiceError::RateLimited { retry_after_seconds } => {
@@ -155,7 +173,13 @@ impl IntoResponse for ApiError {
         if let Some(seconds) = self.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        if self.www_authenticate {
+        if let Some(max_age) = self.step_up_max_age {
+            // RFC 9470: tells the client to come back with a fresher authentication.
+            let challenge = format!("Bearer realm=\"vigil\", error=\"insufficient_user_authentication\", max_age={max_age}");
+            if let Ok(value) = HeaderValue::from_str(&challenge) {
+                headers.insert(header::WWW_AUTHENTICATE, value);
+            }
+        } else if self.www_authenticate {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"vigil\""));
         }
         response

@@ -37,7 +37,10 @@ pub fn routes() -> Router<AppState> {
 }
 
 fn configured(state: &AppState) -> Result<Arc<Login>, ApiError> {
-    state.login.clone().ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "login_not_configured", "Not found", "browser login is not configured"))
+    state
+        .login
+        .clone()
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "login_not_configured", "Not found", "browser login is not configured"))
 }
 
 /// `__Host-` cookies: Secure, Path=/, no Domain, so no other host or path can set or read them.
@@ -80,7 +83,12 @@ async fn login(State(state): State<AppState>, jar: CookieJar, Query(query): Quer
 
 fn provider_unavailable(err: crate::auth::login::LoginError) -> ApiError {
     tracing::warn!(error = %err, "identity provider unavailable");
-    ApiError::new(StatusCode::BAD_GATEWAY, "identity_provider_unavailable", "Login unavailable", "the identity provider could not be reached")
+    ApiError::new(
+        StatusCode::BAD_GATEWAY,
+        "identity_provider_unavailable",
+        "Login unavailable",
+        "the identity provider could not be reached",
+    )
 }
 
 fn login_failed(detail: &'static str) -> ApiError {

@@ -1,6 +1,7 @@
 //! The HTTP surface: axum handlers, request/response shapes, errors and OpenAPI. Handlers are
 //! thin: read the request, call one service function, return its view. No SQL here.
 
+mod approvals;
 mod breaches;
 pub mod error;
 pub mod extract;
@@ -56,6 +57,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(breaches::routes())
         .merge(queues::routes())
         .merge(linkage::routes())
+        .merge(approvals::routes())
         .split_for_parts();
     let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), policy::enforce));
     let docs = openapi::docs(spec);

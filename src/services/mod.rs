@@ -4,6 +4,7 @@
 //! audit entry, and only then returns what it read (fail-closed without serialising reads). Helpers take `&impl ConnectionTrait` so
 //! they work inside and outside transactions.
 
+pub mod approvals;
 pub mod audit;
 pub mod blind;
 pub mod breaches;

@@ -57,6 +57,9 @@ const TABLE: &[(&str, &str, &[Role])] = &[
     ("GET", "/api/v1/checks/{id}", &[P, S]),
     ("GET", "/api/v1/links", &[P, S]),
     ("POST", "/api/v1/links/{id}/decision", &[P, S]),
+    ("GET", "/api/v1/approvals", &[S]),
+    ("POST", "/api/v1/approvals", &[S]),
+    ("POST", "/api/v1/approvals/{id}/decision", &[S]),
 ];
 
 const ROLES: &[(Role, &str)] = &[(P, "met"), (S, "met"), (B, "probation-london"), (I, "met"), (A, "met"), (D, "met")];

@@ -146,8 +146,7 @@ async fn state_is_single_use_and_bound_to_the_browser_that_started_the_login() {
     let authorize = hop.location.expect("redirect to the provider");
     let state = reqwest::Url::parse(&authorize).expect("url").query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned());
     let state = state.expect("state");
-    let params: std::collections::HashMap<_, _> =
-        reqwest::Url::parse(&authorize).expect("url").query_pairs().into_owned().collect();
+    let params: std::collections::HashMap<_, _> = reqwest::Url::parse(&authorize).expect("url").query_pairs().into_owned().collect();
     assert_eq!(params.get("code_challenge_method").map(String::as_str), Some("S256"), "PKCE with S256");
     assert!(params.get("nonce").is_some_and(|n| n.len() >= 16));
 

@@ -5,6 +5,7 @@
 mod support;
 
 mod access_matrix;
+mod approvals;
 mod audit;
 mod auth;
 mod breaches;

@@ -151,26 +151,37 @@ async fn illegal_status_transitions_are_refused_and_change_nothing() {
 }
 
 #[tokio::test]
-async fn only_a_supervisor_may_discharge_an_order_and_discharge_closes_its_duties() {
+async fn only_two_supervisors_together_may_discharge_an_order_and_discharge_closes_its_duties() {
     let app = TestApp::spawn().await;
     let (registrant, order) = registrant_with_order(&app, dapo("2026-03-02", "2026-03-03")).await;
+    // Not through the status route, by anyone: discharge is a four-eyes action.
     let path = format!("/api/v1/orders/{}/status", id(&order));
     let body = json!({"status": "discharged", "version": 1, "reason": "Discharged on appeal"});
-    let (status, problem) = app.post(&path, &app.token(Role::Ppo, "met"), &body).await;
-    assert_eq!((status, problem["code"].as_str()), (403, Some("forbidden")));
+    let (status, problem) = app.post(&path, &app.token(Role::Supervisor, "met"), &body).await;
+    assert_eq!((status, problem["code"].as_str()), (409, Some("four_eyes_required")), "{problem}");
     assert_eq!(app.count("order_status_changes").await, 0);
-    let (status, problem) = app.post(&path, &app.token(Role::Supervisor, "gmp"), &body).await;
-    assert_eq!((status, problem["code"].as_str()), (403, Some("other_organisation")));
 
-    let (status, discharged) = app.post(&path, &app.token_for("sergeant-1", Role::Supervisor, "met"), &body).await;
-    assert_eq!(status, 200, "{discharged}");
+    let request = json!({"action": "order.discharge", "target_id": id(&order), "version": 1, "reason": "Discharged on appeal"});
+    let (status, problem) = app.post("/api/v1/approvals", &app.token(Role::Ppo, "met"), &request).await;
+    assert_eq!((status, problem["code"].as_str()), (403, Some("forbidden")));
+    let (status, problem) = app.post("/api/v1/approvals", &app.token(Role::Supervisor, "gmp"), &request).await;
+    assert_eq!((status, problem["code"].as_str()), (403, Some("other_organisation")));
+    let (status, asked) = app.post("/api/v1/approvals", &app.token_for("sergeant-1", Role::Supervisor, "met"), &request).await;
+    assert_eq!(status, 201, "{asked}");
+    let decision = format!("/api/v1/approvals/{}/decision", id(&asked));
+    let (status, _) =
+        app.post(&decision, &app.token_for("inspector-2", Role::Supervisor, "met"), &json!({"decision": "approve", "version": 1})).await;
+    assert_eq!(status, 200);
+
+    let (_, discharged) = app.get(&format!("/api/v1/orders/{}", id(&order)), &app.token(Role::Supervisor, "met")).await;
     assert_eq!(discharged["status"], "discharged");
     let change = &discharged["status_history"][0];
     assert_eq!(
         (change["from"].as_str(), change["to"].as_str(), change["changed_by"].as_str()),
-        (Some("active"), Some("discharged"), Some("sergeant-1"))
+        (Some("active"), Some("discharged"), Some("inspector-2"))
     );
     assert_eq!(change["changed_role"], "supervisor");
+    assert_eq!(change["reason"], "Discharged on appeal", "the requester's reason is the change's reason");
     let list = obligations(&app, &registrant).await;
     let programme = of_kind(&list, "attend_programme")[0];
     assert_eq!(programme["status"], "closed");

@@ -246,47 +246,79 @@ pub async fn record_service(ctx: &Ctx, caller: &Caller, id: Uuid, input: Service
     Ok(view)
 }
 
-/// Moves an order to another status along the legal lifecycle. Discharge is a supervisor's
-/// decision. An order that stops being in force closes its obligations.
+/// Moves an order to another status along the legal lifecycle. An order that stops being in
+/// force closes its obligations. Discharge ends a victim's protection, so it is never done here
+/// by one person: it is requested and approved by two (`services::approvals`).
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn change_status(ctx: &Ctx, caller: &Caller, id: Uuid, input: StatusChangeInput, now: DateTime<Utc>) -> ServiceResult<OrderView> {
     caller.require(Permission::OrderWrite)?;
-    let permission = if input.status == OrderStatus::Discharged { Permission::OrderDischarge } else { Permission::OrderWrite };
-    caller.require(permission)?;
+    if input.status == OrderStatus::Discharged {
+        return Err(ServiceError::Conflict {
+            code: "four_eyes_required",
+            detail: "a discharge needs a second supervisor: request it with POST /api/v1/approvals".into(),
+        });
+    }
     let mut errors = FieldErrors::default();
     let reason = status_reason(&mut errors, input.reason.as_deref());
     errors.finish()?;
-
     let txn = tx::begin_write(&ctx.db).await?;
-    let (found, owner) = for_change(&txn, caller, id, input.version).await?;
+    apply_status(&txn, ctx, caller, id, input.version, input.status, reason, &[], now).await?;
+    let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?, caller.can(Permission::ProtectedPersonRead)).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// The status change itself, in the caller's transaction: the version must still be the one
+/// read, the transition must be legal; it is recorded, audited (with `extra_ids`, e.g. the
+/// approval that authorised it) and closes obligations when the order stops being in force.
+#[allow(clippy::too_many_arguments)]
+pub async fn apply_status(
+    txn: &impl ConnectionTrait,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: Uuid,
+    version: i32,
+    status: OrderStatus,
+    reason: Option<String>,
+    extra_ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let permission = if status == OrderStatus::Discharged { Permission::OrderDischarge } else { Permission::OrderWrite };
+    caller.require(permission)?;
+    let (found, owner) = for_change(txn, caller, id, version).await?;
     let current = read::status(&found)?;
-    if !current.can_become(input.status) {
+    if !current.can_become(status) {
         return Err(ServiceError::Conflict {
             code: "illegal_transition",
-            detail: format!("an order that is {current} cannot become {}", input.status),
+            detail: format!("an order that is {current} cannot become {status}"),
         });
     }
-    bump(&txn, id, input.version, now, |u| u.col_expr(order::Column::Status, Expr::value(input.status.as_str()))).await?;
+    bump(txn, id, version, now, |u| u.col_expr(order::Column::Status, Expr::value(status.as_str()))).await?;
     let change_id = Uuid::now_v7();
     let change = order_status_change::ActiveModel {
         id: Set(change_id),
         order_id: Set(id),
         from_status: Set(current.as_str().to_owned()),
-        to_status: Set(input.status.as_str().to_owned()),
-        reason_sealed: Set(reason.map(|r| ctx.crypto.seal_str(crate::crypto::columns::ORDER_STATUS_REASON, change_id, &r)).transpose()?),
+        to_status: Set(status.as_str().to_owned()),
+        reason_sealed: Set(reason.map(|r| ctx.crypto.seal_str(columns::ORDER_STATUS_REASON, change_id, &r)).transpose()?),
         changed_by: Set(caller.subject.clone()),
         changed_role: Set(caller.role_for(permission).as_str().to_owned()),
         changed_at: Set(now),
     };
-    order_status_change::Entity::insert(change).exec_without_returning(&txn).await?;
-    if !input.status.is_in_force() {
-        duties::close_for_order(&txn, &ctx.crypto, id, &caller.subject, now).await?;
+    order_status_change::Entity::insert(change).exec_without_returning(txn).await?;
+    if !status.is_in_force() {
+        duties::close_for_order(txn, &ctx.crypto, id, &caller.subject, now).await?;
     }
-    let operation = if input.status == OrderStatus::Discharged { "order.discharge" } else { "order.status.change" };
-    audit::record(&txn, caller, now, entry(Action::Alteration, operation, permission, &[id, owner.id, change_id])).await?;
-    let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?, caller.can(Permission::ProtectedPersonRead)).await?;
-    txn.commit().await?;
-    Ok(view)
+    let operation = if status == OrderStatus::Discharged { "order.discharge" } else { "order.status.change" };
+    let mut ids = vec![id, owner.id, change_id];
+    ids.extend_from_slice(extra_ids);
+    audit::record(txn, caller, now, entry(Action::Alteration, operation, permission, &ids)).await?;
+    Ok(())
+}
+
+/// The order and its registrant, for a change by `caller` at `version`.
+pub async fn for_approval(conn: &impl ConnectionTrait, caller: &Caller, id: Uuid, version: i32) -> ServiceResult<registrant::Model> {
+    Ok(for_change(conn, caller, id, version).await?.1)
 }
 
 /// Applies a change guarded by the version the caller read; a concurrent change answers 409.

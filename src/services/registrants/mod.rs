@@ -3,6 +3,7 @@
 
 mod bulk;
 pub mod details;
+pub mod erase;
 pub mod input;
 pub mod read;
 pub mod search;

@@ -164,9 +164,11 @@ impl Browser {
                 self.cookies.insert(key, value.trim().to_owned());
             }
         }
-        let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).map(|l| {
-            reqwest::Url::parse(url).and_then(|base| base.join(l)).map(|u| u.to_string()).unwrap_or_else(|_| l.to_owned())
-        });
+        let location = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(|l| reqwest::Url::parse(url).and_then(|base| base.join(l)).map(|u| u.to_string()).unwrap_or_else(|_| l.to_owned()));
         let body = response.text().await.unwrap_or_default();
         Hop { status, location, set_cookies, body }
     }
@@ -196,8 +198,11 @@ impl Browser {
             if hop.status == StatusCode::OK {
                 // An interaction page: the development login form or the consent form.
                 let prompt = if hop.body.contains("name=\"login\"") { "login" } else { "consent" };
-                let form: Vec<(&str, &str)> =
-                    if prompt == "login" { vec![("prompt", "login"), ("login", account), ("password", "any")] } else { vec![("prompt", "consent")] };
+                let form: Vec<(&str, &str)> = if prompt == "login" {
+                    vec![("prompt", "login"), ("login", account), ("password", "any")]
+                } else {
+                    vec![("prompt", "consent")]
+                };
                 hop = self.post_form(&next, &form).await;
             }
         }

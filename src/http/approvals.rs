@@ -1,0 +1,65 @@
+//! Four-eyes requests: discharge of an order, erasure of a registrant (`services::approvals`).
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::{ApiError, Problem};
+use super::extract::AppJson;
+use crate::auth::Caller;
+use crate::clock;
+use crate::services::approvals::{self, ApprovalDecisionInput, ApprovalFilter, ApprovalRequestInput, ApprovalView};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, request)).routes(routes!(decide))
+}
+
+/// The organisation's four-eyes requests (pending unless `status` says otherwise).
+#[utoipa::path(get, path = "/api/v1/approvals", tag = "approvals", params(ApprovalFilter),
+    responses((status = 200, body = Vec<ApprovalView>), (status = 403, body = Problem)))]
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    filter: Result<Query<ApprovalFilter>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<ApprovalView>>, ApiError> {
+    let Query(filter) =
+        filter.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("status"))?;
+    approvals::list(&state.ctx, &caller, filter, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// Asks a second supervisor to approve an order's discharge or a registrant's erasure. Needs a
+/// recent authentication (401 `insufficient_user_authentication` otherwise).
+#[utoipa::path(post, path = "/api/v1/approvals", tag = "approvals", request_body = ApprovalRequestInput,
+    responses((status = 201, body = ApprovalView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn request(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(body): AppJson<ApprovalRequestInput>,
+) -> Result<(StatusCode, Json<ApprovalView>), ApiError> {
+    approvals::request(&state.ctx, &caller, body, clock::now())
+        .await
+        .map(|v| (StatusCode::CREATED, Json(v)))
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// Approves (and applies) or rejects a request; only someone other than the requester may.
+#[utoipa::path(post, path = "/api/v1/approvals/{id}/decision", tag = "approvals", params(("id" = Uuid, Path)),
+    request_body = ApprovalDecisionInput,
+    responses((status = 200, body = ApprovalView), (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+    AppJson(body): AppJson<ApprovalDecisionInput>,
+) -> Result<Json<ApprovalView>, ApiError> {
+    approvals::decide(&state.ctx, &caller, id, body, clock::now())
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+}

@@ -1,0 +1,336 @@
+//! Four-eyes actions (DESIGN §5): discharging an order ends a victim's protection and erasing a
+//! registrant destroys a record, so neither is done by one person. A supervisor requests the
+//! action with a reason and the version of the record they saw; a different supervisor of the
+//! managing organisation approves it, and the action is applied in the approval's own
+//! transaction, or rejects it. Both steps need a recent authentication (step-up, `auth_time`
+//! within [`STEP_UP_MINUTES`]) and both are audited; the applied change's audit entry names the
+//! approval, which names the requester.
+//!
+//! A request waits [`PENDING_HOURS`] and then lapses. If the record changed after the request,
+//! approving it fails with `stale_version` and the request should be rejected and made again:
+//! the second person must approve what the first one saw.
+
+use chrono::{DateTime, Utc};
+use entities::approval;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::audit::{self, Action, Entry, Outcome};
+use super::registrants::erase;
+use super::registrants::read as registrants;
+use super::{Ctx, ServiceError, ServiceResult, orders, tx};
+use crate::auth::{AccessError, Caller, Permission};
+use crate::crypto::columns;
+use crate::domain::errors::FieldErrors;
+use crate::domain::vocab::{OrderStatus, vocabulary};
+
+/// Erasure, discharge and key operations need an authentication at most this old.
+pub const STEP_UP_MINUTES: i64 = 15;
+/// A request lapses if nobody decides it within this.
+pub const PENDING_HOURS: i64 = 72;
+
+vocabulary!(
+    /// What needs a second person.
+    ApprovalAction { OrderDischarge => "order.discharge", RegistrantErasure => "registrant.erasure" }
+);
+vocabulary!(ApprovalStatus { Pending => "pending", Approved => "approved", Rejected => "rejected", Expired => "expired" });
+vocabulary!(Decision { Approve => "approve", Reject => "reject" });
+
+impl ApprovalAction {
+    fn permission(self) -> Permission {
+        match self {
+            Self::OrderDischarge => Permission::OrderDischarge,
+            Self::RegistrantErasure => Permission::RegistrantErase,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRequestInput {
+    pub action: ApprovalAction,
+    /// The order (discharge) or registrant (erasure).
+    pub target_id: Uuid,
+    /// The version of the order or registrant you read.
+    pub version: i32,
+    /// Why: the court's discharge, the quashed conviction... (sealed).
+    pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalDecisionInput {
+    pub decision: Decision,
+    /// The approval's version you read.
+    pub version: i32,
+    pub reason: Option<String>,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalFilter {
+    pub status: Option<ApprovalStatus>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApprovalView {
+    pub id: Uuid,
+    pub action: ApprovalAction,
+    pub target_id: Uuid,
+    pub target_version: i32,
+    pub status: ApprovalStatus,
+    pub reason: String,
+    pub requested_by: String,
+    pub requested_role: String,
+    pub requested_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub decided_by: Option<String>,
+    pub decided_role: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_reason: Option<String>,
+    pub version: i32,
+}
+
+fn reason(errors: &mut FieldErrors, field: &str, value: Option<&str>, required: bool) -> Option<String> {
+    let text = value.map(str::trim).unwrap_or_default();
+    if text.is_empty() {
+        if required {
+            errors.push(field, "required", "give the reason for the record");
+        }
+        return None;
+    }
+    if text.chars().count() > 2000 {
+        errors.push(field, "too_long", "must be at most 2000 characters");
+        return None;
+    }
+    Some(text.to_owned())
+}
+
+fn entry<'a>(operation: &'static str, permission: Permission, ids: &'a [Uuid]) -> Entry<'a> {
+    Entry { action: Action::Alteration, operation, permission, record_type: "approval", record_ids: ids, outcome: Outcome::Success }
+}
+
+/// Asks for a four-eyes action.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, now: DateTime<Utc>) -> ServiceResult<ApprovalView> {
+    let permission = input.action.permission();
+    caller.require(permission)?;
+    caller.require_recent_auth(now, chrono::Duration::minutes(STEP_UP_MINUTES))?;
+    let mut errors = FieldErrors::default();
+    let why = reason(&mut errors, "reason", Some(&input.reason), true);
+    errors.finish()?;
+
+    let txn = tx::begin_write(&ctx.db).await?;
+    let org = match input.action {
+        ApprovalAction::OrderDischarge => {
+            let owner = orders::for_approval(&txn, caller, input.target_id, input.version).await?;
+            let order = orders::read::find(&txn, input.target_id).await?;
+            let current = orders::read::status(&order)?;
+            if !current.can_become(OrderStatus::Discharged) {
+                return Err(ServiceError::Conflict {
+                    code: "illegal_transition",
+                    detail: format!("an order that is {current} cannot be discharged"),
+                });
+            }
+            owner.managing_org
+        }
+        ApprovalAction::RegistrantErasure => {
+            let found = registrants::find(&txn, input.target_id).await?;
+            caller.require_managing(&found.managing_org)?;
+            if found.version != input.version {
+                return Err(ServiceError::stale());
+            }
+            found.managing_org
+        }
+    };
+    let pending_key = format!("{}:{}", input.action, input.target_id);
+    let already = approval::Entity::find().filter(approval::Column::PendingKey.eq(&pending_key)).one(&txn).await?;
+    if already.is_some() {
+        return Err(ServiceError::Conflict {
+            code: "approval_pending",
+            detail: "this action is already waiting for a second person".into(),
+        });
+    }
+    let id = Uuid::now_v7();
+    let model = approval::ActiveModel {
+        id: Set(id),
+        action: Set(input.action.as_str().to_owned()),
+        target_id: Set(input.target_id),
+        target_version: Set(input.version),
+        org: Set(org),
+        status: Set(ApprovalStatus::Pending.as_str().to_owned()),
+        pending_key: Set(Some(pending_key)),
+        reason_sealed: Set(ctx.crypto.seal_str(columns::APPROVAL_REASON, id, why.as_deref().unwrap_or_default())?),
+        requested_by_issuer: Set(caller.issuer.clone()),
+        requested_by_subject: Set(caller.subject.clone()),
+        requested_role: Set(caller.role_for(permission).as_str().to_owned()),
+        requested_at: Set(now),
+        expires_at: Set(now + chrono::Duration::hours(PENDING_HOURS)),
+        decided_by_issuer: Set(None),
+        decided_by_subject: Set(None),
+        decided_role: Set(None),
+        decided_at: Set(None),
+        decision_reason_sealed: Set(None),
+        version: Set(1),
+    };
+    approval::Entity::insert(model).exec_without_returning(&txn).await?;
+    audit::record(&txn, caller, now, entry("approval.request", permission, &[id, input.target_id])).await?;
+    let view = view(ctx, approval::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("approval"))?)?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Approves (and applies) or rejects a pending request. The decider must be someone else.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: ApprovalDecisionInput, now: DateTime<Utc>) -> ServiceResult<ApprovalView> {
+    let mut errors = FieldErrors::default();
+    let why = reason(&mut errors, "reason", input.reason.as_deref(), input.decision == Decision::Reject);
+    errors.finish()?;
+    let txn = tx::begin_write(&ctx.db).await?;
+    let found = approval::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("approval"))?;
+    let action = ApprovalAction::parse(&found.action).ok_or(ServiceError::NotFound("approval"))?;
+    let permission = action.permission();
+    caller.require(permission)?;
+    // Another organisation's requests do not exist for this caller.
+    if found.org != caller.org {
+        return Err(ServiceError::NotFound("approval"));
+    }
+    caller.require_recent_auth(now, chrono::Duration::minutes(STEP_UP_MINUTES))?;
+    if found.requested_by_issuer == caller.issuer && found.requested_by_subject == caller.subject {
+        return Err(AccessError::SamePerson.into());
+    }
+    if found.status != ApprovalStatus::Pending.as_str() {
+        return Err(ServiceError::Conflict { code: "already_decided", detail: format!("this request is already {}", found.status) });
+    }
+    if found.version != input.version {
+        return Err(ServiceError::stale());
+    }
+    if found.expires_at <= now {
+        close(&txn, &found, ApprovalStatus::Expired, None, None, now).await?;
+        txn.commit().await?;
+        return Err(ServiceError::Conflict { code: "approval_expired", detail: "the request lapsed; make it again".into() });
+    }
+    let status = if input.decision == Decision::Approve { ApprovalStatus::Approved } else { ApprovalStatus::Rejected };
+    let sealed = why.map(|r| ctx.crypto.seal_str(columns::APPROVAL_DECISION_REASON, id, &r)).transpose()?;
+    close(&txn, &found, status, Some((caller, permission)), sealed, now).await?;
+    if status == ApprovalStatus::Approved {
+        match action {
+            ApprovalAction::OrderDischarge => {
+                let requested = ctx.crypto.open_str(columns::APPROVAL_REASON, id, &found.reason_sealed)?;
+                let target = found.target_id;
+                orders::apply_status(&txn, ctx, caller, target, found.target_version, OrderStatus::Discharged, Some(requested), &[id], now)
+                    .await?;
+            }
+            ApprovalAction::RegistrantErasure => {
+                let current = registrants::find(&txn, found.target_id).await?;
+                if current.version != found.target_version {
+                    return Err(ServiceError::stale());
+                }
+                erase::erase(&txn, found.target_id).await?;
+                let ids = [found.target_id, id];
+                let erased = Entry {
+                    action: Action::Erasure,
+                    operation: "registrant.erase",
+                    permission,
+                    record_type: "registrant",
+                    record_ids: &ids,
+                    outcome: Outcome::Success,
+                };
+                audit::record(&txn, caller, now, erased).await?;
+            }
+        }
+    }
+    let operation = if status == ApprovalStatus::Approved { "approval.approve" } else { "approval.reject" };
+    audit::record(&txn, caller, now, entry(operation, permission, &[id, found.target_id])).await?;
+    let view = view(ctx, approval::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("approval"))?)?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Ends a pending request, conditionally, so two deciders cannot both succeed.
+async fn close(
+    txn: &impl ConnectionTrait,
+    found: &approval::Model,
+    status: ApprovalStatus,
+    decider: Option<(&Caller, Permission)>,
+    reason_sealed: Option<Vec<u8>>,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let mut update = approval::Entity::update_many()
+        .col_expr(approval::Column::Status, Expr::value(status.as_str()))
+        .col_expr(approval::Column::PendingKey, Expr::value(Option::<String>::None))
+        .col_expr(approval::Column::Version, Expr::value(found.version + 1))
+        .col_expr(approval::Column::DecidedAt, Expr::value(now));
+    if let Some((caller, permission)) = decider {
+        update = update
+            .col_expr(approval::Column::DecidedByIssuer, Expr::value(caller.issuer.clone()))
+            .col_expr(approval::Column::DecidedBySubject, Expr::value(caller.subject.clone()))
+            .col_expr(approval::Column::DecidedRole, Expr::value(caller.role_for(permission).as_str()))
+            .col_expr(approval::Column::DecisionReasonSealed, Expr::value(reason_sealed));
+    }
+    let done = update
+        .filter(approval::Column::Id.eq(found.id))
+        .filter(approval::Column::Version.eq(found.version))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending.as_str()))
+        .exec(txn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(ServiceError::stale());
+    }
+    Ok(())
+}
+
+/// The organisation's requests, newest first (pending ones by default). Reasons can describe
+/// people, so reading them is an audited consultation.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn list(ctx: &Ctx, caller: &Caller, filter: ApprovalFilter, now: DateTime<Utc>) -> ServiceResult<Vec<ApprovalView>> {
+    if !caller.can(Permission::OrderDischarge) && !caller.can(Permission::RegistrantErase) {
+        return Err(AccessError::Forbidden(Permission::OrderDischarge).into());
+    }
+    let status = filter.status.unwrap_or(ApprovalStatus::Pending);
+    let snapshot = tx::begin_read(&ctx.db).await?;
+    let rows = approval::Entity::find()
+        .filter(approval::Column::Org.eq(&caller.org))
+        .filter(approval::Column::Status.eq(status.as_str()))
+        .order_by_desc(approval::Column::RequestedAt)
+        .limit(200)
+        .all(&snapshot)
+        .await?;
+    snapshot.commit().await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let consulted = Entry {
+        action: Action::Consultation,
+        operation: "approval.list",
+        permission: Permission::OrderDischarge,
+        record_type: "approval",
+        record_ids: &ids,
+        outcome: Outcome::Success,
+    };
+    audit::record(&ctx.db, caller, now, consulted).await?;
+    rows.into_iter().map(|r| view(ctx, r)).collect()
+}
+
+fn view(ctx: &Ctx, r: approval::Model) -> ServiceResult<ApprovalView> {
+    let reason = ctx.crypto.open_str(columns::APPROVAL_REASON, r.id, &r.reason_sealed)?;
+    let decision_reason =
+        r.decision_reason_sealed.as_deref().map(|s| ctx.crypto.open_str(columns::APPROVAL_DECISION_REASON, r.id, s)).transpose()?;
+    Ok(ApprovalView {
+        id: r.id,
+        action: ApprovalAction::parse(&r.action).unwrap_or(ApprovalAction::OrderDischarge),
+        target_id: r.target_id,
+        target_version: r.target_version,
+        status: ApprovalStatus::parse(&r.status).unwrap_or(ApprovalStatus::Pending),
+        reason,
+        requested_by: r.requested_by_subject,
+        requested_role: r.requested_role,
+        requested_at: r.requested_at,
+        expires_at: r.expires_at,
+        decided_by: r.decided_by_subject,
+        decided_role: r.decided_role,
+        decided_at: r.decided_at,
+        decision_reason,
+        version: r.version,
+    })
+}
