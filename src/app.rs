@@ -19,12 +19,13 @@ pub struct App {
     pub state: AppState,
     pub limits: HttpLimits,
     jobs: Option<(JobsConfig, Sink)>,
+    checkpoints: Option<(std::path::PathBuf, Duration)>,
 }
 
 impl App {
     pub fn new(db: DatabaseConnection, crypto: Crypto, validator: TokenValidator, limits: HttpLimits) -> Self {
         let state = AppState { ctx: Ctx::new(db, Arc::new(crypto)), validator: Arc::new(validator), login: None };
-        Self { state, limits, jobs: None }
+        Self { state, limits, jobs: None, checkpoints: None }
     }
 
     /// Allows each user this many register checks an hour (default 60).
@@ -36,6 +37,12 @@ impl App {
     /// Lets browsers log in through the OpenID Provider (backend-for-frontend).
     pub fn with_login(mut self, login: crate::auth::login::Login) -> Self {
         self.state.login = Some(Arc::new(login));
+        self
+    }
+
+    /// Writes a signed audit checkpoint into `dir` every `every` while the chain grows.
+    pub fn with_checkpoints(mut self, dir: std::path::PathBuf, every: Duration) -> Self {
+        self.checkpoints = Some((dir, every));
         self
     }
 
@@ -52,6 +59,7 @@ impl App {
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let sealer = tokio::spawn(seal_audit_chain(self.state.ctx.db.clone()));
+        let checkpointer = self.checkpoints.map(|(dir, every)| tokio::spawn(checkpoint_audit_chain(self.state.ctx.clone(), dir, every)));
         let mut scheduler = match self.jobs {
             Some((config, sink)) => Some(
                 jobs::scheduler::start(self.state.ctx.db.clone(), config, Arc::new(sink), crate::clock::now)
@@ -64,6 +72,9 @@ impl App {
         let result =
             axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await;
         sealer.abort();
+        if let Some(task) = checkpointer {
+            task.abort();
+        }
         if let Some(s) = scheduler.as_mut() {
             let _ = s.shutdown().await;
         }
@@ -79,6 +90,19 @@ async fn seal_audit_chain(db: DatabaseConnection) {
         tick.tick().await;
         if let Err(err) = audit::seal_pending(&db, crate::clock::now()).await {
             tracing::warn!(error = %err, "audit chain sealing failed; will retry");
+        }
+    }
+}
+
+/// Exports a signed checkpoint of the chain's tip now and then (see `audit::checkpoints`). Two
+/// replicas may both write one for the same tip; the file name is the position, so the second
+/// finds it there and writes nothing.
+async fn checkpoint_audit_chain(ctx: crate::services::Ctx, dir: std::path::PathBuf, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        if let Err(err) = audit::checkpoints::write(&ctx.db, &ctx.crypto, &dir, crate::clock::now()).await {
+            tracing::error!(error = %err, "writing the audit checkpoint failed; will retry");
         }
     }
 }

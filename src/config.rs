@@ -24,6 +24,18 @@ pub struct RawConfig {
     pub jobs: RawJobs,
     #[serde(default)]
     pub linkage: RawLinkage,
+    #[serde(default)]
+    pub audit: RawAudit,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAudit {
+    /// Where signed checkpoints of the audit chain go: somewhere the database cannot reach
+    /// (another volume, a WORM bucket mount). Without it no checkpoints are written.
+    pub checkpoint_dir: Option<PathBuf>,
+    /// How often `serve` writes one when the chain has grown (default 10).
+    pub checkpoint_minutes: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -160,6 +172,8 @@ pub struct Config {
     /// Register checks each user may run per hour.
     pub checks_per_hour: u32,
     pub login: Option<crate::auth::login::LoginSettings>,
+    /// Folder and interval for signed audit checkpoints.
+    pub checkpoints: Option<(PathBuf, std::time::Duration)>,
 }
 
 #[derive(Clone)]
@@ -301,7 +315,13 @@ impl RawConfig {
         if checks_per_hour == 0 {
             return Err(ConfigError::Invalid { setting: "linkage.checks_per_hour", reason: "must be at least 1".into() });
         }
+        let minutes = self.audit.checkpoint_minutes.unwrap_or(10);
+        if minutes == 0 {
+            return Err(ConfigError::Invalid { setting: "audit.checkpoint_minutes", reason: "must be at least 1".into() });
+        }
+        let checkpoints = self.audit.checkpoint_dir.map(|dir| (dir, std::time::Duration::from_secs(minutes * 60)));
         Ok(Config {
+            checkpoints,
             login,
             checks_per_hour,
             jobs,

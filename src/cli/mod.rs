@@ -68,8 +68,18 @@ enum KeysCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Chain any pending entries, then walk the hash chain and report the first broken link.
-    Verify,
+    /// Chain any pending entries, then walk the hash chain and report the first broken link;
+    /// with checkpoints, also that no checkpointed entry was cut off or rewritten.
+    Verify {
+        /// Folder of signed checkpoints (default: `audit.checkpoint_dir` from the configuration).
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
+    /// Write a signed checkpoint of the chain's current tip into the checkpoint folder.
+    Checkpoint {
+        #[arg(long)]
+        checkpoints: Option<PathBuf>,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -91,7 +101,12 @@ pub fn main() -> ExitCode {
             Command::DevToken(args) => tools::dev_token(args),
             Command::Jobs { command } => jobs::run(cli.config.as_deref(), command).await,
             Command::Import { command } => import::run(cli.config.as_deref(), command).await,
-            Command::Audit { command: AuditCommand::Verify } => tools::audit_verify(cli.config.as_deref()).await,
+            Command::Audit { command: AuditCommand::Verify { checkpoints } } => {
+                tools::audit_verify(cli.config.as_deref(), checkpoints).await
+            }
+            Command::Audit { command: AuditCommand::Checkpoint { checkpoints } } => {
+                tools::audit_checkpoint(cli.config.as_deref(), checkpoints).await
+            }
         }
     });
     match result {

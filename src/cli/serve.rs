@@ -40,6 +40,9 @@ pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding http.bind {}", config.bind))?;
     tracing::info!(address = %config.bind, "vigil serving");
     let mut app = App::new(db, Crypto::new(ring), validator, limits).with_check_limit(config.checks_per_hour);
+    if let Some((dir, every)) = config.checkpoints.clone() {
+        app = app.with_checkpoints(dir, every);
+    }
     if let Some(settings) = config.login.clone() {
         app = app.with_login(crate::auth::login::Login::new(settings)?);
     }

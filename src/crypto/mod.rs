@@ -111,6 +111,18 @@ impl Crypto {
         self.ring.active_blind_index_id()
     }
 
+    /// The Ed25519 key that signs audit checkpoints, derived (HKDF) from encryption key
+    /// `key_id`, so that no further secret has to be kept; its public half can be handed to
+    /// anyone who checks checkpoints.
+    pub fn checkpoint_key(&self, key_id: u32) -> Result<ed25519_dalek::SigningKey, CryptoError> {
+        let master = self.ring.encryption_key(key_id).ok_or(CryptoError::UnknownKey)?;
+        let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"vigil/audit-checkpoint/v1"), master);
+        let mut seed = Zeroizing::new([0u8; 32]);
+        // 32 bytes is far below HKDF-SHA256's limit, so expand cannot fail.
+        hk.expand(b"ed25519", seed.as_mut()).unwrap_or_default();
+        Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+    }
+
     fn sealer(&self, key_id: u32, column: Column) -> Result<Arc<Aes256Gcm>, CryptoError> {
         let cache_key = (key_id, column.table, column.column);
         if let Some(found) = self.sealers.read().map_err(|_| CryptoError::UnknownKey)?.get(&cache_key) {

@@ -115,3 +115,54 @@ async fn concurrent_writers_and_sealers_never_fork_the_chain() {
     let report = audit::verify(&app.db).await.unwrap();
     assert_eq!((report.links_checked, report.first_broken, report.unsealed_events), (12, None, 0));
 }
+
+#[tokio::test]
+async fn signed_checkpoints_outside_the_database_detect_a_truncated_tail() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..3 {
+        app.registrant("met", registrant_body(&format!("Tail{i}"))).await;
+    }
+    audit::seal_pending(&app.db, chrono::Utc::now()).await.unwrap();
+    let written = audit::checkpoints::write(&app.db, &app.ctx.crypto, dir.path(), chrono::Utc::now()).await.unwrap();
+    assert!(written.is_some());
+    assert!(
+        audit::checkpoints::write(&app.db, &app.ctx.crypto, dir.path(), chrono::Utc::now()).await.unwrap().is_none(),
+        "same tip, no new file"
+    );
+    let report = audit::checkpoints::check(&app.db, &app.ctx.crypto, dir.path()).await.unwrap();
+    assert_eq!((report.checkpoints_checked, report.first_problem), (1, None));
+
+    // Cutting off the newest entry with its link leaves a valid, shorter chain...
+    // (Event first: the app's background sealer must not re-chain it in between.)
+    app.db.execute_unprepared("DELETE FROM audit_events WHERE seq = 3").await.unwrap();
+    app.db.execute_unprepared("DELETE FROM audit_chain WHERE pos = 3").await.unwrap();
+    let chain = audit::verify(&app.db).await.unwrap();
+    assert!(chain.first_broken.is_none(), "the hash chain alone cannot see a truncated tail");
+    // ...which the checkpoint does see.
+    let problem =
+        audit::checkpoints::check(&app.db, &app.ctx.crypto, dir.path()).await.unwrap().first_problem.expect("truncation detected");
+    assert_eq!(problem.position, Some(3));
+    assert!(problem.reason.contains("shorter"), "{}", problem.reason);
+}
+
+#[tokio::test]
+async fn a_forged_or_edited_checkpoint_is_refused() {
+    let app = TestApp::spawn().await;
+    let dir = tempfile::tempdir().unwrap();
+    app.registrant("met", registrant_body("Forged")).await;
+    audit::seal_pending(&app.db, chrono::Utc::now()).await.unwrap();
+    let path = audit::checkpoints::write(&app.db, &app.ctx.crypto, dir.path(), chrono::Utc::now()).await.unwrap().unwrap();
+    // Someone moves the checkpoint to match a rewritten chain: the signature no longer holds.
+    let mut checkpoint: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    checkpoint["entry_hash"] = json!("0".repeat(64));
+    std::fs::write(&path, serde_json::to_vec(&checkpoint).unwrap()).unwrap();
+    let problem = audit::checkpoints::check(&app.db, &app.ctx.crypto, dir.path()).await.unwrap().first_problem.expect("refused");
+    assert_eq!(problem.reason, "the checkpoint's signature is not ours");
+    // A checkpoint signed by another key ring is not ours either.
+    let other = vigil::crypto::Crypto::new(vigil::crypto::KeyRing::generate());
+    std::fs::remove_file(&path).unwrap();
+    audit::checkpoints::write(&app.db, &other, dir.path(), chrono::Utc::now()).await.unwrap();
+    let problem = audit::checkpoints::check(&app.db, &app.ctx.crypto, dir.path()).await.unwrap().first_problem.expect("refused");
+    assert_eq!(problem.reason, "the checkpoint's signature is not ours");
+}

@@ -9,6 +9,8 @@
 //! (several replicas) cannot fork the chain: the loser's transaction fails and it retries.
 //! [`verify`] walks the chain and reports the first link that does not hold.
 
+pub mod checkpoints;
+
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::{audit_chain, audit_event};
 use sea_orm::{
