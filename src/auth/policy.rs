@@ -161,6 +161,8 @@ routes! {
     "GET" "/api/v1/approvals" => FOUR_EYES;
     "POST" "/api/v1/approvals" => FOUR_EYES;
     "POST" "/api/v1/approvals/{id}/decision" => FOUR_EYES;
+    "GET" "/api/v1/audit/events" => &[Permission::AuditRead];
+    "GET" "/api/v1/audit/export" => &[Permission::AuditRead];
     "POST" "/api/v1/links/{id}/decision" => &[Permission::LinkDecide];
 }
 

@@ -2,6 +2,7 @@
 //! thin: read the request, call one service function, return its view. No SQL here.
 
 mod approvals;
+mod audit;
 mod breaches;
 pub mod error;
 pub mod extract;
@@ -58,6 +59,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(queues::routes())
         .merge(linkage::routes())
         .merge(approvals::routes())
+        .merge(audit::routes())
         .split_for_parts();
     let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), policy::enforce));
     let docs = openapi::docs(spec);

@@ -60,6 +60,8 @@ const TABLE: &[(&str, &str, &[Role])] = &[
     ("GET", "/api/v1/approvals", &[S]),
     ("POST", "/api/v1/approvals", &[S]),
     ("POST", "/api/v1/approvals/{id}/decision", &[S]),
+    ("GET", "/api/v1/audit/events", &[A]),
+    ("GET", "/api/v1/audit/export", &[A]),
 ];
 
 const ROLES: &[(Role, &str)] = &[(P, "met"), (S, "met"), (B, "probation-london"), (I, "met"), (A, "met"), (D, "met")];

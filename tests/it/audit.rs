@@ -134,9 +134,12 @@ async fn signed_checkpoints_outside_the_database_detect_a_truncated_tail() {
     assert_eq!((report.checkpoints_checked, report.first_problem), (1, None));
 
     // Cutting off the newest entry with its link leaves a valid, shorter chain...
-    // (Event first: the app's background sealer must not re-chain it in between.)
-    app.db.execute_unprepared("DELETE FROM audit_events WHERE seq = 3").await.unwrap();
-    app.db.execute_unprepared("DELETE FROM audit_chain WHERE pos = 3").await.unwrap();
+    // (One transaction: the app's background sealer must not re-chain the entry in between.)
+    use sea_orm::TransactionTrait;
+    let txn = app.db.begin().await.unwrap();
+    txn.execute_unprepared("DELETE FROM audit_chain WHERE pos = 3").await.unwrap();
+    txn.execute_unprepared("DELETE FROM audit_events WHERE seq = 3").await.unwrap();
+    txn.commit().await.unwrap();
     let chain = audit::verify(&app.db).await.unwrap();
     assert!(chain.first_broken.is_none(), "the hash chain alone cannot see a truncated tail");
     // ...which the checkpoint does see.
@@ -165,4 +168,62 @@ async fn a_forged_or_edited_checkpoint_is_refused() {
     audit::checkpoints::write(&app.db, &other, dir.path(), chrono::Utc::now()).await.unwrap();
     let problem = audit::checkpoints::check(&app.db, &app.ctx.crypto, dir.path()).await.unwrap().first_problem.expect("refused");
     assert_eq!(problem.reason, "the checkpoint's signature is not ours");
+}
+
+#[tokio::test]
+async fn auditors_search_by_record_user_and_date_and_each_search_and_export_is_audited() {
+    let app = TestApp::spawn().await;
+    let first = app.registrant("met", registrant_body("Searched")).await;
+    let record = first["id"].as_str().unwrap().to_owned();
+    let token = app.token_for("pc-7", Role::Ppo, "met");
+    app.get(&format!("/api/v1/registrants/{record}"), &token).await;
+    app.registrant("met", registrant_body("Other")).await;
+    let auditor = app.token_for("auditor-1", Role::Auditor, "met");
+
+    let (status, page) = app.get(&format!("/api/v1/audit/events?record_id={record}"), &auditor).await;
+    assert_eq!(status, 200, "{page}");
+    let ops: Vec<&str> = page["items"].as_array().unwrap().iter().map(|e| e["operation"].as_str().unwrap()).collect();
+    assert_eq!(ops, ["registrant.create", "registrant.read"], "only entries naming that record");
+    let (_, by_user) = app.get("/api/v1/audit/events?actor=pc-7", &auditor).await;
+    assert_eq!(by_user["items"].as_array().unwrap().len(), 1);
+    let future = "2999-01-01T00:00:00Z";
+    let (_, none) = app.get(&format!("/api/v1/audit/events?from={future}"), &auditor).await;
+    assert_eq!(none["items"], json!([]));
+    let (_, paged) = app.get("/api/v1/audit/events?limit=1", &auditor).await;
+    let after = paged["next_after"].as_i64().expect("more pages");
+    let (_, next) = app.get(&format!("/api/v1/audit/events?limit=1&after={after}"), &auditor).await;
+    assert!(next["items"][0]["seq"].as_i64().unwrap() > after);
+
+    // Bad input is named and nothing is searched.
+    let (status, problem) = app.get("/api/v1/audit/events?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", &auditor).await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("to")));
+    let (status, problem) = app.get("/api/v1/audit/events?limit=0", &auditor).await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("limit")));
+
+    // Export needs a reason, returns NDJSON, and is itself recorded as a disclosure.
+    let (status, problem) = app.get("/api/v1/audit/export", &auditor).await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("Vigil-Reason-Code")), "{problem}");
+    let response = app
+        .client
+        .get(format!("{}/api/v1/audit/export?record_id={record}", app.base))
+        .bearer_auth(&auditor)
+        .header("vigil-reason-code", "AUDIT-REVIEW")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/x-ndjson");
+    let text = response.text().await.unwrap();
+    assert_eq!(text.lines().count(), 2);
+    let line: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(line["record_ids"][0], record.as_str());
+    assert!(!text.contains("Searched"), "no personal data in the trail");
+    let recorded = rows(&app, "SELECT operation, action, reason_code FROM audit_events WHERE operation LIKE 'audit.%' ORDER BY seq").await;
+    let seen: Vec<(String, String, Option<String>)> =
+        recorded.iter().map(|r| (r.try_get_by_index(0).unwrap(), r.try_get_by_index(1).unwrap(), r.try_get_by_index(2).unwrap())).collect();
+    assert_eq!(seen.iter().filter(|s| s.0 == "audit.search").count(), 5, "each successful search");
+    assert_eq!(seen.last().unwrap(), &("audit.export".to_owned(), "disclosure".to_owned(), Some("AUDIT-REVIEW".to_owned())));
+    // Others cannot read the trail.
+    let (status, _) = app.get("/api/v1/audit/events", &app.token(Role::Supervisor, "met")).await;
+    assert_eq!(status, 403);
 }

@@ -10,6 +10,7 @@
 //! [`verify`] walks the chain and reports the first link that does not hold.
 
 pub mod checkpoints;
+pub mod search;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::{audit_chain, audit_event};
