@@ -69,6 +69,9 @@ pub struct RawJobs {
 pub struct RawDatabase {
     pub url: Option<String>,
     pub max_connections: Option<u32>,
+    /// Apply migrations when `serve` starts (default true). Turn off when the service's
+    /// database role may not change the schema (deploy/postgres/app-role.sql).
+    pub migrate_on_start: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -163,6 +166,7 @@ impl RawOidc {
 pub struct Config {
     pub database_url: String,
     pub max_connections: u32,
+    pub migrate_on_start: bool,
     pub bind: SocketAddr,
     pub body_limit_bytes: usize,
     pub request_timeout_seconds: u64,
@@ -321,6 +325,7 @@ impl RawConfig {
         }
         let checkpoints = self.audit.checkpoint_dir.map(|dir| (dir, std::time::Duration::from_secs(minutes * 60)));
         Ok(Config {
+            migrate_on_start: self.database.migrate_on_start.unwrap_or(true),
             checkpoints,
             login,
             checks_per_hour,

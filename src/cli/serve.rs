@@ -23,7 +23,9 @@ pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
     // Keys first: without them nothing can be read or written, so fail before touching the DB.
     let ring = KeyRing::load(&config.key_file)?;
     let db = db::connect(&config.database_url, config.max_connections).await.context("connecting to database.url")?;
-    db::migrate(&db).await.context("applying migrations")?;
+    if config.migrate_on_start {
+        db::migrate(&db).await.context("applying migrations")?;
+    }
     let oidc = &config.oidc;
     let keys = KeySource::remote(&oidc.issuer, oidc.jwks_url.clone(), Duration::from_secs(oidc.jwks_refresh_cooldown_seconds))?;
     let validator = TokenValidator {

@@ -7,6 +7,7 @@ mod support;
 mod access_matrix;
 mod approvals;
 mod audit;
+mod audit_role;
 mod auth;
 mod breaches;
 mod canary;
