@@ -58,6 +58,10 @@ impl App {
         listener: TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        crate::services::key_usage::load(&self.state.ctx.db, &self.state.ctx.crypto)
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let usage = tokio::spawn(flush_key_usage(self.state.ctx.clone()));
         let sealer = tokio::spawn(seal_audit_chain(self.state.ctx.db.clone()));
         let checkpointer = self.checkpoints.map(|(dir, every)| tokio::spawn(checkpoint_audit_chain(self.state.ctx.clone(), dir, every)));
         let mut scheduler = match self.jobs {
@@ -68,10 +72,15 @@ impl App {
             ),
             None => None,
         };
+        let ctx = self.state.ctx.clone();
         let router = http::router(self.state, self.limits);
         let result =
             axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await;
         sealer.abort();
+        usage.abort();
+        if let Err(err) = crate::services::key_usage::flush(&ctx.db, &ctx.crypto, crate::clock::now()).await {
+            tracing::error!(error = %err, "recording key usage at shutdown failed");
+        }
         if let Some(task) = checkpointer {
             task.abort();
         }
@@ -90,6 +99,17 @@ async fn seal_audit_chain(db: DatabaseConnection) {
         tick.tick().await;
         if let Err(err) = audit::seal_pending(&db, crate::clock::now()).await {
             tracing::warn!(error = %err, "audit chain sealing failed; will retry");
+        }
+    }
+}
+
+/// Adds this process's encryption counts to the shared per-key totals every ten seconds.
+async fn flush_key_usage(ctx: crate::services::Ctx) {
+    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    loop {
+        tick.tick().await;
+        if let Err(err) = crate::services::key_usage::flush(&ctx.db, &ctx.crypto, crate::clock::now()).await {
+            tracing::warn!(error = %err, "recording key usage failed; will retry");
         }
     }
 }

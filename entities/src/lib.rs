@@ -14,6 +14,7 @@ pub mod crime_report;
 pub mod enforcement_decision;
 pub mod job_run;
 pub mod job_state;
+pub mod key_usage;
 pub mod link;
 pub mod login_attempt;
 pub mod match_candidate;

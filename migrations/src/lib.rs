@@ -15,6 +15,7 @@ mod m20261122_000020_reference_sequence;
 mod m20261122_000021_blind_index_covering;
 mod m20261122_000022_web_sessions;
 mod m20261122_000023_approvals;
+mod m20261122_000024_key_usage;
 mod support;
 
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000021_blind_index_covering::Migration),
             Box::new(m20261122_000022_web_sessions::Migration),
             Box::new(m20261122_000023_approvals::Migration),
+            Box::new(m20261122_000024_key_usage::Migration),
         ]
     }
 }

@@ -101,7 +101,11 @@ pub async fn run(config: Option<&Path>, command: ImportCommand) -> anyhow::Resul
     let mut progress = Progress::new();
     let path = args.file.clone();
     let open = move || std::fs::File::open(&path).map(std::io::BufReader::new);
-    let outcome = import(&ctx, &caller, open, args.batch, crate::clock::now(), |done, total| progress.update(done, total)).await?;
+    crate::services::key_usage::load(&ctx.db, &ctx.crypto).await?;
+    let outcome = import(&ctx, &caller, open, args.batch, crate::clock::now(), |done, total| progress.update(done, total)).await;
+    // Every seal counts against its key, whether the import succeeded or not.
+    crate::services::key_usage::flush(&ctx.db, &ctx.crypto, crate::clock::now()).await?;
+    let outcome = outcome?;
     progress.finish();
     if !outcome.rejected.is_empty() {
         eprintln!("vigil import: {} of {} rows rejected; nothing was written", outcome.rejected.len(), outcome.rows);

@@ -6,6 +6,7 @@ mod demo_data;
 mod demo_orders;
 pub mod import;
 mod jobs;
+mod keys;
 mod serve;
 mod tools;
 
@@ -35,7 +36,7 @@ enum Command {
     /// Key ring management.
     Keys {
         #[command(subcommand)]
-        command: KeysCommand,
+        command: keys::KeysCommand,
     },
     /// Print a development token that only `vigil demo` accepts.
     DevToken(tools::DevTokenArgs),
@@ -53,16 +54,6 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum KeysCommand {
-    /// Create a new key ring file (mode 0600) with fresh encryption and blind-index keys.
-    Generate {
-        /// Where to write the key ring; it must not exist yet.
-        #[arg(long)]
-        out: PathBuf,
     },
 }
 
@@ -97,7 +88,7 @@ pub fn main() -> ExitCode {
             Command::Serve => serve::serve(cli.config.as_deref()).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Migrate => serve::migrate(cli.config.as_deref()).await,
-            Command::Keys { command: KeysCommand::Generate { out } } => tools::generate_keys(&out),
+            Command::Keys { command } => keys::run(cli.config.as_deref(), command).await,
             Command::DevToken(args) => tools::dev_token(args),
             Command::Jobs { command } => jobs::run(cli.config.as_deref(), command).await,
             Command::Import { command } => import::run(cli.config.as_deref(), command).await,

@@ -36,3 +36,33 @@ pub const SESSION_ID_TOKEN: Column = col("web_sessions", "id_token_sealed");
 pub const LOGIN_SECRETS: Column = col("login_attempts", "secrets_sealed");
 pub const APPROVAL_REASON: Column = col("approvals", "reason_sealed");
 pub const APPROVAL_DECISION_REASON: Column = col("approvals", "decision_reason_sealed");
+
+/// Every sealed column, each keyed by its table's `id` (the row id in the associated data).
+/// Key rotation re-seals exactly these; a column missing here would keep its old key forever,
+/// which `tests/it/key_rotation.rs` checks against the schema.
+pub const ALL: &[Column] = &[
+    NAME,
+    BIRTH_DATE,
+    DESCRIPTOR,
+    ADDRESS,
+    IDENTIFIER,
+    REGISTRANT_NOTES,
+    ORDER_CASE_REFERENCE,
+    PROTECTED_PERSON,
+    ORDER_STATUS_REASON,
+    CONDITION_TEXT,
+    CONDITION_PARAMETERS,
+    COMPLIANCE_NOTES,
+    NOTIFICATION_DETAILS,
+    OCCURRENCE_REASON,
+    BREACH_SUMMARY,
+    DECISION_REASON,
+    REPORT_VICTIM,
+    REPORT_SUSPECT,
+    REPORT_SUMMARY,
+    LINK_REASON,
+    SESSION_ID_TOKEN,
+    LOGIN_SECRETS,
+    APPROVAL_REASON,
+    APPROVAL_DECISION_REASON,
+];

@@ -121,6 +121,46 @@ impl KeyRing {
         self.active_blind_index
     }
 
+    pub fn encryption_key_ids(&self) -> Vec<u32> {
+        self.encryption.iter().map(|k| k.id).collect()
+    }
+
+    pub fn blind_index_key_ids(&self) -> Vec<u32> {
+        self.blind_index.iter().map(|k| k.id).collect()
+    }
+
+    /// Adds a fresh encryption key and a fresh blind-index key and makes them the active ones.
+    /// The old keys stay, so everything sealed or indexed under them still opens and is still
+    /// found until `vigil keys rotate` has moved it and `vigil keys retire` removes them.
+    pub fn add_keys(&mut self) -> (u32, u32) {
+        let encryption = self.encryption.iter().map(|k| k.id).max().unwrap_or(0) + 1;
+        let blind = self.blind_index.iter().map(|k| k.id).max().unwrap_or(0) + 1;
+        self.encryption.push(Key { id: encryption, material: random_key() });
+        self.blind_index.push(Key { id: blind, material: random_key() });
+        self.active_encryption = encryption;
+        self.active_blind_index = blind;
+        (encryption, blind)
+    }
+
+    /// Removes a retired encryption key and blind-index key with these ids (never an active one).
+    pub fn retire(&mut self, encryption: Option<u32>, blind: Option<u32>) -> Result<(), CryptoError> {
+        if encryption == Some(self.active_encryption) || blind == Some(self.active_blind_index) {
+            return Err(CryptoError::KeyRingInvalid("an active key cannot be retired".into()));
+        }
+        self.encryption.retain(|k| Some(k.id) != encryption);
+        self.blind_index.retain(|k| Some(k.id) != blind);
+        Ok(())
+    }
+
+    /// Replaces the ring file: written whole (mode 0600) beside it, then renamed over it, so a
+    /// crash leaves either the old ring or the new one, never half of one.
+    pub fn save_replacing(&self, path: &Path) -> Result<(), CryptoError> {
+        let partial = path.with_extension("json.partial");
+        let _ = std::fs::remove_file(&partial);
+        self.save_new(&partial)?;
+        std::fs::rename(&partial, path).map_err(|e| CryptoError::KeyRingInvalid(format!("{}: {e}", path.display())))
+    }
+
     pub(super) fn encryption_key(&self, id: u32) -> Option<&[u8; 32]> {
         self.encryption.iter().find(|k| k.id == id).map(|k| &*k.material)
     }

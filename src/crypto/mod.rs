@@ -11,6 +11,7 @@ pub mod envelope;
 pub mod keyring;
 #[cfg(test)]
 mod tests;
+pub mod usage;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -41,6 +42,8 @@ pub enum CryptoError {
     Integrity,
     #[error("sealed value is not valid for its type")]
     Encoding,
+    #[error("the active encryption key has reached its usage ceiling; add a key and rotate")]
+    KeyExhausted,
 }
 
 /// The service's cryptographic state: the key ring plus caches of derived per-column keys.
@@ -50,6 +53,8 @@ pub struct Crypto {
     // and the set of columns is small and fixed, so the cache never grows past a few dozen.
     sealers: RwLock<HashMap<(u32, &'static str, &'static str), Arc<Aes256Gcm>>>,
     blinders: RwLock<HashMap<(u32, BlindField, BlindKind), Arc<Zeroizing<[u8; 32]>>>>,
+    /// Encryptions per key (see [`usage`]).
+    pub usage: usage::Usage,
 }
 
 impl std::fmt::Debug for Crypto {
@@ -60,7 +65,7 @@ impl std::fmt::Debug for Crypto {
 
 impl Crypto {
     pub fn new(ring: KeyRing) -> Self {
-        Self { ring, sealers: RwLock::default(), blinders: RwLock::default() }
+        Self { ring, sealers: RwLock::default(), blinders: RwLock::default(), usage: usage::Usage::default() }
     }
 
     pub fn ring(&self) -> &KeyRing {
@@ -71,6 +76,7 @@ impl Crypto {
     pub fn seal(&self, column: Column, row: Uuid, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
         let key_id = self.ring.active_encryption_id();
         let cipher = self.sealer(key_id, column)?;
+        self.usage.record(key_id)?;
         envelope::seal(&cipher, key_id, column, row, plaintext)
     }
 
@@ -109,6 +115,19 @@ impl Crypto {
 
     pub fn active_blind_key_id(&self) -> u32 {
         self.ring.active_blind_index_id()
+    }
+
+    /// The blind index of a value under every blind-index key in the ring, with the key's id.
+    /// While keys rotate, rows indexed under the old key must still be found.
+    pub fn blind_indexes(&self, field: BlindField, kind: BlindKind, normalised: &str) -> Result<Vec<(u32, i64)>, CryptoError> {
+        self.ring
+            .blind_index_key_ids()
+            .into_iter()
+            .map(|id| {
+                let key = self.blinder(id, field, kind)?;
+                Ok((id, blind_index::digest(&key, field, normalised)))
+            })
+            .collect()
     }
 
     /// The Ed25519 key that signs audit checkpoints, derived (HKDF) from encryption key

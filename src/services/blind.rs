@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use sea_orm::ExprTrait;
+
 use entities::blind_index;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
@@ -70,7 +72,8 @@ pub fn rows(
     Ok(rows)
 }
 
-/// Rows (owner id, source id) whose digest matches the normalised value.
+/// Rows (owner id, source id) whose digest matches the normalised value, under any key in the
+/// ring (during a key rotation some rows are still indexed under the old key).
 pub async fn candidates(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
@@ -79,15 +82,17 @@ pub async fn candidates(
     kind: BlindKind,
     normalised: &str,
 ) -> ServiceResult<Vec<(Uuid, Uuid)>> {
-    let digest = crypto.blind_index(field, kind, normalised)?;
+    let mut any = sea_orm::Condition::any();
+    for (key_id, digest) in crypto.blind_indexes(field, kind, normalised)? {
+        any = any.add(blind_index::Column::Digest.eq(digest).and(blind_index::Column::KeyId.eq(key_id as i32)));
+    }
     let rows = blind_index::Entity::find()
         .select_only()
         .column(blind_index::Column::OwnerId)
         .column(blind_index::Column::SourceId)
         .filter(blind_index::Column::Field.eq(field.as_str()))
         .filter(blind_index::Column::Kind.eq(kind.as_str()))
-        .filter(blind_index::Column::Digest.eq(digest))
-        .filter(blind_index::Column::KeyId.eq(crypto.active_blind_key_id() as i32))
+        .filter(any)
         .filter(blind_index::Column::OwnerKind.eq(owner_kind))
         .into_tuple::<(Uuid, Uuid)>()
         .all(conn)
@@ -110,16 +115,19 @@ pub async fn candidates_any(
     }
     let mut any = sea_orm::Condition::any();
     // Two keys of one field and kind can share a truncated digest; a row then counts for both.
-    let mut key_of: HashMap<(&str, &str, i64), Vec<usize>> = HashMap::with_capacity(keys.len());
+    let mut key_of: HashMap<(&str, &str, i64, i32), Vec<usize>> = HashMap::with_capacity(keys.len());
     for (i, (field, kind, normalised)) in keys.iter().enumerate() {
-        let digest = crypto.blind_index(*field, *kind, normalised)?;
-        key_of.entry((field.as_str(), kind.as_str(), digest)).or_default().push(i);
-        any = any.add(
-            sea_orm::Condition::all()
-                .add(blind_index::Column::Field.eq(field.as_str()))
-                .add(blind_index::Column::Kind.eq(kind.as_str()))
-                .add(blind_index::Column::Digest.eq(digest)),
-        );
+        // Every key in the ring: while keys rotate, some rows are still under the old one.
+        for (key_id, digest) in crypto.blind_indexes(*field, *kind, normalised)? {
+            key_of.entry((field.as_str(), kind.as_str(), digest, key_id as i32)).or_default().push(i);
+            any = any.add(
+                sea_orm::Condition::all()
+                    .add(blind_index::Column::Field.eq(field.as_str()))
+                    .add(blind_index::Column::Kind.eq(kind.as_str()))
+                    .add(blind_index::Column::Digest.eq(digest))
+                    .add(blind_index::Column::KeyId.eq(key_id as i32)),
+            );
+        }
     }
     let rows = blind_index::Entity::find()
         .select_only()
@@ -128,14 +136,14 @@ pub async fn candidates_any(
         .column(blind_index::Column::Field)
         .column(blind_index::Column::Kind)
         .column(blind_index::Column::Digest)
+        .column(blind_index::Column::KeyId)
         .filter(any)
-        .filter(blind_index::Column::KeyId.eq(crypto.active_blind_key_id() as i32))
         .filter(blind_index::Column::OwnerKind.is_in(owner_kinds.iter().copied()))
-        .into_tuple::<(String, Uuid, String, String, i64)>()
+        .into_tuple::<(String, Uuid, String, String, i64, i32)>()
         .all(conn)
         .await?;
-    for (owner_kind, owner_id, field, kind, digest) in rows {
-        for i in key_of.get(&(field.as_str(), kind.as_str(), digest)).into_iter().flatten() {
+    for (owner_kind, owner_id, field, kind, digest, key_id) in rows {
+        for i in key_of.get(&(field.as_str(), kind.as_str(), digest, key_id)).into_iter().flatten() {
             hits[*i].push((owner_kind.clone(), owner_id));
         }
     }

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod blind;
 pub mod breaches;
 pub mod checks;
+pub mod key_usage;
 pub mod links;
 pub mod obligations;
 pub mod orders;
@@ -16,6 +17,7 @@ pub mod queues;
 pub mod references;
 pub mod registrants;
 pub mod reports;
+pub mod rotation;
 pub mod suspensions;
 pub mod tx;
 

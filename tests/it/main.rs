@@ -16,6 +16,7 @@ mod forged_tokens;
 mod import;
 mod jobs;
 mod jwks;
+mod key_rotation;
 mod login;
 mod migrations;
 mod notifications;

@@ -256,6 +256,46 @@ pub async fn reindex_name_birth_dates(conn: &impl ConnectionTrait, crypto: &Cryp
     blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id, &terms).await
 }
 
+/// Rebuilds every blind index of a registrant from its decrypted rows, under the active key:
+/// full names, identifiers, and the name-and-date keys. Key rotation uses it.
+pub async fn reindex_all(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid) -> ServiceResult<()> {
+    blind_index::Entity::delete_many()
+        .filter(blind_index::Column::OwnerKind.eq(OWNER_REGISTRANT))
+        .filter(blind_index::Column::OwnerId.eq(registrant_id))
+        .exec(conn)
+        .await?;
+    let names = registrant_name::Entity::find().filter(registrant_name::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
+    let identifiers =
+        registrant_identifier::Entity::find().filter(registrant_identifier::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
+    let mut keys: Vec<(&'static str, Uuid, BlindField, String)> = Vec::new();
+    for name in &names {
+        let person: PersonName = crypto.open_json(columns::NAME, name.id, &name.name_sealed)?;
+        keys.push(("registrant_names", name.id, BlindField::FullName, person.folded()));
+    }
+    for i in &identifiers {
+        let value = crypto.open_str(columns::IDENTIFIER, i.id, &i.value_sealed)?;
+        let kind = super::read::stored(IdentifierKind::parse(&i.kind))?;
+        // As `Identifier::index_key`: handles are qualified by their platform.
+        let key = match &i.platform {
+            Some(platform) => format!("{platform}:{value}"),
+            None => value,
+        };
+        keys.push(("registrant_identifiers", i.id, identifier_field(kind), key));
+    }
+    let terms: Vec<IndexTerm> = keys
+        .iter()
+        .map(|(table, id, field, key)| IndexTerm {
+            source_table: table,
+            source_id: *id,
+            field: *field,
+            kind: BlindKind::Exact,
+            normalised: key,
+        })
+        .collect();
+    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id, &terms).await?;
+    reindex_name_birth_dates(conn, crypto, registrant_id).await
+}
+
 /// The compound (name, date of birth) keys and the linkage blocking keys of a person's names
 /// (each with the id of its `registrant_names` row) and dates of birth: every name with every date.
 pub fn name_date_keys(names: &[(Uuid, PersonName)], dates: &[NaiveDate]) -> Vec<(Uuid, BlindField, BlindKind, String)> {

@@ -7,7 +7,7 @@ pub mod read;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::crime_report;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -83,6 +83,19 @@ pub async fn create(ctx: &Ctx, caller: &Caller, body: NewReportInput, now: DateT
         principal_classification: valid.principal,
         created_at: now,
     })
+}
+
+/// Rebuilds a report's blind indexes from its sealed suspect, under the active key (key
+/// rotation).
+pub async fn reindex(conn: &impl ConnectionTrait, crypto: &Crypto, id: Uuid) -> ServiceResult<()> {
+    let report = find(conn, id).await?;
+    entities::blind_index::Entity::delete_many()
+        .filter(entities::blind_index::Column::OwnerKind.eq(OWNER_REPORT))
+        .filter(entities::blind_index::Column::OwnerId.eq(id))
+        .exec(conn)
+        .await?;
+    let profile = suspect(crypto, &report)?.profile(reference_date(&report));
+    index(conn, crypto, id, &profile).await
 }
 
 /// Writes every blocking key of a report's suspect.

@@ -50,33 +50,58 @@ impl TestApp {
 
     async fn spawn_configured(limits: HttpLimits, checks_per_hour: u32) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        Self::spawn_on(listener, limits, checks_per_hour, None).await
+        Self::spawn_on(listener, limits, checks_per_hour, None, Crypto::new(KeyRing::generate())).await
+    }
+
+    /// An app with these keys (key rotation tests).
+    pub async fn spawn_with_crypto(crypto: Crypto) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
+        Self::spawn_on(listener, limits, vigil::services::checks::limiter::DEFAULT_PER_HOUR, None, crypto).await
+    }
+
+    /// Another replica of the service on the same database, with its own keys (as after a
+    /// restart with a new key ring); it trusts the same token issuer. Returns its base URL and
+    /// a handle that stops it when dropped.
+    pub async fn replica(&self, crypto: Crypto) -> (String, oneshot::Sender<()>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
+        let app = App::new(self.db.clone(), crypto, validator(&self.issuer), limits);
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = app
+                .serve(listener, async move {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        (base, tx)
     }
 
     /// An app on an already bound listener with browser login through `login`'s provider (the
     /// provider must know the app's callback address before the app starts).
     pub async fn spawn_with_login(listener: tokio::net::TcpListener, login: LoginSettings) -> Self {
         let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
-        Self::spawn_on(listener, limits, vigil::services::checks::limiter::DEFAULT_PER_HOUR, Some(login)).await
+        Self::spawn_on(listener, limits, vigil::services::checks::limiter::DEFAULT_PER_HOUR, Some(login), Crypto::new(KeyRing::generate()))
+            .await
     }
 
-    async fn spawn_on(listener: tokio::net::TcpListener, limits: HttpLimits, checks_per_hour: u32, login: Option<LoginSettings>) -> Self {
+    async fn spawn_on(
+        listener: tokio::net::TcpListener,
+        limits: HttpLimits,
+        checks_per_hour: u32,
+        login: Option<LoginSettings>,
+        crypto: Crypto,
+    ) -> Self {
         let test_db = TestDb::create().await;
         let db = test_db.connect().await;
         vigil::db::migrate(&db).await.expect("migrations apply");
         let issuer = DevIssuer::generate();
-        let validator = TokenValidator {
-            issuer: dev::ISSUER.into(),
-            audience: dev::AUDIENCE.into(),
-            keys: KeySource::from_set(&issuer.jwks()),
-            roles_claim: "vigil_roles".into(),
-            org_claim: "vigil_org".into(),
-            skew_seconds: 30,
-            require_at_jwt_type: true,
-        };
+        let validator = validator(&issuer);
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
-        let mut app = App::new(db.clone(), Crypto::new(KeyRing::generate()), validator, limits).with_check_limit(checks_per_hour);
+        let mut app = App::new(db.clone(), crypto, validator, limits).with_check_limit(checks_per_hour);
         if let Some(settings) = login {
             app = app.with_login(vigil::auth::login::Login::new(settings).expect("login client"));
         }
@@ -142,6 +167,18 @@ impl TestApp {
         let (status, json) = self.post("/api/v1/registrants", &token, &body).await;
         assert_eq!(status, 201, "creating a registrant: {json}");
         json
+    }
+}
+
+fn validator(issuer: &DevIssuer) -> TokenValidator {
+    TokenValidator {
+        issuer: dev::ISSUER.into(),
+        audience: dev::AUDIENCE.into(),
+        keys: KeySource::from_set(&issuer.jwks()),
+        roles_claim: "vigil_roles".into(),
+        org_claim: "vigil_org".into(),
+        skew_seconds: 30,
+        require_at_jwt_type: true,
     }
 }
 
