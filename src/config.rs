@@ -99,6 +99,9 @@ pub struct RawOidc {
     pub skew_seconds: Option<u64>,
     pub jwks_refresh_cooldown_seconds: Option<u64>,
     pub require_at_jwt_type: Option<bool>,
+    /// Client ids whose access tokens are accepted (`azp` / `client_id`); empty accepts any
+    /// client of the issuer that targets our audience.
+    pub allowed_clients: Option<Vec<String>>,
     /// Browser login (backend-for-frontend): this service's client at the provider.
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
@@ -265,6 +268,7 @@ pub struct OidcConfig {
     pub skew_seconds: u64,
     pub jwks_refresh_cooldown_seconds: u64,
     pub require_at_jwt_type: bool,
+    pub allowed_clients: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -345,6 +349,7 @@ impl RawConfig {
                 skew_seconds,
                 jwks_refresh_cooldown_seconds: self.oidc.jwks_refresh_cooldown_seconds.unwrap_or(300),
                 require_at_jwt_type: self.oidc.require_at_jwt_type.unwrap_or(true),
+                allowed_clients: self.oidc.allowed_clients.clone().unwrap_or_default(),
             },
         })
     }

@@ -23,6 +23,10 @@ pub struct TokenValidator {
     pub org_claim: String,
     pub skew_seconds: u64,
     pub require_at_jwt_type: bool,
+    /// When not empty, the token's `azp` (or RFC 9068 `client_id`) must be one of these: a
+    /// token the identity provider minted for another client, even with our audience, is
+    /// refused.
+    pub allowed_clients: Vec<String>,
 }
 
 /// The identity a valid token carries.
@@ -51,6 +55,8 @@ pub enum TokenError {
     KeysUnavailable,
     #[error("token failed validation: {0}")]
     Invalid(String),
+    #[error("token was issued to a client this service does not accept")]
+    OtherClient,
     #[error("token lacks the {0} claim")]
     MissingClaim(&'static str),
 }
@@ -94,6 +100,12 @@ impl TokenValidator {
         if let Some(iat) = claims.get("iat").and_then(Value::as_i64) {
             if iat > now.timestamp() + self.skew_seconds as i64 {
                 return Err(TokenError::Invalid("issued in the future".into()));
+            }
+        }
+        if !self.allowed_clients.is_empty() {
+            let client = claims.get("azp").or_else(|| claims.get("client_id")).and_then(Value::as_str);
+            if !client.is_some_and(|c| self.allowed_clients.iter().any(|a| a == c)) {
+                return Err(TokenError::OtherClient);
             }
         }
         let subject = claims.get("sub").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or(TokenError::MissingClaim("sub"))?;

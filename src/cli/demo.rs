@@ -67,6 +67,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         org_claim: "vigil_org".into(),
         skew_seconds: 30,
         require_at_jwt_type: true,
+        allowed_clients: Vec::new(),
     };
     // Loopback only: the development issuer's key sits in a local file, so this server must
     // never be reachable from another machine.

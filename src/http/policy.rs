@@ -83,23 +83,42 @@ struct BrowserCredentials {
     session: Option<String>,
     csrf: String,
     changes_state: bool,
+    /// The browser says the request came from another site (`Sec-Fetch-Site: cross-site`).
+    cross_site: bool,
+    origin: Option<String>,
 }
 
 fn browser_credentials(request: &Request) -> BrowserCredentials {
     let jar = CookieJar::from_headers(request.headers());
+    let header = |name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
     BrowserCredentials {
         session: jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()),
-        csrf: request.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned(),
+        csrf: header(CSRF_HEADER).unwrap_or_default(),
         changes_state: !request.method().is_safe(),
+        cross_site: header("sec-fetch-site").is_some_and(|s| s.eq_ignore_ascii_case("cross-site")),
+        origin: header("origin"),
     }
+}
+
+/// The origin (scheme, host, port) of a URL, as browsers send it in `Origin`.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    Some(format!("{scheme}://{authority}").to_ascii_lowercase())
 }
 
 async fn browser_session(state: &AppState, presented: BrowserCredentials) -> Result<Identity, Response> {
     let (Some(login), Some(token)) = (state.login.as_ref(), presented.session) else {
         return Err(ApiError::unauthenticated("a bearer token or a session is required").into_response());
     };
-    if presented.changes_state && !sessions::csrf_matches(&token, &presented.csrf) {
-        return Err(super::login::csrf_refused().into_response());
+    if presented.changes_state {
+        // Besides the token: a browser's own word that the request is cross-site, or an Origin
+        // other than this service's, is refused outright (ASVS 3.5.2).
+        let ours = origin_of(&login.settings.redirect_url);
+        let foreign_origin = presented.origin.as_deref().is_some_and(|o| Some(o.to_ascii_lowercase()) != ours);
+        if presented.cross_site || foreign_origin || !sessions::csrf_matches(&token, &presented.csrf) {
+            return Err(super::login::csrf_refused().into_response());
+        }
     }
     let live = sessions::resume(&state.ctx.db, &token, &super::login::session_limits(login), clock::now()).await;
     match live {

@@ -40,6 +40,7 @@ impl Issuer {
             org_claim: "vigil_org".into(),
             skew_seconds: SKEW,
             require_at_jwt_type: true,
+            allowed_clients: Vec::new(),
         }
     }
 
@@ -116,6 +117,24 @@ async fn tokens_for_another_client_or_issuer_are_refused() {
         claims[claim] = value;
         assert!(matches!(refused(&v, &idp.sign(&idp.header(), &claims)).await, TokenError::Invalid(_)), "{claim}");
     }
+}
+
+/// A07/A10: our audience, but minted for another client of the same provider (`azp`,
+/// RFC 9068 `client_id`), is refused once the accepted clients are configured.
+#[tokio::test]
+async fn a_token_minted_for_another_client_under_our_audience_is_refused() {
+    let idp = Issuer::new();
+    let mut v = idp.validator();
+    v.allowed_clients = vec!["vigil-web".into()];
+    for (claim, value) in [("azp", "another-app"), ("client_id", "another-app")] {
+        let mut claims = idp.claims(now());
+        claims[claim] = json!(value);
+        assert!(matches!(refused(&v, &idp.sign(&idp.header(), &claims)).await, TokenError::OtherClient), "{claim}");
+    }
+    assert!(matches!(refused(&v, &idp.sign(&idp.header(), &idp.claims(now()))).await, TokenError::OtherClient), "no client named");
+    let mut ours = idp.claims(now());
+    ours["azp"] = json!("vigil-web");
+    assert!(v.validate(&idp.sign(&idp.header(), &ours), vigil::clock::now()).await.is_ok());
 }
 
 /// A08: expiry and not-before are enforced with the fixed skew, no more.

@@ -66,6 +66,7 @@ fn validator(url: String, cooldown: Duration) -> TokenValidator {
         org_claim: "vigil_org".into(),
         skew_seconds: 30,
         require_at_jwt_type: true,
+        allowed_clients: Vec::new(),
     }
 }
 

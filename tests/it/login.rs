@@ -89,7 +89,16 @@ async fn a_browser_logs_in_with_pkce_and_reaches_the_api_as_that_user() {
     assert_eq!(browser.send(request, &url).await.status, StatusCode::FORBIDDEN);
     assert_eq!(w.app.count("registrants").await, 0, "nothing written without the CSRF token");
     let token = csrf(&mut browser, &base).await;
-    let request = browser.client.post(&url).header("x-csrf-token", &token).json(&registrant_body("Browser"));
+    // Even with the token: a request the browser marks cross-site, or from another origin.
+    let request =
+        browser.client.post(&url).header("x-csrf-token", &token).header("sec-fetch-site", "cross-site").json(&registrant_body("X"));
+    assert_eq!(browser.send(request, &url).await.status, StatusCode::FORBIDDEN);
+    let request =
+        browser.client.post(&url).header("x-csrf-token", &token).header("origin", "https://evil.example").json(&registrant_body("X"));
+    assert_eq!(browser.send(request, &url).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(w.app.count("registrants").await, 0);
+    let request =
+        browser.client.post(&url).header("x-csrf-token", &token).header("origin", base.as_str()).json(&registrant_body("Browser"));
     let created = browser.send(request, &url).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
 
@@ -124,6 +133,7 @@ async fn logout_ends_the_session_here_and_points_to_the_provider() {
     assert!(params.contains_key("id_token_hint"));
     assert_eq!(params.get("post_logout_redirect_uri").map(String::as_str), Some(format!("{base}/").as_str()));
     assert!(hop.set_cookies.iter().any(|c| c.starts_with(&format!("{SESSION}=")) && c.contains("Max-Age=0")), "cookie cleared");
+    assert!(hop.clear_site_data.as_deref().is_some_and(|v| v.contains("cookies")), "Clear-Site-Data on logout");
 
     // The provider accepts the logout request (its confirmation page answers).
     let provider_page = browser.get(end.as_str()).await;

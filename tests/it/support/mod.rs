@@ -179,6 +179,7 @@ fn validator(issuer: &DevIssuer) -> TokenValidator {
         org_claim: "vigil_org".into(),
         skew_seconds: 30,
         require_at_jwt_type: true,
+        allowed_clients: Vec::new(),
     }
 }
 

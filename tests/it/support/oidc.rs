@@ -98,6 +98,7 @@ pub struct Browser {
 pub struct Hop {
     pub status: StatusCode,
     pub location: Option<String>,
+    pub clear_site_data: Option<String>,
     pub set_cookies: Vec<String>,
     pub body: String,
 }
@@ -169,8 +170,9 @@ impl Browser {
             .get(header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(|l| reqwest::Url::parse(url).and_then(|base| base.join(l)).map(|u| u.to_string()).unwrap_or_else(|_| l.to_owned()));
+        let clear_site_data = response.headers().get("clear-site-data").and_then(|v| v.to_str().ok()).map(str::to_owned);
         let body = response.text().await.unwrap_or_default();
-        Hop { status, location, set_cookies, body }
+        Hop { status, location, clear_site_data, set_cookies, body }
     }
 
     pub async fn get(&mut self, url: &str) -> Hop {
