@@ -1,7 +1,7 @@
 //! Four-eyes requests: discharge of an order, erasure of a registrant (`services::approvals`).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::AppJson;
+use super::extract::{AppJson, Path};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::approvals::{self, ApprovalDecisionInput, ApprovalFilter, ApprovalRequestInput, ApprovalView};

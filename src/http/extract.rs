@@ -20,6 +20,27 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
+/// axum's `Path`, but a path parameter that does not parse (an id that is not a UUID) answers
+/// with a problem+json naming the parameter, like every other bad input, not axum's plain text.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::PathRejection) -> Self {
+        use axum::extract::path::ErrorKind;
+        let field = match &rejection {
+            axum::extract::rejection::PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+                ErrorKind::ParseErrorAtKey { key, .. } | ErrorKind::InvalidUtf8InPathParam { key } => key.clone(),
+                _ => "id".to_owned(),
+            },
+            _ => "id".to_owned(),
+        };
+        ApiError::new(StatusCode::BAD_REQUEST, "invalid_path", "Invalid path", "a path parameter is not in the expected form (a UUID)")
+            .with_field(field)
+    }
+}
+
 pub struct AppJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {

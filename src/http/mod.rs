@@ -71,6 +71,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(login::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(limits.body_limit_bytes))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(security::panic_response))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))

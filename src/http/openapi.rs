@@ -35,5 +35,32 @@ pub fn base() -> Spec {
 }
 
 pub fn docs(spec: Spec) -> Router<AppState> {
-    Router::from(SwaggerUi::new("/api/docs").url("/api/openapi.json", spec))
+    Router::from(SwaggerUi::new("/api/docs").url("/api/openapi.json", problems_as_problem_json(spec)))
+}
+
+/// Error bodies are sent as `application/problem+json` (RFC 9457); the annotations say only
+/// `body = Problem`, which utoipa documents as `application/json`. Rewritten once here rather
+/// than repeated in every handler's annotation, and every operation gets a default error
+/// response.
+fn problems_as_problem_json(spec: Spec) -> Spec {
+    let Ok(mut doc) = serde_json::to_value(&spec) else { return spec };
+    let problem = serde_json::json!({ "$ref": "#/components/schemas/Problem" });
+    if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for operation in paths.values_mut().filter_map(|item| item.as_object_mut()).flat_map(|item| item.values_mut()) {
+            let Some(responses) = operation.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
+            // Any operation can also fail in the generic ways (401, 403, 405, 413, 415, 429, 5xx),
+            // always with a problem body: said once, as the default response.
+            responses.entry("default").or_insert_with(|| {
+                serde_json::json!({ "description": "An error, as RFC 9457 problem+json", "content": { "application/json": { "schema": problem } } })
+            });
+            for content in responses.values_mut().filter_map(|r| r.get_mut("content")).filter_map(|c| c.as_object_mut()) {
+                if content.get("application/json").and_then(|c| c.get("schema")) == Some(&problem)
+                    && let Some(body) = content.remove("application/json")
+                {
+                    content.insert("application/problem+json".into(), body);
+                }
+            }
+        }
+    }
+    serde_json::from_value(doc).unwrap_or(spec)
 }

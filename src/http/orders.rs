@@ -1,7 +1,7 @@
 //! Order routes: record and read orders, record service, change status.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::AppJson;
+use super::extract::{AppJson, Path};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::orders;

@@ -2,7 +2,7 @@
 //! acknowledgement, suspensions, and job runs for operators.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::AppJson;
+use super::extract::{AppJson, Path};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::breaches::{self, views::BreachView};

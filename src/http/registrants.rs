@@ -1,7 +1,7 @@
 //! Registrant routes.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::AppJson;
+use super::extract::{AppJson, Path};
 use crate::auth::Caller;
 use crate::clock;
 use crate::domain::vocab::{RegistrantStatus, RiskLevel};

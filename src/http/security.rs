@@ -41,3 +41,10 @@ pub fn span(request: &Request) -> tracing::Span {
         request.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
     tracing::info_span!("request", method = %request.method(), route = %route, request_id = %request_id)
 }
+
+/// A panic in a handler becomes the same generic 500 as any internal error (with a correlation
+/// id in the log), instead of a dropped connection; the panic's message is never sent.
+pub fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    use axum::response::IntoResponse;
+    super::error::ApiError::internal(&"a request handler panicked", None).into_response()
+}

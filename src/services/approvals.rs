@@ -12,6 +12,7 @@
 
 use chrono::{DateTime, Utc};
 use entities::approval;
+use sea_orm::ExprTrait;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -70,6 +71,7 @@ pub struct ApprovalDecisionInput {
 
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ApprovalFilter {
     pub status: Option<ApprovalStatus>,
 }
@@ -261,7 +263,7 @@ async fn close(
     let mut update = approval::Entity::update_many()
         .col_expr(approval::Column::Status, Expr::value(status.as_str()))
         .col_expr(approval::Column::PendingKey, Expr::value(Option::<String>::None))
-        .col_expr(approval::Column::Version, Expr::value(found.version + 1))
+        .col_expr(approval::Column::Version, Expr::col(approval::Column::Version).add(1))
         .col_expr(approval::Column::DecidedAt, Expr::value(now));
     if let Some((caller, permission)) = decider {
         update = update

@@ -4,13 +4,16 @@
 //! counts towards serial patterns (see `checks::patterns`).
 
 use chrono::{DateTime, Utc};
-use entities::{link, match_candidate};
+use std::collections::HashMap;
+
+use entities::{crime_report, link, match_candidate};
+use sea_orm::ExprTrait;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 use uuid::Uuid;
 
 use super::audit::{self, Action, Entry, Outcome};
 use super::checks::views::{LinkDecision, LinkDecisionInput, LinkStatus, LinkView, TargetKind};
-use super::checks::{patterns, target_reference};
+use super::checks::{patterns, target_references};
 use super::registrants::read::stored;
 use super::{Ctx, ServiceError, ServiceResult, reports, tx};
 use crate::auth::{Caller, Permission};
@@ -20,27 +23,53 @@ use crate::domain::text;
 use crate::linkage::score::FieldScore;
 
 async fn view(conn: &impl ConnectionTrait, l: link::Model) -> ServiceResult<LinkView> {
-    let kind = stored(TargetKind::parse(&l.target_kind))?;
-    let report = reports::find(conn, l.report_id).await?;
-    let explanation = match match_candidate::Entity::find_by_id(l.candidate_id).one(conn).await? {
-        Some(c) => serde_json::from_str::<Vec<FieldScore>>(&c.explanation).unwrap_or_default(),
-        None => Vec::new(),
-    };
-    Ok(LinkView {
-        id: l.id,
-        report_id: l.report_id,
-        report_reference: reports::label(&report),
-        target_kind: kind,
-        target_id: l.target_id,
-        target_reference: target_reference(conn, kind, l.target_id).await?,
-        status: stored(LinkStatus::parse(&l.status))?,
-        probability: l.probability,
-        strong: l.strong,
-        explanation,
-        decided_at: l.decided_at,
-        version: l.version,
-        created_at: l.created_at,
-    })
+    Ok(views(conn, vec![l]).await?.remove(0))
+}
+
+/// Views of many links in four queries in all (reports, candidates, two kinds of target),
+/// however many links: the queue shows up to 500.
+async fn views(conn: &impl ConnectionTrait, links: Vec<link::Model>) -> ServiceResult<Vec<LinkView>> {
+    let report_ids: Vec<Uuid> = links.iter().map(|l| l.report_id).collect();
+    let labels: HashMap<Uuid, String> = crime_report::Entity::find()
+        .filter(crime_report::Column::Id.is_in(report_ids))
+        .all(conn)
+        .await?
+        .iter()
+        .map(|r| (r.id, reports::label(r)))
+        .collect();
+    let candidate_ids: Vec<Uuid> = links.iter().map(|l| l.candidate_id).collect();
+    let explanations: HashMap<Uuid, String> = match_candidate::Entity::find()
+        .filter(match_candidate::Column::Id.is_in(candidate_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.explanation))
+        .collect();
+    let mut targets = Vec::with_capacity(links.len());
+    for l in &links {
+        targets.push((stored(TargetKind::parse(&l.target_kind))?, l.target_id));
+    }
+    let references = target_references(conn, &targets).await?;
+    let mut out = Vec::with_capacity(links.len());
+    for (l, (kind, _)) in links.into_iter().zip(targets) {
+        let explanation = explanations.get(&l.candidate_id).map(|e| serde_json::from_str::<Vec<FieldScore>>(e).unwrap_or_default());
+        out.push(LinkView {
+            id: l.id,
+            report_id: l.report_id,
+            report_reference: labels.get(&l.report_id).cloned().ok_or(ServiceError::NotFound("crime report"))?,
+            target_kind: kind,
+            target_id: l.target_id,
+            target_reference: references.get(&l.target_id).cloned().unwrap_or_default(),
+            status: stored(LinkStatus::parse(&l.status))?,
+            probability: l.probability,
+            strong: l.strong,
+            explanation: explanation.unwrap_or_default(),
+            decided_at: l.decided_at,
+            version: l.version,
+            created_at: l.created_at,
+        });
+    }
+    Ok(out)
 }
 
 /// Open links in one state (`pending` by default, or `needs_info`), most probable first.
@@ -64,10 +93,7 @@ pub async fn queue(ctx: &Ctx, caller: &Caller, status: LinkStatus, limit: u64, n
         .limit(limit)
         .all(&snapshot)
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for l in rows {
-        out.push(view(&snapshot, l).await?);
-    }
+    let out = views(&snapshot, rows).await?;
     snapshot.commit().await?;
     let ids: Vec<Uuid> = out.iter().flat_map(|l| [l.id, l.report_id, l.target_id]).collect();
     let entry = Entry {
@@ -113,7 +139,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: LinkDecisionInp
         .col_expr(link::Column::DecidedRole, Expr::value(caller.role_for(Permission::LinkDecide).as_str()))
         .col_expr(link::Column::ReasonSealed, Expr::value(seal_reason(&ctx.crypto, id, &reason)?))
         .col_expr(link::Column::DecidedAt, Expr::value(now))
-        .col_expr(link::Column::Version, Expr::value(input.version + 1))
+        .col_expr(link::Column::Version, Expr::col(link::Column::Version).add(1))
         .filter(link::Column::Id.eq(id))
         .filter(link::Column::Version.eq(input.version))
         .filter(link::Column::Status.is_in(open))

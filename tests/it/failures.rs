@@ -52,3 +52,23 @@ async fn when_the_audit_cannot_be_written_nothing_is_read_or_written() {
     assert_eq!(app.count("registrants").await, before, "the create rolled back with its audit entry");
     assert_eq!(app.count("registrant_names").await, 2, "only the first registrant's two names");
 }
+
+/// Found by Schemathesis: the largest version number once overflowed `version + 1` and the
+/// panic dropped the connection. Every versioned change now answers 409 for it.
+#[tokio::test]
+async fn the_largest_version_number_is_a_stale_version_not_a_crash() {
+    let app = TestApp::spawn().await;
+    let created = app.registrant("met", registrant_body("Overflow")).await;
+    let token = app.token(Role::Ppo, "met");
+    let path = format!("/api/v1/registrants/{}", created["id"].as_str().unwrap());
+    let (status, problem) = app.patch(&path, &token, &serde_json::json!({"version": i32::MAX, "notes": "x"})).await;
+    assert_eq!((status, problem["code"].as_str()), (409, Some("stale_version")), "{problem}");
+    let (status, problem) = app
+        .post(
+            "/api/v1/links/00000000-0000-7000-8000-000000000000/decision",
+            &token,
+            &serde_json::json!({"decision": "reject", "reason": "x", "version": i32::MAX}),
+        )
+        .await;
+    assert!(status == 404 || status == 409, "{status} {problem}");
+}

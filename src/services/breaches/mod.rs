@@ -7,6 +7,7 @@ pub mod views;
 
 use chrono::{DateTime, Utc};
 use entities::{breach, enforcement_decision, obligation, occurrence, order, order_condition, registrant};
+use sea_orm::ExprTrait;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::Expr,
@@ -200,7 +201,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, body: DecisionInput, n
     caller.require_managing(&found.managing_org)?;
     let updated = breach::Entity::update_many()
         .col_expr(breach::Column::Status, Expr::value(BreachStatus::Decided.as_str()))
-        .col_expr(breach::Column::Version, Expr::value(body.version + 1))
+        .col_expr(breach::Column::Version, Expr::col(breach::Column::Version).add(1))
         .filter(breach::Column::Id.eq(id))
         .filter(breach::Column::Version.eq(body.version))
         .exec(&txn)
@@ -239,7 +240,7 @@ pub async fn acknowledge(ctx: &Ctx, caller: &Caller, id: Uuid, version: i32, now
     }
     let updated = breach::Entity::update_many()
         .col_expr(breach::Column::Status, Expr::value(BreachStatus::Acknowledged.as_str()))
-        .col_expr(breach::Column::Version, Expr::value(version + 1))
+        .col_expr(breach::Column::Version, Expr::col(breach::Column::Version).add(1))
         .filter(breach::Column::Id.eq(id))
         .filter(breach::Column::Version.eq(version))
         .exec(&txn)

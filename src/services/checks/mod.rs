@@ -16,7 +16,7 @@ pub mod profiles;
 mod stored;
 pub mod views;
 
-pub use stored::{get, target_reference};
+pub use stored::{get, target_reference, target_references};
 
 use chrono::{DateTime, Utc};
 use entities::{link, match_candidate, register_check};

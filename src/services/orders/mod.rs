@@ -8,6 +8,7 @@ pub mod views;
 
 use chrono::{DateTime, Utc};
 use entities::{order, order_condition, order_protected_person, order_status_change, registrant};
+use sea_orm::ExprTrait;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
 use uuid::Uuid;
 
@@ -330,7 +331,7 @@ async fn bump(
     change: impl FnOnce(sea_orm::UpdateMany<order::Entity>) -> sea_orm::UpdateMany<order::Entity>,
 ) -> ServiceResult<()> {
     let update = order::Entity::update_many()
-        .col_expr(order::Column::Version, Expr::value(version + 1))
+        .col_expr(order::Column::Version, Expr::col(order::Column::Version).add(1))
         .col_expr(order::Column::UpdatedAt, Expr::value(now))
         .filter(order::Column::Id.eq(id))
         .filter(order::Column::Version.eq(version));

@@ -224,7 +224,7 @@ pub async fn update(
     let current = read::find(&txn, id).await?;
     caller.require_managing(&current.managing_org)?;
     let mut update = registrant::Entity::update_many()
-        .col_expr(registrant::Column::Version, Expr::value(input.version + 1))
+        .col_expr(registrant::Column::Version, Expr::col(registrant::Column::Version).add(1))
         .col_expr(registrant::Column::UpdatedAt, Expr::value(now))
         .filter(registrant::Column::Id.eq(id))
         .filter(registrant::Column::Version.eq(input.version));
