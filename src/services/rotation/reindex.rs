@@ -11,6 +11,8 @@ use crate::services::blind::{OWNER_REGISTRANT, OWNER_REPORT};
 use crate::services::registrants::details;
 use crate::services::{ServiceResult, reports, tx};
 
+const OWNERS_PER_TRANSACTION: usize = 25;
+
 #[derive(Debug, Clone, Copy)]
 pub enum Owner {
     Registrant,
@@ -72,14 +74,19 @@ pub async fn owners(
     loop {
         let page = ids(db, owner, after, batch).await?;
         let Some(last) = page.last().copied() else { break };
-        for id in stale(db, crypto, owner, &page).await? {
+        // A few owners per transaction: one commit per owner made PostgreSQL wait on the disk
+        // for every registrant; a whole page per transaction would hold SQLite's write lock
+        // (and so the service's writers) for too long.
+        for group in stale(db, crypto, owner, &page).await?.chunks(OWNERS_PER_TRANSACTION) {
             let txn = tx::begin_write(db).await?;
-            match owner {
-                Owner::Registrant => details::reindex_all(&txn, crypto, id).await?,
-                Owner::Report => reports::reindex(&txn, crypto, id).await?,
+            for id in group {
+                match owner {
+                    Owner::Registrant => details::reindex_all(&txn, crypto, *id).await?,
+                    Owner::Report => reports::reindex(&txn, crypto, *id).await?,
+                }
             }
             txn.commit().await?;
-            moved += 1;
+            moved += group.len() as u64;
         }
         progress(moved);
         after = Some(last);
