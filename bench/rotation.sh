@@ -15,7 +15,8 @@
 # keys and that reads still answer 200.
 #
 # Settings: BENCH_REGISTRANTS (100000), BENCH_SECONDS (30), BENCH_SLICE (10), BENCH_CONNECTIONS (8),
-# BENCH_BATCH (rows per rotation transaction, 500), BENCH_BACKENDS ("sqlite postgres"),
+# BENCH_BATCH (rows per rotation transaction, 500), BENCH_PAUSE_MS (pause after each rotation
+# transaction, 0), BENCH_BACKENDS ("sqlite postgres"),
 # BENCH_PG_URL (postgres://postgres@127.0.0.1:5432), BENCH_PORT (18082), CARGO_TARGET_DIR (target).
 
 set -euo pipefail
@@ -29,6 +30,7 @@ SECONDS_PER_PHASE=${BENCH_SECONDS:-30}
 SLICE=${BENCH_SLICE:-10}
 CONNECTIONS=${BENCH_CONNECTIONS:-8}
 BATCH=${BENCH_BATCH:-500}
+PAUSE_MS=${BENCH_PAUSE_MS:-0}
 BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
 PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}
 PORT=${BENCH_PORT:-18082}
@@ -121,10 +123,10 @@ PY
     stop_server
     start_demo "$dir" "$dir/server2.log" "${demo_args[@]}"
 
-    log "$backend: rotating (batches of $BATCH) while reading"
+    log "$backend: rotating (batches of $BATCH, pause ${PAUSE_MS} ms) while reading"
     local started elapsed slices=() slice=0
     started=$(date +%s.%N)
-    "$BIN" keys rotate --batch "$BATCH" >"$dir/rotate.out" 2>"$dir/rotate.log" &
+    "$BIN" keys rotate --batch "$BATCH" --pause-ms "$PAUSE_MS" >"$dir/rotate.out" 2>"$dir/rotate.log" &
     ROTATE_PID=$!
     while kill -0 "$ROTATE_PID" 2>/dev/null; do
         slice=$((slice + 1))
@@ -136,7 +138,7 @@ PY
     elapsed=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
     local moved
     moved=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); m=d["moved"]; r=d["remaining"]; assert r["sealed_values"]==0 and r["indexed_owners"]==0, r; print(m["resealed"], "values re-sealed,", m["reindexed_owners"], "owners re-indexed")' "$dir/rotate.out")
-    SUMMARY+=("| $backend | rotation of $REGISTRANTS registrants | ${elapsed} s | $moved | |")
+    SUMMARY+=("| $backend | rotation of $REGISTRANTS registrants (batch $BATCH, pause $PAUSE_MS ms) | ${elapsed} s | $moved | |")
     # Median and worst of the slices' p50, p99 and throughput.
     SUMMARY+=("| $backend | reads during rotation ($slice slices of ${SLICE}s) | $(printf '%s\n' "${slices[@]}" | python3 -c '
 import sys, statistics

@@ -31,6 +31,10 @@ pub enum KeysCommand {
         /// Rows per transaction.
         #[arg(long, default_value_t = 500)]
         batch: u64,
+        /// Milliseconds to pause after each transaction, letting the service's writers in (on
+        /// SQLite they share one write lock with the rotation).
+        #[arg(long, default_value_t = 0)]
+        pause_ms: u64,
     },
     /// Keys in the ring, their usage against the ceiling, and what is still under old keys.
     Status,
@@ -60,13 +64,17 @@ pub async fn run(config: Option<&Path>, command: KeysCommand) -> anyhow::Result<
     let url = raw.database.url.context("configuration: database.url is missing (set it in the config file or VIGIL__DATABASE__URL)")?;
     let db = crate::db::connect(&url, 4).await.context("connecting to database.url")?;
     match command {
-        KeysCommand::Rotate { batch } => {
+        KeysCommand::Rotate { batch, pause_ms } => {
             if !(1..=10_000).contains(&batch) {
                 anyhow::bail!("--batch must be 1 to 10000");
             }
             let crypto = Crypto::new(ring);
             key_usage::load(&db, &crypto).await?;
-            let report = rotation::rotate(&db, &crypto, batch, &|p| eprintln!("rotate: {}: {} moved", p.stage, p.moved)).await;
+            if pause_ms > 10_000 {
+                anyhow::bail!("--pause-ms must be at most 10000");
+            }
+            let pace = rotation::Pace { batch, pause: std::time::Duration::from_millis(pause_ms) };
+            let report = rotation::rotate(&db, &crypto, pace, &|p| eprintln!("rotate: {}: {} moved", p.stage, p.moved)).await;
             // Whatever happened, the encryptions done count against the key.
             key_usage::flush(&db, &crypto, crate::clock::now()).await?;
             let report = report?;

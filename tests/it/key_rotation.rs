@@ -62,15 +62,15 @@ async fn rotation_moves_every_row_while_replicas_serve_and_old_keys_can_then_be_
     assert_eq!(search_phone(&replica, &token).await, 6, "old and new keys side by side");
 
     // 2. A run that stops part-way (one column done), then the full run resumes.
-    let names = rotation::reseal::column(&app.db, &both, columns::NAME, 2, &|_| {}).await.unwrap();
+    let names = rotation::reseal::column(&app.db, &both, columns::NAME, rotation::Pace::batch(2), &|_| {}).await.unwrap();
     assert_eq!(names, 10, "two names for each of the five old registrants");
     let left = rotation::remaining(&app.db, &both, 100).await.unwrap();
     assert!(left.sealed_values > 0 && left.indexed_owners == 6, "{left:?}");
     assert_eq!(search_phone(&replica, &token).await, 6, "serving mid-way");
-    let done = rotation::rotate(&app.db, &both, 3, &|_| {}).await.unwrap();
+    let done = rotation::rotate(&app.db, &both, rotation::Pace::batch(3), &|_| {}).await.unwrap();
     assert_eq!(done.reindexed_owners, 6, "five registrants and one report");
     assert_eq!(rotation::remaining(&app.db, &both, 100).await.unwrap(), rotation::Remaining::default());
-    let again = rotation::rotate(&app.db, &both, 3, &|_| {}).await.unwrap();
+    let again = rotation::rotate(&app.db, &both, rotation::Pace::batch(3), &|_| {}).await.unwrap();
     assert_eq!((again.resealed, again.reindexed_owners), (0, 0), "a second run finds nothing to do");
 
     // 3. Retire the old keys: everything still opens and is still found, under the new keys only.

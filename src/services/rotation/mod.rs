@@ -31,27 +31,47 @@ pub struct RotationReport {
     pub reindexed_owners: u64,
 }
 
+/// How hard to push: rows per transaction, and a pause after each commit that lets the
+/// service's own writers in (on SQLite they queue for the one write lock).
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    pub batch: u64,
+    pub pause: std::time::Duration,
+}
+
+impl Pace {
+    pub fn batch(batch: u64) -> Self {
+        Self { batch, pause: std::time::Duration::ZERO }
+    }
+
+    pub(crate) async fn rest(&self) {
+        if !self.pause.is_zero() {
+            tokio::time::sleep(self.pause).await;
+        }
+    }
+}
+
 /// One step of progress: which column or owner kind, how many moved so far in it.
 pub struct Progress<'a> {
     pub stage: &'a str,
     pub moved: u64,
 }
 
-/// Moves everything to the active keys, `batch` rows per transaction.
+/// Moves everything to the active keys at the given pace.
 pub async fn rotate(
     db: &DatabaseConnection,
     crypto: &Crypto,
-    batch: u64,
+    pace: Pace,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> ServiceResult<RotationReport> {
     let mut report = RotationReport::default();
     for column in columns::ALL {
         let stage = format!("{}.{}", column.table, column.column);
-        report.resealed += reseal::column(db, crypto, *column, batch, &|moved| progress(Progress { stage: &stage, moved })).await?;
+        report.resealed += reseal::column(db, crypto, *column, pace, &|moved| progress(Progress { stage: &stage, moved })).await?;
     }
     for owner in [reindex::Owner::Registrant, reindex::Owner::Report] {
         let stage = format!("blind indexes of {}s", owner.as_str());
-        report.reindexed_owners += reindex::owners(db, crypto, owner, batch, &|moved| progress(Progress { stage: &stage, moved })).await?;
+        report.reindexed_owners += reindex::owners(db, crypto, owner, pace, &|moved| progress(Progress { stage: &stage, moved })).await?;
     }
     Ok(report)
 }

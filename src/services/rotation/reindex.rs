@@ -6,6 +6,7 @@ use entities::{blind_index, crime_report, registrant};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use super::Pace;
 use crate::crypto::Crypto;
 use crate::services::blind::{OWNER_REGISTRANT, OWNER_REPORT};
 use crate::services::registrants::details;
@@ -66,13 +67,13 @@ pub async fn owners(
     db: &DatabaseConnection,
     crypto: &Crypto,
     owner: Owner,
-    batch: u64,
+    pace: Pace,
     progress: &(dyn Fn(u64) + Sync),
 ) -> ServiceResult<u64> {
     let mut after = None;
     let mut moved = 0;
     loop {
-        let page = ids(db, owner, after, batch).await?;
+        let page = ids(db, owner, after, pace.batch).await?;
         let Some(last) = page.last().copied() else { break };
         // A few owners per transaction: one commit per owner made PostgreSQL wait on the disk
         // for every registrant; a whole page per transaction would hold SQLite's write lock
@@ -86,6 +87,7 @@ pub async fn owners(
                 }
             }
             txn.commit().await?;
+            pace.rest().await;
             moved += group.len() as u64;
         }
         progress(moved);

@@ -5,6 +5,7 @@ use sea_orm::sea_query::{Alias, Expr, Order, Query};
 use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult};
 use uuid::Uuid;
 
+use super::Pace;
 use crate::crypto::{Column, Crypto, envelope};
 use crate::services::{ServiceResult, tx};
 
@@ -32,13 +33,13 @@ pub async fn column(
     db: &DatabaseConnection,
     crypto: &Crypto,
     column: Column,
-    batch: u64,
+    pace: Pace,
     progress: &(dyn Fn(u64) + Sync),
 ) -> ServiceResult<u64> {
     let mut after = None;
     let mut moved = 0;
     loop {
-        let rows = page(db, column, after, batch).await?;
+        let rows = page(db, column, after, pace.batch).await?;
         let Some(last) = rows.last().map(|r| r.0) else { break };
         let txn = tx::begin_write(db).await?;
         for (id, sealed) in rows.iter().filter_map(|(id, s)| s.as_ref().map(|s| (*id, s))) {
@@ -57,6 +58,7 @@ pub async fn column(
             moved += txn.execute_raw(txn.get_database_backend().build(&update)).await?.rows_affected();
         }
         txn.commit().await?;
+        pace.rest().await;
         progress(moved);
         after = Some(last);
     }
