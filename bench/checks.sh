@@ -32,6 +32,8 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR="$REPO/bench"
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
 REGISTRANTS=${BENCH_REGISTRANTS:-1000000}
 REPORTS=${BENCH_REPORTS:-2000}
 SECONDS_PER_PHASE=${BENCH_SECONDS:-30}
@@ -45,48 +47,17 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
 BASE="http://127.0.0.1:$PORT"
 
-log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-case "$PG_URL" in
-    postgres://*@127.0.0.1:*|postgres://*@127.0.0.1) ;;
-    *) die "BENCH_PG_URL must point at 127.0.0.1 (got $PG_URL)" ;;
-esac
-for n in "$REGISTRANTS" "$REPORTS" "$SECONDS_PER_PHASE" "$ROUNDS" "$CONNECTIONS" "$PORT" "$BATCH"; do
-    [[ "$n" =~ ^[0-9]+$ && "$n" -gt 0 ]] || die "settings must be positive integers (got '$n')"
-done
-if ! command -v wrk >/dev/null; then
-    log "installing wrk"
-    if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
-    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq wrk >/dev/null
-fi
-for tool in wrk curl cargo flock python3 /usr/bin/time; do command -v "$tool" >/dev/null || die "$tool is required"; done
+require_loopback_pg
+require_positive "$REGISTRANTS" "$REPORTS" "$SECONDS_PER_PHASE" "$ROUNDS" "$CONNECTIONS" "$PORT" "$BATCH"
+require_tools
 [[ "$BACKENDS" != *postgres* ]] || command -v psql >/dev/null || die "psql is required"
-
-exec 9>>"${BENCH_LOCK:-/tmp/vigil-bench.lock}"
-flock -w 3600 9 || die "another benchmark holds the lock"
-
-log "building the release binaries (CARGO_TARGET_DIR=$CARGO_TARGET_DIR)"
-(cd "$REPO" && cargo build -q --release --bin vigil --example synthetic_register)
-case "$CARGO_TARGET_DIR" in /*) OUT="$CARGO_TARGET_DIR/release" ;; *) OUT="$REPO/$CARGO_TARGET_DIR/release" ;; esac
+take_lock
+build_release --bin vigil --example synthetic_register
 BIN="$OUT/vigil"
 GEN="$OUT/examples/synthetic_register"
 VERSION=$(git -C "$REPO" describe --always --dirty 2>/dev/null || echo unknown)
 
 WORK=$(mktemp -d /tmp/vigil-checks.XXXXXX)
-SERVER_PID=""
-PG_DB=""
-stop_server() {
-    [[ -n "$SERVER_PID" ]] || return 0
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-}
-drop_pg_db() {
-    [[ -n "$PG_DB" ]] || return 0
-    psql "$PG_URL/postgres" -qAtX -c "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null || log "could not drop $PG_DB"
-    PG_DB=""
-}
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
@@ -98,8 +69,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
 SUMMARY=()
 
 log "generating $REGISTRANTS registrants and $REPORTS reports"
@@ -109,8 +78,7 @@ bench_backend() {
     local backend=$1 dir="$WORK/$1" url
     mkdir -p "$dir"
     if [[ "$backend" == postgres ]]; then
-        PG_DB="vigil_checks_${STAMP,,}_$$"
-        psql "$PG_URL/postgres" -qAtX -v ON_ERROR_STOP=1 -c "CREATE DATABASE \"$PG_DB\"" >/dev/null
+        create_pg_db "vigil_checks_${STAMP,,}_$$"
         url="$PG_URL/$PG_DB"
     else
         url="sqlite://$dir/vigil.db?mode=rwc"
@@ -129,13 +97,7 @@ bench_backend() {
 
     local url_args=()
     [[ "$backend" != postgres ]] || url_args=(--database-url "$url")
-    "$BIN" demo --data-dir "$dir" --port "$PORT" --registrants 0 --checks-per-hour 1000000000 "${url_args[@]}" >"$dir/server.log" 2>&1 &
-    SERVER_PID=$!
-    for _ in $(seq 1 240); do
-        curl -fs -o /dev/null "$BASE/health/ready" && break
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$dir/server.log" >&2; die "$backend: the service exited"; }
-        sleep 0.5
-    done
+    start_demo "$dir" "$dir/server.log" --checks-per-hour 1000000000 "${url_args[@]}"
     # Many users, each request picking one at random: the check limit and its lock are per user,
     # as they are for real officers, so 16 clients sharing 16 users would queue on each other.
     local token n

@@ -75,6 +75,20 @@ impl DevIssuer {
         serde_json::from_value(value).unwrap_or(JwkSet { keys: Vec::new() })
     }
 
+    /// A validator that trusts this issuer alone (the demo's, and the tests').
+    pub fn validator(&self) -> super::token::TokenValidator {
+        super::token::TokenValidator {
+            issuer: ISSUER.into(),
+            audience: AUDIENCE.into(),
+            keys: super::jwks::KeySource::from_set(&self.jwks()),
+            roles_claim: "vigil_roles".into(),
+            org_claim: "vigil_org".into(),
+            skew_seconds: 30,
+            require_at_jwt_type: true,
+            allowed_clients: Vec::new(),
+        }
+    }
+
     pub fn mint(&self, subject: &str, roles: &[Role], org: &str, now: DateTime<Utc>, ttl_seconds: i64) -> anyhow::Result<String> {
         self.mint_authenticated_at(subject, roles, org, now, ttl_seconds, now)
     }

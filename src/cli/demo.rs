@@ -11,9 +11,7 @@ use clap::Args;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::app::{App, shutdown_signal};
-use crate::auth::dev::{self, DevIssuer};
-use crate::auth::jwks::KeySource;
-use crate::auth::token::TokenValidator;
+use crate::auth::dev::DevIssuer;
 use crate::auth::{Caller, Role};
 use crate::crypto::{Crypto, KeyRing};
 use crate::http::HttpLimits;
@@ -59,16 +57,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         println!("loaded {} synthetic registrants", args.registrants);
     }
 
-    let validator = TokenValidator {
-        issuer: dev::ISSUER.into(),
-        audience: dev::AUDIENCE.into(),
-        keys: KeySource::from_set(&issuer.jwks()),
-        roles_claim: "vigil_roles".into(),
-        org_claim: "vigil_org".into(),
-        skew_seconds: 30,
-        require_at_jwt_type: true,
-        allowed_clients: Vec::new(),
-    };
+    let validator = issuer.validator();
     // Loopback only: the development issuer's key sits in a local file, so this server must
     // never be reachable from another machine.
     let listener =

@@ -75,6 +75,32 @@ async fn unsupported_methods_get_405_and_unknown_paths_404() {
     assert_eq!(response.status(), 405);
 }
 
+/// Z11/Z12: TRACE is refused, and identity or role headers a client makes up change nothing.
+#[tokio::test]
+async fn trace_is_refused_and_client_supplied_identity_headers_are_ignored() {
+    let app = TestApp::spawn().await;
+    let trace = Method::from_bytes(b"TRACE").unwrap();
+    assert_eq!(app.request(trace, "/api/v1/me", Some(&app.token(Role::Ppo, "met")), None).await.status(), 405);
+    let intake = app.token_for("clerk-1", Role::Intake, "met");
+    let response = app
+        .client
+        .get(format!("{}/api/v1/jobs/runs", app.base))
+        .bearer_auth(&intake)
+        .header("x-forwarded-for", "10.0.0.1")
+        .header("x-user-id", "admin-1")
+        .header("x-role", "admin")
+        .header("x-forwarded-user", "admin-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403, "still the token's intake role");
+    let (_, me) = crate::support::into_parts(
+        app.client.get(format!("{}/api/v1/me", app.base)).bearer_auth(&intake).header("x-user-id", "admin-1").send().await.unwrap(),
+    )
+    .await;
+    assert_eq!((me["subject"].as_str(), me["roles"][0].as_str()), (Some("clerk-1"), Some("intake")));
+}
+
 #[tokio::test]
 async fn oversized_bodies_are_refused_before_parsing() {
     let app = TestApp::spawn().await;

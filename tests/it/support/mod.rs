@@ -13,8 +13,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 use vigil::app::App;
 use vigil::auth::Role;
-use vigil::auth::dev::{self, DevIssuer};
-use vigil::auth::jwks::KeySource;
+use vigil::auth::dev::DevIssuer;
 use vigil::auth::login::LoginSettings;
 use vigil::auth::token::TokenValidator;
 use vigil::crypto::{Crypto, KeyRing};
@@ -171,16 +170,7 @@ impl TestApp {
 }
 
 fn validator(issuer: &DevIssuer) -> TokenValidator {
-    TokenValidator {
-        issuer: dev::ISSUER.into(),
-        audience: dev::AUDIENCE.into(),
-        keys: KeySource::from_set(&issuer.jwks()),
-        roles_claim: "vigil_roles".into(),
-        org_claim: "vigil_org".into(),
-        skew_seconds: 30,
-        require_at_jwt_type: true,
-        allowed_clients: Vec::new(),
-    }
+    issuer.validator()
 }
 
 impl Drop for TestApp {
