@@ -21,7 +21,29 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
-    Database::connect(options).await
+    let db = Database::connect(options).await?;
+    if url.starts_with("sqlite:") {
+        restrict_sqlite_files(url);
+    }
+    Ok(db)
+}
+
+/// The SQLite database and its WAL files hold the whole register (sealed, but with blind
+/// indexes and the audit trail): readable by the service's user only, whatever the umask.
+fn restrict_sqlite_files(url: &str) {
+    use std::str::FromStr;
+    let Ok(options) = sea_orm::sqlx::sqlite::SqliteConnectOptions::from_str(url) else { return };
+    let path = options.get_filename().to_path_buf();
+    #[cfg(unix)]
+    for suffix in ["", "-wal", "-shm"] {
+        use std::os::unix::fs::PermissionsExt;
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if file.exists()
+            && let Err(err) = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+        {
+            tracing::warn!(error = %err, "could not restrict the SQLite file to its owner");
+        }
+    }
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {

@@ -78,3 +78,18 @@ async fn canary_values_never_reach_the_database_in_clear() {
         assert_absent(&output.stdout, &values, "pg_dump");
     }
 }
+
+/// C11: the SQLite database and its write-ahead log are readable by the service's user only.
+#[cfg(unix)]
+#[tokio::test]
+async fn the_sqlite_files_are_private_to_the_service_user() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = crate::support::TestApp::spawn().await;
+    let Some(path) = app.test_db.sqlite_path() else { return };
+    for file in [path.clone(), std::path::PathBuf::from(format!("{}-wal", path.display()))] {
+        if file.exists() {
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{}", file.display());
+        }
+    }
+}
