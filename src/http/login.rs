@@ -129,18 +129,24 @@ async fn callback(State(state): State<AppState>, jar: CookieJar, Query(query): Q
     let previous = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
     let token =
         sessions::start(&state.ctx.db, &state.ctx.crypto, &login.settings.issuer, &logged_in, previous.as_deref(), &limits, now).await?;
-    let caller = Caller {
-        issuer: login.settings.issuer.clone(),
-        subject: logged_in.subject.clone(),
-        roles: logged_in.roles.clone(),
-        org: logged_in.org.clone(),
-        request_id: String::new(),
-        justification: Justification::default(),
-        auth_time: Some(logged_in.auth_time),
-    };
+    let caller = session_caller(&login.settings.issuer, &logged_in.subject, &logged_in.roles, &logged_in.org, logged_in.auth_time);
     record(&state, &caller, "session.login", now).await?;
     let jar = jar.add(cookie(SESSION_COOKIE, token, limits.absolute.num_seconds()));
     Ok((jar, Redirect::to(&return_to)).into_response())
+}
+
+/// The caller recorded in the audit trail for a login or logout (outside the `/api` policy
+/// layer, so there is no request id or justification).
+fn session_caller(issuer: &str, subject: &str, roles: &[crate::auth::Role], org: &str, auth_time: DateTime<Utc>) -> Caller {
+    Caller {
+        issuer: issuer.to_owned(),
+        subject: subject.to_owned(),
+        roles: roles.to_vec(),
+        org: org.to_owned(),
+        request_id: String::new(),
+        justification: Justification::default(),
+        auth_time: Some(auth_time),
+    }
 }
 
 pub fn session_limits(login: &Login) -> sessions::Limits {
@@ -206,15 +212,7 @@ async fn logout(State(state): State<AppState>, jar: CookieJar, headers: axum::ht
     let ended = sessions::end(&state.ctx.db, &token, now).await?;
     let mut end_session_url = None;
     if let (Some(s), Some((id, sealed))) = (live, ended) {
-        let caller = Caller {
-            issuer: s.issuer,
-            subject: s.subject,
-            roles: s.roles,
-            org: s.org,
-            request_id: String::new(),
-            justification: Justification::default(),
-            auth_time: Some(s.auth_time),
-        };
+        let caller = session_caller(&s.issuer, &s.subject, &s.roles, &s.org, s.auth_time);
         record(&state, &caller, "session.logout", now).await?;
         let id_token = sessions::open_id_token(&state.ctx.crypto, id, &sealed)?;
         end_session_url = login.logout_url(&id_token).await;

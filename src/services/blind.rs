@@ -39,6 +39,17 @@ pub async fn write(
     Ok(())
 }
 
+/// Removes every index row of one owner, under every key (erasure, and rebuilding an owner's
+/// indexes under a new key).
+pub async fn delete_owner(conn: &impl ConnectionTrait, owner_kind: &str, owner_id: Uuid) -> ServiceResult<()> {
+    blind_index::Entity::delete_many()
+        .filter(blind_index::Column::OwnerKind.eq(owner_kind))
+        .filter(blind_index::Column::OwnerId.eq(owner_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// The index rows for `terms`, not yet written (bulk writers insert many owners' rows at once).
 pub fn rows(
     crypto: &Crypto,

@@ -259,11 +259,7 @@ pub async fn reindex_name_birth_dates(conn: &impl ConnectionTrait, crypto: &Cryp
 /// Rebuilds every blind index of a registrant from its decrypted rows, under the active key:
 /// full names, identifiers, and the name-and-date keys. Key rotation uses it.
 pub async fn reindex_all(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid) -> ServiceResult<()> {
-    blind_index::Entity::delete_many()
-        .filter(blind_index::Column::OwnerKind.eq(OWNER_REGISTRANT))
-        .filter(blind_index::Column::OwnerId.eq(registrant_id))
-        .exec(conn)
-        .await?;
+    blind::delete_owner(conn, OWNER_REGISTRANT, registrant_id).await?;
     let names = registrant_name::Entity::find().filter(registrant_name::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
     let identifiers =
         registrant_identifier::Entity::find().filter(registrant_identifier::Column::RegistrantId.eq(registrant_id)).all(conn).await?;

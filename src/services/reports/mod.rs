@@ -7,7 +7,7 @@ pub mod read;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entities::crime_report;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -89,11 +89,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, body: NewReportInput, now: DateT
 /// rotation).
 pub async fn reindex(conn: &impl ConnectionTrait, crypto: &Crypto, id: Uuid) -> ServiceResult<()> {
     let report = find(conn, id).await?;
-    entities::blind_index::Entity::delete_many()
-        .filter(entities::blind_index::Column::OwnerKind.eq(OWNER_REPORT))
-        .filter(entities::blind_index::Column::OwnerId.eq(id))
-        .exec(conn)
-        .await?;
+    blind::delete_owner(conn, OWNER_REPORT, id).await?;
     let profile = suspect(crypto, &report)?.profile(reference_date(&report));
     index(conn, crypto, id, &profile).await
 }
