@@ -44,9 +44,20 @@ pub struct Provider {
 }
 
 impl Provider {
-    /// Starts a provider that knows one client, whose callback is `redirect_uri`.
+    /// Starts a provider that knows one client, whose callback is `redirect_uri`. A start that
+    /// fails (the free port was taken in between, or node exited) or is slow (many tests start
+    /// providers at once on two cores) is retried on another port.
     pub async fn start(redirect_uri: &str, post_logout_redirect_uri: &str) -> Self {
         install();
+        for _ in 0..3 {
+            if let Some(provider) = Self::try_start(redirect_uri, post_logout_redirect_uri).await {
+                return provider;
+            }
+        }
+        panic!("the OpenID Provider did not start after three attempts (its stderr is above)");
+    }
+
+    async fn try_start(redirect_uri: &str, post_logout_redirect_uri: &str) -> Option<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port();
         let mut child = Command::new("node")
             .arg(folder().join("provider.mjs"))
@@ -62,7 +73,7 @@ impl Provider {
             .expect("node must be installed to run the login tests");
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
-        let ready = tokio::time::timeout(Duration::from_secs(30), async {
+        let ready = tokio::time::timeout(Duration::from_secs(60), async {
             while let Ok(Some(line)) = lines.next_line().await {
                 if let Some(issuer) = line.strip_prefix("READY ") {
                     return Some(issuer.trim().to_owned());
@@ -71,8 +82,14 @@ impl Provider {
             None
         })
         .await;
-        let issuer = ready.ok().flatten().expect("the OpenID Provider did not start");
-        Self { issuer, child }
+        match ready.ok().flatten() {
+            Some(issuer) => Some(Self { issuer, child }),
+            None => {
+                let _ = child.start_kill();
+                eprintln!("the OpenID Provider on port {port} did not start; retrying");
+                None
+            }
+        }
     }
 
     /// Makes the provider sign with a new key (and stop publishing the old one).
