@@ -111,6 +111,12 @@ pub struct RawOidc {
     pub post_logout_redirect_url: Option<String>,
     pub session_idle_minutes: Option<u32>,
     pub session_absolute_hours: Option<u32>,
+    /// How often a live browser session is checked with the provider (refresh grant): a
+    /// disabled account or a removed role takes effect within this many seconds.
+    pub session_revalidate_seconds: Option<u32>,
+    /// Required authentication strength (see `auth::assurance`), for logins and bearer tokens.
+    pub required_acr: Option<Vec<String>>,
+    pub required_amr: Option<Vec<String>>,
 }
 
 /// By hand: the client secret must never reach a log.
@@ -145,6 +151,13 @@ impl RawOidc {
         if absolute == 0 || absolute > 24 {
             return Err(ConfigError::Invalid { setting: "oidc.session_absolute_hours", reason: "must be 1 to 24".into() });
         }
+        let revalidate = self.session_revalidate_seconds.unwrap_or(60);
+        if !(10..=3600).contains(&revalidate) || u64::from(revalidate) > u64::from(idle) * 60 {
+            return Err(ConfigError::Invalid {
+                setting: "oidc.session_revalidate_seconds",
+                reason: "must be 10 to 3600 and within the idle limit".into(),
+            });
+        }
         Ok(Some(crate::auth::login::LoginSettings {
             issuer: issuer.to_owned(),
             client_id,
@@ -160,7 +173,16 @@ impl RawOidc {
             refresh_cooldown: std::time::Duration::from_secs(self.jwks_refresh_cooldown_seconds.unwrap_or(30).min(30)),
             session_idle: chrono::Duration::minutes(i64::from(idle)),
             session_absolute: chrono::Duration::hours(i64::from(absolute)),
+            revalidate_every: chrono::Duration::seconds(i64::from(revalidate)),
+            assurance: self.assurance(),
         }))
+    }
+
+    fn assurance(&self) -> crate::auth::assurance::Assurance {
+        crate::auth::assurance::Assurance {
+            acr_any: self.required_acr.clone().unwrap_or_default(),
+            amr_any: self.required_amr.clone().unwrap_or_default(),
+        }
     }
 }
 
@@ -269,6 +291,7 @@ pub struct OidcConfig {
     pub jwks_refresh_cooldown_seconds: u64,
     pub require_at_jwt_type: bool,
     pub allowed_clients: Vec<String>,
+    pub assurance: crate::auth::assurance::Assurance,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -308,6 +331,7 @@ impl RawConfig {
             .map_err(|_| ConfigError::Invalid { setting: "http.bind", reason: "must be an address such as 127.0.0.1:8080".into() })?;
         let key_file = self.keys.file.ok_or(ConfigError::Missing { setting: "keys.file", env: "VIGIL__KEYS__FILE" })?;
         let login = self.oidc.login(self.oidc.issuer.as_deref().unwrap_or_default(), self.oidc.skew_seconds.unwrap_or(30).min(60))?;
+        let assurance = self.oidc.assurance();
         let issuer = self.oidc.issuer.ok_or(ConfigError::Missing { setting: "oidc.issuer", env: "VIGIL__OIDC__ISSUER" })?;
         let audience = self.oidc.audience.ok_or(ConfigError::Missing { setting: "oidc.audience", env: "VIGIL__OIDC__AUDIENCE" })?;
         let skew_seconds = self.oidc.skew_seconds.unwrap_or(30);
@@ -350,6 +374,7 @@ impl RawConfig {
                 jwks_refresh_cooldown_seconds: self.oidc.jwks_refresh_cooldown_seconds.unwrap_or(300),
                 require_at_jwt_type: self.oidc.require_at_jwt_type.unwrap_or(true),
                 allowed_clients: self.oidc.allowed_clients.clone().unwrap_or_default(),
+                assurance,
             },
         })
     }

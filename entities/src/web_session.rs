@@ -19,6 +19,11 @@ pub struct Model {
     pub last_seen_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
     pub ended_at: Option<DateTimeUtc>,
+    pub sid: Option<String>,
+    pub refresh_sealed: Option<Vec<u8>>,
+    pub revalidated_at: Option<DateTimeUtc>,
+    pub revalidate_after: Option<DateTimeUtc>,
+    pub ended_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

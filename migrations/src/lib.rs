@@ -16,6 +16,7 @@ mod m20261122_000021_blind_index_covering;
 mod m20261122_000022_web_sessions;
 mod m20261122_000023_approvals;
 mod m20261122_000024_key_usage;
+mod m20261122_000025_session_revalidation;
 mod support;
 
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000022_web_sessions::Migration),
             Box::new(m20261122_000023_approvals::Migration),
             Box::new(m20261122_000024_key_usage::Migration),
+            Box::new(m20261122_000025_session_revalidation::Migration),
         ]
     }
 }

@@ -86,6 +86,7 @@ impl DevIssuer {
             skew_seconds: 30,
             require_at_jwt_type: true,
             allowed_clients: Vec::new(),
+            assurance: Default::default(),
         }
     }
 

@@ -12,11 +12,14 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use openidconnect::core::{CoreAuthenticationFlow, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm};
+use openidconnect::core::{
+    CoreAuthPrompt, CoreAuthenticationFlow, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
+};
 use openidconnect::{
-    AdditionalClaims, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, EndSessionUrl, EndpointMaybeSet,
-    EndpointNotSet, EndpointSet, IdToken, IssuerUrl, LogoutRequest, Nonce, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
-    ProviderMetadataWithLogout, RedirectUrl, Scope,
+    AdditionalClaims, AuthenticationContextClass, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken,
+    EndSessionUrl, EndpointMaybeSet, EndpointNotSet, EndpointSet, IdToken, IssuerUrl, LogoutRequest, Nonce, NonceVerifier,
+    OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl,
+    RefreshToken, RequestTokenError, Scope,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -39,6 +42,10 @@ pub struct LoginSettings {
     pub refresh_cooldown: Duration,
     pub session_idle: chrono::Duration,
     pub session_absolute: chrono::Duration,
+    /// How often a live session is checked with the provider (see `auth::revalidation`).
+    pub revalidate_every: chrono::Duration,
+    /// Required `acr` / `amr` in the ID token.
+    pub assurance: super::assurance::Assurance,
 }
 
 impl std::fmt::Debug for LoginSettings {
@@ -63,7 +70,18 @@ type Client =
 struct Provider {
     client: Client,
     end_session: Option<EndSessionUrl>,
+    /// The same signing keys, for tokens `openidconnect` does not model (logout tokens).
+    keys: jsonwebtoken::jwk::JwkSet,
     fetched: Instant,
+}
+
+/// The parts of a verified ID token that Vigil uses.
+struct Verified {
+    subject: String,
+    auth_time: Option<DateTime<Utc>>,
+    acr: Option<String>,
+    amr: Vec<String>,
+    extra: VigilClaims,
 }
 
 /// What an authorization request must remember until its callback.
@@ -81,6 +99,18 @@ pub struct LoggedIn {
     pub auth_time: DateTime<Utc>,
     /// Kept (sealed) for the logout call's `id_token_hint`.
     pub id_token: zeroize::Zeroizing<String>,
+    /// The provider's session id, which a back-channel logout names.
+    pub sid: Option<String>,
+    /// Kept (sealed) to revalidate the session with the provider.
+    pub refresh_token: Option<zeroize::Zeroizing<String>>,
+}
+
+/// What the provider says about a live session when asked again.
+pub struct Revalidated {
+    pub roles: Vec<Role>,
+    pub org: String,
+    /// A rotated refresh token replaces the old one.
+    pub refresh_token: Option<zeroize::Zeroizing<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +123,12 @@ pub enum LoginError {
     IdToken(String),
     #[error("the ID token lacks the {0} claim")]
     MissingClaim(&'static str),
+    #[error("the login is not strong enough: {0}")]
+    Assurance(super::assurance::AssuranceError),
+    /// The provider answered, and said no (a refresh grant refused: account disabled, session
+    /// ended, consent withdrawn).
+    #[error("the identity provider refused: {0}")]
+    Refused(String),
 }
 
 pub struct Login {
@@ -128,6 +164,9 @@ impl Login {
         let metadata =
             ProviderMetadataWithLogout::discover_async(issuer, &self.http).await.map_err(|e| LoginError::Provider(e.to_string()))?;
         let end_session = metadata.additional_metadata().end_session_endpoint.clone();
+        let keys = serde_json::to_value(metadata.jwks())
+            .and_then(serde_json::from_value)
+            .map_err(|e| LoginError::Provider(format!("signing keys: {e}")))?;
         let redirect = RedirectUrl::new(self.settings.redirect_url.clone()).map_err(|e| LoginError::Provider(e.to_string()))?;
         let client = Client::from_provider_metadata(
             metadata,
@@ -135,22 +174,34 @@ impl Login {
             Some(ClientSecret::new(self.settings.client_secret.to_string())),
         )
         .set_redirect_uri(redirect);
-        let provider = Arc::new(Provider { client, end_session, fetched: Instant::now() });
+        let provider = Arc::new(Provider { client, end_session, keys, fetched: Instant::now() });
         *slot = Some(provider.clone());
         Ok(provider)
     }
 
     /// The provider URL to send the browser to, the `state` it will return, and what the
-    /// callback needs to finish.
-    pub async fn begin(&self) -> Result<(String, String, PendingLogin), LoginError> {
+    /// callback needs to finish. `step_up` makes the provider authenticate the person again
+    /// (`prompt=login`, `max_age=0`), for actions that need a recent authentication.
+    pub async fn begin(&self, step_up: bool) -> Result<(String, String, PendingLogin), LoginError> {
         let provider = self.provider().await?;
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let (url, state, nonce) = provider
+        let mut request = provider
             .client
             .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
             .add_scope(Scope::new("vigil".into()))
-            .set_pkce_challenge(challenge)
-            .url();
+            .set_pkce_challenge(challenge);
+        for acr in &self.settings.assurance.acr_any {
+            request = request.add_auth_context_value(AuthenticationContextClass::new(acr.clone()));
+        }
+        if !self.settings.assurance.amr_any.is_empty() {
+            // `amr` is optional in an ID token; ask for it (OIDC Core 5.5) so its absence means
+            // the methods were not used rather than not reported.
+            request = request.add_extra_param("claims", r#"{"id_token":{"amr":{"essential":true}}}"#);
+        }
+        if step_up {
+            request = request.add_prompt(CoreAuthPrompt::Login).set_max_age(Duration::ZERO);
+        }
+        let (url, state, nonce) = request.url();
         let pending = PendingLogin { nonce: nonce.secret().clone(), pkce_verifier: verifier.secret().clone() };
         Ok((url.to_string(), state.secret().clone(), pending))
     }
@@ -179,7 +230,22 @@ impl Login {
             other => other,
         }
         .map_err(|e| LoginError::IdToken(e.to_string()))?;
-        let (subject, auth_time, extra) = verified;
+        self.settings.assurance.check(verified.acr.as_deref(), &verified.amr).map_err(LoginError::Assurance)?;
+        let (roles, org) = self.roles_and_org(&verified.extra)?;
+        let sid = verified.extra.rest.get("sid").and_then(|v| v.as_str()).filter(|s| !s.is_empty() && s.len() <= 255).map(str::to_owned);
+        let refresh_token = response.refresh_token().map(|t| zeroize::Zeroizing::new(t.secret().clone()));
+        Ok(LoggedIn {
+            subject: verified.subject,
+            roles,
+            org,
+            auth_time: verified.auth_time.unwrap_or(now),
+            id_token: zeroize::Zeroizing::new(raw),
+            sid,
+            refresh_token,
+        })
+    }
+
+    fn roles_and_org(&self, extra: &VigilClaims) -> Result<(Vec<Role>, String), LoginError> {
         let org = extra.rest.get(&self.settings.org_claim).and_then(|v| v.as_str()).filter(|s| !s.is_empty());
         let org = org.ok_or(LoginError::MissingClaim("organisation"))?.to_owned();
         let roles = match extra.rest.get(&self.settings.roles_claim) {
@@ -187,16 +253,64 @@ impl Login {
             Some(serde_json::Value::Array(many)) => many.iter().filter_map(|v| v.as_str()).filter_map(Role::parse).collect(),
             _ => Vec::new(),
         };
-        Ok(LoggedIn { subject, roles, org, auth_time: auth_time.unwrap_or(now), id_token: zeroize::Zeroizing::new(raw) })
+        Ok((roles, org))
+    }
+
+    /// Asks the provider about a live session again with its refresh token: the provider
+    /// refuses when the account was disabled or its session ended, and its fresh ID token
+    /// carries the person's current roles. The subject must not change.
+    pub async fn revalidate(&self, refresh_token: &str, subject: &str, now: DateTime<Utc>) -> Result<Revalidated, LoginError> {
+        let provider = self.provider().await?;
+        let response = provider
+            .client
+            .exchange_refresh_token(&RefreshToken::new(refresh_token.to_owned()))
+            .map_err(|e| LoginError::Provider(e.to_string()))?
+            .request_async(&self.http)
+            .await
+            .map_err(|e| match e {
+                RequestTokenError::ServerResponse(answer) => LoginError::Refused(answer.error().to_string()),
+                other => LoginError::Exchange(exchange_error(&other)),
+            })?;
+        let rotated = response.refresh_token().map(|t| zeroize::Zeroizing::new(t.secret().clone()));
+        let raw = openidconnect::TokenResponse::id_token(&response)
+            .ok_or(LoginError::Refused("no ID token in the refresh answer: roles cannot be confirmed".into()))?
+            .to_string();
+        let token: VigilIdToken = raw.parse().map_err(|_| LoginError::IdToken("unreadable".into()))?;
+        // A refreshed ID token may repeat the login's nonce or leave it out (OIDC Core 12.2).
+        let any_nonce = |_: Option<&Nonce>| -> Result<(), String> { Ok(()) };
+        let verified = match self.verify(&provider, &token, any_nonce, now) {
+            Err(ClaimsVerificationError::SignatureVerification(_)) => {
+                let fresh = self.refresh(Some(provider.fetched)).await?;
+                self.verify(&fresh, &token, any_nonce, now)
+            }
+            other => other,
+        }
+        .map_err(|e| LoginError::IdToken(e.to_string()))?;
+        if verified.subject != subject {
+            return Err(LoginError::Refused("the refreshed ID token names another subject".into()));
+        }
+        let (roles, org) = self.roles_and_org(&verified.extra)?;
+        Ok(Revalidated { roles, org, refresh_token: rotated })
+    }
+
+    /// The provider's signing key for `kid`, looking again (within the cooldown) when it is
+    /// unknown: for back-channel logout tokens.
+    pub async fn signing_key(&self, kid: &str) -> Result<jsonwebtoken::jwk::Jwk, LoginError> {
+        let provider = self.provider().await?;
+        if let Some(key) = provider.keys.find(kid) {
+            return Ok(key.clone());
+        }
+        let fresh = self.refresh(Some(provider.fetched)).await?;
+        fresh.keys.find(kid).cloned().ok_or_else(|| LoginError::IdToken("unknown signing key".into()))
     }
 
     fn verify(
         &self,
         provider: &Provider,
         token: &VigilIdToken,
-        nonce: &Nonce,
+        nonce: impl NonceVerifier,
         now: DateTime<Utc>,
-    ) -> Result<(String, Option<DateTime<Utc>>, VigilClaims), ClaimsVerificationError> {
+    ) -> Result<Verified, ClaimsVerificationError> {
         let skew = chrono::Duration::seconds(self.settings.skew_seconds as i64);
         // Only our own client id in `aud`: a token minted for another client is refused.
         let verifier = provider
@@ -206,7 +320,13 @@ impl Login {
             .set_issue_time_verifier_fn(move |iat| if iat <= now + skew { Ok(()) } else { Err("issued in the future".into()) })
             .set_other_audience_verifier_fn(|_| false);
         let claims = token.claims(&verifier, nonce)?;
-        Ok((claims.subject().as_str().to_owned(), claims.auth_time(), claims.additional_claims().clone()))
+        Ok(Verified {
+            subject: claims.subject().as_str().to_owned(),
+            auth_time: claims.auth_time(),
+            acr: claims.auth_context_ref().map(|a| a.as_str().to_owned()),
+            amr: claims.auth_method_refs().map(|v| v.iter().map(|m| m.as_str().to_owned()).collect()).unwrap_or_default(),
+            extra: claims.additional_claims().clone(),
+        })
     }
 
     /// The provider's end-session URL for this session, if it offers one.

@@ -10,10 +10,13 @@
 //! A [`Caller`] is built once per request from a validated token and is passed to every service
 //! function, which checks its permission again before doing anything.
 
+pub mod assurance;
+pub mod backchannel;
 pub mod dev;
 pub mod jwks;
 pub mod login;
 pub mod policy;
+pub mod revalidation;
 pub mod sessions;
 pub mod token;
 

@@ -48,6 +48,8 @@ pub enum Permission {
     MatchRead,
     /// Confirm or reject proposed links in the review queue.
     LinkDecide,
+    /// See and end other people's browser sessions (administrators).
+    SessionManage,
     /// Any authenticated user may ask who they are.
     SelfRead,
 }
@@ -99,7 +101,7 @@ impl Role {
             // Intake records reports and runs checks, and sees only minimal disclosure.
             Role::Intake => &[ReportWrite, RegisterCheck, SelfRead],
             Role::Auditor => &[AuditRead, SelfRead],
-            Role::Admin => &[JobsRead, SelfRead],
+            Role::Admin => &[JobsRead, SessionManage, SelfRead],
         }
     }
 }
@@ -164,6 +166,9 @@ routes! {
     "GET" "/api/v1/audit/events" => &[Permission::AuditRead];
     "GET" "/api/v1/audit/export" => &[Permission::AuditRead];
     "POST" "/api/v1/links/{id}/decision" => &[Permission::LinkDecide];
+    "GET" "/api/v1/sessions" => &[Permission::SessionManage];
+    "DELETE" "/api/v1/sessions/{id}" => &[Permission::SessionManage];
+    "POST" "/api/v1/sessions/revocations" => &[Permission::SessionManage];
 }
 
 pub fn route(method: &str, path: &str) -> Option<&'static RoutePolicy> {

@@ -103,6 +103,41 @@ pub async fn take_login(
 pub struct Limits {
     pub idle: chrono::Duration,
     pub absolute: chrono::Duration,
+    /// How often the provider is asked whether the session still holds.
+    pub revalidate: chrono::Duration,
+}
+
+/// Why a session ended, as recorded in `ended_reason`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndReason {
+    Logout,
+    Idle,
+    Absolute,
+    /// A newer login in the same browser replaced it.
+    Replaced,
+    /// The provider's back-channel logout.
+    ProviderLogout,
+    /// The provider refused to confirm it (account disabled, session ended at the provider).
+    RevalidationRefused,
+    /// The provider could not be asked for longer than the grace period.
+    RevalidationUnavailable,
+    /// An administrator ended it.
+    Revoked,
+}
+
+impl EndReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Logout => "logout",
+            Self::Idle => "idle",
+            Self::Absolute => "absolute",
+            Self::Replaced => "replaced",
+            Self::ProviderLogout => "provider_logout",
+            Self::RevalidationRefused => "revalidation_refused",
+            Self::RevalidationUnavailable => "revalidation_unavailable",
+            Self::Revoked => "revoked",
+        }
+    }
 }
 
 /// Starts a session and returns its cookie token. Any session the browser already had is
@@ -117,7 +152,7 @@ pub async fn start(
     now: DateTime<Utc>,
 ) -> ServiceResult<String> {
     if let Some(old) = previous {
-        end(conn, old, now).await?;
+        end(conn, old, EndReason::Replaced, now).await?;
     }
     let token = random_token();
     let id = Uuid::now_v7();
@@ -134,6 +169,11 @@ pub async fn start(
         last_seen_at: Set(now),
         expires_at: Set(now + limits.absolute),
         ended_at: Set(None),
+        sid: Set(login.sid.clone()),
+        refresh_sealed: Set(login.refresh_token.as_ref().map(|t| crypto.seal_str(columns::SESSION_REFRESH_TOKEN, id, t)).transpose()?),
+        revalidated_at: Set(Some(now)),
+        revalidate_after: Set(Some(now + limits.revalidate)),
+        ended_reason: Set(None),
     })
     .exec_without_returning(conn)
     .await?;
@@ -152,6 +192,9 @@ pub struct SessionIdentity {
     pub auth_time: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub idle_expires_at: DateTime<Utc>,
+    /// The provider must be asked again before this session is trusted further.
+    pub revalidation_due: bool,
+    pub revalidated_at: DateTime<Utc>,
 }
 
 /// The live session for a cookie token, refreshing its idle clock; `None` when unknown, ended,
@@ -169,7 +212,8 @@ pub async fn resume(
         return Ok(None);
     }
     if row.expires_at <= now || row.last_seen_at + limits.idle <= now {
-        end(conn, token, now).await?;
+        let reason = if row.expires_at <= now { EndReason::Absolute } else { EndReason::Idle };
+        end(conn, token, reason, now).await?;
         return Ok(None);
     }
     let mut last_seen = row.last_seen_at;
@@ -190,21 +234,97 @@ pub async fn resume(
         auth_time: row.auth_time,
         expires_at: row.expires_at,
         idle_expires_at: (last_seen + limits.idle).min(row.expires_at),
+        revalidation_due: row.revalidate_after.is_none_or(|at| at <= now),
+        revalidated_at: row.revalidated_at.unwrap_or(row.created_at),
     }))
 }
 
 /// Ends a session; returns its ID token (for the provider's logout) if it was live.
-pub async fn end(conn: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> ServiceResult<Option<(Uuid, Vec<u8>)>> {
+pub async fn end(conn: &impl ConnectionTrait, token: &str, reason: EndReason, now: DateTime<Utc>) -> ServiceResult<Option<(Uuid, Vec<u8>)>> {
     let Some(row) = web_session::Entity::find().filter(web_session::Column::TokenHash.eq(hash(token))).one(conn).await? else {
         return Ok(None);
     };
+    let ended = end_by_id(conn, row.id, reason, now).await?;
+    Ok(ended.then_some((row.id, row.id_token_sealed)))
+}
+
+/// Ends one session by id; true if it was live.
+pub async fn end_by_id(conn: &impl ConnectionTrait, id: Uuid, reason: EndReason, now: DateTime<Utc>) -> ServiceResult<bool> {
+    Ok(end_where(conn, web_session::Column::Id.eq(id), reason, now).await? == 1)
+}
+
+/// Ends every live session matching `filter`; returns how many.
+pub async fn end_where(
+    conn: &impl ConnectionTrait,
+    filter: impl sea_orm::sea_query::IntoCondition,
+    reason: EndReason,
+    now: DateTime<Utc>,
+) -> ServiceResult<u64> {
     let ended = web_session::Entity::update_many()
         .col_expr(web_session::Column::EndedAt, Expr::value(now))
-        .filter(web_session::Column::Id.eq(row.id))
+        .col_expr(web_session::Column::EndedReason, Expr::value(reason.as_str()))
+        .filter(filter)
         .filter(web_session::Column::EndedAt.is_null())
         .exec(conn)
         .await?;
-    Ok((ended.rows_affected == 1).then_some((row.id, row.id_token_sealed)))
+    Ok(ended.rows_affected)
+}
+
+/// Claims the revalidation of a session for this request: only one request, on one replica,
+/// asks the provider; the others go on with what the session holds. The next one is put off
+/// to `next` whatever happens, so a failing provider is not asked on every request.
+pub async fn claim_revalidation(conn: &impl ConnectionTrait, id: Uuid, now: DateTime<Utc>, next: DateTime<Utc>) -> ServiceResult<bool> {
+    let claimed = web_session::Entity::update_many()
+        .col_expr(web_session::Column::RevalidateAfter, Expr::value(next))
+        .filter(web_session::Column::Id.eq(id))
+        .filter(web_session::Column::EndedAt.is_null())
+        .filter(
+            sea_orm::Condition::any()
+                .add(web_session::Column::RevalidateAfter.is_null())
+                .add(web_session::Column::RevalidateAfter.lte(now)),
+        )
+        .exec(conn)
+        .await?;
+    Ok(claimed.rows_affected == 1)
+}
+
+/// Asks the provider again sooner than the full interval (it could not be reached).
+pub async fn retry_revalidation(conn: &impl ConnectionTrait, id: Uuid, at: DateTime<Utc>) -> ServiceResult<()> {
+    web_session::Entity::update_many()
+        .col_expr(web_session::Column::RevalidateAfter, Expr::value(at))
+        .filter(web_session::Column::Id.eq(id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
+/// The session's sealed refresh token, opened.
+pub async fn refresh_token(conn: &impl ConnectionTrait, crypto: &Crypto, id: Uuid) -> ServiceResult<Option<zeroize::Zeroizing<String>>> {
+    let row = web_session::Entity::find_by_id(id).one(conn).await?;
+    let Some(sealed) = row.and_then(|r| r.refresh_sealed) else { return Ok(None) };
+    Ok(Some(zeroize::Zeroizing::new(crypto.open_str(columns::SESSION_REFRESH_TOKEN, id, &sealed)?)))
+}
+
+/// Records what the provider confirmed: the person's current roles and organisation, and the
+/// rotated refresh token if there is one.
+pub async fn confirmed(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    id: Uuid,
+    roles: &[Role],
+    org: &str,
+    refresh: Option<&str>,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let mut update = web_session::Entity::update_many()
+        .col_expr(web_session::Column::Roles, Expr::value(roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" ")))
+        .col_expr(web_session::Column::Org, Expr::value(org))
+        .col_expr(web_session::Column::RevalidatedAt, Expr::value(now));
+    if let Some(token) = refresh {
+        update = update.col_expr(web_session::Column::RefreshSealed, Expr::value(crypto.seal_str(columns::SESSION_REFRESH_TOKEN, id, token)?));
+    }
+    update.filter(web_session::Column::Id.eq(id)).filter(web_session::Column::EndedAt.is_null()).exec(conn).await?;
+    Ok(())
 }
 
 pub fn open_id_token(crypto: &Crypto, id: Uuid, sealed: &[u8]) -> ServiceResult<zeroize::Zeroizing<String>> {

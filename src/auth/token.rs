@@ -27,6 +27,8 @@ pub struct TokenValidator {
     /// token the identity provider minted for another client, even with our audience, is
     /// refused.
     pub allowed_clients: Vec<String>,
+    /// Required `acr` / `amr` (multi-factor), when configured.
+    pub assurance: super::assurance::Assurance,
 }
 
 /// The identity a valid token carries.
@@ -57,6 +59,8 @@ pub enum TokenError {
     Invalid(String),
     #[error("token was issued to a client this service does not accept")]
     OtherClient,
+    #[error("token does not show the required authentication strength: {0}")]
+    Assurance(super::assurance::AssuranceError),
     #[error("token lacks the {0} claim")]
     MissingClaim(&'static str),
 }
@@ -108,6 +112,7 @@ impl TokenValidator {
                 return Err(TokenError::OtherClient);
             }
         }
+        self.assurance.check_claims(&claims).map_err(TokenError::Assurance)?;
         let subject = claims.get("sub").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or(TokenError::MissingClaim("sub"))?;
         let org = claims
             .get(&self.org_claim)

@@ -37,6 +37,7 @@ pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
         skew_seconds: oidc.skew_seconds,
         require_at_jwt_type: oidc.require_at_jwt_type,
         allowed_clients: oidc.allowed_clients.clone(),
+        assurance: oidc.assurance.clone(),
     };
     let limits =
         HttpLimits { body_limit_bytes: config.body_limit_bytes, request_timeout: Duration::from_secs(config.request_timeout_seconds) };

@@ -33,6 +33,7 @@ pub const REPORT_SUSPECT: Column = col("crime_reports", "suspect_sealed");
 pub const REPORT_SUMMARY: Column = col("crime_reports", "summary_sealed");
 pub const LINK_REASON: Column = col("links", "reason_sealed");
 pub const SESSION_ID_TOKEN: Column = col("web_sessions", "id_token_sealed");
+pub const SESSION_REFRESH_TOKEN: Column = col("web_sessions", "refresh_sealed");
 pub const LOGIN_SECRETS: Column = col("login_attempts", "secrets_sealed");
 pub const APPROVAL_REASON: Column = col("approvals", "reason_sealed");
 pub const APPROVAL_DECISION_REASON: Column = col("approvals", "decision_reason_sealed");
@@ -62,6 +63,7 @@ pub const ALL: &[Column] = &[
     REPORT_SUMMARY,
     LINK_REASON,
     SESSION_ID_TOKEN,
+    SESSION_REFRESH_TOKEN,
     LOGIN_SECRETS,
     APPROVAL_REASON,
     APPROVAL_DECISION_REASON,

@@ -112,3 +112,21 @@ fn json_problem(err: &serde_path_to_error::Error<serde_json::Error>) -> ApiError
     let status = if code == "malformed_json" { StatusCode::BAD_REQUEST } else { StatusCode::UNPROCESSABLE_ENTITY };
     ApiError::new(status, code, "Invalid request body", detail).with_field(field)
 }
+
+/// A query string that may not parse: see [`query`].
+pub type QueryResult<T> = Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>;
+
+/// The parsed query, or a problem+json that says why it does not parse.
+pub fn query<T>(q: QueryResult<T>) -> Result<T, ApiError> {
+    q.map(|axum::extract::Query(v)| v)
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))
+}
+
+/// A page size: 1 to 500, 100 by default.
+pub fn limit(value: Option<u64>) -> Result<u64, ApiError> {
+    let limit = value.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 500").with_field("limit"));
+    }
+    Ok(limit)
+}

@@ -22,8 +22,9 @@ use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::error::ApiError;
-use crate::auth::login::Login;
-use crate::auth::sessions::{self, CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE};
+use crate::auth::login::{Login, LoginError};
+use crate::auth::revalidation;
+use crate::auth::sessions::{self, CSRF_HEADER, EndReason, LOGIN_COOKIE, SESSION_COOKIE};
 use crate::auth::{Caller, Justification, Permission};
 use crate::clock;
 use crate::services::audit::{self, Action, Entry, Outcome};
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/callback", get(callback))
         .route("/auth/session", get(session))
         .route("/auth/logout", post(logout))
+        .route("/auth/backchannel-logout", post(super::backchannel::receive))
 }
 
 fn configured(state: &AppState) -> Result<Arc<Login>, ApiError> {
@@ -61,6 +63,10 @@ fn removal(name: &'static str) -> Cookie<'static> {
 #[derive(Deserialize)]
 struct LoginQuery {
     return_to: Option<String>,
+    /// Authenticate again even if the provider still has a session (`prompt=login`,
+    /// `max_age=0`): the answer to a 401 `insufficient_user_authentication`.
+    #[serde(default)]
+    step_up: bool,
 }
 
 /// Only a path on this service: never another origin (open redirect), never `//host`.
@@ -73,7 +79,7 @@ fn safe_return(path: Option<String>) -> String {
 
 async fn login(State(state): State<AppState>, jar: CookieJar, Query(query): Query<LoginQuery>) -> Result<Response, ApiError> {
     let login = configured(&state)?;
-    let (url, csrf_state, pending) = login.begin().await.map_err(provider_unavailable)?;
+    let (url, csrf_state, pending) = login.begin(query.step_up).await.map_err(provider_unavailable)?;
     let binding = sessions::random_token();
     let return_to = safe_return(query.return_to);
     sessions::remember_login(&state.ctx.db, &state.ctx.crypto, &csrf_state, &binding, &pending, &return_to, clock::now()).await?;
@@ -121,9 +127,20 @@ async fn callback(State(state): State<AppState>, jar: CookieJar, Query(query): Q
     let Some(code) = query.code.filter(|c| !c.is_empty() && c.len() <= 2048) else {
         return Err(login_failed("the login response has no code").with_field("code"));
     };
-    let logged_in = login.finish(&code, &pending, now).await.map_err(|err| {
-        tracing::warn!(error = %err, "login rejected");
-        login_failed("the identity provider's answer could not be verified")
+    let logged_in = login.finish(&code, &pending, now).await.map_err(|err| match err {
+        LoginError::Assurance(why) => {
+            tracing::warn!(outcome = "failure", reason = %why, "login refused: authentication not strong enough");
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "insufficient_authentication_strength",
+                "Multi-factor authentication required",
+                "log in again with the multi-factor method your organisation requires",
+            )
+        }
+        other => {
+            tracing::warn!(outcome = "failure", error = %other, "login rejected");
+            login_failed("the identity provider's answer could not be verified")
+        }
     })?;
     let limits = session_limits(&login);
     let previous = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
@@ -150,7 +167,11 @@ fn session_caller(issuer: &str, subject: &str, roles: &[crate::auth::Role], org:
 }
 
 pub fn session_limits(login: &Login) -> sessions::Limits {
-    sessions::Limits { idle: login.settings.session_idle, absolute: login.settings.session_absolute }
+    sessions::Limits {
+        idle: login.settings.session_idle,
+        absolute: login.settings.session_absolute,
+        revalidate: login.settings.revalidate_every,
+    }
 }
 
 async fn record(state: &AppState, caller: &Caller, operation: &'static str, now: DateTime<Utc>) -> Result<(), ApiError> {
@@ -181,7 +202,11 @@ struct SessionView {
 async fn session(State(state): State<AppState>, jar: CookieJar) -> Result<Json<SessionView>, ApiError> {
     let login = configured(&state)?;
     let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or_else(|| ApiError::unauthenticated("no session"))?;
-    let live = sessions::resume(&state.ctx.db, &token, &session_limits(&login), clock::now()).await?;
+    let now = clock::now();
+    let live = match sessions::resume(&state.ctx.db, &token, &session_limits(&login), now).await? {
+        Some(s) => revalidation::current(&state.ctx.db, &state.ctx.crypto, &login, s, now).await?,
+        None => None,
+    };
     let s = live.ok_or_else(|| ApiError::unauthenticated("the session has ended"))?;
     Ok(Json(SessionView {
         subject: s.subject,
@@ -209,7 +234,7 @@ async fn logout(State(state): State<AppState>, jar: CookieJar, headers: axum::ht
         return Err(csrf_refused());
     }
     let live = sessions::resume(&state.ctx.db, &token, &session_limits(&login), now).await?;
-    let ended = sessions::end(&state.ctx.db, &token, now).await?;
+    let ended = sessions::end(&state.ctx.db, &token, EndReason::Logout, now).await?;
     let mut end_session_url = None;
     if let (Some(s), Some((id, sealed))) = (live, ended) {
         let caller = session_caller(&s.issuer, &s.subject, &s.roles, &s.org, s.auth_time);

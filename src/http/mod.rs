@@ -3,6 +3,7 @@
 
 mod approvals;
 mod audit;
+mod backchannel;
 mod breaches;
 pub mod error;
 pub mod extract;
@@ -15,6 +16,7 @@ mod policy;
 mod queues;
 mod registrants;
 mod security;
+mod sessions;
 mod system;
 
 use std::sync::Arc;
@@ -60,6 +62,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(linkage::routes())
         .merge(approvals::routes())
         .merge(audit::routes())
+        .merge(sessions::routes())
         .split_for_parts();
     let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), policy::enforce));
     let docs = openapi::docs(spec);

@@ -11,6 +11,7 @@ use super::AppState;
 use super::error::ApiError;
 use axum_extra::extract::CookieJar;
 
+use crate::auth::revalidation;
 use crate::auth::sessions::{self, CSRF_HEADER, SESSION_COOKIE};
 use crate::auth::token::Identity;
 use crate::auth::{Caller, Justification, policy};
@@ -120,7 +121,11 @@ async fn browser_session(state: &AppState, presented: BrowserCredentials) -> Res
             return Err(super::login::csrf_refused().into_response());
         }
     }
-    let live = sessions::resume(&state.ctx.db, &token, &super::login::session_limits(login), clock::now()).await;
+    let now = clock::now();
+    let live = match sessions::resume(&state.ctx.db, &token, &super::login::session_limits(login), now).await {
+        Ok(Some(s)) => revalidation::current(&state.ctx.db, &state.ctx.crypto, login, s, now).await,
+        other => other,
+    };
     match live {
         Ok(Some(s)) => Ok(Identity { issuer: s.issuer, subject: s.subject, roles: s.roles, org: s.org, auth_time: Some(s.auth_time) }),
         Ok(None) => Err(ApiError::unauthenticated("the session has ended; log in again").into_response()),

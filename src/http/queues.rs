@@ -2,7 +2,7 @@
 //! acknowledgement, suspensions, and job runs for operators.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::{AppJson, Path};
+use super::extract::{AppJson, Path, QueryResult, limit, query};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::breaches::{self, views::BreachView};
@@ -27,21 +27,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(acknowledge))
         .routes(routes!(suspend))
         .routes(routes!(end_suspension))
-}
-
-fn limit(value: Option<u64>) -> Result<u64, ApiError> {
-    let limit = value.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 500").with_field("limit"));
-    }
-    Ok(limit)
-}
-
-type QueryResult<T> = Result<Query<T>, axum::extract::rejection::QueryRejection>;
-
-fn query<T>(q: QueryResult<T>) -> Result<T, ApiError> {
-    q.map(|Query(v)| v)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))
 }
 
 #[derive(Deserialize, IntoParams)]

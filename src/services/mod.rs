@@ -20,6 +20,7 @@ pub mod reports;
 pub mod rotation;
 pub mod suspensions;
 pub mod tx;
+pub mod web_sessions;
 
 use std::sync::Arc;
 

@@ -62,6 +62,9 @@ const TABLE: &[(&str, &str, &[Role])] = &[
     ("POST", "/api/v1/approvals/{id}/decision", &[S]),
     ("GET", "/api/v1/audit/events", &[A]),
     ("GET", "/api/v1/audit/export", &[A]),
+    ("GET", "/api/v1/sessions", &[D]),
+    ("DELETE", "/api/v1/sessions/{id}", &[D]),
+    ("POST", "/api/v1/sessions/revocations", &[D]),
 ];
 
 const ROLES: &[(Role, &str)] = &[(P, "met"), (S, "met"), (B, "probation-london"), (I, "met"), (A, "met"), (D, "met")];

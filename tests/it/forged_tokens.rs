@@ -41,6 +41,7 @@ impl Issuer {
             skew_seconds: SKEW,
             require_at_jwt_type: true,
             allowed_clients: Vec::new(),
+            assurance: Default::default(),
         }
     }
 
@@ -186,4 +187,25 @@ async fn signatures_that_do_not_verify_are_refused() {
     let good = idp.sign(&idp.header(), &idp.claims(now()));
     let truncated = &good[..good.len() - 4];
     assert!(matches!(refused(&v, truncated).await, TokenError::Invalid(_) | TokenError::Malformed));
+}
+
+/// A20: with multi-factor required, a token that does not show it (`acr`/`amr`) is refused.
+#[tokio::test]
+async fn tokens_without_the_required_authentication_strength_are_refused() {
+    let idp = Issuer::new();
+    let mut v = idp.validator();
+    v.assurance = vigil::auth::assurance::Assurance { acr_any: vec!["urn:force:mfa".into()], amr_any: vec!["hwk".into()] };
+    let weak = [json!({}), json!({"acr": "urn:force:pwd", "amr": ["hwk"]}), json!({"acr": "urn:force:mfa", "amr": ["pwd"]}),
+        json!({"acr": "urn:force:mfa", "amr": "hwk"})];
+    for extra in weak {
+        let mut claims = idp.claims(now());
+        for (k, val) in extra.as_object().unwrap() {
+            claims[k] = val.clone();
+        }
+        assert!(matches!(refused(&v, &idp.sign(&idp.header(), &claims)).await, TokenError::Assurance(_)), "{extra}");
+    }
+    let mut strong = idp.claims(now());
+    strong["acr"] = json!("urn:force:mfa");
+    strong["amr"] = json!(["pwd", "hwk"]);
+    assert!(v.validate(&idp.sign(&idp.header(), &strong), vigil::clock::now()).await.is_ok());
 }

@@ -2,60 +2,13 @@
 //! harness): authorization code with PKCE, the session cookie, CSRF, limits, logout and key
 //! rotation at the provider. Runs on SQLite and PostgreSQL like every other test.
 
-use std::time::Duration;
-
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
-use vigil::auth::login::LoginSettings;
 
-use crate::support::oidc::{Browser, CLIENT_ID, CLIENT_SECRET, Provider};
-use crate::support::{TestApp, registrant_body};
-
-const SESSION: &str = "__Host-vigil_session";
-
-struct World {
-    app: TestApp,
-    provider: Provider,
-}
-
-async fn world() -> World {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let provider = Provider::start(&format!("{base}/auth/callback"), &format!("{base}/")).await;
-    let settings = LoginSettings {
-        issuer: provider.issuer.clone(),
-        client_id: CLIENT_ID.into(),
-        client_secret: zeroize::Zeroizing::new(CLIENT_SECRET.into()),
-        redirect_url: format!("{base}/auth/callback"),
-        post_logout_redirect_url: Some(format!("{base}/")),
-        roles_claim: "vigil_roles".into(),
-        org_claim: "vigil_org".into(),
-        skew_seconds: 30,
-        refresh_cooldown: Duration::ZERO,
-        session_idle: chrono::Duration::minutes(30),
-        session_absolute: chrono::Duration::hours(12),
-    };
-    World { app: TestApp::spawn_with_login(listener, settings).await, provider }
-}
-
-async fn me(browser: &mut Browser, base: &str) -> (StatusCode, Value) {
-    let url = format!("{base}/api/v1/me");
-    let hop = browser.get(&url).await;
-    (hop.status, serde_json::from_str(&hop.body).unwrap_or(Value::Null))
-}
-
-async fn csrf(browser: &mut Browser, base: &str) -> String {
-    let hop = browser.get(&format!("{base}/auth/session")).await;
-    assert_eq!(hop.status, StatusCode::OK, "{}", hop.body);
-    let session: Value = serde_json::from_str(&hop.body).expect("json");
-    session["csrf_token"].as_str().expect("csrf token").to_owned()
-}
-
-async fn sql(app: &TestApp, statement: &str) {
-    let backend = app.db.get_database_backend();
-    app.db.execute_raw(Statement::from_string(backend, statement.to_owned())).await.expect("sql");
-}
+use crate::support::browser::{SESSION, csrf, me, sql, world};
+use crate::support::oidc::Browser;
+use crate::support::registrant_body;
 
 #[tokio::test]
 async fn a_browser_logs_in_with_pkce_and_reaches_the_api_as_that_user() {

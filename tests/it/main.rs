@@ -25,3 +25,4 @@ mod orders;
 mod register_check;
 mod registrants;
 mod reports;
+mod session_control;

@@ -3,7 +3,7 @@
 //
 // Contract (see README.md): env OP_PORT (required), OP_CLIENT_ID,
 // OP_CLIENT_SECRET, OP_REDIRECT_URI, OP_POST_LOGOUT_REDIRECT_URI, optional
-// OP_JWKS_FILE. Prints exactly one stdout line `READY <issuer>` once listening;
+// OP_JWKS_FILE and OP_BACKCHANNEL_LOGOUT_URI. Prints exactly one stdout line `READY <issuer>` once listening;
 // everything else goes to stderr.
 //
 // Logout, for a non-browser client (details in README.md):
@@ -49,6 +49,7 @@ const CLIENT_ID = env('OP_CLIENT_ID', 'vigil');
 const CLIENT_SECRET = env('OP_CLIENT_SECRET', 'vigil-test-secret');
 const REDIRECT_URI = env('OP_REDIRECT_URI', 'http://127.0.0.1:8080/auth/callback');
 const POST_LOGOUT_REDIRECT_URI = env('OP_POST_LOGOUT_REDIRECT_URI', 'http://127.0.0.1:8080/');
+const BACKCHANNEL_LOGOUT_URI = process.env.OP_BACKCHANNEL_LOGOUT_URI || undefined;
 
 // Synthetic accounts only. `ppo-b` is a second PPO in another organisation so
 // tests can check cross-organisation isolation.
@@ -62,9 +63,16 @@ const ACCOUNTS = {
   'ppo-b': { role: 'ppo', org: 'gmp-ppu', name: 'Test Public Protection Officer B' },
 };
 
-// Returning undefined for an unknown id makes the login fail (see README).
+// What an administrator at the provider would change (test endpoints below):
+// a disabled account, and accounts that log in with a second factor.
+const DISABLED = new Set();
+const MFA = new Set();
+const MFA_ACR = 'urn:vigil:test:mfa';
+
+// Returning undefined for an unknown or disabled id makes the login fail, and
+// a refresh grant for it fail with invalid_grant (see README).
 async function findAccount(ctx, id) {
-  if (!Object.hasOwn(ACCOUNTS, id)) return undefined;
+  if (!Object.hasOwn(ACCOUNTS, id) || DISABLED.has(id)) return undefined;
   const a = ACCOUNTS[id];
   return {
     accountId: id,
@@ -103,14 +111,29 @@ function makeProvider(keys) {
       // auth_time in every ID token, also on SSO re-authorisations where no
       // login prompt happens (oidc-provider omits it there otherwise).
       require_auth_time: true,
+      ...(BACKCHANNEL_LOGOUT_URI ? {
+        backchannel_logout_uri: BACKCHANNEL_LOGOUT_URI,
+        backchannel_logout_session_required: true,
+      } : {}),
     }],
+    // Refresh tokens for the code grant (no offline_access): they die with the
+    // person's session here, which is what lets the RP revalidate sessions.
+    issueRefreshToken: async (ctx, client) => client.grantTypeAllowed('refresh_token'),
+    acrValues: [MFA_ACR, 'urn:vigil:test:pwd'],
+    // The provider refuses outgoing requests to loopback addresses (SSRF
+    // protection); back-channel logouts must reach the service on 127.0.0.1.
+    // Test-only: the provider here and the service are both on loopback.
+    fetch: (url, options) => globalThis.fetch(url, { ...options, dispatcher: undefined }),
     jwks: { keys },
     adapter: sharedAdapter,
     findAccount,
     // Only the code flow; keeps discovery honest about what the RP may use.
     responseTypes: ['code'],
     // scope `vigil` -> role/org claims; `profile` -> name (optional for the RP).
-    claims: { openid: ['sub'], vigil: ['vigil_roles', 'vigil_org'], profile: ['name'] },
+    claims: {
+      acr: null, amr: null, auth_time: null, sid: null,
+      openid: ['sub'], vigil: ['vigil_roles', 'vigil_org'], profile: ['name'],
+    },
     // Put scope-granted claims in the ID token itself, not only at userinfo.
     conformIdTokenClaims: false,
     // v9 supports only S256; the default only *requires* PKCE for public
@@ -119,6 +142,9 @@ function makeProvider(keys) {
     features: {
       devInteractions: { enabled: true },
       rpInitiatedLogout: { enabled: true },
+      backchannelLogout: { enabled: true },
+      // Lets the RP ask for `amr` in the ID token (OIDC Core 5.5).
+      claimsParameter: { enabled: true },
     },
     cookies: { keys: COOKIE_KEYS },
     ttl: {
@@ -141,8 +167,14 @@ function makeProvider(keys) {
     if (m) {
       const interaction = await provider.Interaction.find(m[1]);
       const id = interaction?.result?.login?.accountId;
-      if (id !== undefined && !Object.hasOwn(ACCOUNTS, id)) {
+      if (id !== undefined && (!Object.hasOwn(ACCOUNTS, id) || DISABLED.has(id))) {
         interaction.result = { error: 'access_denied', error_description: 'unknown account' };
+        await interaction.persist();
+      } else if (id !== undefined) {
+        // The dev login page has no second factor; say which one was "used".
+        const mfa = MFA.has(id);
+        interaction.result.login.acr = mfa ? MFA_ACR : 'urn:vigil:test:pwd';
+        interaction.result.login.amr = mfa ? ['pwd', 'otp'] : ['pwd'];
         await interaction.persist();
       }
     }
@@ -151,7 +183,8 @@ function makeProvider(keys) {
   // Errors to stderr so failing e2e tests show the OP's reason.
   for (const event of ['server_error', 'authorization.error', 'grant.error',
     'end_session.error', 'interaction.error', 'jwks.error', 'discovery.error',
-    'userinfo.error', 'check_session.error', 'introspection.error', 'revocation.error']) {
+    'userinfo.error', 'check_session.error', 'introspection.error', 'revocation.error',
+    'backchannel.error']) {
     provider.on(event, (ctx, err) => console.error(`oidc-provider ${event}:`, err?.message ?? err, err?.error_description ?? ''));
   }
   return provider;
@@ -162,14 +195,33 @@ function makeProvider(keys) {
 // store and COOKIE_KEYS are shared, so sessions, grants and codes survive.
 let handler = makeProvider(initialKeys()).callback();
 
+// Test controls, POST only: rotate keys; and for an account, what an
+// administrator at the provider would do: disable it, change its role,
+// require a second factor.
+//   /__test/rotate-keys
+//   /__test/accounts/<id>/disable
+//   /__test/accounts/<id>/role/<role>
+//   /__test/accounts/<id>/mfa
+function testControl(path) {
+  if (path === '/__test/rotate-keys') {
+    handler = makeProvider([newSigningKey()]).callback();
+    return true;
+  }
+  const m = /^\/__test\/accounts\/([^/]+)\/(disable|mfa|role\/([a-z]+))$/.exec(path);
+  if (!m || !Object.hasOwn(ACCOUNTS, m[1])) return false;
+  if (m[2] === 'disable') DISABLED.add(m[1]);
+  else if (m[2] === 'mfa') MFA.add(m[1]);
+  else ACCOUNTS[m[1]].role = m[3];
+  return true;
+}
+
 const server = http.createServer((req, res) => {
-  if (req.url === '/__test/rotate-keys') {
+  if (req.url.startsWith('/__test/')) {
     if (req.method !== 'POST') {
       res.writeHead(405, { allow: 'POST' }).end();
       return;
     }
-    handler = makeProvider([newSigningKey()]).callback();
-    res.writeHead(204).end();
+    res.writeHead(testControl(req.url) ? 204 : 404).end();
     return;
   }
   handler(req, res);

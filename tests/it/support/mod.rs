@@ -3,6 +3,7 @@
 //! real migrations, and talks to the real application over HTTP on a port chosen by the OS.
 
 pub mod db;
+pub mod browser;
 pub mod oidc;
 
 use std::time::Duration;

@@ -47,17 +47,19 @@ impl Provider {
     /// Starts a provider that knows one client, whose callback is `redirect_uri`. A start that
     /// fails (the free port was taken in between, or node exited) or is slow (many tests start
     /// providers at once on two cores) is retried on another port.
-    pub async fn start(redirect_uri: &str, post_logout_redirect_uri: &str) -> Self {
+    /// With `backchannel_uri`, the provider sends back-channel logout tokens there when a
+    /// person's session at the provider ends.
+    pub async fn start(redirect_uri: &str, post_logout_redirect_uri: &str, backchannel_uri: Option<&str>) -> Self {
         install();
         for _ in 0..3 {
-            if let Some(provider) = Self::try_start(redirect_uri, post_logout_redirect_uri).await {
+            if let Some(provider) = Self::try_start(redirect_uri, post_logout_redirect_uri, backchannel_uri).await {
                 return provider;
             }
         }
         panic!("the OpenID Provider did not start after three attempts (its stderr is above)");
     }
 
-    async fn try_start(redirect_uri: &str, post_logout_redirect_uri: &str) -> Option<Self> {
+    async fn try_start(redirect_uri: &str, post_logout_redirect_uri: &str, backchannel_uri: Option<&str>) -> Option<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port();
         let mut child = Command::new("node")
             .arg(folder().join("provider.mjs"))
@@ -66,6 +68,7 @@ impl Provider {
             .env("OP_CLIENT_SECRET", CLIENT_SECRET)
             .env("OP_REDIRECT_URI", redirect_uri)
             .env("OP_POST_LOGOUT_REDIRECT_URI", post_logout_redirect_uri)
+            .env("OP_BACKCHANNEL_LOGOUT_URI", backchannel_uri.unwrap_or_default())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
@@ -94,8 +97,14 @@ impl Provider {
 
     /// Makes the provider sign with a new key (and stop publishing the old one).
     pub async fn rotate_keys(&self) {
-        let response = Client::new().post(format!("{}/__test/rotate-keys", self.issuer)).send().await.expect("rotate");
-        assert!(response.status().is_success(), "rotating the provider's keys failed");
+        self.control("rotate-keys").await;
+    }
+
+    /// What an administrator at the provider does: `accounts/<id>/disable`,
+    /// `accounts/<id>/role/<role>`, `accounts/<id>/mfa` (see provider.mjs).
+    pub async fn control(&self, path: &str) {
+        let response = Client::new().post(format!("{}/__test/{path}", self.issuer)).send().await.expect("provider control");
+        assert!(response.status().is_success(), "provider control {path} failed: {}", response.status());
     }
 }
 
@@ -205,7 +214,12 @@ impl Browser {
     /// Logs in as `account` starting from the service's `/auth/login`, through the provider's
     /// login and consent pages, and stops at the service's callback answer (returned).
     pub async fn log_in(&mut self, app_base: &str, account: &str) -> Hop {
-        let mut hop = self.get(&format!("{app_base}/auth/login?return_to=/api/v1/me")).await;
+        self.log_in_from(app_base, "/auth/login?return_to=/api/v1/me", account).await
+    }
+
+    /// As [`Browser::log_in`], starting from `start` (a path on the service).
+    pub async fn log_in_from(&mut self, app_base: &str, start: &str, account: &str) -> Hop {
+        let mut hop = self.get(&format!("{app_base}{start}")).await;
         for _ in 0..12 {
             let Some(next) = hop.location.clone() else {
                 panic!("login stopped at {} without a redirect: {}", hop.status, hop.body.chars().take(300).collect::<String>());
@@ -226,5 +240,16 @@ impl Browser {
             }
         }
         panic!("login did not come back to the service");
+    }
+}
+
+impl Browser {
+    /// Logs out at the provider itself (its end-session page and confirmation, as a person
+    /// ending their single sign-on session would), which makes it send back-channel logouts.
+    pub async fn log_out_at_provider(&mut self, issuer: &str) -> Hop {
+        let page = self.get(&format!("{issuer}/session/end")).await;
+        assert_eq!(page.status, StatusCode::OK, "end-session page: {}", page.body);
+        let xsrf = page.body.split("name=\"xsrf\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("xsrf field").to_owned();
+        self.post_form(&format!("{issuer}/session/end/confirm"), &[("xsrf", &xsrf), ("logout", "yes")]).await
     }
 }

@@ -1,0 +1,135 @@
+//! OpenID Connect Back-Channel Logout 1.0, relying-party side: the provider POSTs a signed
+//! logout token when a person's session there ends (logout, account disabled by an
+//! administrator), and Vigil ends the sessions it started from that provider session.
+//!
+//! Anyone can POST to the endpoint, so the token is checked as strictly as an ID token, and
+//! more: header without key material of its own, an allowed algorithm, the provider's key
+//! (refetched at most once per cooldown for an unknown `kid`), exact issuer, our client as
+//! audience, `iat`/`exp` within the skew, the back-channel logout event, no `nonce` (which
+//! would make it an ID token), `sub` or `sid`, and a `jti` never seen before.
+
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
+use serde_json::{Map, Value};
+
+use super::login::Login;
+use super::token::ALLOWED_ALGORITHMS;
+
+pub const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+/// A logout token older than this is refused whatever its `exp` says; it also bounds how long
+/// a `jti` must be remembered.
+pub const MAX_AGE: chrono::Duration = chrono::Duration::minutes(10);
+
+/// Which sessions a valid logout token ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogoutClaims {
+    pub subject: Option<String>,
+    pub sid: Option<String>,
+    pub jti: String,
+    /// Until when the `jti` must be remembered.
+    pub remember_until: DateTime<Utc>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LogoutTokenError {
+    #[error("malformed logout token")]
+    Malformed,
+    #[error("forbidden header in logout token")]
+    ForbiddenHeader,
+    #[error("signing key unknown or provider unavailable")]
+    Key,
+    #[error("logout token failed validation: {0}")]
+    Invalid(String),
+}
+
+fn invalid(reason: &str) -> LogoutTokenError {
+    LogoutTokenError::Invalid(reason.to_owned())
+}
+
+pub async fn verify(login: &Login, token: &str, now: DateTime<Utc>) -> Result<LogoutClaims, LogoutTokenError> {
+    let header = decode_header(token).map_err(|_| LogoutTokenError::Malformed)?;
+    if header.jku.is_some() || header.x5u.is_some() || header.jwk.is_some() || header.x5c.is_some() || header.crit.is_some() {
+        return Err(LogoutTokenError::ForbiddenHeader);
+    }
+    if !ALLOWED_ALGORITHMS.contains(&header.alg) {
+        return Err(LogoutTokenError::ForbiddenHeader);
+    }
+    // Explicitly typed tokens must be logout tokens; untyped ones are still allowed by the spec.
+    if let Some(typ) = header.typ.as_deref().map(str::to_ascii_lowercase) {
+        if !matches!(typ.as_str(), "logout+jwt" | "application/logout+jwt" | "jwt") {
+            return Err(LogoutTokenError::ForbiddenHeader);
+        }
+    }
+    let kid = header.kid.as_deref().ok_or(LogoutTokenError::Key)?;
+    let jwk = login.signing_key(kid).await.map_err(|_| LogoutTokenError::Key)?;
+    if jwk.common.key_algorithm.is_some_and(|a| a.to_string().parse::<jsonwebtoken::Algorithm>().ok() != Some(header.alg)) {
+        return Err(LogoutTokenError::ForbiddenHeader);
+    }
+    let key = DecodingKey::from_jwk(&jwk).map_err(|_| LogoutTokenError::Key)?;
+    let settings = &login.settings;
+    let mut validation = Validation::new(header.alg);
+    validation.algorithms = vec![header.alg];
+    validation.leeway = settings.skew_seconds;
+    validation.validate_exp = true;
+    validation.validate_nbf = true;
+    validation.set_issuer(&[settings.issuer.as_str()]);
+    validation.set_audience(&[settings.client_id.as_str()]);
+    validation.required_spec_claims = ["iss", "aud", "iat", "exp"].into_iter().map(String::from).collect();
+    let claims = decode::<Map<String, Value>>(token, &key, &validation).map_err(|e| invalid(&format!("{:?}", e.kind())))?.claims;
+
+    let skew = chrono::Duration::seconds(settings.skew_seconds as i64);
+    let iat = claims.get("iat").and_then(Value::as_i64).and_then(|t| DateTime::from_timestamp(t, 0)).ok_or_else(|| invalid("iat"))?;
+    if iat > now + skew || iat < now - MAX_AGE {
+        return Err(invalid("issued in the future or too long ago"));
+    }
+    if !claims.get("events").and_then(|e| e.get(EVENT)).is_some_and(Value::is_object) {
+        return Err(invalid("not a back-channel logout event"));
+    }
+    if claims.contains_key("nonce") {
+        return Err(invalid("a logout token never carries a nonce"));
+    }
+    let text = |name: &str| claims.get(name).and_then(Value::as_str).filter(|s| !s.is_empty() && s.len() <= 255).map(str::to_owned);
+    let (subject, sid) = (text("sub"), text("sid"));
+    if subject.is_none() && sid.is_none() {
+        return Err(invalid("names neither sub nor sid"));
+    }
+    let jti = text("jti").ok_or_else(|| invalid("jti"))?;
+    let exp = claims.get("exp").and_then(Value::as_i64).and_then(|t| DateTime::from_timestamp(t, 0)).unwrap_or(now);
+    let remember_until = exp.max(iat + MAX_AGE) + skew;
+    Ok(LogoutClaims { subject, sid, jti, remember_until })
+}
+
+/// Ends the sessions a verified logout token names; `None` if this token was already used.
+pub async fn apply(
+    conn: &impl sea_orm::ConnectionTrait,
+    issuer: &str,
+    claims: &LogoutClaims,
+    now: DateTime<Utc>,
+) -> crate::services::ServiceResult<Option<u64>> {
+    use entities::{backchannel_logout, web_session};
+    use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
+
+    backchannel_logout::Entity::delete_many().filter(backchannel_logout::Column::ExpiresAt.lt(now)).exec(conn).await?;
+    let remembered = backchannel_logout::Entity::insert(backchannel_logout::ActiveModel {
+        jti_hash: Set(super::sessions::hash(&format!("{issuer}\0{}", claims.jti))),
+        expires_at: Set(claims.remember_until),
+    })
+    .exec_without_returning(conn)
+    .await;
+    match remembered {
+        Ok(_) => {}
+        Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => return Ok(None),
+        Err(err) => return Err(err.into()),
+    }
+    // With a `sid`, only that provider session's sessions (of that person, if named);
+    // with only `sub`, every session of the person from this provider.
+    let mut which = Condition::all().add(web_session::Column::Issuer.eq(issuer));
+    if let Some(sid) = &claims.sid {
+        which = which.add(web_session::Column::Sid.eq(sid.as_str()));
+    }
+    if let Some(subject) = &claims.subject {
+        which = which.add(web_session::Column::Subject.eq(subject.as_str()));
+    }
+    let ended = super::sessions::end_where(conn, which, super::sessions::EndReason::ProviderLogout, now).await?;
+    Ok(Some(ended))
+}

@@ -1,0 +1,55 @@
+//! `POST /auth/backchannel-logout`: the identity provider tells Vigil that a person's session
+//! there has ended (`auth::backchannel`). Answers 200 when the token is valid (whether or not a
+//! session was still live) and 400 otherwise, as the specification asks, with no detail of why.
+
+use axum::Form;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::error::ApiError;
+use crate::auth::backchannel;
+use crate::clock;
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    logout_token: String,
+}
+
+fn refused() -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_request", "Logout token refused", "the logout token is not acceptable")
+        .with_field("logout_token")
+}
+
+pub async fn receive(
+    State(state): State<AppState>,
+    form: Result<Form<LogoutForm>, axum::extract::rejection::FormRejection>,
+) -> Result<Response, ApiError> {
+    let Some(login) = state.login.clone() else {
+        return Err(ApiError::new(StatusCode::NOT_FOUND, "login_not_configured", "Not found", "browser login is not configured"));
+    };
+    let Ok(Form(form)) = form else { return Err(refused()) };
+    if form.logout_token.len() > 8192 {
+        return Err(refused());
+    }
+    let now = clock::now();
+    let claims = match backchannel::verify(&login, &form.logout_token, now).await {
+        Ok(claims) => claims,
+        Err(err) => {
+            tracing::warn!(outcome = "failure", reason = %err, "back-channel logout token refused");
+            return Err(refused());
+        }
+    };
+    match backchannel::apply(&state.ctx.db, &login.settings.issuer, &claims, now).await? {
+        Some(ended) => {
+            tracing::info!(outcome = "success", sessions_ended = ended, "back-channel logout");
+            Ok((StatusCode::OK, [(axum::http::header::CACHE_CONTROL, "no-store")]).into_response())
+        }
+        None => {
+            tracing::warn!(outcome = "failure", "back-channel logout token replayed");
+            Err(refused())
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! Administrators' session controls (`services::web_sessions`).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::AppState;
+use super::error::{ApiError, Problem};
+use super::extract::{AppJson, Path, QueryResult, limit, query};
+use crate::auth::Caller;
+use crate::clock;
+use crate::services::web_sessions::{self, RevocationInput, RevocationResult, SessionQuery, SessionView};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(end)).routes(routes!(revoke))
+}
+
+/// Live browser sessions, most recently active first.
+#[utoipa::path(get, path = "/api/v1/sessions", tag = "operations", params(SessionQuery),
+    responses((status = 200, body = Vec<SessionView>), (status = 403, body = Problem)))]
+async fn list(State(state): State<AppState>, caller: Caller, q: QueryResult<SessionQuery>) -> Result<Json<Vec<SessionView>>, ApiError> {
+    let q = query(q)?;
+    let limit = limit(q.limit)?;
+    web_sessions::list(&state.ctx, &caller, q, limit, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// Ends one session at once: its next request gets 401.
+#[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "operations", params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn end(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<StatusCode, ApiError> {
+    web_sessions::end(&state.ctx, &caller, id, clock::now())
+        .await
+        .map(|()| StatusCode::NO_CONTENT)
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
+
+/// Ends every live session of one person, or of everyone.
+#[utoipa::path(post, path = "/api/v1/sessions/revocations", tag = "operations", request_body = RevocationInput,
+    responses((status = 200, body = RevocationResult), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn revoke(State(state): State<AppState>, caller: Caller, AppJson(body): AppJson<RevocationInput>) -> Result<Json<RevocationResult>, ApiError> {
+    web_sessions::revoke(&state.ctx, &caller, body, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+}
