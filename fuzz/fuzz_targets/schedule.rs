@@ -7,8 +7,13 @@ use chrono::Days;
 use jobs::schedule::Schedule;
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|input: (&[u8], u16, u16)| {
-    let (json, offset, span) = input;
+// The first four bytes choose the window; the rest is the JSON (so JSON seeds work as they are,
+// after four bytes of window).
+fuzz_target!(|data: &[u8]| {
+    let (window, json) = data.split_at(data.len().min(4));
+    let mut w = [0u8; 4];
+    w[..window.len()].copy_from_slice(window);
+    let (offset, span) = (u16::from_le_bytes([w[0], w[1]]), u16::from_le_bytes([w[2], w[3]]));
     let Ok(schedule) = serde_json::from_slice::<Schedule>(json) else { return };
     let Some(from) = schedule.starts_on.checked_sub_days(Days::new(u64::from(offset % 400))) else { return };
     let Some(to) = from.checked_add_days(Days::new(u64::from(span % 800))) else { return };

@@ -240,7 +240,12 @@ pub async fn resume(
 }
 
 /// Ends a session; returns its ID token (for the provider's logout) if it was live.
-pub async fn end(conn: &impl ConnectionTrait, token: &str, reason: EndReason, now: DateTime<Utc>) -> ServiceResult<Option<(Uuid, Vec<u8>)>> {
+pub async fn end(
+    conn: &impl ConnectionTrait,
+    token: &str,
+    reason: EndReason,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<(Uuid, Vec<u8>)>> {
     let Some(row) = web_session::Entity::find().filter(web_session::Column::TokenHash.eq(hash(token))).one(conn).await? else {
         return Ok(None);
     };
@@ -321,7 +326,8 @@ pub async fn confirmed(
         .col_expr(web_session::Column::Org, Expr::value(org))
         .col_expr(web_session::Column::RevalidatedAt, Expr::value(now));
     if let Some(token) = refresh {
-        update = update.col_expr(web_session::Column::RefreshSealed, Expr::value(crypto.seal_str(columns::SESSION_REFRESH_TOKEN, id, token)?));
+        update =
+            update.col_expr(web_session::Column::RefreshSealed, Expr::value(crypto.seal_str(columns::SESSION_REFRESH_TOKEN, id, token)?));
     }
     update.filter(web_session::Column::Id.eq(id)).filter(web_session::Column::EndedAt.is_null()).exec(conn).await?;
     Ok(())

@@ -157,6 +157,14 @@ fn is_unavailable(err: &sea_orm::DbErr) -> bool {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // The security log (catalogue L03): every refused request (failed authentication,
+        // denied access, invalid input, including mass-assignment attempts) with its outcome,
+        // code and field, inside the request's span (method, route, request id). Never a value.
+        if self.status == StatusCode::UNAUTHORIZED || self.status == StatusCode::FORBIDDEN {
+            tracing::warn!(target: "vigil::security", outcome = "failure", status = self.status.as_u16(), code = %self.code, field = self.field.as_deref().unwrap_or(""), "request refused");
+        } else if self.status.is_client_error() {
+            tracing::info!(target: "vigil::security", outcome = "failure", status = self.status.as_u16(), code = %self.code, field = self.field.as_deref().unwrap_or(""), "request refused");
+        }
         let body = Problem {
             kind: format!("urn:vigil:problem:{}", self.code),
             title: self.title.to_owned(),

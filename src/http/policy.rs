@@ -47,7 +47,7 @@ pub async fn enforce(State(state): State<AppState>, mut request: Request, next: 
         Some(token) => match state.validator.validate(&token, clock::now()).await {
             Ok(identity) => identity,
             Err(err) => {
-                tracing::warn!(%request_id, reason = %err, "bearer token rejected");
+                tracing::warn!(target: "vigil::security", outcome = "failure", %request_id, reason = %err, "bearer token rejected");
                 return ApiError::unauthenticated("the bearer token is not valid").into_response();
             }
         },
@@ -71,7 +71,7 @@ pub async fn enforce(State(state): State<AppState>, mut request: Request, next: 
         auth_time: identity.auth_time,
     };
     if !rule.any_of.iter().any(|p| caller.can(*p)) {
-        tracing::info!(request_id = %caller.request_id, %method, %path, "forbidden by policy");
+        tracing::warn!(target: "vigil::security", outcome = "failure", request_id = %caller.request_id, subject = %caller.subject, %method, %path, "forbidden by policy");
         return ApiError::forbidden().into_response();
     }
     request.extensions_mut().insert(caller);

@@ -24,7 +24,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn list(State(state): State<AppState>, caller: Caller, q: QueryResult<SessionQuery>) -> Result<Json<Vec<SessionView>>, ApiError> {
     let q = query(q)?;
     let limit = limit(q.limit)?;
-    web_sessions::list(&state.ctx, &caller, q, limit, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    web_sessions::list(&state.ctx, &caller, q, limit, clock::now())
+        .await
+        .map(Json)
+        .map_err(|e| ApiError::from_service(e, &caller.request_id))
 }
 
 /// Ends one session at once: its next request gets 401.
@@ -40,6 +43,10 @@ async fn end(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>
 /// Ends every live session of one person, or of everyone.
 #[utoipa::path(post, path = "/api/v1/sessions/revocations", tag = "operations", request_body = RevocationInput,
     responses((status = 200, body = RevocationResult), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn revoke(State(state): State<AppState>, caller: Caller, AppJson(body): AppJson<RevocationInput>) -> Result<Json<RevocationResult>, ApiError> {
+async fn revoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(body): AppJson<RevocationInput>,
+) -> Result<Json<RevocationResult>, ApiError> {
     web_sessions::revoke(&state.ctx, &caller, body, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
 }

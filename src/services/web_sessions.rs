@@ -60,8 +60,22 @@ fn live() -> Condition {
     Condition::all().add(web_session::Column::EndedAt.is_null())
 }
 
-async fn audited(txn: &impl sea_orm::ConnectionTrait, caller: &Caller, now: DateTime<Utc>, action: Action, op: &'static str, ids: &[Uuid]) -> ServiceResult<()> {
-    let entry = Entry { action, operation: op, permission: Permission::SessionManage, record_type: "web_session", record_ids: ids, outcome: Outcome::Success };
+async fn audited(
+    txn: &impl sea_orm::ConnectionTrait,
+    caller: &Caller,
+    now: DateTime<Utc>,
+    action: Action,
+    op: &'static str,
+    ids: &[Uuid],
+) -> ServiceResult<()> {
+    let entry = Entry {
+        action,
+        operation: op,
+        permission: Permission::SessionManage,
+        record_type: "web_session",
+        record_ids: ids,
+        outcome: Outcome::Success,
+    };
     audit::record(txn, caller, now, entry).await
 }
 
@@ -116,7 +130,8 @@ pub async fn revoke(ctx: &Ctx, caller: &Caller, input: RevocationInput, now: Dat
         (None, false) => return Err(FieldErrors::single("subject", "required", "give subject, or everyone: true").into()),
     };
     let txn = tx::begin_write(&ctx.db).await?;
-    let ids: Vec<Uuid> = web_session::Entity::find().select_only().column(web_session::Column::Id).filter(which.clone()).into_tuple().all(&txn).await?;
+    let ids: Vec<Uuid> =
+        web_session::Entity::find().select_only().column(web_session::Column::Id).filter(which.clone()).into_tuple().all(&txn).await?;
     let ended = sessions::end_where(&txn, which, EndReason::Revoked, now).await?;
     audited(&txn, caller, now, Action::Alteration, "session.revoke", &ids).await?;
     txn.commit().await?;

@@ -195,8 +195,12 @@ async fn tokens_without_the_required_authentication_strength_are_refused() {
     let idp = Issuer::new();
     let mut v = idp.validator();
     v.assurance = vigil::auth::assurance::Assurance { acr_any: vec!["urn:force:mfa".into()], amr_any: vec!["hwk".into()] };
-    let weak = [json!({}), json!({"acr": "urn:force:pwd", "amr": ["hwk"]}), json!({"acr": "urn:force:mfa", "amr": ["pwd"]}),
-        json!({"acr": "urn:force:mfa", "amr": "hwk"})];
+    let weak = [
+        json!({}),
+        json!({"acr": "urn:force:pwd", "amr": ["hwk"]}),
+        json!({"acr": "urn:force:mfa", "amr": ["pwd"]}),
+        json!({"acr": "urn:force:mfa", "amr": "hwk"}),
+    ];
     for extra in weak {
         let mut claims = idp.claims(now());
         for (k, val) in extra.as_object().unwrap() {

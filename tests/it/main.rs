@@ -25,4 +25,5 @@ mod orders;
 mod register_check;
 mod registrants;
 mod reports;
+mod security_log;
 mod session_control;

@@ -39,7 +39,8 @@ async fn forged_and_replayed_logout_tokens_end_nothing() {
     let url = format!("{base}/auth/backchannel-logout");
     let client = reqwest::Client::new();
     // Not a JWT; unsigned (alg none); signed by a key the provider never published; no form.
-    let none = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJwcG8iLCJldmVudHMiOnsiaHR0cDovL3NjaGVtYXMub3BlbmlkLm5ldC9ldmVudC9iYWNrY2hhbm5lbC1sb2dvdXQiOnt9fX0.";
+    let none =
+        "eyJhbGciOiJub25lIn0.eyJzdWIiOiJwcG8iLCJldmVudHMiOnsiaHR0cDovL3NjaGVtYXMub3BlbmlkLm5ldC9ldmVudC9iYWNrY2hhbm5lbC1sb2dvdXQiOnt9fX0.";
     let stranger = vigil::auth::dev::DevIssuer::generate().mint("ppo", &[Role::Ppo], "met-ppu", vigil::clock::now(), 60).unwrap();
     for token in ["garbage", none, stranger.as_str()] {
         let response = client.post(&url).form(&[("logout_token", token)]).send().await.unwrap();
@@ -119,7 +120,9 @@ async fn administrators_list_and_end_one_or_all_of_a_persons_sessions() {
     assert!(listed.iter().all(|s| s.get("token_hash").is_none() && s["subject"] == "ppo"));
 
     // Bad requests name the field and end nothing.
-    for (body, field) in [(json!({}), "subject"), (json!({"subject": "ppo", "everyone": true}), "everyone"), (json!({"subject": ""}), "subject")] {
+    for (body, field) in
+        [(json!({}), "subject"), (json!({"subject": "ppo", "everyone": true}), "everyone"), (json!({"subject": ""}), "subject")]
+    {
         let (status, problem) = w.app.post("/api/v1/sessions/revocations", &admin, &body).await;
         assert_eq!(status, 422, "{body}");
         assert!(problem.to_string().contains(field), "{problem}");

@@ -14,7 +14,8 @@ use uuid::Uuid;
 
 use super::profiles;
 use super::views::TargetKind;
-use crate::crypto::Crypto;
+use crate::crypto::{BlindField, Crypto};
+use crate::domain::vocab::IdentifierKind;
 use crate::linkage::keys::{self, BlockKey};
 use crate::linkage::{Profile, blocking, score};
 use crate::services::blind::{self, OWNER_REGISTRANT, OWNER_REPORT};
@@ -39,17 +40,23 @@ pub async fn candidates(conn: &impl ConnectionTrait, crypto: &Crypto, report: &c
         owners.retain(|owner| *owner != own);
     }
     let chosen = blocking::select(&hits, blocking::MAX_CANDIDATES);
+    // Candidates an identifier lookup found: their identifiers are needed to verify them.
+    let identifier_fields: HashSet<BlindField> = IdentifierKind::ALL.iter().map(|k| BlindField::for_identifier(*k)).collect();
+    let found_by_identifier: HashSet<Uuid> = block
+        .iter()
+        .zip(&hits)
+        .filter(|(k, _)| identifier_fields.contains(&k.field))
+        .flat_map(|(_, owners)| owners.iter().map(|o| o.1))
+        .collect();
     let registrant_ids: Vec<Uuid> = chosen.iter().filter(|h| h.0 == OWNER_REGISTRANT).map(|h| h.1).collect();
     let report_ids: Vec<Uuid> = chosen.iter().filter(|h| h.0 == OWNER_REPORT).map(|h| h.1).collect();
     let wanted: HashSet<&BlockKey> = block.iter().collect();
     let shares_a_key = |profile: &Profile| keys::record_keys(profile).iter().any(|k| wanted.contains(k));
 
     let mut scored = Vec::with_capacity(hits.len());
-    for (r, profile) in profiles::registrants(conn, crypto, &registrant_ids).await? {
-        if shares_a_key(&profile) {
-            let score = score::score(&query, &profile);
-            scored.push(Scored { kind: TargetKind::Registrant, id: r.id, reference: r.reference, org: r.managing_org, score });
-        }
+    for (r, profile) in profiles::registrants(conn, crypto, &registrant_ids, &found_by_identifier, &shares_a_key).await? {
+        let score = score::score(&query, &profile);
+        scored.push(Scored { kind: TargetKind::Registrant, id: r.id, reference: r.reference, org: r.managing_org, score });
     }
     for (r, profile) in profiles::reports(conn, crypto, &report_ids).await? {
         if shares_a_key(&profile) {

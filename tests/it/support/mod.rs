@@ -2,8 +2,8 @@
 //! default, or a uniquely named PostgreSQL database when `TEST_DATABASE_URL` is set), runs the
 //! real migrations, and talks to the real application over HTTP on a port chosen by the OS.
 
-pub mod db;
 pub mod browser;
+pub mod db;
 pub mod oidc;
 
 use std::time::Duration;
