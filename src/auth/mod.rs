@@ -24,6 +24,9 @@ use uuid::Uuid;
 
 pub use policy::{Permission, Role};
 
+/// Step-up: erasure, order discharge and audit exports need an authentication this recent.
+pub const STEP_UP: chrono::Duration = chrono::Duration::minutes(15);
+
 /// Why the caller is looking at something (DPA 2018 s.62 justification): a reason code and an
 /// optional crime reference, taken from request headers.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

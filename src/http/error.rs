@@ -112,7 +112,10 @@ impl ApiError {
                     StatusCode::UNAUTHORIZED,
                     "insufficient_user_authentication",
                     "Recent authentication required",
-                    format!("log in again: this action needs an authentication within the last {} minutes", max_age_seconds / 60),
+                    format!(
+                        "log in again (in a browser: /auth/login?step_up=true): this action needs an authentication within the last {} minutes",
+                        max_age_seconds / 60
+                    ),
                 );
                 e.step_up_max_age = Some(max_age_seconds);
                 e

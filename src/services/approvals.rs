@@ -3,7 +3,7 @@
 //! action with a reason and the version of the record they saw; a different supervisor of the
 //! managing organisation approves it, and the action is applied in the approval's own
 //! transaction, or rejects it. Both steps need a recent authentication (step-up, `auth_time`
-//! within [`STEP_UP_MINUTES`]) and both are audited; the applied change's audit entry names the
+//! within [`crate::auth::STEP_UP`]) and both are audited; the applied change's audit entry names the
 //! approval, which names the requester.
 //!
 //! A request waits [`PENDING_HOURS`] and then lapses. If the record changed after the request,
@@ -28,7 +28,6 @@ use crate::domain::errors::FieldErrors;
 use crate::domain::vocab::{OrderStatus, vocabulary};
 
 /// Erasure, discharge and key operations need an authentication at most this old.
-pub const STEP_UP_MINUTES: i64 = 15;
 /// A request lapses if nobody decides it within this.
 pub const PENDING_HOURS: i64 = 72;
 
@@ -119,7 +118,7 @@ fn entry<'a>(operation: &'static str, permission: Permission, ids: &'a [Uuid]) -
 pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, now: DateTime<Utc>) -> ServiceResult<ApprovalView> {
     let permission = input.action.permission();
     caller.require(permission)?;
-    caller.require_recent_auth(now, chrono::Duration::minutes(STEP_UP_MINUTES))?;
+    caller.require_recent_auth(now, crate::auth::STEP_UP)?;
     let mut errors = FieldErrors::default();
     let why = reason(&mut errors, "reason", Some(&input.reason), true);
     errors.finish()?;
@@ -199,7 +198,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: ApprovalDecisio
     if found.org != caller.org {
         return Err(ServiceError::NotFound("approval"));
     }
-    caller.require_recent_auth(now, chrono::Duration::minutes(STEP_UP_MINUTES))?;
+    caller.require_recent_auth(now, crate::auth::STEP_UP)?;
     if found.requested_by_issuer == caller.issuer && found.requested_by_subject == caller.subject {
         return Err(AccessError::SamePerson.into());
     }

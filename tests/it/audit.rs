@@ -200,7 +200,13 @@ async fn auditors_search_by_record_user_and_date_and_each_search_and_export_is_a
     let (status, problem) = app.get("/api/v1/audit/events?limit=0", &auditor).await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("limit")));
 
-    // Export needs a reason, returns NDJSON, and is itself recorded as a disclosure.
+    // Export needs a recent authentication (step-up), a reason, returns NDJSON, and is itself
+    // recorded as a disclosure.
+    let now = vigil::clock::now();
+    let stale = app.issuer.mint_authenticated_at("auditor-1", &[Role::Auditor], "met", now, 600, now - chrono::Duration::minutes(20)).unwrap();
+    let response = app.request(reqwest::Method::GET, "/api/v1/audit/export", Some(&stale), None).await;
+    assert_eq!(response.status(), 401);
+    assert!(response.headers()["www-authenticate"].to_str().unwrap().contains("insufficient_user_authentication"));
     let (status, problem) = app.get("/api/v1/audit/export", &auditor).await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("Vigil-Reason-Code")), "{problem}");
     let response = app

@@ -143,6 +143,8 @@ pub async fn search(ctx: &Ctx, caller: &Caller, q: AuditQuery, now: DateTime<Utc
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn export(ctx: &Ctx, caller: &Caller, mut q: AuditQuery, now: DateTime<Utc>) -> ServiceResult<Vec<AuditEventView>> {
     caller.require(Permission::AuditRead)?;
+    // A bulk disclosure of who did what to whom: only with a recent authentication.
+    caller.require_recent_auth(now, crate::auth::STEP_UP)?;
     validate(&q)?;
     if caller.justification.reason_code.is_none() {
         return Err(FieldErrors::single("Vigil-Reason-Code", "justification_required", "an export needs a reason code header").into());
