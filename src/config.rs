@@ -98,6 +98,9 @@ pub struct RawOidc {
     pub org_claim: Option<String>,
     pub skew_seconds: Option<u64>,
     pub jwks_refresh_cooldown_seconds: Option<u64>,
+    /// Bearer tokens valid for longer than this (`exp - iat`) are refused: roles are read from
+    /// the token, so this bounds how long a role removed at the provider keeps working.
+    pub max_token_lifetime_seconds: Option<u64>,
     pub require_at_jwt_type: Option<bool>,
     /// Client ids whose access tokens are accepted (`azp` / `client_id`); empty accepts any
     /// client of the issuer that targets our audience.
@@ -288,6 +291,7 @@ pub struct OidcConfig {
     pub roles_claim: String,
     pub org_claim: String,
     pub skew_seconds: u64,
+    pub max_token_lifetime_seconds: u64,
     pub jwks_refresh_cooldown_seconds: u64,
     pub require_at_jwt_type: bool,
     pub allowed_clients: Vec<String>,
@@ -338,6 +342,10 @@ impl RawConfig {
         if skew_seconds > 60 {
             return Err(ConfigError::Invalid { setting: "oidc.skew_seconds", reason: "must be at most 60".into() });
         }
+        let max_token_lifetime_seconds = self.oidc.max_token_lifetime_seconds.unwrap_or(3600);
+        if !(60..=86_400).contains(&max_token_lifetime_seconds) {
+            return Err(ConfigError::Invalid { setting: "oidc.max_token_lifetime_seconds", reason: "must be 60 to 86400".into() });
+        }
         let max_connections = self.database.max_connections.unwrap_or(16);
         if max_connections == 0 {
             return Err(ConfigError::Invalid { setting: "database.max_connections", reason: "must be at least 1".into() });
@@ -371,6 +379,7 @@ impl RawConfig {
                 roles_claim: self.oidc.roles_claim.unwrap_or_else(|| "vigil_roles".into()),
                 org_claim: self.oidc.org_claim.unwrap_or_else(|| "vigil_org".into()),
                 skew_seconds,
+                max_token_lifetime_seconds,
                 jwks_refresh_cooldown_seconds: self.oidc.jwks_refresh_cooldown_seconds.unwrap_or(300),
                 require_at_jwt_type: self.oidc.require_at_jwt_type.unwrap_or(true),
                 allowed_clients: self.oidc.allowed_clients.clone().unwrap_or_default(),

@@ -86,6 +86,9 @@ impl DevIssuer {
             skew_seconds: 30,
             require_at_jwt_type: true,
             allowed_clients: Vec::new(),
+            // The demo's tokens are minted by hand (`vigil dev-token --ttl-minutes`), and the
+            // benchmarks mint them for a whole run.
+            max_lifetime_seconds: 86_400,
             assurance: Default::default(),
         }
     }

@@ -27,6 +27,8 @@ pub struct TokenValidator {
     /// token the identity provider minted for another client, even with our audience, is
     /// refused.
     pub allowed_clients: Vec<String>,
+    /// Longest accepted `exp - iat` (or `exp - now` without `iat`), in seconds.
+    pub max_lifetime_seconds: u64,
     /// Required `acr` / `amr` (multi-factor), when configured.
     pub assurance: super::assurance::Assurance,
 }
@@ -101,10 +103,15 @@ impl TokenValidator {
 
         // jsonwebtoken does not check `iat`; a token issued in the future is forged or from a
         // badly skewed issuer, and neither is acceptable.
-        if let Some(iat) = claims.get("iat").and_then(Value::as_i64) {
-            if iat > now.timestamp() + self.skew_seconds as i64 {
-                return Err(TokenError::Invalid("issued in the future".into()));
-            }
+        let iat = claims.get("iat").and_then(Value::as_i64);
+        if iat.is_some_and(|iat| iat > now.timestamp() + self.skew_seconds as i64) {
+            return Err(TokenError::Invalid("issued in the future".into()));
+        }
+        // Roles come from the token, so a long-lived token would outlast a role removed at the
+        // provider (catalogue Z07).
+        let exp = claims.get("exp").and_then(Value::as_i64).unwrap_or(i64::MAX);
+        if exp.saturating_sub(iat.unwrap_or(now.timestamp())) > self.max_lifetime_seconds as i64 {
+            return Err(TokenError::Invalid("valid for longer than oidc.max_token_lifetime_seconds".into()));
         }
         if !self.allowed_clients.is_empty() {
             let client = claims.get("azp").or_else(|| claims.get("client_id")).and_then(Value::as_str);

@@ -37,6 +37,7 @@ pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
         skew_seconds: oidc.skew_seconds,
         require_at_jwt_type: oidc.require_at_jwt_type,
         allowed_clients: oidc.allowed_clients.clone(),
+        max_lifetime_seconds: oidc.max_token_lifetime_seconds,
         assurance: oidc.assurance.clone(),
     };
     let limits =

@@ -203,7 +203,8 @@ async fn auditors_search_by_record_user_and_date_and_each_search_and_export_is_a
     // Export needs a recent authentication (step-up), a reason, returns NDJSON, and is itself
     // recorded as a disclosure.
     let now = vigil::clock::now();
-    let stale = app.issuer.mint_authenticated_at("auditor-1", &[Role::Auditor], "met", now, 600, now - chrono::Duration::minutes(20)).unwrap();
+    let stale =
+        app.issuer.mint_authenticated_at("auditor-1", &[Role::Auditor], "met", now, 600, now - chrono::Duration::minutes(20)).unwrap();
     let response = app.request(reqwest::Method::GET, "/api/v1/audit/export", Some(&stale), None).await;
     assert_eq!(response.status(), 401);
     assert!(response.headers()["www-authenticate"].to_str().unwrap().contains("insufficient_user_authentication"));

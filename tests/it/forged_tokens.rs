@@ -41,6 +41,7 @@ impl Issuer {
             skew_seconds: SKEW,
             require_at_jwt_type: true,
             allowed_clients: Vec::new(),
+            max_lifetime_seconds: 3600,
             assurance: Default::default(),
         }
     }
@@ -212,4 +213,22 @@ async fn tokens_without_the_required_authentication_strength_are_refused() {
     strong["acr"] = json!("urn:force:mfa");
     strong["amr"] = json!(["pwd", "hwk"]);
     assert!(v.validate(&idp.sign(&idp.header(), &strong), vigil::clock::now()).await.is_ok());
+}
+
+/// Z07 for bearer tokens: roles are read from the token, so a token valid for longer than the
+/// configured bound is refused, whatever its signature.
+#[tokio::test]
+async fn tokens_valid_for_longer_than_the_bound_are_refused() {
+    let idp = Issuer::new();
+    let v = idp.validator();
+    let mut long = idp.claims(now());
+    long["exp"] = json!(now() + 3601);
+    assert!(matches!(refused(&v, &idp.sign(&idp.header(), &long)).await, TokenError::Invalid(_)));
+    let mut no_iat = idp.claims(now());
+    no_iat.as_object_mut().unwrap().remove("iat");
+    no_iat["exp"] = json!(now() + 7200);
+    assert!(matches!(refused(&v, &idp.sign(&idp.header(), &no_iat)).await, TokenError::Invalid(_)), "without iat, from now");
+    let mut bounded = idp.claims(now());
+    bounded["exp"] = json!(now() + 3600);
+    assert!(v.validate(&idp.sign(&idp.header(), &bounded), vigil::clock::now()).await.is_ok());
 }

@@ -67,6 +67,7 @@ fn validator(url: String, cooldown: Duration) -> TokenValidator {
         skew_seconds: 30,
         require_at_jwt_type: true,
         allowed_clients: Vec::new(),
+        max_lifetime_seconds: 3600,
         assurance: Default::default(),
     }
 }
