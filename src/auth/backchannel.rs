@@ -9,11 +9,11 @@
 //! would make it an ID token), `sub` or `sid`, and a `jti` never seen before.
 
 use chrono::{DateTime, Utc};
-use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
+use jsonwebtoken::{DecodingKey, decode};
 use serde_json::{Map, Value};
 
 use super::login::Login;
-use super::token::ALLOWED_ALGORITHMS;
+use super::token::{TokenError, checked_header, validation};
 
 pub const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
 /// A logout token older than this is refused whatever its `exp` says; it also bounds how long
@@ -47,18 +47,15 @@ fn invalid(reason: &str) -> LogoutTokenError {
 }
 
 pub async fn verify(login: &Login, token: &str, now: DateTime<Utc>) -> Result<LogoutClaims, LogoutTokenError> {
-    let header = decode_header(token).map_err(|_| LogoutTokenError::Malformed)?;
-    if header.jku.is_some() || header.x5u.is_some() || header.jwk.is_some() || header.x5c.is_some() || header.crit.is_some() {
-        return Err(LogoutTokenError::ForbiddenHeader);
-    }
-    if !ALLOWED_ALGORITHMS.contains(&header.alg) {
-        return Err(LogoutTokenError::ForbiddenHeader);
-    }
+    let header = checked_header(token).map_err(|e| match e {
+        TokenError::Malformed => LogoutTokenError::Malformed,
+        _ => LogoutTokenError::ForbiddenHeader,
+    })?;
     // Explicitly typed tokens must be logout tokens; untyped ones are still allowed by the spec.
-    if let Some(typ) = header.typ.as_deref().map(str::to_ascii_lowercase) {
-        if !matches!(typ.as_str(), "logout+jwt" | "application/logout+jwt" | "jwt") {
-            return Err(LogoutTokenError::ForbiddenHeader);
-        }
+    if let Some(typ) = header.typ.as_deref().map(str::to_ascii_lowercase)
+        && !matches!(typ.as_str(), "logout+jwt" | "application/logout+jwt" | "jwt")
+    {
+        return Err(LogoutTokenError::ForbiddenHeader);
     }
     let kid = header.kid.as_deref().ok_or(LogoutTokenError::Key)?;
     let jwk = login.signing_key(kid).await.map_err(|_| LogoutTokenError::Key)?;
@@ -67,14 +64,7 @@ pub async fn verify(login: &Login, token: &str, now: DateTime<Utc>) -> Result<Lo
     }
     let key = DecodingKey::from_jwk(&jwk).map_err(|_| LogoutTokenError::Key)?;
     let settings = &login.settings;
-    let mut validation = Validation::new(header.alg);
-    validation.algorithms = vec![header.alg];
-    validation.leeway = settings.skew_seconds;
-    validation.validate_exp = true;
-    validation.validate_nbf = true;
-    validation.set_issuer(&[settings.issuer.as_str()]);
-    validation.set_audience(&[settings.client_id.as_str()]);
-    validation.required_spec_claims = ["iss", "aud", "iat", "exp"].into_iter().map(String::from).collect();
+    let validation = validation(header.alg, settings.skew_seconds, &settings.issuer, &settings.client_id, &["iss", "aud", "iat", "exp"]);
     let claims = decode::<Map<String, Value>>(token, &key, &validation).map_err(|e| invalid(&format!("{:?}", e.kind())))?.claims;
 
     let skew = chrono::Duration::seconds(settings.skew_seconds as i64);

@@ -67,15 +67,37 @@ pub enum TokenError {
     MissingClaim(&'static str),
 }
 
+/// The header of a JWT from outside, read before any signature check: refused when it names
+/// its own key material (`jku`, `x5u`, `jwk`, `x5c`), carries `crit`, or uses an algorithm
+/// outside [`ALLOWED_ALGORITHMS`]. Shared by bearer tokens and back-channel logout tokens.
+pub fn checked_header(token: &str) -> Result<jsonwebtoken::Header, TokenError> {
+    let header = decode_header(token).map_err(|_| TokenError::Malformed)?;
+    if header.jku.is_some() || header.x5u.is_some() || header.jwk.is_some() || header.x5c.is_some() || header.crit.is_some() {
+        return Err(TokenError::ForbiddenHeader);
+    }
+    if !ALLOWED_ALGORITHMS.contains(&header.alg) {
+        return Err(TokenError::ForbiddenHeader);
+    }
+    Ok(header)
+}
+
+/// Signature and the registered claims: one algorithm (the header's, already allowed), the
+/// skew, exact issuer and audience, `exp` and `nbf`, and the claims that must be present.
+pub fn validation(alg: Algorithm, skew_seconds: u64, issuer: &str, audience: &str, required: &[&str]) -> Validation {
+    let mut validation = Validation::new(alg);
+    validation.algorithms = vec![alg];
+    validation.leeway = skew_seconds;
+    validation.validate_nbf = true;
+    validation.validate_exp = true;
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[audience]);
+    validation.required_spec_claims = required.iter().map(|c| (*c).to_owned()).collect::<HashSet<_>>();
+    validation
+}
+
 impl TokenValidator {
     pub async fn validate(&self, token: &str, now: DateTime<Utc>) -> Result<Identity, TokenError> {
-        let header = decode_header(token).map_err(|_| TokenError::Malformed)?;
-        if header.jku.is_some() || header.x5u.is_some() || header.jwk.is_some() || header.x5c.is_some() || header.crit.is_some() {
-            return Err(TokenError::ForbiddenHeader);
-        }
-        if !ALLOWED_ALGORITHMS.contains(&header.alg) {
-            return Err(TokenError::ForbiddenHeader);
-        }
+        let header = checked_header(token)?;
         if self.require_at_jwt_type {
             let typ = header.typ.as_deref().map(str::to_ascii_lowercase);
             if !matches!(typ.as_deref(), Some("at+jwt") | Some("application/at+jwt")) {
@@ -90,14 +112,7 @@ impl TokenValidator {
         if key.algorithm.is_some_and(|a| a != header.alg) {
             return Err(TokenError::ForbiddenHeader);
         }
-        let mut validation = Validation::new(header.alg);
-        validation.algorithms = vec![header.alg];
-        validation.leeway = self.skew_seconds;
-        validation.validate_nbf = true;
-        validation.validate_exp = true;
-        validation.set_issuer(&[self.issuer.as_str()]);
-        validation.set_audience(&[self.audience.as_str()]);
-        validation.required_spec_claims = ["exp", "iss", "aud", "sub"].into_iter().map(String::from).collect::<HashSet<_>>();
+        let validation = validation(header.alg, self.skew_seconds, &self.issuer, &self.audience, &["exp", "iss", "aud", "sub"]);
         let data = decode::<Map<String, Value>>(token, &key.key, &validation).map_err(|e| TokenError::Invalid(e.kind_name()))?;
         let claims = data.claims;
 

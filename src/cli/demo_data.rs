@@ -31,7 +31,7 @@ fn registrant(rng: &mut StdRng, i: usize) -> NewRegistrantInput {
     let born = NaiveDate::from_ymd_opt(rng.gen_range(1965..2002), rng.gen_range(1..13), rng.gen_range(1..29)).unwrap_or_default();
     let mut names =
         vec![NameInput { kind: NameKind::Primary, given: given.into(), family: family.into(), valid_from: None, valid_to: None }];
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         let alias = GIVEN[(i + 5) % GIVEN.len()];
         names.push(NameInput { kind: NameKind::Alias, given: alias.into(), family: family.into(), valid_from: None, valid_to: None });
     }
@@ -51,7 +51,7 @@ fn registrant(rng: &mut StdRng, i: usize) -> NewRegistrantInput {
             valid_to: None,
         },
     ];
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         identifiers.push(IdentifierInput {
             kind: IdentifierKind::OnlineHandle,
             platform: Some(["instagram", "x", "tiktok", "snapchat"][i % 4].into()),
@@ -77,14 +77,14 @@ fn registrant(rng: &mut StdRng, i: usize) -> NewRegistrantInput {
     NewRegistrantInput {
         managing_org: Some(FORCES[force].into()),
         managing_officer: Some(format!("PPU officer {}", (i % 5) + 1)),
-        supervising_org: if i % 2 == 0 { Some(PROBATION[force].into()) } else { None },
+        supervising_org: if i.is_multiple_of(2) { Some(PROBATION[force].into()) } else { None },
         status: Some(status),
         risk: Some(RiskInput {
             level: [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High, RiskLevel::VeryHigh][i % 4],
             tool: Some("SRP".into()),
             next_review_on: NaiveDate::from_ymd_opt(2026, 1 + (i % 12) as u32, 15),
         }),
-        mappa: if i % 3 == 0 {
+        mappa: if i.is_multiple_of(3) {
             Some(MappaInput {
                 category: 2,
                 level: 1 + (i % 3) as i16,

@@ -47,12 +47,15 @@ pub enum CryptoError {
 }
 
 /// The service's cryptographic state: the key ring plus caches of derived per-column keys.
+type SealerCache = RwLock<HashMap<(u32, &'static str, &'static str), Arc<Aes256Gcm>>>;
+type BlinderCache = RwLock<HashMap<(u32, BlindField, BlindKind), Arc<Zeroizing<[u8; 32]>>>>;
+
 pub struct Crypto {
     ring: KeyRing,
     // Per (key id, table, column) AES keys derived with HKDF. Deriving is cheap but not free,
     // and the set of columns is small and fixed, so the cache never grows past a few dozen.
-    sealers: RwLock<HashMap<(u32, &'static str, &'static str), Arc<Aes256Gcm>>>,
-    blinders: RwLock<HashMap<(u32, BlindField, BlindKind), Arc<Zeroizing<[u8; 32]>>>>,
+    sealers: SealerCache,
+    blinders: BlinderCache,
     /// Encryptions per key (see [`usage`]).
     pub usage: usage::Usage,
 }

@@ -112,7 +112,7 @@ pub fn imei(raw: &str) -> Result<String, Invalid> {
             if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d }
         })
         .sum();
-    if sum % 10 != 0 {
+    if !sum.is_multiple_of(10) {
         return Err(("invalid_imei", "check digit does not match"));
     }
     Ok(digits)

@@ -62,7 +62,7 @@ async fn the_requester_cannot_approve_their_own_request_and_a_second_request_wai
 async fn four_eyes_actions_need_a_recent_authentication() {
     let app = TestApp::spawn().await;
     let (_, order) = registrant_with_order(&app, dapo("2026-03-02", "2026-03-03")).await;
-    let now = chrono::Utc::now();
+    let now = vigil::clock::now();
     let stale =
         app.issuer.mint_authenticated_at("sergeant-1", &[Role::Supervisor], "met", now, 600, now - chrono::Duration::minutes(40)).unwrap();
     let body = json!({"action": "order.discharge", "target_id": id(&order), "version": 1, "reason": "Discharged by the court"});

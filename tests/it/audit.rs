@@ -65,8 +65,8 @@ async fn the_chain_verifies_and_detects_edits_and_deletions() {
         app.registrant("met", registrant_body(&format!("Chain{i}"))).await;
     }
     // The app's own background sealer may have chained some entries already.
-    audit::seal_pending(&app.db, chrono::Utc::now()).await.unwrap();
-    assert_eq!(audit::seal_pending(&app.db, chrono::Utc::now()).await.unwrap(), 0, "sealing is idempotent");
+    audit::seal_pending(&app.db, vigil::clock::now()).await.unwrap();
+    assert_eq!(audit::seal_pending(&app.db, vigil::clock::now()).await.unwrap(), 0, "sealing is idempotent");
     let report = audit::verify(&app.db).await.unwrap();
     assert_eq!((report.links_checked, report.first_broken.clone(), report.unsealed_events), (3, None, 0));
 
@@ -100,7 +100,7 @@ async fn concurrent_writers_and_sealers_never_fork_the_chain() {
             let db = app.db.clone();
             tokio::spawn(async move {
                 for _ in 0..5 {
-                    audit::seal_pending(&db, chrono::Utc::now()).await.unwrap();
+                    audit::seal_pending(&db, vigil::clock::now()).await.unwrap();
                 }
             })
         })
@@ -111,7 +111,7 @@ async fn concurrent_writers_and_sealers_never_fork_the_chain() {
     for s in sealers {
         s.await.unwrap();
     }
-    audit::seal_pending(&app.db, chrono::Utc::now()).await.unwrap();
+    audit::seal_pending(&app.db, vigil::clock::now()).await.unwrap();
     let report = audit::verify(&app.db).await.unwrap();
     assert_eq!((report.links_checked, report.first_broken, report.unsealed_events), (12, None, 0));
 }
@@ -123,11 +123,11 @@ async fn signed_checkpoints_outside_the_database_detect_a_truncated_tail() {
     for i in 0..3 {
         app.registrant("met", registrant_body(&format!("Tail{i}"))).await;
     }
-    audit::seal_pending(&app.db, chrono::Utc::now()).await.unwrap();
-    let written = audit::checkpoints::write(&app.db, &app.ctx.crypto, dir.path(), chrono::Utc::now()).await.unwrap();
+    audit::seal_pending(&app.db, vigil::clock::now()).await.unwrap();
+    let written = audit::checkpoints::write(&app.db, &app.ctx.crypto, dir.path(), vigil::clock::now()).await.unwrap();
     assert!(written.is_some());
     assert!(
-        audit::checkpoints::write(&app.db, &app.ctx.crypto, dir.path(), chrono::Utc::now()).await.unwrap().is_none(),
+        audit::checkpoints::write(&app.db, &app.ctx.crypto, dir.path(), vigil::clock::now()).await.unwrap().is_none(),
         "same tip, no new file"
     );
     let report = audit::checkpoints::check(&app.db, &app.ctx.crypto, dir.path()).await.unwrap();
@@ -154,8 +154,8 @@ async fn a_forged_or_edited_checkpoint_is_refused() {
     let app = TestApp::spawn().await;
     let dir = tempfile::tempdir().unwrap();
     app.registrant("met", registrant_body("Forged")).await;
-    audit::seal_pending(&app.db, chrono::Utc::now()).await.unwrap();
-    let path = audit::checkpoints::write(&app.db, &app.ctx.crypto, dir.path(), chrono::Utc::now()).await.unwrap().unwrap();
+    audit::seal_pending(&app.db, vigil::clock::now()).await.unwrap();
+    let path = audit::checkpoints::write(&app.db, &app.ctx.crypto, dir.path(), vigil::clock::now()).await.unwrap().unwrap();
     // Someone moves the checkpoint to match a rewritten chain: the signature no longer holds.
     let mut checkpoint: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     checkpoint["entry_hash"] = json!("0".repeat(64));
@@ -165,7 +165,7 @@ async fn a_forged_or_edited_checkpoint_is_refused() {
     // A checkpoint signed by another key ring is not ours either.
     let other = vigil::crypto::Crypto::new(vigil::crypto::KeyRing::generate());
     std::fs::remove_file(&path).unwrap();
-    audit::checkpoints::write(&app.db, &other, dir.path(), chrono::Utc::now()).await.unwrap();
+    audit::checkpoints::write(&app.db, &other, dir.path(), vigil::clock::now()).await.unwrap();
     let problem = audit::checkpoints::check(&app.db, &app.ctx.crypto, dir.path()).await.unwrap().first_problem.expect("refused");
     assert_eq!(problem.reason, "the checkpoint's signature is not ours");
 }

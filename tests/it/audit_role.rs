@@ -34,8 +34,8 @@ async fn the_service_role_runs_the_register_but_cannot_edit_or_delete_audit_rows
     let input = serde_json::from_value(registrant_body("RoleTest")).unwrap();
     let mut ppo = caller.clone();
     ppo.roles = vec![Role::Ppo];
-    registrants::create(&ctx, &ppo, input, chrono::Utc::now()).await.expect("the service works under its role");
-    audit::seal_pending(&app_db, chrono::Utc::now()).await.expect("sealing needs only INSERT and SELECT");
+    registrants::create(&ctx, &ppo, input, vigil::clock::now()).await.expect("the service works under its role");
+    audit::seal_pending(&app_db, vigil::clock::now()).await.expect("sealing needs only INSERT and SELECT");
     assert!(audit::verify(&app_db).await.unwrap().first_broken.is_none());
 
     for forbidden in [

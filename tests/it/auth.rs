@@ -25,11 +25,11 @@ async fn no_token_is_401_and_wrong_role_is_403() {
 async fn tokens_from_another_key_issuer_or_audience_are_rejected() {
     let app = TestApp::spawn().await;
     let stranger = DevIssuer::generate();
-    let forged = stranger.mint("x", &[Role::Ppo], "met", chrono::Utc::now(), 600).unwrap();
+    let forged = stranger.mint("x", &[Role::Ppo], "met", vigil::clock::now(), 600).unwrap();
     let (status, _) = app.get("/api/v1/me", &forged).await;
     assert_eq!(status, 401, "signed by an untrusted key with the same kid");
 
-    let expired = app.issuer.mint("x", &[Role::Ppo], "met", chrono::Utc::now() - chrono::Duration::hours(2), 600).unwrap();
+    let expired = app.issuer.mint("x", &[Role::Ppo], "met", vigil::clock::now() - chrono::Duration::hours(2), 600).unwrap();
     assert_eq!(app.get("/api/v1/me", &expired).await.0, 401);
 
     let valid = app.token(Role::Ppo, "met");

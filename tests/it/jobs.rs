@@ -33,7 +33,7 @@ pub async fn fixture(app: &TestApp, dues: &[(DateTime<Utc>, &str)]) -> (Uuid, Uu
         regime_code: Set(None),
         schedule: Set(None),
         status: Set("open".into()),
-        created_at: Set(Utc::now()),
+        created_at: Set(vigil::clock::now()),
         closed_at: Set(None),
     })
     .exec_without_returning(&app.db)
@@ -53,7 +53,7 @@ pub async fn fixture(app: &TestApp, dues: &[(DateTime<Utc>, &str)]) -> (Uuid, Uu
             resolved_at: Set(None),
             resolved_by: Set(None),
             version: Set(1),
-            created_at: Set(Utc::now()),
+            created_at: Set(vigil::clock::now()),
         })
         .exec_without_returning(&app.db)
         .await
@@ -153,7 +153,7 @@ async fn a_killed_run_loses_and_duplicates_nothing() {
         let _ = child.kill(); // SIGKILL: no cleanup, no rollback by the process itself.
         let _ = child.wait();
     }
-    let report = detect_missed::run(&app.db, Utc::now(), GRACE).await.unwrap();
+    let report = detect_missed::run(&app.db, vigil::clock::now(), GRACE).await.unwrap();
     assert!(report.created <= 3000);
     assert_eq!(app.count("breaches").await, 3000);
     assert_eq!(app.count("outbox").await, 3000);
@@ -203,7 +203,7 @@ async fn every_run_is_recorded_and_readable_by_administrators_only() {
     let detect = runs.iter().find(|r| r["job"] == "detect_missed").unwrap();
     assert_eq!((detect["examined"].as_i64(), detect["created"].as_i64()), (Some(1), Some(1)));
     assert_eq!(app.get("/api/v1/jobs/runs", &app.token(Role::Ppo, "met")).await.0, 403);
-    let err = scheduler::run_named(&app.db, "no_such_job", Utc::now(), &config, &jobs::outbox::Sink::Log).await;
+    let err = scheduler::run_named(&app.db, "no_such_job", vigil::clock::now(), &config, &jobs::outbox::Sink::Log).await;
     assert!(err.is_err());
 }
 
@@ -255,15 +255,15 @@ async fn suspensions_pause_detection_and_re_time_notification_duties() {
 #[tokio::test]
 async fn overdue_queue_and_breach_acknowledgement() {
     let app = TestApp::spawn().await;
-    let past = Utc::now() - chrono::Duration::days(2);
-    let (_, _, ids) = fixture(&app, &[(past, "pending"), (Utc::now() + chrono::Duration::days(2), "pending")]).await;
+    let past = vigil::clock::now() - chrono::Duration::days(2);
+    let (_, _, ids) = fixture(&app, &[(past, "pending"), (vigil::clock::now() + chrono::Duration::days(2), "pending")]).await;
     let token = app.token(Role::Ppo, "met");
     let (status, queue) = app.get("/api/v1/occurrences/overdue", &token).await;
     assert_eq!(status, 200);
     assert_eq!(queue.as_array().unwrap().iter().map(|i| i["occurrence_id"].as_str().unwrap()).collect::<Vec<_>>(), [ids[0].to_string()]);
     let (_, other) = app.get("/api/v1/occurrences/overdue", &app.token(Role::Ppo, "gmp")).await;
     assert!(other.as_array().unwrap().is_empty(), "another force's queue is its own");
-    detect_missed::run(&app.db, Utc::now(), GRACE).await.unwrap();
+    detect_missed::run(&app.db, vigil::clock::now(), GRACE).await.unwrap();
     let (_, page) = app.get("/api/v1/breaches", &token).await;
     let breach = &page["items"][0];
     assert_eq!(breach["status"], "open");

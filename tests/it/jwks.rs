@@ -36,7 +36,7 @@ impl TestKey {
         let mut header = Header::new(Algorithm::EdDSA);
         header.typ = Some("at+jwt".into());
         header.kid = Some(kid.into());
-        let now = chrono::Utc::now().timestamp();
+        let now = vigil::clock::now().timestamp();
         let claims = json!({ "iss": ISSUER, "aud": "vigil-api", "sub": "u1", "iat": now, "exp": now + 300, "vigil_roles": ["ppo"], "vigil_org": "met" });
         let der = self.key.to_pkcs8_der().unwrap();
         jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ed_der(der.as_bytes())).unwrap()
@@ -77,7 +77,7 @@ async fn rotated_keys_are_accepted_without_restart() {
     let old = TestKey::new("k1");
     let published = Arc::new(RwLock::new(vec![old.jwk()]));
     let v = validator(jwks_server(published.clone()).await, Duration::from_millis(200));
-    let now = chrono::Utc::now();
+    let now = vigil::clock::now();
     assert_eq!(v.validate(&old.mint("k1"), now).await.unwrap().subject, "u1");
     assert_eq!(v.keys.fetch_count().await, 1);
 
@@ -92,7 +92,7 @@ async fn rotated_keys_are_accepted_without_restart() {
 async fn unknown_key_ids_refetch_at_most_once_per_cooldown() {
     let key = TestKey::new("k1");
     let v = validator(jwks_server(Arc::new(RwLock::new(vec![key.jwk()]))).await, Duration::from_secs(300));
-    let now = chrono::Utc::now();
+    let now = vigil::clock::now();
     assert!(v.validate(&key.mint("k1"), now).await.is_ok());
     for i in 0..200 {
         let err = v.validate(&key.mint(&format!("random-{i}")), now).await.unwrap_err();
@@ -109,10 +109,10 @@ async fn a_token_naming_its_own_key_is_refused() {
     header.typ = Some("at+jwt".into());
     header.kid = Some("k1".into());
     header.jku = Some("https://attacker.invalid/jwks".into());
-    let now = chrono::Utc::now().timestamp();
+    let now = vigil::clock::now().timestamp();
     let claims = json!({ "iss": ISSUER, "aud": "vigil-api", "sub": "u1", "exp": now + 300, "vigil_org": "met" });
     let der = key.key.to_pkcs8_der().unwrap();
     let token = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ed_der(der.as_bytes())).unwrap();
-    assert!(matches!(v.validate(&token, chrono::Utc::now()).await, Err(TokenError::ForbiddenHeader)));
+    assert!(matches!(v.validate(&token, vigil::clock::now()).await, Err(TokenError::ForbiddenHeader)));
     assert_eq!(v.keys.fetch_count().await, 0, "never fetched anything for it");
 }

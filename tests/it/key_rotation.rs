@@ -103,7 +103,7 @@ async fn rotation_moves_every_row_while_replicas_serve_and_old_keys_can_then_be_
     assert!(check["candidates"].as_array().unwrap().iter().any(|c| c["target_id"] == ids[0].as_str()), "the report still links: {check}");
 
     // Every encryption under the new key was counted.
-    key_usage::flush(&app.db, &both, chrono::Utc::now()).await.unwrap();
+    key_usage::flush(&app.db, &both, vigil::clock::now()).await.unwrap();
     let totals = key_usage::totals(&app.db).await.unwrap();
     assert!(totals.iter().any(|(k, n)| *k == 2 && *n >= 10), "{totals:?}");
 }

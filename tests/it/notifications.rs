@@ -63,22 +63,23 @@ async fn notifications_survive_a_receiver_outage_and_arrive_once_signed() {
         outbox::run(&app.db, clock, &sink).await.unwrap();
         clock += chrono::Duration::minutes(10);
     }
-    let s = state.lock().unwrap();
-    assert!(s.attempts >= 5, "failed attempts were retried");
-    let mut keys: Vec<&str> = s.accepted.iter().map(|(k, _, _)| k.as_str()).collect();
-    keys.sort();
-    keys.dedup();
-    assert_eq!((keys.len(), s.accepted.len()), (2, 2), "each message accepted exactly once");
-    for (key, signature, body) in &s.accepted {
-        let (ts, v1) = signature.trim_start_matches("t=").split_once(",v1=").unwrap();
-        assert_eq!(v1, outbox::sign(&secret, ts, body), "signature verifies");
-        let message: serde_json::Value = serde_json::from_slice(body).unwrap();
-        assert_eq!(message["id"].as_str().unwrap(), key);
-        assert_eq!(message["topic"], "breach.detected");
-        assert!(message["registrant_reference"].as_str().unwrap().starts_with("VGL-"));
-        assert!(!String::from_utf8_lossy(body).contains("Testy"), "no names in notifications");
+    {
+        let s = state.lock().unwrap();
+        assert!(s.attempts >= 5, "failed attempts were retried");
+        let mut keys: Vec<&str> = s.accepted.iter().map(|(k, _, _)| k.as_str()).collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!((keys.len(), s.accepted.len()), (2, 2), "each message accepted exactly once");
+        for (key, signature, body) in &s.accepted {
+            let (ts, v1) = signature.trim_start_matches("t=").split_once(",v1=").unwrap();
+            assert_eq!(v1, outbox::sign(&secret, ts, body), "signature verifies");
+            let message: serde_json::Value = serde_json::from_slice(body).unwrap();
+            assert_eq!(message["id"].as_str().unwrap(), key);
+            assert_eq!(message["topic"], "breach.detected");
+            assert!(message["registrant_reference"].as_str().unwrap().starts_with("VGL-"));
+            assert!(!String::from_utf8_lossy(body).contains("Testy"), "no names in notifications");
+        }
     }
-    drop(s);
     assert_eq!(app.count("outbox").await, 2);
 }
 

@@ -72,21 +72,21 @@ pub async fn insert_address(
     a: &ValidAddress,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
-    if let (AddressKind::Home, Some(from)) = (a.kind, a.valid_from) {
-        if let Some(day_before) = from.checked_sub_days(Days::new(1)) {
-            registrant_address::Entity::update_many()
-                .col_expr(registrant_address::Column::ValidTo, Expr::value(day_before))
-                .filter(registrant_address::Column::RegistrantId.eq(registrant_id))
-                .filter(registrant_address::Column::Kind.eq(AddressKind::Home.as_str()))
-                .filter(registrant_address::Column::ValidTo.is_null())
-                .filter(
-                    Condition::any()
-                        .add(registrant_address::Column::ValidFrom.is_null())
-                        .add(registrant_address::Column::ValidFrom.lte(day_before)),
-                )
-                .exec(conn)
-                .await?;
-        }
+    if let (AddressKind::Home, Some(from)) = (a.kind, a.valid_from)
+        && let Some(day_before) = from.checked_sub_days(Days::new(1))
+    {
+        registrant_address::Entity::update_many()
+            .col_expr(registrant_address::Column::ValidTo, Expr::value(day_before))
+            .filter(registrant_address::Column::RegistrantId.eq(registrant_id))
+            .filter(registrant_address::Column::Kind.eq(AddressKind::Home.as_str()))
+            .filter(registrant_address::Column::ValidTo.is_null())
+            .filter(
+                Condition::any()
+                    .add(registrant_address::Column::ValidFrom.is_null())
+                    .add(registrant_address::Column::ValidFrom.lte(day_before)),
+            )
+            .exec(conn)
+            .await?;
     }
     let (id, model) = address_row(crypto, registrant_id, a, now)?;
     registrant_address::Entity::insert(model).exec_without_returning(conn).await?;

@@ -122,7 +122,7 @@ impl TestApp {
     }
 
     pub fn token_for(&self, subject: &str, role: Role, org: &str) -> String {
-        self.issuer.mint(subject, &[role], org, chrono::Utc::now(), 600).expect("mint")
+        self.issuer.mint(subject, &[role], org, vigil::clock::now(), 600).expect("mint")
     }
 
     pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Response {
