@@ -63,7 +63,6 @@ impl App {
             .map_err(|e| std::io::Error::other(e.to_string()))?;
         let usage = tokio::spawn(flush_key_usage(self.state.ctx.clone()));
         let sealer = tokio::spawn(seal_audit_chain(self.state.ctx.db.clone()));
-        let wal = tokio::spawn(crate::db::checkpoint_wal(self.state.ctx.db.clone()));
         let checkpointer = self.checkpoints.map(|(dir, every)| tokio::spawn(checkpoint_audit_chain(self.state.ctx.clone(), dir, every)));
         let mut scheduler = match self.jobs {
             Some((config, sink)) => Some(
@@ -79,7 +78,6 @@ impl App {
             axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await;
         sealer.abort();
         usage.abort();
-        wal.abort();
         if let Err(err) = crate::services::key_usage::flush(&ctx.db, &ctx.crypto, crate::clock::now()).await {
             tracing::error!(error = %err, "recording key usage at shutdown failed");
         }

@@ -47,7 +47,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let crypto = Crypto::new(KeyRing::load(&key_file)?);
     let issuer = DevIssuer::load_or_create(&args.data_dir)?;
     let url = args.database_url.clone().unwrap_or_else(|| format!("sqlite://{}?mode=rwc", args.data_dir.join("vigil.db").display()));
-    let db = db::connect_serving(&url, 16).await.context("opening the demo database")?;
+    let db = db::connect(&url, 16).await.context("opening the demo database")?;
     db::migrate(&db).await.context("applying migrations")?;
 
     let ctx = Ctx::new(db.clone(), std::sync::Arc::new(crypto));

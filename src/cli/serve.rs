@@ -22,7 +22,7 @@ pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
     let config = load(config)?;
     // Keys first: without them nothing can be read or written, so fail before touching the DB.
     let ring = KeyRing::load(&config.key_file)?;
-    let db = db::connect_serving(&config.database_url, config.max_connections).await.context("connecting to database.url")?;
+    let db = db::connect(&config.database_url, config.max_connections).await.context("connecting to database.url")?;
     if config.migrate_on_start {
         db::migrate(&db).await.context("applying migrations")?;
     }
