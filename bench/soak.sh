@@ -77,7 +77,7 @@ soak_backend() {
     python3 - "$BASE" "$token" "$WORK/ids.txt" <<'PY'
 import json, sys, urllib.request
 base, token, out = sys.argv[1:]
-req = urllib.request.Request(base + "/api/v1/registrants?limit=500", headers={"Authorization": "Bearer " + token})
+req = urllib.request.Request(base + "/api/v1/registrants?limit=100", headers={"Authorization": "Bearer " + token})
 page = json.load(urllib.request.urlopen(req))
 items = page["items"] if isinstance(page, dict) else page
 open(out, "w").write("\n".join(i["id"] for i in items) + "\n")
