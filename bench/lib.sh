@@ -79,3 +79,46 @@ drop_pg_db() {
 
 # field NAME LINE: a key=value field of a BENCH_RESULT line.
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$2"; }
+
+# demo_database BACKEND DIR PREFIX: the database for one backend's run, created if PostgreSQL;
+# sets DB_URL and DEMO_ARGS (what `vigil demo` needs to use it, with the check limit lifted).
+demo_database() {
+    local backend=$1 dir=$2 prefix=$3
+    DEMO_ARGS=(--checks-per-hour 1000000000)
+    if [[ "$backend" == postgres ]]; then
+        create_pg_db "${prefix}_${STAMP,,}_$$"
+        DB_URL="$PG_URL/$PG_DB"
+        DEMO_ARGS+=(--database-url "$DB_URL")
+    else
+        DB_URL="sqlite://$dir/vigil.db?mode=rwc"
+    fi
+}
+
+# import_register DIR CSV: a key ring in DIR and the CSV imported into DB_URL under it.
+import_register() {
+    local dir=$1 csv=$2
+    "$BIN" keys generate --out "$dir/keyring.json" >/dev/null
+    VIGIL__DATABASE__URL="$DB_URL" VIGIL__KEYS__FILE="$dir/keyring.json" \
+        "$BIN" import registrants "$csv" --org met --operator bench >"$dir/import.log" 2>&1 || { tail -20 "$dir/import.log" >&2; die "import failed"; }
+}
+
+# registrant_ids TOKEN OUT MAX: up to MAX registrant ids from the running service, one per line.
+registrant_ids() {
+    python3 - "$BASE" "$1" "$2" "$3" <<'PY'
+import json, sys, urllib.request
+base, token, out, most = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+ids, after = [], None
+while len(ids) < most:
+    url = base + "/api/v1/registrants?limit=100" + (f"&after={after}" if after else "")
+    req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
+    page = json.load(urllib.request.urlopen(req))
+    items = page["items"] if isinstance(page, dict) else page
+    if not items:
+        break
+    ids += [i["id"] for i in items]
+    after = page.get("next_after") if isinstance(page, dict) else None
+    if not after:
+        break
+open(out, "w").write("\n".join(ids[:most]) + "\n")
+PY
+}

@@ -79,40 +79,16 @@ wrk_read() {
 }
 
 bench_backend() {
-    local backend=$1 dir="$WORK/$1" url
+    local backend=$1 dir="$WORK/$1"
     mkdir -p "$dir"
-    local demo_args=(--checks-per-hour 1000000000)
-    if [[ "$backend" == postgres ]]; then
-        create_pg_db "vigil_rotation_${STAMP,,}_$$"
-        url="$PG_URL/$PG_DB"
-        demo_args+=(--database-url "$url")
-    else
-        url="sqlite://$dir/vigil.db?mode=rwc"
-    fi
-    "$BIN" keys generate --out "$dir/keyring.json" >/dev/null
-    export VIGIL__DATABASE__URL="$url" VIGIL__KEYS__FILE="$dir/keyring.json"
+    demo_database "$backend" "$dir" vigil_rotation
     log "$backend: importing $REGISTRANTS registrants"
-    "$BIN" import registrants "$WORK/register.csv" --org met --operator bench >"$dir/import.log" 2>&1 || { tail -20 "$dir/import.log" >&2; die "import failed"; }
+    import_register "$dir" "$WORK/register.csv"
+    export VIGIL__DATABASE__URL="$DB_URL" VIGIL__KEYS__FILE="$dir/keyring.json"
 
-    start_demo "$dir" "$dir/server.log" "${demo_args[@]}"
+    start_demo "$dir" "$dir/server.log" "${DEMO_ARGS[@]}"
     TOKEN=$("$BIN" dev-token --role ppo --org met --subject bench-reader --data-dir "$dir" --ttl-minutes 600)
-    python3 - "$BASE" "$TOKEN" "$WORK/ids.txt" <<'PY'
-import json, sys, urllib.request
-base, token, out = sys.argv[1:]
-ids, after = [], None
-while len(ids) < 2000:
-    url = base + "/api/v1/registrants?limit=100" + (f"&after={after}" if after else "")
-    req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
-    page = json.load(urllib.request.urlopen(req))
-    items = page["items"] if isinstance(page, dict) else page
-    if not items:
-        break
-    ids += [i["id"] for i in items]
-    after = page.get("next_after") if isinstance(page, dict) else None
-    if not after:
-        break
-open(out, "w").write("\n".join(ids) + "\n")
-PY
+    registrant_ids "$TOKEN" "$WORK/ids.txt" 2000
     local line
     log "$backend: baseline reads for ${SECONDS_PER_PHASE}s"
     line=$(wrk_read "$backend-baseline" "$SECONDS_PER_PHASE")
@@ -121,7 +97,7 @@ PY
 
     "$BIN" keys add >/dev/null
     stop_server
-    start_demo "$dir" "$dir/server2.log" "${demo_args[@]}"
+    start_demo "$dir" "$dir/server2.log" "${DEMO_ARGS[@]}"
 
     log "$backend: rotating (batches of $BATCH, pause ${PAUSE_MS} ms) while reading"
     local started elapsed slices=() slice=0

@@ -58,30 +58,14 @@ trap 'exit 143' TERM
 status_field() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$SERVER_PID/status"; }
 
 soak_backend() {
-    local backend=$1 dir="$WORK/$1" url
+    local backend=$1 dir="$WORK/$1"
     mkdir -p "$dir"
-    local demo_args=(--checks-per-hour 1000000000)
-    if [[ "$backend" == postgres ]]; then
-        create_pg_db "vigil_soak_${STAMP,,}_$$"
-        url="$PG_URL/$PG_DB"
-        demo_args+=(--database-url "$url")
-    else
-        url="sqlite://$dir/vigil.db?mode=rwc"
-    fi
-    "$BIN" keys generate --out "$dir/keyring.json" >/dev/null
-    VIGIL__DATABASE__URL="$url" VIGIL__KEYS__FILE="$dir/keyring.json" \
-        "$BIN" import registrants "$WORK/register.csv" --org met --operator bench >"$dir/import.log" 2>&1 || { tail -20 "$dir/import.log" >&2; die "import failed"; }
-    start_demo "$dir" "$dir/server.log" "${demo_args[@]}"
+    demo_database "$backend" "$dir" vigil_soak
+    import_register "$dir" "$WORK/register.csv"
+    start_demo "$dir" "$dir/server.log" "${DEMO_ARGS[@]}"
     local token
     token=$("$BIN" dev-token --role ppo --org met --subject soak-reader --data-dir "$dir" --ttl-minutes 1440)
-    python3 - "$BASE" "$token" "$WORK/ids.txt" <<'PY'
-import json, sys, urllib.request
-base, token, out = sys.argv[1:]
-req = urllib.request.Request(base + "/api/v1/registrants?limit=100", headers={"Authorization": "Bearer " + token})
-page = json.load(urllib.request.urlopen(req))
-items = page["items"] if isinstance(page, dict) else page
-open(out, "w").write("\n".join(i["id"] for i in items) + "\n")
-PY
+    registrant_ids "$token" "$WORK/ids.txt" 500
     echo "slice,elapsed_s,requests,non2xx,p99_ms,rss_kib,threads,fds,db_connections" >"$dir/samples.csv"
     local started slice=0 line
     started=$(date +%s)
