@@ -12,6 +12,7 @@ use super::AppState;
 use super::error::ApiError;
 use crate::auth::backchannel;
 use crate::clock;
+use crate::services::{ServiceError, tx};
 
 #[derive(Deserialize)]
 pub struct LogoutForm {
@@ -42,7 +43,12 @@ pub async fn receive(
             return Err(refused());
         }
     };
-    match backchannel::apply(&state.ctx.db, &login.settings.issuer, &claims, now).await? {
+    // The jti is remembered and the sessions ended together: a failure leaves the token usable
+    // when the provider retries.
+    let txn = tx::begin_write(&state.ctx.db).await.map_err(ServiceError::from)?;
+    let applied = backchannel::apply(&txn, &login.settings.issuer, &claims, now).await?;
+    txn.commit().await.map_err(ServiceError::from)?;
+    match applied {
         Some(ended) => {
             tracing::info!(outcome = "success", sessions_ended = ended, "back-channel logout");
             Ok((StatusCode::OK, [(axum::http::header::CACHE_CONTROL, "no-store")]).into_response())
