@@ -122,14 +122,18 @@ pub async fn seal_pending(db: &DatabaseConnection, now: DateTime<Utc>) -> Result
 }
 
 async fn seal_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
-    let txn = crate::services::tx::begin_write(db).await?;
-    let tip = audit_chain::Entity::find().order_by_desc(audit_chain::Column::Pos).one(&txn).await?;
+    // What to seal is worked out in a snapshot, outside the write lock: on SQLite that lock is
+    // the whole database's, and scanning the recent chain for late commits is the slow part. The
+    // unique positions and event numbers make the insert below fail, and the batch start again,
+    // if another sealer chained anything in between.
+    let snapshot = crate::services::tx::begin_read(db).await?;
+    let tip = audit_chain::Entity::find().order_by_desc(audit_chain::Column::Pos).one(&snapshot).await?;
     let (mut pos, mut prev) = tip.as_ref().map(|t| (t.pos, t.entry_hash.clone())).unwrap_or((0, GENESIS.to_owned()));
     let newest = audit_chain::Entity::find()
         .select_only()
         .column_as(audit_chain::Column::EventSeq.max(), "m")
         .into_tuple::<Option<i64>>()
-        .one(&txn)
+        .one(&snapshot)
         .await?
         .flatten()
         .unwrap_or(0);
@@ -146,8 +150,9 @@ async fn seal_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, 
         )
         .order_by_asc(audit_event::Column::Seq)
         .limit(BATCH)
-        .all(&txn)
+        .all(&snapshot)
         .await?;
+    snapshot.commit().await?;
     if candidates.is_empty() {
         return Ok(0);
     }
@@ -165,6 +170,7 @@ async fn seal_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, 
         prev = hash;
     }
     let count = links.len() as u64;
+    let txn = crate::services::tx::begin_write(db).await?;
     audit_chain::Entity::insert_many(links).exec_without_returning(&txn).await?;
     txn.commit().await?;
     Ok(count)
