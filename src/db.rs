@@ -7,6 +7,10 @@ use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
+/// How much of the SQLite file is memory-mapped (the register at a million registrants is
+/// about 2.5 GB).
+const SQLITE_MMAP_BYTES: u64 = 8 << 30;
+
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
     let mut options = ConnectOptions::new(url);
     options
@@ -20,6 +24,11 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
+                // Reads through a shared memory map instead of a read() call per page: at a
+                // million registrants a register check touches thousands of index pages, and
+                // copying each into a connection's private 2 MB cache was a tenth of its time.
+                // Address space, not memory: the pages are the operating system's file cache.
+                .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
         });
     let db = Database::connect(options).await?;
     if url.starts_with("sqlite:") {

@@ -2,12 +2,10 @@
 //! because digests are truncated (see `crypto::blind_index`), callers must decrypt candidates
 //! and compare plaintext before treating any of them as a match.
 
-use std::collections::HashMap;
-
 use sea_orm::ExprTrait;
 
 use entities::blind_index;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Statement};
 use uuid::Uuid;
 
 use super::ServiceResult;
@@ -114,6 +112,11 @@ pub async fn candidates(
 /// For each of several normalised keys, the owners (kind, id) indexed under it, in one indexed
 /// query. Used by the register check's blocking step, which weighs keys by how many owners each
 /// returns (`linkage::blocking`).
+///
+/// The keys go in as a `VALUES` list joined to the covering index, and the owners come back
+/// aggregated, one row per key and owner kind with the ids as concatenated hex: a common key
+/// holds thousands of owners, and handing each over as a row of its own (on SQLite, a hop
+/// between threads per row) was most of a check's time.
 pub async fn candidates_any(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
@@ -121,41 +124,54 @@ pub async fn candidates_any(
     keys: &[(BlindField, BlindKind, &str)],
 ) -> ServiceResult<Vec<Vec<(String, Uuid)>>> {
     let mut hits = vec![Vec::new(); keys.len()];
-    if keys.is_empty() {
+    if keys.is_empty() || owner_kinds.is_empty() {
         return Ok(hits);
     }
-    let mut any = sea_orm::Condition::any();
-    // Two keys of one field and kind can share a truncated digest; a row then counts for both.
-    let mut key_of: HashMap<(&str, &str, i64, i32), Vec<usize>> = HashMap::with_capacity(keys.len());
+    let backend = conn.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(keys.len() * 5 + owner_kinds.len());
+    let mut rows = Vec::with_capacity(keys.len());
+    let mut param = |value: sea_orm::Value, cast: &str| {
+        values.push(value);
+        match backend {
+            DbBackend::Postgres => format!("${}{cast}", values.len()),
+            _ => "?".to_owned(),
+        }
+    };
     for (i, (field, kind, normalised)) in keys.iter().enumerate() {
-        // Every key in the ring: while keys rotate, some rows are still under the old one.
+        // Every key in the ring: while keys rotate, some rows are still under the old one. Two
+        // keys of one field and kind can share a truncated digest; a row then counts for both.
         for (key_id, digest) in crypto.blind_indexes(*field, *kind, normalised)? {
-            key_of.entry((field.as_str(), kind.as_str(), digest, key_id as i32)).or_default().push(i);
-            any = any.add(
-                sea_orm::Condition::all()
-                    .add(blind_index::Column::Field.eq(field.as_str()))
-                    .add(blind_index::Column::Kind.eq(kind.as_str()))
-                    .add(blind_index::Column::Digest.eq(digest))
-                    .add(blind_index::Column::KeyId.eq(key_id as i32)),
-            );
+            let row = [
+                param((i as i32).into(), "::int4"),
+                param(field.as_str().into(), "::text"),
+                param(kind.as_str().into(), "::text"),
+                param(digest.into(), "::int8"),
+                param((key_id as i32).into(), "::int4"),
+            ];
+            rows.push(format!("({})", row.join(", ")));
         }
     }
-    let rows = blind_index::Entity::find()
-        .select_only()
-        .column(blind_index::Column::OwnerKind)
-        .column(blind_index::Column::OwnerId)
-        .column(blind_index::Column::Field)
-        .column(blind_index::Column::Kind)
-        .column(blind_index::Column::Digest)
-        .column(blind_index::Column::KeyId)
-        .filter(any)
-        .filter(blind_index::Column::OwnerKind.is_in(owner_kinds.iter().copied()))
-        .into_tuple::<(String, Uuid, String, String, i64, i32)>()
-        .all(conn)
-        .await?;
-    for (owner_kind, owner_id, field, kind, digest, key_id) in rows {
-        for i in key_of.get(&(field.as_str(), kind.as_str(), digest, key_id)).into_iter().flatten() {
-            hits[*i].push((owner_kind.clone(), owner_id));
+    let kinds: Vec<String> = owner_kinds.iter().map(|k| param((*k).into(), "::text")).collect();
+    let ids = match backend {
+        DbBackend::Postgres => "string_agg(replace(b.owner_id::text, '-', ''), '')",
+        _ => "group_concat(hex(b.owner_id), '')",
+    };
+    let sql = format!(
+        "WITH k(i, field, kind, digest, key_id) AS (VALUES {}) \
+         SELECT k.i, b.owner_kind, {ids} FROM k JOIN blind_indexes b \
+         ON b.field = k.field AND b.kind = k.kind AND b.digest = k.digest AND b.key_id = k.key_id \
+         WHERE b.owner_kind IN ({}) GROUP BY k.i, b.owner_kind",
+        rows.join(", "),
+        kinds.join(", ")
+    );
+    for row in conn.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await? {
+        let i: i32 = row.try_get_by_index(0)?;
+        let owner_kind: String = row.try_get_by_index(1)?;
+        let owners: String = row.try_get_by_index(2)?;
+        let Some(slot) = usize::try_from(i).ok().and_then(|i| hits.get_mut(i)) else { continue };
+        for hex in owners.as_bytes().chunks(32) {
+            let id = std::str::from_utf8(hex).ok().and_then(|h| Uuid::try_parse(h).ok());
+            slot.push((owner_kind.clone(), id.ok_or_else(|| sea_orm::DbErr::Type("a blind index owner id is malformed".into()))?));
         }
     }
     Ok(hits)

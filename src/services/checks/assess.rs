@@ -21,6 +21,17 @@ use crate::linkage::{Profile, blocking, score};
 use crate::services::blind::{self, OWNER_REGISTRANT, OWNER_REPORT};
 use crate::services::{ServiceResult, reports};
 
+/// What one assessment looked at and where its time went, for the check's timing log.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Stats {
+    pub keys: usize,
+    pub hits: usize,
+    pub opened: usize,
+    pub scored: usize,
+    pub lookup: std::time::Duration,
+    pub open: std::time::Duration,
+}
+
 pub struct Scored {
     pub kind: TargetKind,
     pub id: Uuid,
@@ -30,7 +41,13 @@ pub struct Scored {
 }
 
 /// Scored candidates for `report`, most probable first.
-pub async fn candidates(conn: &impl ConnectionTrait, crypto: &Crypto, report: &crime_report::Model) -> ServiceResult<Vec<Scored>> {
+pub async fn candidates(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    report: &crime_report::Model,
+    stats: &mut Stats,
+) -> ServiceResult<Vec<Scored>> {
+    let started = std::time::Instant::now();
     let query = reports::suspect(crypto, report)?.profile(reports::reference_date(report));
     let block = keys::query_keys(&query);
     let lookups: Vec<_> = block.iter().map(|k| (k.field, k.kind, k.value.as_str())).collect();
@@ -40,6 +57,10 @@ pub async fn candidates(conn: &impl ConnectionTrait, crypto: &Crypto, report: &c
         owners.retain(|owner| *owner != own);
     }
     let chosen = blocking::select(&hits, blocking::MAX_CANDIDATES);
+    stats.keys = block.len();
+    stats.hits = hits.iter().map(Vec::len).sum();
+    stats.opened = chosen.len();
+    stats.lookup = started.elapsed();
     // Candidates an identifier lookup found: their identifiers are needed to verify them.
     let identifier_fields: HashSet<BlindField> = IdentifierKind::ALL.iter().map(|k| BlindField::for_identifier(*k)).collect();
     let found_by_identifier: HashSet<Uuid> = block
@@ -64,6 +85,8 @@ pub async fn candidates(conn: &impl ConnectionTrait, crypto: &Crypto, report: &c
             scored.push(Scored { kind: TargetKind::Report, id: r.id, reference: reports::label(&r), org: r.intake_org.clone(), score });
         }
     }
+    stats.scored = scored.len();
+    stats.open = started.elapsed() - stats.lookup;
     score::compete(scored.iter_mut().filter(|s| s.kind == TargetKind::Registrant).map(|s| &mut s.score));
     scored.sort_by(|a, b| b.score.probability.total_cmp(&a.score.probability).then(a.id.cmp(&b.id)));
     Ok(scored)

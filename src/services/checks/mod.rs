@@ -55,16 +55,20 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>
 
     // Matching reads a snapshot, so checks run side by side (on SQLite too); only storing the
     // run takes the write transaction, briefly.
+    let started = std::time::Instant::now();
     let snapshot = tx::begin_read(&ctx.db).await?;
     let report = reports::find(&snapshot, report_id).await?;
     // Intake may check the reports its own organisation recorded.
     if !caller.can(Permission::MatchRead) && report.intake_org != caller.org {
         return Err(ServiceError::NotFound("crime report"));
     }
-    let scored = assess::candidates(&snapshot, &ctx.crypto, &report).await?;
+    let mut stats = assess::Stats::default();
+    let scored = assess::candidates(&snapshot, &ctx.crypto, &report, &mut stats).await?;
     snapshot.commit().await?;
+    let read = started.elapsed();
 
     let txn = tx::begin_write(&ctx.db).await?;
+    let write_lock = started.elapsed() - read;
     if let Err(retry_after_seconds) = ctx.checks.admit(&txn, &caller.issuer, &caller.subject, now).await? {
         txn.rollback().await?;
         let entry = Entry {
@@ -185,7 +189,9 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>
     for chunk in rows.chunks(200) {
         match_candidate::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await?;
     }
+    let before_patterns = started.elapsed();
     let raised = patterns::evaluate(&txn, &ctx.crypto, &report, now).await?;
+    let patterns_time = started.elapsed() - before_patterns;
 
     let mut ids = vec![check_id, report.id];
     ids.extend(candidates.iter().filter(|c| c.outcome == CandidateOutcome::Review).map(|c| c.target_id));
@@ -199,7 +205,26 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>
         outcome: Outcome::Success,
     };
     audit::record(&txn, caller, now, entry).await?;
+    let before_commit = started.elapsed();
     txn.commit().await?;
+    // Where a check's time goes, for tuning (`RUST_LOG=vigil::checks::timing=debug`): counts
+    // and durations only.
+    tracing::debug!(
+        target: "vigil::checks::timing",
+        keys = stats.keys,
+        hits = stats.hits,
+        opened = stats.opened,
+        scored = stats.scored,
+        lookup_us = stats.lookup.as_micros() as u64,
+        open_us = stats.open.as_micros() as u64,
+        read_us = read.as_micros() as u64,
+        lock_us = write_lock.as_micros() as u64,
+        store_us = (before_patterns - read - write_lock).as_micros() as u64,
+        patterns_us = patterns_time.as_micros() as u64,
+        commit_us = (started.elapsed() - before_commit).as_micros() as u64,
+        total_us = started.elapsed().as_micros() as u64,
+        "register check timing"
+    );
 
     if caller.can(Permission::MatchRead) {
         Ok(CheckResponse::Full(CheckView {

@@ -5,6 +5,7 @@
 use std::collections::{HashMap, HashSet};
 
 use entities::{crime_report, registrant, registrant_address, registrant_birth_date, registrant_identifier, registrant_name};
+use sea_orm::sea_query::{Expr, Query, UnionType};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -31,8 +32,7 @@ pub async fn registrants(
         return Ok(Vec::new());
     }
     let mut profiles: HashMap<Uuid, Profile> = ids.iter().map(|id| (*id, Profile::default())).collect();
-    names(conn, crypto, ids, &mut profiles).await?;
-    birth_dates(conn, crypto, ids, &mut profiles).await?;
+    names_and_birth_dates(conn, crypto, ids, &mut profiles).await?;
     let first: Vec<Uuid> = ids.iter().filter(|id| found_by_identifier.contains(id)).copied().collect();
     identifiers(conn, crypto, &first, &mut profiles).await?;
     profiles.retain(|_, profile| keep(profile));
@@ -53,30 +53,45 @@ pub async fn registrants(
         .collect())
 }
 
-async fn names(conn: &impl ConnectionTrait, crypto: &Crypto, ids: &[Uuid], profiles: &mut HashMap<Uuid, Profile>) -> ServiceResult<()> {
-    let rows = registrant_name::Entity::find().filter(registrant_name::Column::RegistrantId.is_in(ids.iter().copied())).all(conn).await?;
-    for n in rows {
-        let person: PersonName = crypto.open_json(columns::NAME, n.id, &n.name_sealed)?;
-        if let Some(p) = profiles.get_mut(&n.registrant_id) {
-            p.names.push(NameForm::from_name(&person));
-        }
-    }
-    Ok(())
-}
-
-async fn birth_dates(
+/// Every candidate's names and dates of birth, in one statement of only the columns needed:
+/// this runs for every candidate a check opens, most of whom turn out to be coincidences.
+async fn names_and_birth_dates(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
     ids: &[Uuid],
     profiles: &mut HashMap<Uuid, Profile>,
 ) -> ServiceResult<()> {
-    let rows = registrant_birth_date::Entity::find()
-        .filter(registrant_birth_date::Column::RegistrantId.is_in(ids.iter().copied()))
-        .all(conn)
-        .await?;
-    for d in rows {
-        let text = crypto.open_str(columns::BIRTH_DATE, d.id, &d.birth_date_sealed)?;
-        if let Some(p) = profiles.get_mut(&d.registrant_id) {
+    const NAME: i32 = 0;
+    const BIRTH_DATE: i32 = 1;
+    let mut query = Query::select();
+    query
+        .expr(Expr::val(NAME))
+        .columns([registrant_name::Column::RegistrantId, registrant_name::Column::Id, registrant_name::Column::NameSealed])
+        .from(registrant_name::Entity)
+        .and_where(registrant_name::Column::RegistrantId.is_in(ids.iter().copied()));
+    let mut dates = Query::select();
+    dates
+        .expr(Expr::val(BIRTH_DATE))
+        .columns([
+            registrant_birth_date::Column::RegistrantId,
+            registrant_birth_date::Column::Id,
+            registrant_birth_date::Column::BirthDateSealed,
+        ])
+        .from(registrant_birth_date::Entity)
+        .and_where(registrant_birth_date::Column::RegistrantId.is_in(ids.iter().copied()));
+    query.union(UnionType::All, dates);
+    let backend = conn.get_database_backend();
+    for row in conn.query_all_raw(backend.build(&query)).await? {
+        let tag: i32 = row.try_get_by_index(0)?;
+        let registrant_id: Uuid = row.try_get_by_index(1)?;
+        let id: Uuid = row.try_get_by_index(2)?;
+        let sealed: Vec<u8> = row.try_get_by_index(3)?;
+        let Some(p) = profiles.get_mut(&registrant_id) else { continue };
+        if tag == NAME {
+            let person: PersonName = crypto.open_json(columns::NAME, id, &sealed)?;
+            p.names.push(NameForm::from_name(&person));
+        } else {
+            let text = crypto.open_str(columns::BIRTH_DATE, id, &sealed)?;
             p.birth_dates.push(stored(text.parse().ok())?);
         }
     }
