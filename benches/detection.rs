@@ -93,7 +93,7 @@ async fn seed(db: &DatabaseConnection) {
         ),
     )
     .await;
-    exec(db, if pg { "ANALYZE" } else { "ANALYZE" }).await;
+    exec(db, "ANALYZE").await;
 }
 
 async fn reset(db: &DatabaseConnection) {
