@@ -141,9 +141,13 @@ PY
             log "${SUMMARY[-1]}"
         done
     done
-    local rss
+    # On SQLite the database file is memory-mapped, so resident pages of it count in RSS: they
+    # are the operating system's file cache, shared and reclaimable. RssAnon is the heap.
+    local rss anon file
     rss=$(awk '/^VmHWM:/ { print $2 }' "/proc/$SERVER_PID/status")
-    SUMMARY+=("| $backend | server | peak RSS $((rss / 1024)) MiB | | | | |")
+    anon=$(awk '/^RssAnon:/ { print $2 }' "/proc/$SERVER_PID/status")
+    file=$(awk '/^RssFile:/ { print $2 }' "/proc/$SERVER_PID/status")
+    SUMMARY+=("| $backend | server | peak RSS $((rss / 1024)) MiB | at the end: anonymous $((anon / 1024)) MiB, file-backed $((file / 1024)) MiB | | | |")
     stop_server
     drop_pg_db
     rm -rf "$dir"

@@ -9,6 +9,7 @@ mod approvals;
 mod audit;
 mod audit_role;
 mod auth;
+mod blind_lookup;
 mod breaches;
 mod canary;
 mod failures;

@@ -109,9 +109,20 @@ pub fn link_hash(prev_hash: &str, event: &audit_event::Model) -> String {
 
 /// Chains every committed, unchained entry. Returns how many were chained.
 pub async fn seal_pending(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    seal(db, now, LOOKBACK).await
+}
+
+/// As [`seal_pending`], but only entries numbered above the newest chained one: cheap enough to
+/// run every half second whatever the size of the trail. Late commits below it are left to the
+/// next [`seal_pending`] (the serving loop runs one every few seconds).
+pub async fn seal_recent(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    seal(db, now, 0).await
+}
+
+async fn seal(db: &DatabaseConnection, now: DateTime<Utc>, lookback: i64) -> Result<u64, DbErr> {
     let mut total = 0;
     loop {
-        match seal_batch(db, now).await {
+        match seal_batch(db, now, lookback).await {
             Ok(0) => return Ok(total),
             Ok(n) => total += n,
             // Another sealer won the race for these positions; start again from its tip.
@@ -121,7 +132,7 @@ pub async fn seal_pending(db: &DatabaseConnection, now: DateTime<Utc>) -> Result
     }
 }
 
-async fn seal_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+async fn seal_batch(db: &DatabaseConnection, now: DateTime<Utc>, lookback: i64) -> Result<u64, DbErr> {
     // What to seal is worked out in a snapshot, outside the write lock: on SQLite that lock is
     // the whole database's, and scanning the recent chain for late commits is the slow part. The
     // unique positions and event numbers make the insert below fail, and the batch start again,
@@ -138,13 +149,13 @@ async fn seal_batch(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, 
         .flatten()
         .unwrap_or(0);
     let candidates = audit_event::Entity::find()
-        .filter(audit_event::Column::Seq.gt(newest - LOOKBACK))
+        .filter(audit_event::Column::Seq.gt(newest - lookback))
         .filter(
             audit_event::Column::Seq.not_in_subquery(
                 sea_orm::sea_query::Query::select()
                     .column(audit_chain::Column::EventSeq)
                     .from(audit_chain::Entity)
-                    .and_where(audit_chain::Column::EventSeq.gt(newest - LOOKBACK))
+                    .and_where(audit_chain::Column::EventSeq.gt(newest - lookback))
                     .to_owned(),
             ),
         )
