@@ -33,8 +33,24 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
     let db = Database::connect(options).await?;
     if url.starts_with("sqlite:") {
         restrict_sqlite_files(url);
+    } else {
+        warn_without_autovacuum(&db).await;
     }
     Ok(db)
+}
+
+/// Without autovacuum nothing re-analyzes the tables that grow from empty (checks, candidates,
+/// links, audit), and plans cached by long-lived connections keep the choices made when they
+/// were small: foreign-key checks that scan a whole table, for example. At a million
+/// registrants that tripled the register check's p99 within minutes (BENCHMARKS.md).
+async fn warn_without_autovacuum(db: &DatabaseConnection) {
+    use sea_orm::{ConnectionTrait, Statement};
+    let statement = Statement::from_string(db.get_database_backend(), "SHOW autovacuum");
+    if let Ok(Some(row)) = db.query_one_raw(statement).await
+        && row.try_get_by_index::<String>(0).is_ok_and(|v| v == "off")
+    {
+        tracing::warn!("PostgreSQL autovacuum is off: run ANALYZE regularly, or turn it on, or queries will slow down as tables grow");
+    }
 }
 
 /// The SQLite database and its WAL files hold the whole register (sealed, but with blind
