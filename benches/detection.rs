@@ -6,6 +6,10 @@
 //! `BENCH_DATABASE_URL` picks the backend (a SQLite file in a temporary folder by default; for
 //! PostgreSQL give a server URL and a throwaway database is created and dropped).
 //! Run with `bench/detection.sh`.
+
+// A benchmark, example or test harness stops at the first failure: the house rule against
+// unwrap/expect/panic is for the service, not for code whose whole job is to check it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![allow(non_snake_case)]
 
 use std::time::{Duration, Instant};

@@ -6,6 +6,10 @@
 //! per line, half about registered people (damaged as in the linkage benchmark), half about
 //! people who are not registered. Everything is invented (see benches/synthetic).
 
+// A benchmark, example or test harness stops at the first failure: the house rule against
+// unwrap/expect/panic is for the service, not for code whose whole job is to check it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 #[path = "../benches/synthetic/mod.rs"]
 mod synthetic;
 

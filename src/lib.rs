@@ -11,7 +11,6 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
-pub mod domain;
 pub mod http;
 pub mod linkage;
 pub mod services;

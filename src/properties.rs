@@ -8,10 +8,10 @@ use proptest::prelude::*;
 use uuid::Uuid;
 
 use crate::crypto::{BlindField, BlindKind, Crypto, KeyRing, columns, envelope};
-use crate::domain::identifiers::{self, Identifier};
-use crate::domain::text;
-use crate::domain::vocab::IdentifierKind;
 use crate::linkage::{NameForm, Profile, keys, names};
+use domain::identifiers::{self, Identifier};
+use domain::text;
+use domain::vocab::IdentifierKind;
 
 fn crypto() -> &'static Crypto {
     static CRYPTO: std::sync::OnceLock<Crypto> = std::sync::OnceLock::new();

@@ -8,14 +8,14 @@
 #![allow(dead_code)] // each bench target uses a different part
 
 use chrono::{Datelike, Duration, NaiveDate};
+use domain::errors::FieldErrors;
+use domain::identifiers::Identifier;
+use domain::text::fold;
+use domain::vocab::IdentifierKind;
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde_json::{Value, json};
-use vigil::domain::errors::FieldErrors;
-use vigil::domain::identifiers::Identifier;
-use vigil::domain::text::fold;
-use vigil::domain::vocab::IdentifierKind;
 use vigil::linkage::{NameForm, Profile};
 use vigil::services::reports::input::{NewReportInput, validate};
 

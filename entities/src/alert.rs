@@ -1,5 +1,6 @@
 //! `alerts`: see the migration that creates it for what each column holds.
 
+use domain::vocab::{AlertKind, AlertStatus, AlertSubject};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,14 +8,14 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub kind: String,
+    pub kind: AlertKind,
     #[sea_orm(unique)]
     pub dedupe_key: String,
-    pub subject_type: String,
+    pub subject_type: AlertSubject,
     pub subject_id: Uuid,
     pub registrant_id: Option<Uuid>,
     pub managing_org: String,
-    pub status: String,
+    pub status: AlertStatus,
     pub detail: String,
     pub raised_at: DateTimeUtc,
 }

@@ -1,5 +1,6 @@
 //! `audit_events`: see the migration that creates it for what each column holds.
 
+use domain::vocab::{AuditAction, AuditOutcome};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -14,9 +15,9 @@ pub struct Model {
     pub actor_subject: String,
     pub actor_role: String,
     pub actor_org: String,
-    pub action: String,
+    pub action: AuditAction,
     pub operation: String,
-    pub outcome: String,
+    pub outcome: AuditOutcome,
     pub record_type: Option<String>,
     pub record_ids: String,
     pub reason_code: Option<String>,

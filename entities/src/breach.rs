@@ -1,5 +1,6 @@
 //! `breaches`: see the migration that creates it for what each column holds.
 
+use domain::vocab::{BreachSource, BreachStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,8 +12,8 @@ pub struct Model {
     pub occurrence_id: Option<Uuid>,
     pub order_id: Option<Uuid>,
     pub condition_id: Option<Uuid>,
-    pub source: String,
-    pub status: String,
+    pub source: BreachSource,
+    pub status: BreachStatus,
     #[sea_orm(column_type = "Blob")]
     pub summary_sealed: Option<Vec<u8>>,
     pub recorded_by: Option<String>,

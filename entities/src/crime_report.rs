@@ -1,5 +1,6 @@
 //! `crime_reports`: see the migration that creates it for what each column holds.
 
+use domain::vocab::Classification;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,7 +10,7 @@ pub struct Model {
     pub id: Uuid,
     pub force: String,
     pub crime_reference: String,
-    pub principal_classification: String,
+    pub principal_classification: Classification,
     /// JSON array of classification codes.
     pub included_classifications: String,
     pub occurred_from: Option<Date>,

@@ -1,5 +1,6 @@
 //! `enforcement_decisions`: see the migration that creates it for what each column holds.
 
+use domain::vocab::{EnforcementAction, Role};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,11 +9,11 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub breach_id: Uuid,
-    pub action: String,
+    pub action: EnforcementAction,
     #[sea_orm(column_type = "Blob")]
     pub reason_sealed: Vec<u8>,
     pub decided_by: String,
-    pub decided_role: String,
+    pub decided_role: Role,
     pub decided_at: DateTimeUtc,
 }
 

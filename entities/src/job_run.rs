@@ -1,5 +1,6 @@
 //! `job_runs`: see the migration that creates it for what each column holds.
 
+use domain::vocab::JobOutcome;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     pub holder: String,
     pub started_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
-    pub outcome: String,
+    pub outcome: JobOutcome,
     pub examined: i64,
     pub created: i64,
     pub detail: Option<String>,

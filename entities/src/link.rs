@@ -1,5 +1,6 @@
 //! `links`: see the migration that creates it for what each column holds.
 
+use domain::vocab::{LinkStatus, Role, TargetKind};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -8,14 +9,14 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub report_id: Uuid,
-    pub target_kind: String,
+    pub target_kind: TargetKind,
     pub target_id: Uuid,
-    pub status: String,
+    pub status: LinkStatus,
     pub probability: f64,
     pub strong: bool,
     pub candidate_id: Uuid,
     pub decided_by: Option<String>,
-    pub decided_role: Option<String>,
+    pub decided_role: Option<Role>,
     #[sea_orm(column_type = "Blob")]
     pub reason_sealed: Option<Vec<u8>>,
     pub decided_at: Option<DateTimeUtc>,

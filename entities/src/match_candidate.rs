@@ -1,5 +1,6 @@
 //! `match_candidates`: see the migration that creates it for what each column holds.
 
+use domain::vocab::{CandidateOutcome, TargetKind};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -8,13 +9,13 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub check_id: Uuid,
-    pub target_kind: String,
+    pub target_kind: TargetKind,
     pub target_id: Uuid,
     pub weight: f64,
     pub probability: f64,
     /// JSON array of `{field, level, weight}`: field names and agreement levels, never values.
     pub explanation: String,
-    pub outcome: String,
+    pub outcome: CandidateOutcome,
     pub created_at: DateTimeUtc,
 }
 

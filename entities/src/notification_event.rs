@@ -1,5 +1,6 @@
 //! `notification_events`: see the migration that creates it for what each column holds.
 
+use domain::vocab::{NotificationKind, NotificationMethod};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,8 +9,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub registrant_id: Uuid,
-    pub kind: String,
-    pub method: String,
+    pub kind: NotificationKind,
+    pub method: NotificationMethod,
     pub station: Option<String>,
     pub acknowledgement_given: bool,
     pub notified_at: DateTimeUtc,

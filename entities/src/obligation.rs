@@ -1,5 +1,6 @@
 //! `obligations`: see the migration that creates it for what each column holds.
 
+use domain::vocab::{ObligationKind, ObligationStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -10,10 +11,10 @@ pub struct Model {
     pub registrant_id: Uuid,
     pub order_id: Option<Uuid>,
     pub condition_id: Option<Uuid>,
-    pub kind: String,
+    pub kind: ObligationKind,
     pub regime_code: Option<String>,
     pub schedule: Option<String>,
-    pub status: String,
+    pub status: ObligationStatus,
     pub created_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,
 }

@@ -1,5 +1,6 @@
 //! `occurrences`: see the migration that creates it for what each column holds.
 
+use domain::vocab::OccurrenceStatus;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -11,7 +12,7 @@ pub struct Model {
     pub registrant_id: Uuid,
     pub due_at: DateTimeUtc,
     pub window_opens_at: Option<DateTimeUtc>,
-    pub status: String,
+    pub status: OccurrenceStatus,
     #[sea_orm(column_type = "Blob")]
     pub reason_sealed: Option<Vec<u8>>,
     pub resolved_at: Option<DateTimeUtc>,

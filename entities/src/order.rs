@@ -1,5 +1,6 @@
 //! `orders`: see the migration that creates it for what each column holds.
 
+use domain::vocab::{OrderKind, OrderStatus};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub registrant_id: Uuid,
-    pub kind: String,
+    pub kind: OrderKind,
     pub regime_code: String,
     pub court: Option<String>,
     #[sea_orm(column_type = "Blob")]
@@ -18,7 +19,7 @@ pub struct Model {
     pub effective_on: Option<Date>,
     pub expires_on: Option<Date>,
     pub until_further_order: bool,
-    pub status: String,
+    pub status: OrderStatus,
     pub managing_org: String,
     pub version: i32,
     pub created_by: String,

@@ -1,5 +1,6 @@
 //! `order_conditions`: see the migration that creates it for what each column holds.
 
+use domain::vocab::{ConditionCategory, ConditionKind};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,8 +9,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub order_id: Uuid,
-    pub kind: String,
-    pub category: String,
+    pub kind: ConditionKind,
+    pub category: ConditionCategory,
     #[sea_orm(column_type = "Blob")]
     pub parameters_sealed: Option<Vec<u8>>,
     #[sea_orm(column_type = "Blob")]

@@ -1,5 +1,6 @@
 //! `order_status_changes`: see the migration that creates it for what each column holds.
 
+use domain::vocab::{OrderStatus, Role};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,12 +9,12 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub order_id: Uuid,
-    pub from_status: String,
-    pub to_status: String,
+    pub from_status: OrderStatus,
+    pub to_status: OrderStatus,
     #[sea_orm(column_type = "Blob")]
     pub reason_sealed: Option<Vec<u8>>,
     pub changed_by: String,
-    pub changed_role: String,
+    pub changed_role: Role,
     pub changed_at: DateTimeUtc,
 }
 

@@ -1,5 +1,6 @@
 //! `regimes`: see the migration that creates it for what each column holds.
 
+use domain::regimes::Trigger;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub code: String,
     pub title: String,
-    pub initial_trigger: String,
+    pub initial_trigger: Trigger,
     pub initial_days: Option<i32>,
     pub change_days: Option<i32>,
     pub change_events: String,

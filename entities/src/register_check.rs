@@ -1,5 +1,6 @@
 //! `register_checks`: see the migration that creates it for what each column holds.
 
+use domain::vocab::{CheckResult, Role};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -12,12 +13,12 @@ pub struct Model {
     pub report_id: Uuid,
     pub actor_issuer: String,
     pub actor_subject: String,
-    pub actor_role: String,
+    pub actor_role: Role,
     pub actor_org: String,
     pub reason_code: String,
     pub crime_reference: String,
     pub algorithm_version: String,
-    pub result: String,
+    pub result: CheckResult,
     pub candidate_count: i32,
     pub contact_org: Option<String>,
     pub created_at: DateTimeUtc,

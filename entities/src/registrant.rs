@@ -1,5 +1,6 @@
 //! `registrants`: see the migration that creates it for what each column holds.
 
+use domain::vocab::{RegistrantStatus, RiskLevel};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -9,11 +10,11 @@ pub struct Model {
     pub id: Uuid,
     #[sea_orm(unique)]
     pub reference: String,
-    pub status: String,
+    pub status: RegistrantStatus,
     pub managing_org: String,
     pub managing_officer: Option<String>,
     pub supervising_org: Option<String>,
-    pub risk_level: Option<String>,
+    pub risk_level: Option<RiskLevel>,
     pub risk_tool: Option<String>,
     pub risk_next_review_on: Option<Date>,
     pub mappa_category: Option<i16>,

@@ -1,5 +1,6 @@
 //! `registrant_addresses`: see the migration that creates it for what each column holds.
 
+use domain::vocab::AddressKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub registrant_id: Uuid,
-    pub kind: String,
+    pub kind: AddressKind,
     #[sea_orm(column_type = "Blob")]
     pub address_sealed: Vec<u8>,
     pub valid_from: Option<Date>,

@@ -1,5 +1,6 @@
 //! `registrant_names`: see the migration that creates it for what each column holds.
 
+use domain::vocab::NameKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub registrant_id: Uuid,
-    pub kind: String,
+    pub kind: NameKind,
     #[sea_orm(column_type = "Blob")]
     pub name_sealed: Vec<u8>,
     pub valid_from: Option<Date>,

@@ -1,5 +1,6 @@
 //! `suspensions`: see the migration that creates it for what each column holds.
 
+use domain::vocab::SuspensionKind;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -8,7 +9,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub registrant_id: Uuid,
-    pub kind: String,
+    pub kind: SuspensionKind,
     pub starts_at: DateTimeUtc,
     pub ends_at: Option<DateTimeUtc>,
     pub recorded_by: String,

@@ -3,14 +3,15 @@
 //! written in the same transaction, only when the alert is new.
 
 use chrono::{DateTime, Utc};
+use domain::vocab::{AlertKind, AlertStatus, AlertSubject};
 use entities::alert;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
 use uuid::Uuid;
 
 pub struct NewAlert {
-    pub kind: &'static str,
+    pub kind: AlertKind,
     pub dedupe_key: String,
-    pub subject_type: &'static str,
+    pub subject_type: AlertSubject,
     pub subject_id: Uuid,
     pub registrant_id: Option<Uuid>,
     pub managing_org: String,
@@ -24,13 +25,13 @@ pub async fn raise(conn: &impl ConnectionTrait, a: NewAlert, now: DateTime<Utc>)
     let id = Uuid::now_v7();
     let inserted = alert::Entity::insert(alert::ActiveModel {
         id: Set(id),
-        kind: Set(a.kind.to_owned()),
+        kind: Set(a.kind),
         dedupe_key: Set(a.dedupe_key),
-        subject_type: Set(a.subject_type.to_owned()),
+        subject_type: Set(a.subject_type),
         subject_id: Set(a.subject_id),
         registrant_id: Set(a.registrant_id),
         managing_org: Set(a.managing_org.clone()),
-        status: Set("open".into()),
+        status: Set(AlertStatus::Open),
         detail: Set(a.detail.to_string()),
         raised_at: Set(now),
     })
@@ -40,6 +41,6 @@ pub async fn raise(conn: &impl ConnectionTrait, a: NewAlert, now: DateTime<Utc>)
     if inserted == 0 {
         return Ok(false);
     }
-    crate::outbox::enqueue(conn, format!("alert.{}", a.kind), id, a.managing_org, a.recipient_officer, now).await?;
+    crate::outbox::enqueue(conn, format!("alert.{}", a.kind.as_str()), id, a.managing_org, a.recipient_officer, now).await?;
     Ok(true)
 }

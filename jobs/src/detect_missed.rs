@@ -3,7 +3,7 @@
 //! the managing officer, all in one transaction.
 //!
 //! Exactly once comes from the database, not the trigger: the flip is a conditional UPDATE
-//! (`status = 'pending'`), the breach reuses the occurrence's id and `breaches.occurrence_id` is
+//! (`status` still pending), the breach reuses the occurrence's id and `breaches.occurrence_id` is
 //! unique, and the outbox is unique per (topic, subject). Running twice, concurrently, or on two
 //! replicas therefore adds nothing the second time; on PostgreSQL an advisory lock also stops
 //! replicas doing the same work at the same moment. Occurrences due while the registrant was
@@ -16,7 +16,9 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use domain::breaches::{self, MissConsequence};
+use domain::vocab::{OccurrenceStatus, OutboxStatus};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Value};
 
 use crate::db::{begin_write, statement, try_job_lock};
 use crate::{JobError, RunReport};
@@ -24,35 +26,45 @@ use crate::{JobError, RunReport};
 pub const NAME: &str = "detect_missed";
 pub const DETECTOR: &str = "vigil:detector";
 
+// The breach and the notification a miss implies (`domain::breaches`), for the occurrences the
+// caller's WHERE clause picks; the rule's values are bound, never spelled in the SQL.
 const INSERT_BREACHES: &str = "INSERT INTO breaches (id, registrant_id, occurrence_id, order_id, condition_id, source, status, summary_sealed, recorded_by, managing_org, detected_at, version, created_at) \
-     SELECT o.id, o.registrant_id, o.id, ob.order_id, ob.condition_id, 'missed_occurrence', 'open', NULL, NULL, r.managing_org, ?, 1, ? \
+     SELECT o.id, o.registrant_id, o.id, ob.order_id, ob.condition_id, ?, ?, NULL, NULL, r.managing_org, ?, 1, ? \
      FROM occurrences o JOIN obligations ob ON ob.id = o.obligation_id JOIN registrants r ON r.id = o.registrant_id \
-     WHERE o.status = 'missed' AND ";
+     WHERE o.status = ? AND ";
 
 const INSERT_OUTBOX: &str = "INSERT INTO outbox (id, topic, subject_id, recipient_org, recipient_officer, payload, status, attempts, next_attempt_at, delivered_at, last_error, created_at) \
-     SELECT b.id, 'breach.detected', b.id, b.managing_org, r.managing_officer, '{}', 'pending', 0, ?, NULL, NULL, ? \
+     SELECT b.id, ?, b.id, b.managing_org, r.managing_officer, '{}', ?, 0, ?, NULL, NULL, ? \
      FROM occurrences o JOIN breaches b ON b.occurrence_id = o.id JOIN registrants r ON r.id = b.registrant_id \
      WHERE ";
+
+fn breach_values(c: &MissConsequence, now: DateTime<Utc>) -> Vec<Value> {
+    vec![c.breach_source.as_str().into(), c.breach_status.as_str().into(), now.into(), now.into(), OccurrenceStatus::Missed.as_str().into()]
+}
+
+fn outbox_values(c: &MissConsequence, now: DateTime<Utc>) -> Vec<Value> {
+    vec![c.notification_topic.into(), OutboxStatus::Pending.as_str().into(), now.into(), now.into()]
+}
 
 /// The breach and notification for one occurrence already marked missed by a person (e.g. a
 /// probation officer recording "failed to attend"), in the caller's transaction. Idempotent
 /// for the same reasons as the sweep.
-pub async fn record_breach(conn: &impl ConnectionTrait, occurrence_id: uuid::Uuid, now: DateTime<Utc>) -> Result<u64, sea_orm::DbErr> {
+pub async fn record_breach(
+    conn: &impl ConnectionTrait,
+    occurrence_id: uuid::Uuid,
+    consequence: &MissConsequence,
+    now: DateTime<Utc>,
+) -> Result<u64, sea_orm::DbErr> {
     let backend = conn.get_database_backend();
+    let mut values = breach_values(consequence, now);
+    values.push(occurrence_id.into());
     let created = conn
-        .execute_raw(statement(
-            backend,
-            &format!("{INSERT_BREACHES}o.id = ? ON CONFLICT (occurrence_id) DO NOTHING"),
-            vec![now.into(), now.into(), occurrence_id.into()],
-        ))
+        .execute_raw(statement(backend, &format!("{INSERT_BREACHES}o.id = ? ON CONFLICT (occurrence_id) DO NOTHING"), values))
         .await?
         .rows_affected();
-    conn.execute_raw(statement(
-        backend,
-        &format!("{INSERT_OUTBOX}o.id = ? ON CONFLICT (topic, subject_id) DO NOTHING"),
-        vec![now.into(), now.into(), occurrence_id.into()],
-    ))
-    .await?;
+    let mut values = outbox_values(consequence, now);
+    values.push(occurrence_id.into());
+    conn.execute_raw(statement(backend, &format!("{INSERT_OUTBOX}o.id = ? ON CONFLICT (topic, subject_id) DO NOTHING"), values)).await?;
     Ok(created)
 }
 
@@ -67,26 +79,37 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, grace: Duration) -
     let flipped = txn
         .execute_raw(statement(
             backend,
-            "UPDATE occurrences SET status = 'missed', resolved_at = ?, resolved_by = ?, version = version + 1 \
-             WHERE status = 'pending' AND due_at < ? \
+            "UPDATE occurrences SET status = ?, resolved_at = ?, resolved_by = ?, version = version + 1 \
+             WHERE status = ? AND due_at < ? \
              AND NOT EXISTS (SELECT 1 FROM suspensions s WHERE s.registrant_id = occurrences.registrant_id \
                              AND s.starts_at <= occurrences.due_at AND (s.ends_at IS NULL OR s.ends_at > occurrences.due_at))",
-            vec![now.into(), DETECTOR.into(), cutoff.into()],
+            vec![
+                OccurrenceStatus::Missed.as_str().into(),
+                now.into(),
+                DETECTOR.into(),
+                OccurrenceStatus::Pending.as_str().into(),
+                cutoff.into(),
+            ],
         ))
         .await?
         .rows_affected();
+    let consequence = breaches::MISSED;
+    let mut values = breach_values(&consequence, now);
+    values.extend([now.into(), DETECTOR.into()]);
     let breaches = txn
         .execute_raw(statement(
             backend,
             &format!("{INSERT_BREACHES}o.resolved_at = ? AND o.resolved_by = ? ON CONFLICT (occurrence_id) DO NOTHING"),
-            vec![now.into(), now.into(), now.into(), DETECTOR.into()],
+            values,
         ))
         .await?
         .rows_affected();
+    let mut values = outbox_values(&consequence, now);
+    values.extend([now.into(), DETECTOR.into()]);
     txn.execute_raw(statement(
         backend,
         &format!("{INSERT_OUTBOX}o.resolved_at = ? AND o.resolved_by = ? ON CONFLICT (topic, subject_id) DO NOTHING"),
-        vec![now.into(), now.into(), now.into(), DETECTOR.into()],
+        values,
     ))
     .await?;
     crate::runner::set_watermark(&txn, NAME, cutoff, now).await?;

@@ -10,12 +10,19 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::alerts::{self, NewAlert};
-use crate::calendar;
 use crate::db::{begin_write, statement, try_job_lock};
 use crate::{JobError, RunReport};
+use domain::calendar;
+use domain::vocab::{AlertKind, AlertSubject, ConditionKind, ObligationKind, OccurrenceStatus, OrderStatus};
 
 pub const NAME: &str = "order_hygiene";
-const IN_FORCE: &str = "('interim', 'active', 'varied', 'renewed')";
+
+/// `('interim', 'active', …)`: the statuses in which an order is in force, from the domain rule.
+/// Only vocabulary text is interpolated, never input.
+fn in_force() -> String {
+    let statuses: Vec<String> = OrderStatus::ALL.iter().filter(|s| s.is_in_force()).map(|s| format!("'{}'", s.as_str())).collect();
+    format!("({})", statuses.join(", "))
+}
 
 async fn rows(txn: &DatabaseTransaction, sql: &str, values: Vec<Value>) -> Result<Vec<QueryResult>, DbErr> {
     txn.query_all_raw(statement(txn.get_database_backend(), sql, values)).await
@@ -33,17 +40,18 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, renewal_window_day
 
     let sql = format!(
         "SELECT o.id, o.registrant_id, o.managing_org, o.status, o.expires_on, r.managing_officer FROM orders o JOIN registrants r ON r.id = o.registrant_id \
-         WHERE o.status IN {IN_FORCE} AND o.until_further_order = ? AND o.expires_on >= ? AND o.expires_on <= ?"
+         WHERE o.status IN {} AND o.until_further_order = ? AND o.expires_on >= ? AND o.expires_on <= ?",
+        in_force()
     );
     for row in rows(&txn, &sql, vec![false.into(), today.into(), horizon.into()]).await? {
         let (id, registrant, org, status): (Uuid, Uuid, String, String) =
             (row.try_get("", "id")?, row.try_get("", "registrant_id")?, row.try_get("", "managing_org")?, row.try_get("", "status")?);
         let expires: NaiveDate = row.try_get("", "expires_on")?;
-        let kind = if status == "interim" { "interim_order_ending" } else { "order_expiring" };
+        let kind = if status == OrderStatus::Interim.as_str() { AlertKind::InterimOrderEnding } else { AlertKind::OrderExpiring };
         found.push(NewAlert {
             kind,
-            dedupe_key: format!("{kind}:{id}:{expires}"),
-            subject_type: "order",
+            dedupe_key: format!("{}:{id}:{expires}", kind.as_str()),
+            subject_type: AlertSubject::Order,
             subject_id: id,
             registrant_id: Some(registrant),
             managing_org: org,
@@ -55,15 +63,18 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, renewal_window_day
     let sql = format!(
         "SELECT o.id, o.registrant_id, o.managing_org, oc.id AS occurrence_id, r.managing_officer FROM occurrences oc \
          JOIN obligations ob ON ob.id = oc.obligation_id JOIN orders o ON o.id = ob.order_id JOIN registrants r ON r.id = o.registrant_id \
-         WHERE ob.kind = 'initial_notification' AND oc.status = 'missed' AND o.status IN {IN_FORCE}"
+         WHERE ob.kind = '{}' AND oc.status = '{}' AND o.status IN {}",
+        ObligationKind::InitialNotification.as_str(),
+        OccurrenceStatus::Missed.as_str(),
+        in_force()
     );
     for row in rows(&txn, &sql, vec![]).await? {
         let id: Uuid = row.try_get("", "id")?;
         let occurrence: Uuid = row.try_get("", "occurrence_id")?;
         found.push(NewAlert {
-            kind: "served_not_notified",
+            kind: AlertKind::ServedNotNotified,
             dedupe_key: format!("served_not_notified:{id}"),
-            subject_type: "order",
+            subject_type: AlertSubject::Order,
             subject_id: id,
             registrant_id: Some(row.try_get("", "registrant_id")?),
             managing_org: row.try_get("", "managing_org")?,
@@ -75,16 +86,18 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, renewal_window_day
     let sql = format!(
         "SELECT c.id, c.category, o.id AS order_id, o.registrant_id, o.managing_org, r.managing_officer FROM order_conditions c \
          JOIN orders o ON o.id = c.order_id JOIN registrants r ON r.id = o.registrant_id \
-         WHERE c.kind = 'requirement' AND (c.responsible_person IS NULL OR c.responsible_person = '') AND o.status IN {IN_FORCE}"
+         WHERE c.kind = '{}' AND (c.responsible_person IS NULL OR c.responsible_person = '') AND o.status IN {}",
+        ConditionKind::Requirement.as_str(),
+        in_force()
     );
     for row in rows(&txn, &sql, vec![]).await? {
         let id: Uuid = row.try_get("", "id")?;
         let order_id: Uuid = row.try_get("", "order_id")?;
         let category: String = row.try_get("", "category")?;
         found.push(NewAlert {
-            kind: "requirement_without_responsible_person",
+            kind: AlertKind::RequirementWithoutResponsiblePerson,
             dedupe_key: format!("requirement_without_responsible_person:{id}"),
-            subject_type: "order_condition",
+            subject_type: AlertSubject::OrderCondition,
             subject_id: id,
             registrant_id: Some(row.try_get("", "registrant_id")?),
             managing_org: row.try_get("", "managing_org")?,
@@ -97,14 +110,15 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, renewal_window_day
         "SELECT DISTINCT n.id, n.registrant_id, r.managing_org, r.managing_officer FROM notification_events n \
          JOIN registrants r ON r.id = n.registrant_id JOIN orders o ON o.registrant_id = n.registrant_id \
          JOIN regimes g ON g.code = o.regime_code \
-         WHERE n.acknowledgement_given = ? AND g.acknowledgement_required = ? AND o.status IN {IN_FORCE}"
+         WHERE n.acknowledgement_given = ? AND g.acknowledgement_required = ? AND o.status IN {}",
+        in_force()
     );
     for row in rows(&txn, &sql, vec![false.into(), true.into()]).await? {
         let id: Uuid = row.try_get("", "id")?;
         found.push(NewAlert {
-            kind: "missing_acknowledgement",
+            kind: AlertKind::MissingAcknowledgement,
             dedupe_key: format!("missing_acknowledgement:{id}"),
-            subject_type: "notification_event",
+            subject_type: AlertSubject::NotificationEvent,
             subject_id: id,
             registrant_id: Some(row.try_get("", "registrant_id")?),
             managing_org: row.try_get("", "managing_org")?,

@@ -2,11 +2,10 @@
 //!
 //! Each job is a module exposing `run(db, now, …) -> Result<RunReport, JobError>` and is
 //! idempotent: correctness comes from unique keys and insert-on-conflict in the database, never
-//! from the trigger. This crate depends on `entities` only, never on the service crate, so the
-//! calendar rules that both need live here.
+//! from the trigger. This crate stands on `domain` (the legal calendar and schedules it shares
+//! with the service) and `entities`, never on the service crate.
 
 pub mod alerts;
-pub mod calendar;
 pub mod db;
 pub mod detect_missed;
 pub mod hygiene;
@@ -14,7 +13,6 @@ pub mod materialise;
 pub mod outbox;
 pub mod reviews;
 pub mod runner;
-pub mod schedule;
 pub mod scheduler;
 
 /// What one run of a job did, for `job_runs` and the CLI.

@@ -11,10 +11,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::calendar;
 use crate::db::{begin_write, try_job_lock};
-use crate::schedule::Schedule;
 use crate::{JobError, RunReport};
+use domain::calendar;
+use domain::schedule::Schedule;
+use domain::vocab::OccurrenceStatus;
 
 pub const NAME: &str = "materialise_occurrences";
 const PAGE: u64 = 500;
@@ -41,7 +42,7 @@ pub async fn materialise_one(
             registrant_id: Set(registrant_id),
             due_at: Set(due),
             window_opens_at: Set(None),
-            status: Set("pending".into()),
+            status: Set(OccurrenceStatus::Pending),
             reason_sealed: Set(None),
             resolved_at: Set(None),
             resolved_by: Set(None),

@@ -6,6 +6,7 @@
 //! registrant's reference, never personal data.
 
 use chrono::{DateTime, Utc};
+use domain::vocab::OutboxStatus;
 use entities::{outbox, registrant};
 use hmac::{Hmac, Mac};
 use sea_orm::{
@@ -95,7 +96,7 @@ pub async fn enqueue(
         recipient_org: Set(recipient_org),
         recipient_officer: Set(recipient_officer),
         payload: Set("{}".into()),
-        status: Set("pending".into()),
+        status: Set(OutboxStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         delivered_at: Set(None),
@@ -124,7 +125,7 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
 
 pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, sink: &Sink) -> Result<RunReport, JobError> {
     let due = outbox::Entity::find()
-        .filter(outbox::Column::Status.eq("pending"))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
         .filter(outbox::Column::NextAttemptAt.lte(now))
         .order_by_asc(outbox::Column::NextAttemptAt)
         .limit(BATCH)
@@ -137,7 +138,7 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, sink: &Sink) -> Re
         let claimed = outbox::Entity::update_many()
             .col_expr(outbox::Column::NextAttemptAt, sea_orm::sea_query::Expr::value(now + backoff(row.attempts)))
             .filter(outbox::Column::Id.eq(row.id))
-            .filter(outbox::Column::Status.eq("pending"))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
             .filter(outbox::Column::NextAttemptAt.eq(row.next_attempt_at))
             .exec(db)
             .await?
@@ -158,7 +159,7 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, sink: &Sink) -> Re
         let mut update = outbox::ActiveModel { id: Set(row.id), attempts: Set(row.attempts + 1), ..Default::default() };
         match sink.deliver(&message, now).await {
             Ok(()) => {
-                update.status = Set("delivered".into());
+                update.status = Set(OutboxStatus::Delivered);
                 update.delivered_at = Set(Some(now));
                 update.last_error = Set(None);
                 delivered += 1;
@@ -167,7 +168,7 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, sink: &Sink) -> Re
                 tracing::warn!(id = %row.id, attempts = row.attempts + 1, %error, "outbox delivery failed; will retry");
                 update.last_error = Set(Some(error.chars().take(200).collect()));
                 if row.attempts + 1 >= MAX_ATTEMPTS {
-                    update.status = Set("dead".into());
+                    update.status = Set(OutboxStatus::Dead);
                 }
             }
         }

@@ -7,9 +7,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::alerts::{self, NewAlert};
-use crate::calendar;
 use crate::db::{begin_write, statement, try_job_lock};
 use crate::{JobError, RunReport};
+use domain::calendar;
+use domain::vocab::{AlertKind, AlertSubject, RegistrantStatus};
 
 pub const NAME: &str = "reviews_due";
 
@@ -22,19 +23,26 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<RunRepor
     }
     let backend = txn.get_database_backend();
     let (mut examined, mut created) = (0, 0);
-    for (kind, column) in [("risk_review_due", "risk_next_review_on"), ("mappa_review_due", "mappa_next_review_on")] {
+    for (kind, column) in [(AlertKind::RiskReviewDue, "risk_next_review_on"), (AlertKind::MappaReviewDue, "mappa_next_review_on")] {
         let sql = format!(
             "SELECT id, managing_org, managing_officer, {column} AS due FROM registrants \
-             WHERE {column} IS NOT NULL AND {column} < ? AND status NOT IN ('ended', 'deceased')"
+             WHERE {column} IS NOT NULL AND {column} < ? AND status NOT IN (?, ?)"
         );
-        for row in txn.query_all_raw(statement(backend, &sql, vec![today.into()])).await? {
+        for row in txn
+            .query_all_raw(statement(
+                backend,
+                &sql,
+                vec![today.into(), RegistrantStatus::Ended.as_str().into(), RegistrantStatus::Deceased.as_str().into()],
+            ))
+            .await?
+        {
             let id: Uuid = row.try_get("", "id")?;
             let due: NaiveDate = row.try_get("", "due")?;
             examined += 1;
             let alert = NewAlert {
                 kind,
-                dedupe_key: format!("{kind}:{id}:{due}"),
-                subject_type: "registrant",
+                dedupe_key: format!("{}:{id}:{due}", kind.as_str()),
+                subject_type: AlertSubject::Registrant,
                 subject_id: id,
                 registrant_id: Some(id),
                 managing_org: row.try_get("", "managing_org")?,

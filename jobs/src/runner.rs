@@ -5,6 +5,7 @@
 use std::future::Future;
 
 use chrono::{DateTime, Utc};
+use domain::vocab::JobOutcome;
 use entities::{job_run, job_state};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, sea_query::OnConflict};
 use uuid::Uuid;
@@ -30,7 +31,7 @@ where
         holder: Set(holder.to_owned()),
         started_at: Set(now),
         finished_at: Set(None),
-        outcome: Set("running".into()),
+        outcome: Set(JobOutcome::Running),
         examined: Set(0),
         created: Set(0),
         detail: Set(None),
@@ -43,15 +44,15 @@ where
     let result = job().await;
     let finished = now + chrono::Duration::from_std(started.elapsed()).unwrap_or_default();
     let (outcome, examined, created, detail) = match &result {
-        Ok(r) if r.skipped => ("skipped", 0, 0, Some("another replica held the job lock".to_owned())),
-        Ok(r) => ("succeeded", r.examined as i64, r.created as i64, None),
+        Ok(r) if r.skipped => (JobOutcome::Skipped, 0, 0, Some("another replica held the job lock".to_owned())),
+        Ok(r) => (JobOutcome::Succeeded, r.examined as i64, r.created as i64, None),
         // Only the error's category: job errors never carry personal data, but keep it terse.
-        Err(e) => ("failed", 0, 0, Some(e.category().to_owned())),
+        Err(e) => (JobOutcome::Failed, 0, 0, Some(e.category().to_owned())),
     };
     job_run::Entity::update(job_run::ActiveModel {
         id: Set(id),
         finished_at: Set(Some(finished)),
-        outcome: Set(outcome.into()),
+        outcome: Set(outcome),
         examined: Set(examined),
         created: Set(created),
         detail: Set(detail),

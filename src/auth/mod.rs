@@ -63,7 +63,7 @@ pub enum AccessError {
 
 impl Caller {
     pub fn can(&self, permission: Permission) -> bool {
-        self.roles.iter().any(|role| role.permissions().contains(&permission))
+        self.roles.iter().any(|role| policy::permissions(*role).contains(&permission))
     }
 
     pub fn require(&self, permission: Permission) -> Result<(), AccessError> {
@@ -76,7 +76,7 @@ impl Caller {
         self.roles
             .iter()
             .copied()
-            .find(|r| r.permissions().contains(&permission))
+            .find(|r| policy::permissions(*r).contains(&permission))
             .or_else(|| self.roles.first().copied())
             .unwrap_or(Role::Intake)
     }

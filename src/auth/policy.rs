@@ -2,15 +2,7 @@
 //! API route needs. The HTTP layer refuses any `/api` route missing from [`ROUTES`] (deny by
 //! default), and every service function checks its permission again.
 
-use crate::domain::vocab::vocabulary;
-
-vocabulary!(
-    /// Roles, as they appear in the token's roles claim.
-    Role {
-        Ppo => "ppo", Probation => "probation", Intake => "intake", Supervisor => "supervisor",
-        Auditor => "auditor", Admin => "admin",
-    }
-);
+pub use domain::vocab::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Permission {
@@ -54,55 +46,53 @@ pub enum Permission {
     SelfRead,
 }
 
-impl Role {
-    /// The policy table. Roles are sets of permissions, never ordered levels.
-    pub fn permissions(self) -> &'static [Permission] {
-        use Permission::*;
-        match self {
-            Role::Ppo => &[
-                RegistrantReadNational,
-                RegistrantWrite,
-                ProtectedPersonRead,
-                OrderWrite,
-                ObligationRead,
-                ComplianceRecord,
-                OccurrenceExcuse,
-                NotificationRecord,
-                BreachRead,
-                BreachWrite,
-                SuspensionWrite,
-                ReportWrite,
-                RegisterCheck,
-                MatchRead,
-                LinkDecide,
-                SelfRead,
-            ],
-            Role::Supervisor => &[
-                RegistrantReadNational,
-                RegistrantWrite,
-                ProtectedPersonRead,
-                OrderWrite,
-                OrderDischarge,
-                RegistrantErase,
-                ObligationRead,
-                ComplianceRecord,
-                OccurrenceExcuse,
-                NotificationRecord,
-                BreachRead,
-                BreachWrite,
-                SuspensionWrite,
-                ReportWrite,
-                RegisterCheck,
-                MatchRead,
-                LinkDecide,
-                SelfRead,
-            ],
-            Role::Probation => &[RegistrantReadSupervised, ObligationRead, ComplianceRecord, SelfRead],
-            // Intake records reports and runs checks, and sees only minimal disclosure.
-            Role::Intake => &[ReportWrite, RegisterCheck, SelfRead],
-            Role::Auditor => &[AuditRead, SelfRead],
-            Role::Admin => &[JobsRead, SessionManage, SelfRead],
-        }
+/// The policy table. Roles are sets of permissions, never ordered levels.
+pub fn permissions(role: Role) -> &'static [Permission] {
+    use Permission::*;
+    match role {
+        Role::Ppo => &[
+            RegistrantReadNational,
+            RegistrantWrite,
+            ProtectedPersonRead,
+            OrderWrite,
+            ObligationRead,
+            ComplianceRecord,
+            OccurrenceExcuse,
+            NotificationRecord,
+            BreachRead,
+            BreachWrite,
+            SuspensionWrite,
+            ReportWrite,
+            RegisterCheck,
+            MatchRead,
+            LinkDecide,
+            SelfRead,
+        ],
+        Role::Supervisor => &[
+            RegistrantReadNational,
+            RegistrantWrite,
+            ProtectedPersonRead,
+            OrderWrite,
+            OrderDischarge,
+            RegistrantErase,
+            ObligationRead,
+            ComplianceRecord,
+            OccurrenceExcuse,
+            NotificationRecord,
+            BreachRead,
+            BreachWrite,
+            SuspensionWrite,
+            ReportWrite,
+            RegisterCheck,
+            MatchRead,
+            LinkDecide,
+            SelfRead,
+        ],
+        Role::Probation => &[RegistrantReadSupervised, ObligationRead, ComplianceRecord, SelfRead],
+        // Intake records reports and runs checks, and sees only minimal disclosure.
+        Role::Intake => &[ReportWrite, RegisterCheck, SelfRead],
+        Role::Auditor => &[AuditRead, SelfRead],
+        Role::Admin => &[JobsRead, SessionManage, SelfRead],
     }
 }
 

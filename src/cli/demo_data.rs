@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use crate::domain::vocab::{AddressKind, DescriptorKind, IdentifierKind, NameKind, RegistrantStatus, RiskLevel};
 use crate::services::registrants::input::{
     AddressInput, DescriptorInput, IdentifierInput, MappaInput, NameInput, NewRegistrantInput, RiskInput,
 };
+use domain::vocab::{AddressKind, DescriptorKind, IdentifierKind, NameKind, RegistrantStatus, RiskLevel};
 
 const GIVEN: &[&str] = &["Alex", "Sam", "Jordan", "Casey", "Robin", "Morgan", "Jamie", "Taylor", "Charlie", "Drew", "Rowan", "Quinn"];
 const FAMILY: &[&str] =

@@ -5,18 +5,18 @@
 //! Every name is invented; protected persons come from a separate short list of made-up names.
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
-use jobs::schedule::{Frequency, Schedule};
+use domain::schedule::{Frequency, Schedule};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::domain::calendar;
-use crate::domain::vocab::{
-    ComplianceOutcome, ConditionCategory, ConditionKind, NotificationKind, NotificationMethod, OccurrenceStatus, OrderKind,
-};
 use crate::services::obligations::input::{ComplianceInput, NotificationInput};
 use crate::services::obligations::{self, compliance, notifications};
 use crate::services::orders::input::{ConditionInput, NewOrderInput, ProtectedPersonInput};
 use crate::services::{Ctx, ServiceError, orders};
+use domain::calendar;
+use domain::vocab::{
+    ComplianceOutcome, ConditionCategory, ConditionKind, NotificationKind, NotificationMethod, OccurrenceStatus, OrderKind,
+};
 
 const GIVEN: &[&str] = &["Riley", "Harper", "Emery", "Sasha", "Frankie", "Jesse", "Remy", "Avery"];
 const FAMILY: &[&str] = &["Examplewood", "Samplehurst", "Fictonby", "Mockridge", "Testwell", "Placeholt"];

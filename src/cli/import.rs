@@ -17,11 +17,11 @@ use sea_orm::ConnectionTrait;
 use crate::auth::{Caller, Justification, Role};
 use crate::config::RawConfig;
 use crate::crypto::{Crypto, KeyRing};
-use crate::domain::calendar;
-use crate::domain::vocab::{AddressKind, IdentifierKind, NameKind, RegistrantStatus, RiskLevel};
 use crate::services::registrants::input::{AddressInput, IdentifierInput, NameInput, NewRegistrantInput, RiskInput};
 use crate::services::registrants::{self, ValidRegistrant};
 use crate::services::{Ctx, ServiceError};
+use domain::calendar;
+use domain::vocab::{AddressKind, IdentifierKind, NameKind, RegistrantStatus, RiskLevel};
 
 /// Every accepted column. Multi-valued columns separate values with `;`.
 pub const COLUMNS: &[&str] = &[

@@ -51,8 +51,8 @@ pub enum BlindField {
 
 impl BlindField {
     /// The field an identifier of this kind is indexed under.
-    pub const fn for_identifier(kind: crate::domain::vocab::IdentifierKind) -> Self {
-        use crate::domain::vocab::IdentifierKind as K;
+    pub const fn for_identifier(kind: domain::vocab::IdentifierKind) -> Self {
+        use domain::vocab::IdentifierKind as K;
         match kind {
             K::Phone => Self::Phone,
             K::Email => Self::Email,

@@ -28,7 +28,7 @@ async fn list(
 ) -> Result<Json<Vec<ApprovalView>>, ApiError> {
     let Query(filter) =
         filter.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("status"))?;
-    approvals::list(&state.ctx, &caller, filter, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(approvals::list(&state.ctx, &caller, filter, clock::now()).await?))
 }
 
 /// Asks a second supervisor to approve an order's discharge or a registrant's erasure. Needs a
@@ -41,10 +41,7 @@ async fn request(
     caller: Caller,
     AppJson(body): AppJson<ApprovalRequestInput>,
 ) -> Result<(StatusCode, Json<ApprovalView>), ApiError> {
-    approvals::request(&state.ctx, &caller, body, clock::now())
-        .await
-        .map(|v| (StatusCode::CREATED, Json(v)))
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    approvals::request(&state.ctx, &caller, body, clock::now()).await.map(|v| (StatusCode::CREATED, Json(v))).map_err(ApiError::from)
 }
 
 /// Approves (and applies) or rejects a request; only someone other than the requester may.
@@ -58,8 +55,5 @@ async fn decide(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<ApprovalDecisionInput>,
 ) -> Result<Json<ApprovalView>, ApiError> {
-    approvals::decide(&state.ctx, &caller, id, body, clock::now())
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(approvals::decide(&state.ctx, &caller, id, body, clock::now()).await?))
 }

@@ -29,7 +29,7 @@ fn query(q: QueryResult) -> Result<AuditQuery, ApiError> {
     responses((status = 200, body = AuditPage), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn events(State(state): State<AppState>, caller: Caller, q: QueryResult) -> Result<Json<AuditPage>, ApiError> {
     let q = query(q)?;
-    search::search(&state.ctx, &caller, q, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(search::search(&state.ctx, &caller, q, clock::now()).await?))
 }
 
 /// Every matching entry as newline-delimited JSON, up to 50,000 (audited as a disclosure; needs
@@ -38,7 +38,7 @@ async fn events(State(state): State<AppState>, caller: Caller, q: QueryResult) -
     responses((status = 200, content_type = "application/x-ndjson", body = String), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn export(State(state): State<AppState>, caller: Caller, q: QueryResult) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let rows = search::export(&state.ctx, &caller, q, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    let rows = search::export(&state.ctx, &caller, q, clock::now()).await?;
     let truncated = rows.len() as u64 >= search::EXPORT_LIMIT;
     let mut body = String::with_capacity(rows.len() * 400);
     for row in &rows {

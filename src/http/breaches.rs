@@ -1,7 +1,7 @@
 //! Breach routes: record, list and read breaches, and record enforcement decisions.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -11,13 +11,13 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::{AppJson, Path};
+use super::extract::{AppJson, Path, QueryResult, limit, query as query_params};
 use crate::auth::Caller;
 use crate::clock;
-use crate::domain::vocab::BreachStatus;
 use crate::services::breaches::input::{DecisionInput, NewBreachInput};
 use crate::services::breaches::views::{BreachPage, BreachView};
 use crate::services::breaches::{self, ListFilter};
+use domain::vocab::BreachStatus;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list)).routes(routes!(record)).routes(routes!(get_one)).routes(routes!(decide))
@@ -40,17 +40,9 @@ pub struct ListQuery {
 /// Lists breaches managed by your organisation (or by `managing_org`), oldest first.
 #[utoipa::path(get, path = "/api/v1/breaches", tag = "breaches", params(ListQuery),
     responses((status = 200, body = BreachPage), (status = 400, body = Problem), (status = 403, body = Problem)))]
-async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<BreachPage>, ApiError> {
-    let Query(query) =
-        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))?;
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 100").with_field("limit"));
-    }
+async fn list(State(state): State<AppState>, caller: Caller, query: QueryResult<ListQuery>) -> Result<Json<BreachPage>, ApiError> {
+    let query = query_params(query)?;
+    let limit = limit(query.limit)?;
     let filter = ListFilter {
         status: query.status,
         registrant_id: query.registrant_id,
@@ -58,7 +50,7 @@ async fn list(
         after: query.after,
         limit,
     };
-    breaches::list(&state.ctx, &caller, filter, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(breaches::list(&state.ctx, &caller, filter, clock::now()).await?))
 }
 
 /// Records a breach of a registrant your organisation manages. Referenced orders, conditions
@@ -71,8 +63,7 @@ async fn record(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<NewBreachInput>,
 ) -> Result<(StatusCode, Json<BreachView>), ApiError> {
-    let view =
-        breaches::record(&state.ctx, &caller, id, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    let view = breaches::record(&state.ctx, &caller, id, body, clock::now()).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -80,7 +71,7 @@ async fn record(
 #[utoipa::path(get, path = "/api/v1/breaches/{id}", tag = "breaches", params(("id" = Uuid, Path)),
     responses((status = 200, body = BreachView), (status = 404, body = Problem)))]
 async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<BreachView>, ApiError> {
-    breaches::get(&state.ctx, &caller, id, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(breaches::get(&state.ctx, &caller, id, clock::now()).await?))
 }
 
 /// Records an enforcement decision (who decided, in which role, and why); the breach becomes
@@ -93,7 +84,6 @@ async fn decide(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<DecisionInput>,
 ) -> Result<(StatusCode, Json<BreachView>), ApiError> {
-    let view =
-        breaches::decide(&state.ctx, &caller, id, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    let view = breaches::decide(&state.ctx, &caller, id, body, clock::now()).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }

@@ -9,8 +9,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::AccessError;
-use crate::domain::errors::{FieldError, FieldErrors};
 use crate::services::ServiceError;
+use domain::errors::{FieldError, FieldErrors};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {
@@ -32,8 +32,13 @@ pub struct Problem {
     pub correlation_id: Option<String>,
 }
 
+/// An error on its way to becoming a problem+json response. Boxed, so that `Result<_, ApiError>`
+/// stays one pointer wide on the happy path.
 #[derive(Debug)]
-pub struct ApiError {
+pub struct ApiError(Box<Details>);
+
+#[derive(Debug)]
+struct Details {
     status: StatusCode,
     code: String,
     title: &'static str,
@@ -48,7 +53,7 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: impl Into<String>, title: &'static str, detail: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Details {
             status,
             code: code.into(),
             title,
@@ -59,17 +64,17 @@ impl ApiError {
             www_authenticate: false,
             retry_after: None,
             step_up_max_age: None,
-        }
+        }))
     }
 
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
-        self.field = Some(field.into());
+        self.0.field = Some(field.into());
         self
     }
 
     pub fn unauthenticated(detail: &str) -> Self {
         let mut e = Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "Authentication required", detail);
-        e.www_authenticate = true;
+        e.0.www_authenticate = true;
         e
     }
 
@@ -79,8 +84,8 @@ impl ApiError {
 
     pub fn validation(errors: FieldErrors) -> Self {
         let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "Invalid input", "one or more fields are invalid");
-        e.field = errors.0.first().map(|f| f.field.clone());
-        e.errors = errors.0;
+        e.0.field = errors.0.first().map(|f| f.field.clone());
+        e.0.errors = errors.0;
         e
     }
 
@@ -89,7 +94,7 @@ impl ApiError {
         let id = correlation_id.unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         tracing::error!(correlation_id = %id, error = %cause, "request failed");
         let mut e = Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "the request could not be completed");
-        e.correlation_id = Some(id);
+        e.0.correlation_id = Some(id);
         e
     }
 
@@ -117,7 +122,7 @@ impl ApiError {
                         max_age_seconds / 60
                     ),
                 );
-                e.step_up_max_age = Some(max_age_seconds);
+                e.0.step_up_max_age = Some(max_age_seconds);
                 e
             }
             ServiceError::Conflict { code, detail } => Self::new(StatusCode::CONFLICT, code, "Conflict", detail),
@@ -128,10 +133,10 @@ impl ApiError {
                     "Too many requests",
                     "the register check limit for your account has been reached; try again later",
                 );
-                e.retry_after = Some(retry_after_seconds);
+                e.0.retry_after = Some(retry_after_seconds);
                 e
             }
-            ServiceError::Database(ref db) if is_unavailable(db) => {
+            ServiceError::Unavailable(ref db) => {
                 tracing::error!(correlation_id = %request_id, error = %db, "database unavailable");
                 let mut e = Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -139,7 +144,19 @@ impl ApiError {
                     "Service unavailable",
                     "the service is temporarily unavailable",
                 );
-                e.correlation_id = Some(request_id.to_owned());
+                e.0.correlation_id = Some(request_id.to_owned());
+                e
+            }
+            ServiceError::CorruptData(ref detail) => {
+                // Logged once, here; the stored text is a vocabulary column's, never personal data.
+                tracing::error!(correlation_id = %request_id, error = %detail, "corrupt stored data");
+                let mut e = Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "corrupt_data",
+                    "Internal error",
+                    "a stored record could not be read; operators have been told",
+                );
+                e.0.correlation_id = Some(request_id.to_owned());
                 e
             }
             other => Self::internal(&other, Some(request_id.to_owned())),
@@ -147,15 +164,29 @@ impl ApiError {
     }
 }
 
-/// For handlers outside the `/api` policy layer, which have no request id of their own.
-impl From<ServiceError> for ApiError {
-    fn from(err: ServiceError) -> Self {
-        Self::from_service(err, &uuid::Uuid::now_v7().to_string())
-    }
+tokio::task_local! {
+    /// The id of the request being handled, set by [`request_scope`] for the whole request, so
+    /// that an error converted with `?` carries the same correlation id as the request's log.
+    static REQUEST_ID: String;
 }
 
-fn is_unavailable(err: &sea_orm::DbErr) -> bool {
-    matches!(err, sea_orm::DbErr::Conn(_) | sea_orm::DbErr::ConnectionAcquire(_))
+/// Runs the rest of the stack with the request's id in scope (after `SetRequestIdLayer`).
+pub async fn request_scope(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    REQUEST_ID.scope(id, next.run(request)).await
+}
+
+/// The current request's id; outside a request (or before the id layer) a fresh one, so a
+/// logged cause can still be found.
+fn current_request_id() -> String {
+    REQUEST_ID.try_with(Clone::clone).ok().filter(|id| !id.is_empty()).unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+}
+
+/// Handlers return service errors with `?`: the correlation id is the request's own.
+impl From<ServiceError> for ApiError {
+    fn from(err: ServiceError) -> Self {
+        Self::from_service(err, &current_request_id())
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -163,34 +194,34 @@ impl IntoResponse for ApiError {
         // The security log (catalogue L03): every refused request (failed authentication,
         // denied access, invalid input, including mass-assignment attempts) with its outcome,
         // code and field, inside the request's span (method, route, request id). Never a value.
-        if self.status == StatusCode::UNAUTHORIZED || self.status == StatusCode::FORBIDDEN {
-            tracing::warn!(target: "vigil::security", outcome = "failure", status = self.status.as_u16(), code = %self.code, field = self.field.as_deref().unwrap_or(""), "request refused");
-        } else if self.status.is_client_error() {
-            tracing::info!(target: "vigil::security", outcome = "failure", status = self.status.as_u16(), code = %self.code, field = self.field.as_deref().unwrap_or(""), "request refused");
+        if self.0.status == StatusCode::UNAUTHORIZED || self.0.status == StatusCode::FORBIDDEN {
+            tracing::warn!(target: "vigil::security", outcome = "failure", status = self.0.status.as_u16(), code = %self.0.code, field = self.0.field.as_deref().unwrap_or(""), "request refused");
+        } else if self.0.status.is_client_error() {
+            tracing::info!(target: "vigil::security", outcome = "failure", status = self.0.status.as_u16(), code = %self.0.code, field = self.0.field.as_deref().unwrap_or(""), "request refused");
         }
         let body = Problem {
-            kind: format!("urn:vigil:problem:{}", self.code),
-            title: self.title.to_owned(),
-            status: self.status.as_u16(),
-            detail: self.detail,
-            code: self.code,
-            field: self.field,
-            errors: self.errors,
-            correlation_id: self.correlation_id,
+            kind: format!("urn:vigil:problem:{}", self.0.code),
+            title: self.0.title.to_owned(),
+            status: self.0.status.as_u16(),
+            detail: self.0.detail,
+            code: self.0.code,
+            field: self.0.field,
+            errors: self.0.errors,
+            correlation_id: self.0.correlation_id,
         };
-        let mut response = (self.status, axum::Json(body)).into_response();
+        let mut response = (self.0.status, axum::Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
-        if let Some(seconds) = self.retry_after {
+        if let Some(seconds) = self.0.retry_after {
             headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
-        if let Some(max_age) = self.step_up_max_age {
+        if let Some(max_age) = self.0.step_up_max_age {
             // RFC 9470: tells the client to come back with a fresher authentication.
             let challenge = format!("Bearer realm=\"vigil\", error=\"insufficient_user_authentication\", max_age={max_age}");
             if let Ok(value) = HeaderValue::from_str(&challenge) {
                 headers.insert(header::WWW_AUTHENTICATE, value);
             }
-        } else if self.www_authenticate {
+        } else if self.0.www_authenticate {
             headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"vigil\""));
         }
         response

@@ -122,11 +122,8 @@ pub fn query<T>(q: QueryResult<T>) -> Result<T, ApiError> {
         .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))
 }
 
-/// A page size: 1 to 500, 100 by default.
+/// A page size, by the one rule in [`domain::paging`].
 pub fn limit(value: Option<u64>) -> Result<u64, ApiError> {
-    let limit = value.unwrap_or(100);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 500").with_field("limit"));
-    }
-    Ok(limit)
+    domain::paging::page_size(value)
+        .map_err(|detail| ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", detail).with_field("limit"))
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::{AppJson, Path};
+use super::extract::{AppJson, Path, QueryResult, limit, query as query_params};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::checks::views::{CheckResponse, CheckView, LinkDecisionInput, LinkStatus, LinkView};
@@ -39,8 +39,7 @@ async fn create_report(
     caller: Caller,
     AppJson(body): AppJson<NewReportInput>,
 ) -> Result<(StatusCode, Json<ReportReceipt>), ApiError> {
-    let receipt =
-        reports::create(&state.ctx, &caller, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    let receipt = reports::create(&state.ctx, &caller, body, clock::now()).await?;
     Ok((StatusCode::CREATED, Json(receipt)))
 }
 
@@ -63,16 +62,12 @@ pub struct ReportListQuery {
 async fn list_reports(
     State(state): State<AppState>,
     caller: Caller,
-    query: Result<Query<ReportListQuery>, axum::extract::rejection::QueryRejection>,
+    query: QueryResult<ReportListQuery>,
 ) -> Result<Json<ReportPage>, ApiError> {
-    let Query(query) =
-        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))?;
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 100").with_field("limit"));
-    }
+    let query = query_params(query)?;
+    let limit = limit(query.limit)?;
     let filter = ReportFilter { force: query.force, after: query.after, limit };
-    read::list(&state.ctx, &caller, filter, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(read::list(&state.ctx, &caller, filter, clock::now()).await?))
 }
 
 /// One crime report in full (victim and suspect details decrypted) with the checks run on it.
@@ -80,7 +75,7 @@ async fn list_reports(
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "linkage", params(("id" = Uuid, Path)),
     responses((status = 200, body = ReportView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_report(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<ReportView>, ApiError> {
-    read::get(&state.ctx, &caller, id, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(read::get(&state.ctx, &caller, id, clock::now()).await?))
 }
 
 /// Runs a register check on a report against registrants and earlier reports. Requires the
@@ -89,14 +84,14 @@ async fn get_report(State(state): State<AppState>, caller: Caller, Path(id): Pat
 #[utoipa::path(post, path = "/api/v1/reports/{id}/checks", tag = "linkage", params(("id" = Uuid, Path)),
     responses((status = 200, body = CheckResponse), (status = 404, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn run_check(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<CheckResponse>, ApiError> {
-    checks::run(&state.ctx, &caller, id, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(checks::run(&state.ctx, &caller, id, clock::now()).await?))
 }
 
 /// A stored check with every candidate, its score and field-by-field explanation.
 #[utoipa::path(get, path = "/api/v1/checks/{id}", tag = "linkage", params(("id" = Uuid, Path)),
     responses((status = 200, body = CheckView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_check(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<CheckView>, ApiError> {
-    checks::get(&state.ctx, &caller, id, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(checks::get(&state.ctx, &caller, id, clock::now()).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -125,10 +120,7 @@ async fn queue(
         return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 200").with_field("limit"));
     }
     let status = query.status.unwrap_or(LinkStatus::Pending);
-    links::queue(&state.ctx, &caller, status, limit, clock::now())
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(links::queue(&state.ctx, &caller, status, limit, clock::now()).await?))
 }
 
 /// Confirms or rejects a proposed link, or marks it as needing information, with a reason. A
@@ -141,5 +133,5 @@ async fn decide(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<LinkDecisionInput>,
 ) -> Result<Json<LinkView>, ApiError> {
-    links::decide(&state.ctx, &caller, id, body, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(links::decide(&state.ctx, &caller, id, body, clock::now()).await?))
 }

@@ -77,6 +77,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(security::panic_response))
         .layer(axum::middleware::from_fn(security::headers))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        .layer(axum::middleware::from_fn(error::request_scope))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(security::span))
         // Our own id, always: a client-sent X-Request-Id is replaced, so ids in the audit trail

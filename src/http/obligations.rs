@@ -33,10 +33,7 @@ async fn list_for_registrant(
     caller: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<Json<ObligationList>, ApiError> {
-    obligations::list_for_registrant(&state.ctx, &caller, id, clock::now())
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(obligations::list_for_registrant(&state.ctx, &caller, id, clock::now()).await?))
 }
 
 /// Records that the registrant notified in person. Meets the notification duties it was on time
@@ -50,9 +47,7 @@ async fn record_notification(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<NotificationInput>,
 ) -> Result<(StatusCode, Json<NotificationView>), ApiError> {
-    let view = notifications::record(&state.ctx, &caller, id, body, clock::now())
-        .await
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    let view = notifications::record(&state.ctx, &caller, id, body, clock::now()).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -65,8 +60,7 @@ async fn record_compliance(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<ComplianceInput>,
 ) -> Result<(StatusCode, Json<ComplianceResult>), ApiError> {
-    let result =
-        compliance::record(&state.ctx, &caller, id, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    let result = compliance::record(&state.ctx, &caller, id, body, clock::now()).await?;
     Ok((StatusCode::CREATED, Json(result)))
 }
 
@@ -79,8 +73,5 @@ async fn excuse(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<ExcusalInput>,
 ) -> Result<Json<OccurrenceView>, ApiError> {
-    compliance::excuse(&state.ctx, &caller, id, body, clock::now())
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(compliance::excuse(&state.ctx, &caller, id, body, clock::now()).await?))
 }

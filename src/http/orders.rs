@@ -35,8 +35,7 @@ async fn create(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<NewOrderInput>,
 ) -> Result<(StatusCode, Json<OrderView>), ApiError> {
-    let view =
-        orders::create(&state.ctx, &caller, id, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    let view = orders::create(&state.ctx, &caller, id, body, clock::now()).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -44,10 +43,7 @@ async fn create(
 #[utoipa::path(get, path = "/api/v1/registrants/{id}/orders", tag = "orders", params(("id" = Uuid, Path)),
     responses((status = 200, body = OrderList), (status = 404, body = Problem)))]
 async fn list_for_registrant(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<OrderList>, ApiError> {
-    orders::list_for_registrant(&state.ctx, &caller, id, clock::now())
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(orders::list_for_registrant(&state.ctx, &caller, id, clock::now()).await?))
 }
 
 /// One order. Protected persons are included only for roles that may see them (a disclosure,
@@ -55,7 +51,7 @@ async fn list_for_registrant(State(state): State<AppState>, caller: Caller, Path
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = Uuid, Path)),
     responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
 async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<OrderView>, ApiError> {
-    orders::get(&state.ctx, &caller, id, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(orders::get(&state.ctx, &caller, id, clock::now()).await?))
 }
 
 /// Records the day the order was served; for regimes that count from service this starts the
@@ -68,10 +64,7 @@ async fn record_service(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<ServiceInput>,
 ) -> Result<Json<OrderView>, ApiError> {
-    orders::record_service(&state.ctx, &caller, id, body, clock::now())
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(orders::record_service(&state.ctx, &caller, id, body, clock::now()).await?))
 }
 
 /// Moves the order along its lifecycle (409 `illegal_transition` otherwise). Discharge needs a
@@ -84,8 +77,5 @@ async fn change_status(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<StatusChangeInput>,
 ) -> Result<Json<OrderView>, ApiError> {
-    orders::change_status(&state.ctx, &caller, id, body, clock::now())
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(orders::change_status(&state.ctx, &caller, id, body, clock::now()).await?))
 }

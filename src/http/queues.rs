@@ -45,7 +45,7 @@ pub struct OverdueQuery {
 async fn overdue(State(state): State<AppState>, caller: Caller, q: QueryResult<OverdueQuery>) -> Result<Json<Vec<OverdueItem>>, ApiError> {
     let q = query(q)?;
     let filter = OverdueFilter { managing_org: q.managing_org, officer: q.officer, limit: limit(q.limit)? };
-    queues::overdue(&state.ctx, &caller, filter, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(queues::overdue(&state.ctx, &caller, filter, clock::now()).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -59,7 +59,7 @@ pub struct LimitQuery {
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "compliance", params(LimitQuery), responses((status = 200, body = Vec<AlertView>)))]
 async fn alerts(State(state): State<AppState>, caller: Caller, q: QueryResult<LimitQuery>) -> Result<Json<Vec<AlertView>>, ApiError> {
     let limit = limit(query(q)?.limit)?;
-    queues::alerts(&state.ctx, &caller, limit, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(queues::alerts(&state.ctx, &caller, limit, clock::now()).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -74,10 +74,7 @@ pub struct JobRunsQuery {
 #[utoipa::path(get, path = "/api/v1/jobs/runs", tag = "operations", params(JobRunsQuery), responses((status = 200, body = Vec<JobRunView>)))]
 async fn job_runs(State(state): State<AppState>, caller: Caller, q: QueryResult<JobRunsQuery>) -> Result<Json<Vec<JobRunView>>, ApiError> {
     let q = query(q)?;
-    queues::job_runs(&state.ctx, &caller, q.job, limit(q.limit)?, clock::now())
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(queues::job_runs(&state.ctx, &caller, q.job, limit(q.limit)?, clock::now()).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -95,10 +92,7 @@ async fn acknowledge(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<AcknowledgeInput>,
 ) -> Result<Json<BreachView>, ApiError> {
-    breaches::acknowledge(&state.ctx, &caller, id, body.version, clock::now())
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(breaches::acknowledge(&state.ctx, &caller, id, body.version, clock::now()).await?))
 }
 
 /// Records custody, hospital detention or time abroad, which pauses the registrant's clocks.
@@ -110,9 +104,7 @@ async fn suspend(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<NewSuspensionInput>,
 ) -> Result<(StatusCode, Json<SuspensionView>), ApiError> {
-    let view = suspensions::create(&state.ctx, &caller, id, body, clock::now())
-        .await
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    let view = suspensions::create(&state.ctx, &caller, id, body, clock::now()).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -126,5 +118,5 @@ async fn end_suspension(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<EndSuspensionInput>,
 ) -> Result<Json<SuspensionView>, ApiError> {
-    suspensions::end(&state.ctx, &caller, id, body, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(suspensions::end(&state.ctx, &caller, id, body, clock::now()).await?))
 }

@@ -1,7 +1,7 @@
 //! Registrant routes.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -11,14 +11,14 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::{AppJson, Path};
+use super::extract::{AppJson, Path, QueryResult, limit, query as query_params};
 use crate::auth::Caller;
 use crate::clock;
-use crate::domain::vocab::{RegistrantStatus, RiskLevel};
 use crate::services::registrants::input::{AddressInput, IdentifierInput, NameInput, NewRegistrantInput, UpdateRegistrantInput};
 use crate::services::registrants::search::SearchInput;
 use crate::services::registrants::views::{RegistrantPage, RegistrantSummary, RegistrantView};
 use crate::services::registrants::{self, Addition, ListFilter};
+use domain::vocab::{RegistrantStatus, RiskLevel};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -46,20 +46,12 @@ pub struct ListQuery {
 /// Lists registrants (national for public protection roles; supervised ones for probation).
 #[utoipa::path(get, path = "/api/v1/registrants", tag = "registrants", params(ListQuery),
     responses((status = 200, body = RegistrantPage), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
-    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<RegistrantPage>, ApiError> {
-    let Query(query) =
-        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))?;
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 100").with_field("limit"));
-    }
+async fn list(State(state): State<AppState>, caller: Caller, query: QueryResult<ListQuery>) -> Result<Json<RegistrantPage>, ApiError> {
+    let query = query_params(query)?;
+    let limit = limit(query.limit)?;
     let filter =
         ListFilter { status: query.status, managing_org: query.managing_org, risk_level: query.risk_level, after: query.after, limit };
-    registrants::list(&state.ctx, &caller, filter, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(registrants::list(&state.ctx, &caller, filter, clock::now()).await?))
 }
 
 /// Registers a person, with names, dates of birth, descriptors, addresses and identifiers.
@@ -70,8 +62,7 @@ async fn create(
     caller: Caller,
     AppJson(body): AppJson<NewRegistrantInput>,
 ) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
-    let view =
-        registrants::create(&state.ctx, &caller, body, clock::now()).await.map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    let view = registrants::create(&state.ctx, &caller, body, clock::now()).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 
@@ -85,10 +76,7 @@ async fn search(
     caller: Caller,
     AppJson(body): AppJson<SearchInput>,
 ) -> Result<Json<Vec<RegistrantSummary>>, ApiError> {
-    registrants::search::search(&state.ctx, &caller, body, clock::now())
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(registrants::search::search(&state.ctx, &caller, body, clock::now()).await?))
 }
 
 /// One registrant in full. Audited as a consultation; send `Vigil-Reason-Code` and
@@ -96,7 +84,7 @@ async fn search(
 #[utoipa::path(get, path = "/api/v1/registrants/{id}", tag = "registrants", params(("id" = Uuid, Path)),
     responses((status = 200, body = RegistrantView), (status = 404, body = Problem)))]
 async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<RegistrantView>, ApiError> {
-    registrants::get(&state.ctx, &caller, id, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(registrants::get(&state.ctx, &caller, id, clock::now()).await?))
 }
 
 /// Changes a registrant; `version` must be the one you read (409 otherwise).
@@ -108,10 +96,7 @@ async fn update(
     Path(id): Path<Uuid>,
     AppJson(body): AppJson<UpdateRegistrantInput>,
 ) -> Result<Json<RegistrantView>, ApiError> {
-    registrants::update(&state.ctx, &caller, id, body, clock::now())
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(registrants::update(&state.ctx, &caller, id, body, clock::now()).await?))
 }
 
 /// Adds a name (alias, deed-poll change) to the registrant's history.
@@ -151,8 +136,6 @@ async fn add_identifier(
 }
 
 async fn added(state: &AppState, caller: &Caller, id: Uuid, addition: Addition) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
-    let view = registrants::add(&state.ctx, caller, id, addition, clock::now())
-        .await
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))?;
+    let view = registrants::add(&state.ctx, caller, id, addition, clock::now()).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }

@@ -24,20 +24,14 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn list(State(state): State<AppState>, caller: Caller, q: QueryResult<SessionQuery>) -> Result<Json<Vec<SessionView>>, ApiError> {
     let q = query(q)?;
     let limit = limit(q.limit)?;
-    web_sessions::list(&state.ctx, &caller, q, limit, clock::now())
-        .await
-        .map(Json)
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(web_sessions::list(&state.ctx, &caller, q, limit, clock::now()).await?))
 }
 
 /// Ends one session at once: its next request gets 401.
 #[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "operations", params(("id" = Uuid, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn end(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<StatusCode, ApiError> {
-    web_sessions::end(&state.ctx, &caller, id, clock::now())
-        .await
-        .map(|()| StatusCode::NO_CONTENT)
-        .map_err(|e| ApiError::from_service(e, &caller.request_id))
+    web_sessions::end(&state.ctx, &caller, id, clock::now()).await.map(|()| StatusCode::NO_CONTENT).map_err(ApiError::from)
 }
 
 /// Ends every live session of one person, or of everyone.
@@ -48,5 +42,5 @@ async fn revoke(
     caller: Caller,
     AppJson(body): AppJson<RevocationInput>,
 ) -> Result<Json<RevocationResult>, ApiError> {
-    web_sessions::revoke(&state.ctx, &caller, body, clock::now()).await.map(Json).map_err(|e| ApiError::from_service(e, &caller.request_id))
+    Ok(Json(web_sessions::revoke(&state.ctx, &caller, body, clock::now()).await?))
 }

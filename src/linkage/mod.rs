@@ -1,20 +1,23 @@
 //! Record linkage for the register check (DESIGN §6): a person's particulars in comparison form
 //! ([`Profile`]), the blocking keys candidates are found by ([`keys`]), which of them are opened
-//! ([`blocking`]), and Fellegi–Sunter scoring with a field-by-field explanation ([`score`]). Pure: no database, no keys, no clock.
+//! ([`blocking`]), Fellegi–Sunter scoring with a field-by-field explanation ([`score`]), and
+//! what a check does with each candidate and whom intake is told to contact ([`decide`]).
+//! Pure: no database, no keys, no clock.
 //! The services layer turns blocking keys into blind-index lookups and decrypts only the
 //! candidates those lookups return.
 
 pub mod blocking;
+pub mod decide;
 pub mod keys;
 pub mod names;
 pub mod score;
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::domain::identifiers::Identifier;
-use crate::domain::person::PersonName;
-use crate::domain::text;
-use crate::domain::vocab::IdentifierKind;
+use domain::identifiers::Identifier;
+use domain::person::PersonName;
+use domain::text;
+use domain::vocab::IdentifierKind;
 
 /// Recorded with every run, so a score can always be traced to the rules that produced it.
 pub const ALGORITHM_VERSION: &str = "fs-2026.11-3";

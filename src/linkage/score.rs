@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 
 use super::names::{canonical, phonetic};
 use super::{NameForm, Profile};
-use crate::domain::vocab::IdentifierKind;
+use domain::vocab::IdentifierKind;
 
 /// Prior log-odds that a pair sharing a blocking key is a match (about 1 in 1,000).
 pub const PRIOR: f64 = -6.9;
@@ -34,7 +34,7 @@ pub struct FieldScore {
     pub weight: f64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Score {
     pub weight: f64,
     pub probability: f64,
@@ -252,7 +252,7 @@ mod tests {
     #[test]
     fn competing_candidates_share_the_probability_and_a_lone_one_keeps_it() {
         let query = person("john", "hartley", None);
-        let mut alone = vec![score(&query, &person("john", "hartley", None))];
+        let mut alone = [score(&query, &person("john", "hartley", None))];
         let before = alone[0].probability;
         compete(alone.iter_mut());
         assert!((alone[0].probability - before).abs() < 1e-3, "{before} -> {}", alone[0].probability);

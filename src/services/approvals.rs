@@ -24,26 +24,19 @@ use super::registrants::read as registrants;
 use super::{Ctx, ServiceError, ServiceResult, orders, tx};
 use crate::auth::{AccessError, Caller, Permission};
 use crate::crypto::columns;
-use crate::domain::errors::FieldErrors;
-use crate::domain::vocab::{OrderStatus, vocabulary};
+use domain::errors::FieldErrors;
+use domain::vocab::OrderStatus;
+use domain::vocab::Role;
+pub use domain::vocab::{ApprovalAction, ApprovalStatus, Decision};
 
 /// Erasure, discharge and key operations need an authentication at most this old.
 /// A request lapses if nobody decides it within this.
 pub const PENDING_HOURS: i64 = 72;
 
-vocabulary!(
-    /// What needs a second person.
-    ApprovalAction { OrderDischarge => "order.discharge", RegistrantErasure => "registrant.erasure" }
-);
-vocabulary!(ApprovalStatus { Pending => "pending", Approved => "approved", Rejected => "rejected", Expired => "expired" });
-vocabulary!(Decision { Approve => "approve", Reject => "reject" });
-
-impl ApprovalAction {
-    fn permission(self) -> Permission {
-        match self {
-            Self::OrderDischarge => Permission::OrderDischarge,
-            Self::RegistrantErasure => Permission::RegistrantErase,
-        }
+fn permission(action: ApprovalAction) -> Permission {
+    match action {
+        ApprovalAction::OrderDischarge => Permission::OrderDischarge,
+        ApprovalAction::RegistrantErasure => Permission::RegistrantErase,
     }
 }
 
@@ -84,11 +77,11 @@ pub struct ApprovalView {
     pub status: ApprovalStatus,
     pub reason: String,
     pub requested_by: String,
-    pub requested_role: String,
+    pub requested_role: Role,
     pub requested_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub decided_by: Option<String>,
-    pub decided_role: Option<String>,
+    pub decided_role: Option<Role>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decision_reason: Option<String>,
     pub version: i32,
@@ -116,7 +109,7 @@ fn entry<'a>(operation: &'static str, permission: Permission, ids: &'a [Uuid]) -
 /// Asks for a four-eyes action.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, now: DateTime<Utc>) -> ServiceResult<ApprovalView> {
-    let permission = input.action.permission();
+    let permission = permission(input.action);
     caller.require(permission)?;
     caller.require_recent_auth(now, crate::auth::STEP_UP)?;
     let mut errors = FieldErrors::default();
@@ -128,7 +121,7 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
         ApprovalAction::OrderDischarge => {
             let owner = orders::for_approval(&txn, caller, input.target_id, input.version).await?;
             let order = orders::read::find(&txn, input.target_id).await?;
-            let current = orders::read::status(&order)?;
+            let current = order.status;
             if !current.can_become(OrderStatus::Discharged) {
                 return Err(ServiceError::Conflict {
                     code: "illegal_transition",
@@ -157,16 +150,16 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
     let id = Uuid::now_v7();
     let model = approval::ActiveModel {
         id: Set(id),
-        action: Set(input.action.as_str().to_owned()),
+        action: Set(input.action),
         target_id: Set(input.target_id),
         target_version: Set(input.version),
         org: Set(org),
-        status: Set(ApprovalStatus::Pending.as_str().to_owned()),
+        status: Set(ApprovalStatus::Pending),
         pending_key: Set(Some(pending_key)),
         reason_sealed: Set(ctx.crypto.seal_str(columns::APPROVAL_REASON, id, why.as_deref().unwrap_or_default())?),
         requested_by_issuer: Set(caller.issuer.clone()),
         requested_by_subject: Set(caller.subject.clone()),
-        requested_role: Set(caller.role_for(permission).as_str().to_owned()),
+        requested_role: Set(caller.role_for(permission)),
         requested_at: Set(now),
         expires_at: Set(now + chrono::Duration::hours(PENDING_HOURS)),
         decided_by_issuer: Set(None),
@@ -191,8 +184,8 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: ApprovalDecisio
     errors.finish()?;
     let txn = tx::begin_write(&ctx.db).await?;
     let found = approval::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("approval"))?;
-    let action = ApprovalAction::parse(&found.action).ok_or(ServiceError::NotFound("approval"))?;
-    let permission = action.permission();
+    let action = found.action;
+    let permission = permission(action);
     caller.require(permission)?;
     // Another organisation's requests do not exist for this caller.
     if found.org != caller.org {
@@ -202,7 +195,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: ApprovalDecisio
     if found.requested_by_issuer == caller.issuer && found.requested_by_subject == caller.subject {
         return Err(AccessError::SamePerson.into());
     }
-    if found.status != ApprovalStatus::Pending.as_str() {
+    if found.status != ApprovalStatus::Pending {
         return Err(ServiceError::Conflict { code: "already_decided", detail: format!("this request is already {}", found.status) });
     }
     if found.version != input.version {
@@ -274,7 +267,7 @@ async fn close(
     let done = update
         .filter(approval::Column::Id.eq(found.id))
         .filter(approval::Column::Version.eq(found.version))
-        .filter(approval::Column::Status.eq(ApprovalStatus::Pending.as_str()))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
         .exec(txn)
         .await?;
     if done.rows_affected != 1 {
@@ -294,7 +287,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ApprovalFilter, now: DateT
     let snapshot = tx::begin_read(&ctx.db).await?;
     let rows = approval::Entity::find()
         .filter(approval::Column::Org.eq(&caller.org))
-        .filter(approval::Column::Status.eq(status.as_str()))
+        .filter(approval::Column::Status.eq(status))
         .order_by_desc(approval::Column::RequestedAt)
         .limit(200)
         .all(&snapshot)
@@ -319,10 +312,10 @@ fn view(ctx: &Ctx, r: approval::Model) -> ServiceResult<ApprovalView> {
         r.decision_reason_sealed.as_deref().map(|s| ctx.crypto.open_str(columns::APPROVAL_DECISION_REASON, r.id, s)).transpose()?;
     Ok(ApprovalView {
         id: r.id,
-        action: ApprovalAction::parse(&r.action).unwrap_or(ApprovalAction::OrderDischarge),
+        action: r.action,
         target_id: r.target_id,
         target_version: r.target_version,
-        status: ApprovalStatus::parse(&r.status).unwrap_or(ApprovalStatus::Pending),
+        status: r.status,
         reason,
         requested_by: r.requested_by_subject,
         requested_role: r.requested_role,

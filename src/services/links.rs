@@ -12,15 +12,14 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use super::audit::{self, Action, Entry, Outcome};
-use super::checks::views::{LinkDecision, LinkDecisionInput, LinkStatus, LinkView, TargetKind};
+use super::checks::views::{LinkDecision, LinkDecisionInput, LinkStatus, LinkView};
 use super::checks::{patterns, target_references};
-use super::registrants::read::stored;
 use super::{Ctx, ServiceError, ServiceResult, reports, tx};
 use crate::auth::{Caller, Permission};
 use crate::crypto::{Crypto, columns};
-use crate::domain::errors::FieldErrors;
-use crate::domain::text;
 use crate::linkage::score::FieldScore;
+use domain::errors::FieldErrors;
+use domain::text;
 
 async fn view(conn: &impl ConnectionTrait, l: link::Model) -> ServiceResult<LinkView> {
     Ok(views(conn, vec![l]).await?.remove(0))
@@ -47,7 +46,7 @@ async fn views(conn: &impl ConnectionTrait, links: Vec<link::Model>) -> ServiceR
         .collect();
     let mut targets = Vec::with_capacity(links.len());
     for l in &links {
-        targets.push((stored(TargetKind::parse(&l.target_kind))?, l.target_id));
+        targets.push((l.target_kind, l.target_id));
     }
     let references = target_references(conn, &targets).await?;
     let mut out = Vec::with_capacity(links.len());
@@ -60,7 +59,7 @@ async fn views(conn: &impl ConnectionTrait, links: Vec<link::Model>) -> ServiceR
             target_kind: kind,
             target_id: l.target_id,
             target_reference: references.get(&l.target_id).cloned().unwrap_or_default(),
-            status: stored(LinkStatus::parse(&l.status))?,
+            status: l.status,
             probability: l.probability,
             strong: l.strong,
             explanation: explanation.unwrap_or_default(),
@@ -78,7 +77,7 @@ async fn views(conn: &impl ConnectionTrait, links: Vec<link::Model>) -> ServiceR
 pub async fn queue(ctx: &Ctx, caller: &Caller, status: LinkStatus, limit: u64, now: DateTime<Utc>) -> ServiceResult<Vec<LinkView>> {
     caller.require(Permission::LinkDecide)?;
     if !matches!(status, LinkStatus::Pending | LinkStatus::NeedsInfo) {
-        return Err(FieldErrors(vec![crate::domain::errors::FieldError {
+        return Err(FieldErrors(vec![domain::errors::FieldError {
             field: "status".into(),
             code: "not_open",
             detail: "the queue holds pending and needs_info links".into(),
@@ -87,7 +86,7 @@ pub async fn queue(ctx: &Ctx, caller: &Caller, status: LinkStatus, limit: u64, n
     }
     let snapshot = tx::begin_read(&ctx.db).await?;
     let rows = link::Entity::find()
-        .filter(link::Column::Status.eq(status.as_str()))
+        .filter(link::Column::Status.eq(status))
         .order_by_desc(link::Column::Probability)
         .order_by_asc(link::Column::Id)
         .limit(limit)
@@ -125,7 +124,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: LinkDecisionInp
     let status = match input.decision {
         LinkDecision::Confirm => LinkStatus::Confirmed,
         LinkDecision::Reject => LinkStatus::Rejected,
-        LinkDecision::NeedsInfo if current.status == LinkStatus::Pending.as_str() => LinkStatus::NeedsInfo,
+        LinkDecision::NeedsInfo if current.status == LinkStatus::Pending => LinkStatus::NeedsInfo,
         LinkDecision::NeedsInfo => {
             return Err(ServiceError::Conflict {
                 code: "already_needs_info",

@@ -28,7 +28,7 @@ use sea_orm::{DatabaseConnection, DbErr, SqlErr};
 
 use crate::auth::AccessError;
 use crate::crypto::{Crypto, CryptoError};
-use crate::domain::errors::FieldErrors;
+use domain::errors::FieldErrors;
 
 /// What every use case needs.
 #[derive(Clone)]
@@ -55,6 +55,13 @@ pub enum ServiceError {
     Forbidden(#[from] AccessError),
     #[error("conflict: {detail}")]
     Conflict { code: &'static str, detail: String },
+    /// The database could not be reached (connection refused, pool exhausted): 503.
+    #[error("database unavailable: {0}")]
+    Unavailable(DbErr),
+    /// A stored value is not in its vocabulary (or otherwise cannot be what its column says):
+    /// the data is corrupt, not the request. Never defaulted.
+    #[error("corrupt stored data: {0}")]
+    CorruptData(String),
     #[error("database error: {0}")]
     Database(DbErr),
     #[error("sealed data error: {0}")]
@@ -78,7 +85,13 @@ impl From<DbErr> for ServiceError {
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
                 Self::Conflict { code: "missing_reference", detail: "a referenced record does not exist".into() }
             }
-            _ => Self::Database(err),
+            _ => match err {
+                DbErr::Conn(_) | DbErr::ConnectionAcquire(_) => Self::Unavailable(err),
+                // A stored enum whose text is not in the vocabulary: the message names the enum
+                // and the stored text, which for a vocabulary column is never personal data.
+                DbErr::Type(detail) => Self::CorruptData(detail),
+                other => Self::Database(other),
+            },
         }
     }
 }

@@ -11,12 +11,13 @@ use uuid::Uuid;
 use super::audit::{self, Action, Entry, Outcome};
 use super::{Ctx, ServiceResult, tx};
 use crate::auth::{Caller, Permission};
+use domain::vocab::{AlertKind, AlertStatus, AlertSubject, JobOutcome, ObligationKind, OccurrenceStatus};
 
 #[derive(Serialize, ToSchema)]
 pub struct OverdueItem {
     pub occurrence_id: Uuid,
     pub obligation_id: Uuid,
-    pub obligation_kind: String,
+    pub obligation_kind: ObligationKind,
     pub due_at: DateTime<Utc>,
     pub registrant_id: Uuid,
     pub registrant_reference: String,
@@ -52,7 +53,7 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
     for chunk in ids.chunks(500) {
         let rows = occurrence::Entity::find()
             .filter(occurrence::Column::RegistrantId.is_in(chunk.iter().copied()))
-            .filter(occurrence::Column::Status.eq("pending"))
+            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
             .filter(occurrence::Column::DueAt.lt(now))
             .order_by_asc(occurrence::Column::DueAt)
             .order_by_asc(occurrence::Column::Id)
@@ -63,10 +64,12 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
         let obligations = obligation::Entity::find().filter(obligation::Column::Id.is_in(obligation_ids)).all(&txn).await?;
         for o in rows {
             let Some(r) = registrants.iter().find(|r| r.id == o.registrant_id) else { continue };
+            // Foreign keys guarantee both rows; the lookups only match them up.
+            let Some(obligation) = obligations.iter().find(|b| b.id == o.obligation_id) else { continue };
             items.push(OverdueItem {
                 occurrence_id: o.id,
                 obligation_id: o.obligation_id,
-                obligation_kind: obligations.iter().find(|b| b.id == o.obligation_id).map(|b| b.kind.clone()).unwrap_or_default(),
+                obligation_kind: obligation.kind,
                 due_at: o.due_at,
                 registrant_id: r.id,
                 registrant_reference: r.reference.clone(),
@@ -95,12 +98,12 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
 #[derive(Serialize, ToSchema)]
 pub struct AlertView {
     pub id: Uuid,
-    pub kind: String,
-    pub subject_type: String,
+    pub kind: AlertKind,
+    pub subject_type: AlertSubject,
     pub subject_id: Uuid,
     pub registrant_id: Option<Uuid>,
     pub managing_org: String,
-    pub status: String,
+    pub status: AlertStatus,
     /// Ids and dates describing what the alert is about.
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
@@ -114,7 +117,7 @@ pub async fn alerts(ctx: &Ctx, caller: &Caller, limit: u64, now: DateTime<Utc>) 
     let txn = tx::begin_write(&ctx.db).await?;
     let rows = alert::Entity::find()
         .filter(alert::Column::ManagingOrg.eq(caller.org.as_str()))
-        .filter(alert::Column::Status.eq("open"))
+        .filter(alert::Column::Status.eq(AlertStatus::Open))
         .order_by_desc(alert::Column::RaisedAt)
         .limit(limit)
         .all(&txn)
@@ -153,7 +156,7 @@ pub struct JobRunView {
     pub holder: String,
     pub started_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
-    pub outcome: String,
+    pub outcome: JobOutcome,
     pub examined: i64,
     pub created: i64,
     pub detail: Option<String>,

@@ -20,9 +20,10 @@ use super::registrants::read as registrants;
 use super::{Ctx, ServiceError, ServiceResult, tx};
 use crate::auth::{Caller, Permission};
 use crate::crypto::columns;
-use crate::domain::calendar;
-use crate::domain::errors::FieldErrors;
-use crate::domain::vocab::SuspensionKind;
+use domain::calendar;
+use domain::errors::FieldErrors;
+use domain::vocab::OccurrenceStatus;
+use domain::vocab::SuspensionKind;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -82,7 +83,7 @@ pub async fn create(
     suspension::Entity::insert(suspension::ActiveModel {
         id: Set(id),
         registrant_id: Set(registrant_id),
-        kind: Set(input.kind.as_str().to_owned()),
+        kind: Set(input.kind),
         starts_at: Set(input.starts_at),
         ends_at: Set(None),
         recorded_by: Set(caller.subject.clone()),
@@ -115,7 +116,7 @@ pub async fn end(ctx: &Ctx, caller: &Caller, id: Uuid, input: EndSuspensionInput
     let (retimed, excused) = close(&txn, ctx, id, found.registrant_id, found.starts_at, input.ends_at, now).await?;
     audit::record(&txn, caller, now, entry(Action::Alteration, "suspension.end", &[found.registrant_id, id])).await?;
     txn.commit().await?;
-    let kind = SuspensionKind::parse(&found.kind).unwrap_or(SuspensionKind::Custody);
+    let kind = found.kind;
     Ok(SuspensionView {
         id,
         registrant_id: found.registrant_id,
@@ -144,7 +145,7 @@ async fn close(
         .await?;
     let inside = occurrence::Entity::find()
         .filter(occurrence::Column::RegistrantId.eq(registrant_id))
-        .filter(occurrence::Column::Status.eq("pending"))
+        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
         .filter(occurrence::Column::DueAt.gte(starts_at))
         .filter(occurrence::Column::DueAt.lt(ends_at))
         .all(txn)
@@ -178,7 +179,7 @@ async fn close(
             };
             occurrence::Entity::update(occurrence::ActiveModel {
                 id: Set(occ.id),
-                status: Set("excused".into()),
+                status: Set(OccurrenceStatus::Excused),
                 reason_sealed: Set(Some(ctx.crypto.seal_str(columns::OCCURRENCE_REASON, occ.id, reason)?)),
                 resolved_at: Set(Some(now)),
                 resolved_by: Set(Some("vigil:suspension".into())),

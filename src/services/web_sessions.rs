@@ -14,7 +14,7 @@ use super::audit::{self, Action, Entry, Outcome};
 use super::{Ctx, ServiceError, ServiceResult, tx};
 use crate::auth::sessions::{self, EndReason};
 use crate::auth::{Caller, Permission};
-use crate::domain::errors::FieldErrors;
+use domain::errors::FieldErrors;
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]

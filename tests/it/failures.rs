@@ -72,3 +72,20 @@ async fn the_largest_version_number_is_a_stale_version_not_a_crash() {
         .await;
     assert!(status == 404 || status == 409, "{status} {problem}");
 }
+
+#[tokio::test]
+async fn a_stored_value_outside_its_vocabulary_is_corrupt_data_never_a_default() {
+    let app = TestApp::spawn().await;
+    let created = app.registrant("met", registrant_body("Corrupt")).await;
+    let id = created["id"].as_str().unwrap();
+    // As a bad manual fix or a half-applied migration would leave it.
+    app.db.execute_unprepared("UPDATE registrants SET status = 'zombie'").await.unwrap();
+
+    let (status, problem) = app.get(&format!("/api/v1/registrants/{id}"), &app.token(Role::Ppo, "met")).await;
+    assert_eq!(status, 500, "{problem}");
+    assert_eq!(problem["code"], "corrupt_data");
+    assert!(problem["correlation_id"].as_str().is_some_and(|c| !c.is_empty()), "{problem}");
+    // The problem says nothing about what was stored or where.
+    let text = problem.to_string();
+    assert!(!text.contains("zombie") && !text.contains("RegistrantStatus") && !text.contains("registrants"), "{text}");
+}

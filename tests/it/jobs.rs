@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use domain::vocab::{ObligationKind, ObligationStatus, OccurrenceStatus};
 use entities::{obligation, occurrence};
 use jobs::{detect_missed, scheduler};
 use sea_orm::{ActiveValue::Set, EntityTrait};
@@ -29,10 +30,10 @@ pub async fn fixture(app: &TestApp, dues: &[(DateTime<Utc>, &str)]) -> (Uuid, Uu
         registrant_id: Set(registrant_id),
         order_id: Set(None),
         condition_id: Set(None),
-        kind: Set("attend_appointment".into()),
+        kind: Set(ObligationKind::AttendAppointment),
         regime_code: Set(None),
         schedule: Set(None),
-        status: Set("open".into()),
+        status: Set(ObligationStatus::Open),
         created_at: Set(vigil::clock::now()),
         closed_at: Set(None),
     })
@@ -48,7 +49,7 @@ pub async fn fixture(app: &TestApp, dues: &[(DateTime<Utc>, &str)]) -> (Uuid, Uu
             registrant_id: Set(registrant_id),
             due_at: Set(*due),
             window_opens_at: Set(None),
-            status: Set(status.to_string()),
+            status: Set(OccurrenceStatus::parse(status).expect("a status in the vocabulary")),
             reason_sealed: Set(None),
             resolved_at: Set(None),
             resolved_by: Set(None),
@@ -66,7 +67,7 @@ pub async fn fixture(app: &TestApp, dues: &[(DateTime<Utc>, &str)]) -> (Uuid, Uu
 async fn statuses(app: &TestApp, ids: &[Uuid]) -> Vec<String> {
     let mut out = Vec::new();
     for id in ids {
-        out.push(occurrence::Entity::find_by_id(*id).one(&app.db).await.unwrap().unwrap().status);
+        out.push(occurrence::Entity::find_by_id(*id).one(&app.db).await.unwrap().unwrap().status.as_str().to_owned());
     }
     out
 }
@@ -286,7 +287,7 @@ async fn overdue_queue_and_breach_acknowledgement() {
 
 #[tokio::test]
 async fn statutory_deadlines_across_dst_leap_day_and_year_end_breach_one_second_after_the_boundary() {
-    use jobs::calendar::end_of_days_beginning_with;
+    use domain::calendar::end_of_days_beginning_with;
     let app = TestApp::spawn().await;
     let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
     // Served on: the Saturday before clocks go forward, the Saturday before they go back,

@@ -59,7 +59,7 @@ async fn intake_reads_its_own_reports_and_reviewers_read_all_with_their_checks()
     let probation = app.token(Role::Probation, "probation-london");
     assert_eq!(app.get("/api/v1/reports", &probation).await.0, 403);
 
-    let (status, problem) = app.get("/api/v1/reports?limit=500", &ppo).await;
+    let (status, problem) = app.get("/api/v1/reports?limit=501", &ppo).await;
     assert_eq!((status, problem["field"].as_str()), (400, Some("limit")));
     let (status, problem) = app.get("/api/v1/reports?colour=blue", &ppo).await;
     assert_eq!((status, problem["field"].as_str()), (400, Some("query")));

@@ -23,17 +23,7 @@ use uuid::Uuid;
 
 use super::ServiceResult;
 use crate::auth::{Caller, Permission};
-use crate::domain::vocab::vocabulary;
-
-vocabulary!(
-    /// The kinds of processing that s.62 requires to be logged.
-    Action {
-        Collection => "collection", Alteration => "alteration", Consultation => "consultation",
-        Disclosure => "disclosure", Combination => "combination", Erasure => "erasure",
-    }
-);
-
-vocabulary!(Outcome { Success => "success", Denied => "denied", Failure => "failure" });
+pub use domain::vocab::{AuditAction as Action, AuditOutcome as Outcome};
 
 /// What is being recorded. Never carries personal data: records are named by id only.
 pub struct Entry<'a> {
@@ -56,9 +46,9 @@ pub async fn record(conn: &impl ConnectionTrait, caller: &Caller, now: DateTime<
         actor_subject: Set(caller.subject.clone()),
         actor_role: Set(caller.role_for(entry.permission).as_str().to_owned()),
         actor_org: Set(caller.org.clone()),
-        action: Set(entry.action.as_str().to_owned()),
+        action: Set(entry.action),
         operation: Set(entry.operation.to_owned()),
-        outcome: Set(entry.outcome.as_str().to_owned()),
+        outcome: Set(entry.outcome),
         record_type: Set(Some(entry.record_type.to_owned())),
         record_ids: Set(serde_json::to_string(&ids).unwrap_or_else(|_| "[]".into())),
         reason_code: Set(caller.justification.reason_code.clone()),

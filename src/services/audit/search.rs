@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use super::{Action, Entry, Outcome, record};
 use crate::auth::{Caller, Permission};
-use crate::domain::errors::FieldErrors;
 use crate::services::{Ctx, ServiceResult, tx};
+use domain::errors::FieldErrors;
 
 /// The most rows one export returns; narrow the dates for more.
 pub const EXPORT_LIMIT: u64 = 50_000;
@@ -45,9 +45,9 @@ pub struct AuditEventView {
     pub actor_subject: String,
     pub actor_role: String,
     pub actor_org: String,
-    pub action: String,
+    pub action: Action,
     pub operation: String,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub record_type: Option<String>,
     pub record_ids: Vec<Uuid>,
     pub reason_code: Option<String>,
@@ -72,8 +72,8 @@ fn validate(q: &AuditQuery) -> Result<(), FieldErrors> {
     {
         errors.push("to", "before_from", "must be after from");
     }
-    if q.limit.is_some_and(|l| !(1..=500).contains(&l)) {
-        errors.push("limit", "out_of_range", "must be 1 to 500");
+    if let Err(detail) = domain::paging::page_size(q.limit) {
+        errors.push("limit", "out_of_range", detail);
     }
     errors.finish()
 }
@@ -128,7 +128,7 @@ fn entry(action: Action, operation: &'static str) -> Entry<'static> {
 pub async fn search(ctx: &Ctx, caller: &Caller, q: AuditQuery, now: DateTime<Utc>) -> ServiceResult<AuditPage> {
     caller.require(Permission::AuditRead)?;
     validate(&q)?;
-    let limit = q.limit.unwrap_or(100);
+    let limit = domain::paging::page_size(q.limit).unwrap_or(domain::paging::DEFAULT_PAGE);
     let snapshot = tx::begin_read(&ctx.db).await?;
     let mut rows = filtered(&q).limit(limit + 1).all(&snapshot).await?;
     snapshot.commit().await?;

@@ -4,9 +4,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::errors::FieldErrors;
-use crate::domain::text;
-use crate::domain::vocab::EnforcementAction;
+use domain::errors::FieldErrors;
+use domain::text;
+use domain::vocab::EnforcementAction;
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

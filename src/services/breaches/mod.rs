@@ -17,12 +17,12 @@ use uuid::Uuid;
 use self::input::{DecisionInput, NewBreachInput};
 use self::views::*;
 use super::audit::{self, Action, Entry, Outcome};
-use super::registrants::read::{self as registrants, stored};
+use super::registrants::read::{self as registrants};
 use super::{Ctx, ServiceError, ServiceResult, tx};
 use crate::auth::{Caller, Permission};
 use crate::crypto::columns;
-use crate::domain::errors::FieldErrors;
-use crate::domain::vocab::{BreachSource, BreachStatus, EnforcementAction};
+use domain::errors::FieldErrors;
+use domain::vocab::{BreachSource, BreachStatus};
 
 const RECORD: &str = "breach";
 
@@ -53,8 +53,8 @@ pub async fn record(
         occurrence_id: Set(refs.occurrence_id),
         order_id: Set(refs.order_id),
         condition_id: Set(refs.condition_id),
-        source: Set(BreachSource::Officer.as_str().to_owned()),
-        status: Set(BreachStatus::Open.as_str().to_owned()),
+        source: Set(BreachSource::Officer),
+        status: Set(BreachStatus::Open),
         summary_sealed: Set(Some(ctx.crypto.seal_str(columns::BREACH_SUMMARY, id, &summary)?)),
         recorded_by: Set(Some(caller.subject.clone())),
         managing_org: Set(owner.managing_org.clone()),
@@ -139,7 +139,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
     let org = filter.managing_org.unwrap_or_else(|| caller.org.clone());
     let mut condition = Condition::all().add(breach::Column::ManagingOrg.eq(org));
     if let Some(status) = filter.status {
-        condition = condition.add(breach::Column::Status.eq(status.as_str()));
+        condition = condition.add(breach::Column::Status.eq(status));
     }
     if let Some(registrant_id) = filter.registrant_id {
         condition = condition.add(breach::Column::RegistrantId.eq(registrant_id));
@@ -156,8 +156,8 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
     for b in rows {
         items.push(BreachSummary {
             registrant_reference: reference_of(&references, b.registrant_id),
-            source: stored(BreachSource::parse(&b.source))?,
-            status: stored(BreachStatus::parse(&b.status))?,
+            source: b.source,
+            status: b.status,
             id: b.id,
             registrant_id: b.registrant_id,
             order_id: b.order_id,
@@ -213,10 +213,10 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, body: DecisionInput, n
     let decision = enforcement_decision::ActiveModel {
         id: Set(decision_id),
         breach_id: Set(id),
-        action: Set(body.action.as_str().to_owned()),
+        action: Set(body.action),
         reason_sealed: Set(ctx.crypto.seal_str(columns::DECISION_REASON, decision_id, &reason)?),
         decided_by: Set(caller.subject.clone()),
-        decided_role: Set(caller.role_for(Permission::BreachWrite).as_str().to_owned()),
+        decided_role: Set(caller.role_for(Permission::BreachWrite)),
         decided_at: Set(now),
     };
     enforcement_decision::Entity::insert(decision).exec_without_returning(&txn).await?;
@@ -235,7 +235,7 @@ pub async fn acknowledge(ctx: &Ctx, caller: &Caller, id: Uuid, version: i32, now
     let txn = tx::begin_write(&ctx.db).await?;
     let found = find(&txn, id).await?;
     caller.require_managing(&found.managing_org)?;
-    if found.status != BreachStatus::Open.as_str() {
+    if found.status != BreachStatus::Open {
         return Err(ServiceError::Conflict { code: "not_open", detail: "only an open breach can be acknowledged".into() });
     }
     let updated = breach::Entity::update_many()
@@ -284,7 +284,7 @@ async fn view(conn: &impl ConnectionTrait, ctx: &Ctx, b: breach::Model) -> Servi
     for d in decisions {
         decision_views.push(DecisionView {
             id: d.id,
-            action: stored(EnforcementAction::parse(&d.action))?,
+            action: d.action,
             reason: ctx.crypto.open_str(columns::DECISION_REASON, d.id, &d.reason_sealed)?,
             decided_by: d.decided_by,
             decided_role: d.decided_role,
@@ -294,8 +294,8 @@ async fn view(conn: &impl ConnectionTrait, ctx: &Ctx, b: breach::Model) -> Servi
     let references = registrant_references(conn, std::iter::once(b.registrant_id)).await?;
     Ok(BreachView {
         registrant_reference: reference_of(&references, b.registrant_id),
-        source: stored(BreachSource::parse(&b.source))?,
-        status: stored(BreachStatus::parse(&b.status))?,
+        source: b.source,
+        status: b.status,
         summary: b.summary_sealed.as_deref().map(|s| ctx.crypto.open_str(columns::BREACH_SUMMARY, b.id, s)).transpose()?,
         id: b.id,
         registrant_id: b.registrant_id,

@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::vocab::{BreachSource, BreachStatus, EnforcementAction};
+use domain::vocab::{BreachSource, BreachStatus, EnforcementAction, Role};
 
 #[derive(Serialize, ToSchema)]
 pub struct DecisionView {
@@ -13,7 +13,7 @@ pub struct DecisionView {
     pub action: EnforcementAction,
     pub reason: String,
     pub decided_by: String,
-    pub decided_role: String,
+    pub decided_role: Role,
     pub decided_at: DateTime<Utc>,
 }
 

@@ -15,11 +15,11 @@ use uuid::Uuid;
 use super::profiles;
 use super::views::TargetKind;
 use crate::crypto::{BlindField, Crypto};
-use crate::domain::vocab::IdentifierKind;
 use crate::linkage::keys::{self, BlockKey};
 use crate::linkage::{Profile, blocking, score};
 use crate::services::blind::{self, OWNER_REGISTRANT, OWNER_REPORT};
 use crate::services::{ServiceResult, reports};
+use domain::vocab::IdentifierKind;
 
 /// What one assessment looked at and where its time went, for the check's timing log.
 #[derive(Debug, Default, Clone, Copy)]

@@ -27,9 +27,9 @@ use self::views::*;
 use super::audit::{self, Action, Entry, Outcome};
 use super::{Ctx, ServiceError, ServiceResult, reports, tx};
 use crate::auth::{Caller, Permission};
-use crate::domain::errors::FieldErrors;
 use crate::linkage::ALGORITHM_VERSION;
-use crate::linkage::score::{REVIEW_THRESHOLD, STRONG_THRESHOLD};
+use crate::linkage::decide::{self, ContactRoute, LinkAction, PriorLink};
+use domain::errors::FieldErrors;
 
 fn justification(caller: &Caller) -> Result<(String, String), FieldErrors> {
     let mut errors = FieldErrors::default();
@@ -88,35 +88,34 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>
     let check_id = Uuid::now_v7();
     let reference = check_reference(check_id);
     let mut candidates = Vec::with_capacity(scored.len());
-    let mut contact: Option<(TargetKind, String)> = None;
+    let mut contact = ContactRoute::default();
     let mut rows = Vec::with_capacity(scored.len());
     let mut new_links = Vec::new();
     for s in &scored {
         let candidate_id = Uuid::now_v7();
         let existing = stored::find_link(&existing, report.id, s.kind, s.id);
-        let strong = s.score.strong_identifier || s.score.probability >= STRONG_THRESHOLD;
-        let (outcome, link_id) = match existing {
-            Some(l) if l.status == LinkStatus::Rejected.as_str() => (CandidateOutcome::PreviouslyRejected, Some(l.id)),
-            Some(l) if l.status == LinkStatus::Confirmed.as_str() => (CandidateOutcome::AlreadyConfirmed, Some(l.id)),
-            _ if s.score.probability < REVIEW_THRESHOLD => (CandidateOutcome::BelowThreshold, existing.map(|l| l.id)),
-            Some(l) => {
+        let prior = existing.map(|l| PriorLink { status: l.status, strong: l.strong });
+        let decision = decide::decide(prior, &s.score);
+        let link_id = match (decision.action, existing) {
+            (LinkAction::Keep, _) => existing.map(|l| l.id),
+            (LinkAction::Refresh { strong }, Some(l)) => {
                 link::Entity::update_many()
                     .col_expr(link::Column::Probability, Expr::value(s.score.probability))
-                    .col_expr(link::Column::Strong, Expr::value(strong || l.strong))
+                    .col_expr(link::Column::Strong, Expr::value(strong))
                     .col_expr(link::Column::CandidateId, Expr::value(candidate_id))
                     .filter(link::Column::Id.eq(l.id))
                     .exec(&txn)
                     .await?;
-                (CandidateOutcome::Review, Some(l.id))
+                Some(l.id)
             }
-            None => {
+            (LinkAction::Refresh { strong } | LinkAction::Create { strong }, _) => {
                 let id = Uuid::now_v7();
                 new_links.push(link::ActiveModel {
                     id: Set(id),
                     report_id: Set(report.id),
-                    target_kind: Set(s.kind.as_str().to_owned()),
+                    target_kind: Set(s.kind),
                     target_id: Set(s.id),
-                    status: Set(LinkStatus::Pending.as_str().to_owned()),
+                    status: Set(LinkStatus::Pending),
                     probability: Set(s.score.probability),
                     strong: Set(strong),
                     candidate_id: Set(candidate_id),
@@ -127,28 +126,22 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>
                     version: Set(1),
                     created_at: Set(now),
                 });
-                (CandidateOutcome::Review, Some(id))
+                Some(id)
             }
         };
-        if matches!(outcome, CandidateOutcome::Review | CandidateOutcome::AlreadyConfirmed) {
-            // The managing unit of a registrant beats the recording force of an earlier report.
-            let better = match &contact {
-                None => true,
-                Some((kind, _)) => *kind == TargetKind::Report && s.kind == TargetKind::Registrant,
-            };
-            if better {
-                contact = Some((s.kind, s.org.clone()));
-            }
+        let outcome = decision.outcome;
+        if decide::is_match(outcome) {
+            contact.offer(s.kind, &s.org);
         }
         rows.push(match_candidate::ActiveModel {
             id: Set(candidate_id),
             check_id: Set(check_id),
-            target_kind: Set(s.kind.as_str().to_owned()),
+            target_kind: Set(s.kind),
             target_id: Set(s.id),
             weight: Set(s.score.weight),
             probability: Set(s.score.probability),
             explanation: Set(serde_json::to_string(&s.score.fields).unwrap_or_else(|_| "[]".into())),
-            outcome: Set(outcome.as_str().to_owned()),
+            outcome: Set(outcome),
             created_at: Set(now),
         });
         candidates.push(CandidateView {
@@ -163,20 +156,20 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>
             explanation: s.score.fields.clone(),
         });
     }
-    let result = if contact.is_some() { CheckResult::PossibleMatch } else { CheckResult::NoMatch };
-    let contact_route = contact.map(|(_, org)| org);
+    let contact_route = contact.into_org();
+    let result = if contact_route.is_some() { CheckResult::PossibleMatch } else { CheckResult::NoMatch };
     register_check::Entity::insert(register_check::ActiveModel {
         id: Set(check_id),
         reference: Set(reference.clone()),
         report_id: Set(report.id),
         actor_issuer: Set(caller.issuer.clone()),
         actor_subject: Set(caller.subject.clone()),
-        actor_role: Set(caller.role_for(Permission::RegisterCheck).as_str().to_owned()),
+        actor_role: Set(caller.role_for(Permission::RegisterCheck)),
         actor_org: Set(caller.org.clone()),
         reason_code: Set(reason_code),
         crime_reference: Set(crime_reference),
         algorithm_version: Set(ALGORITHM_VERSION.to_owned()),
-        result: Set(result.as_str().to_owned()),
+        result: Set(result),
         candidate_count: Set(i32::try_from(rows.len()).unwrap_or(i32::MAX)),
         contact_org: Set(contact_route.clone()),
         created_at: Set(now),

@@ -14,6 +14,7 @@
 //! Alerts carry ids and counts only; their dedupe keys make every step idempotent.
 
 use chrono::{DateTime, Utc};
+use domain::vocab::{AlertKind, AlertSubject};
 use entities::{breach, crime_report, link, order_condition, order_protected_person, registrant};
 use jobs::alerts::{self, NewAlert};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
@@ -22,20 +23,20 @@ use uuid::Uuid;
 
 use super::views::{LinkStatus, TargetKind};
 use crate::crypto::{Crypto, columns};
-use crate::domain::calendar;
-use crate::domain::text;
-use crate::domain::vocab::{BreachSource, BreachStatus, ConditionCategory};
 use crate::linkage::names::canonical;
 use crate::services::orders::input::ProtectedPersonDetails;
 use crate::services::orders::read::in_force;
 use crate::services::{ServiceResult, reports};
+use domain::calendar;
+use domain::text;
+use domain::vocab::{BreachSource, BreachStatus, ConditionCategory};
 
 /// A cluster is followed this far; beyond it the officer reviewing it has the picture.
 const MAX_CLUSTER: usize = 500;
 pub const DETECTOR: &str = "vigil:linkage";
 
 fn counted() -> Condition {
-    Condition::any().add(link::Column::Status.eq(LinkStatus::Confirmed.as_str())).add(
+    Condition::any().add(link::Column::Status.eq(LinkStatus::Confirmed)).add(
         Condition::all()
             .add(link::Column::Status.is_in([LinkStatus::Pending.as_str(), LinkStatus::NeedsInfo.as_str()]))
             .add(link::Column::Strong.eq(true)),
@@ -48,7 +49,7 @@ pub async fn cluster(conn: &impl ConnectionTrait, start: Uuid) -> ServiceResult<
     let mut frontier = vec![start];
     while !frontier.is_empty() && seen.len() < MAX_CLUSTER {
         let edges = link::Entity::find()
-            .filter(link::Column::TargetKind.eq(TargetKind::Report.as_str()))
+            .filter(link::Column::TargetKind.eq(TargetKind::Report))
             .filter(counted())
             .filter(
                 Condition::any()
@@ -90,7 +91,7 @@ pub async fn evaluate(
     let cluster_ids = cluster(conn, report.id).await?;
     let cluster = crime_report::Entity::find().filter(crime_report::Column::Id.is_in(cluster_ids.iter().copied())).all(conn).await?;
     let to_registrants = link::Entity::find()
-        .filter(link::Column::TargetKind.eq(TargetKind::Registrant.as_str()))
+        .filter(link::Column::TargetKind.eq(TargetKind::Registrant))
         .filter(link::Column::ReportId.is_in(cluster_ids.iter().copied()))
         .filter(counted())
         .all(conn)
@@ -105,9 +106,9 @@ pub async fn evaluate(
         let detail = json!({ "reports": cluster_ids, "distinct_victims": victims });
         if victims >= 2 {
             let alert = NewAlert {
-                kind: "serial_pattern",
+                kind: AlertKind::SerialPattern,
                 dedupe_key: format!("serial_pattern:reports:{root}:{victims}"),
-                subject_type: "crime_report",
+                subject_type: AlertSubject::CrimeReport,
                 subject_id: root,
                 registrant_id: None,
                 managing_org: report.intake_org.clone(),
@@ -120,9 +121,9 @@ pub async fn evaluate(
         }
         if cluster.len() >= 2 {
             let alert = NewAlert {
-                kind: "order_eligibility",
+                kind: AlertKind::OrderEligibility,
                 dedupe_key: format!("order_eligibility:reports:{root}"),
-                subject_type: "crime_report",
+                subject_type: AlertSubject::CrimeReport,
                 subject_id: root,
                 registrant_id: None,
                 managing_org: report.intake_org.clone(),
@@ -140,7 +141,7 @@ pub async fn evaluate(
     for registrant_id in registrant_ids {
         let Some(owner) = registrant::Entity::find_by_id(registrant_id).one(conn).await? else { continue };
         let direct = link::Entity::find()
-            .filter(link::Column::TargetKind.eq(TargetKind::Registrant.as_str()))
+            .filter(link::Column::TargetKind.eq(TargetKind::Registrant))
             .filter(link::Column::TargetId.eq(registrant_id))
             .filter(counted())
             .all(conn)
@@ -153,9 +154,9 @@ pub async fn evaluate(
         let detail = json!({ "reports": ids, "distinct_victims": victims });
         if victims >= 2 {
             let alert = NewAlert {
-                kind: "serial_pattern",
+                kind: AlertKind::SerialPattern,
                 dedupe_key: format!("serial_pattern:registrant:{registrant_id}:{victims}"),
-                subject_type: "registrant",
+                subject_type: AlertSubject::Registrant,
                 subject_id: registrant_id,
                 registrant_id: Some(registrant_id),
                 managing_org: owner.managing_org.clone(),
@@ -169,9 +170,9 @@ pub async fn evaluate(
         let orders = in_force(conn, registrant_id, today).await?;
         if orders.is_empty() && (linked.len() >= 2 || victims >= 2) {
             let alert = NewAlert {
-                kind: "order_eligibility",
+                kind: AlertKind::OrderEligibility,
                 dedupe_key: format!("order_eligibility:registrant:{registrant_id}"),
-                subject_type: "registrant",
+                subject_type: AlertSubject::Registrant,
                 subject_id: registrant_id,
                 registrant_id: Some(registrant_id),
                 managing_org: owner.managing_org.clone(),
@@ -241,7 +242,7 @@ async fn breach_candidates(
             }
             if protects {
                 let no_contact: Vec<Option<Uuid>> =
-                    conditions.iter().filter(|c| c.category == ConditionCategory::NoContact.as_str()).map(|c| Some(c.id)).collect();
+                    conditions.iter().filter(|c| c.category == ConditionCategory::NoContact).map(|c| Some(c.id)).collect();
                 let targets = if no_contact.is_empty() { vec![None] } else { no_contact };
                 for condition in targets {
                     let why = "the victim of this crime report is a protected person of the order";
@@ -249,7 +250,7 @@ async fn breach_candidates(
                 }
             }
         }
-        for c in conditions.iter().filter(|c| c.category == ConditionCategory::BannedChannel.as_str()) {
+        for c in conditions.iter().filter(|c| c.category == ConditionCategory::BannedChannel) {
             let parameters: Value = match &c.parameters_sealed {
                 Some(sealed) => crypto.open_json(columns::CONDITION_PARAMETERS, c.id, sealed)?,
                 None => Value::Null,
@@ -295,8 +296,8 @@ async fn raise_breach(
         occurrence_id: Set(None),
         order_id: Set(Some(order_id)),
         condition_id: Set(condition_id),
-        source: Set(BreachSource::CrimeReport.as_str().to_owned()),
-        status: Set(BreachStatus::Open.as_str().to_owned()),
+        source: Set(BreachSource::CrimeReport),
+        status: Set(BreachStatus::Open),
         summary_sealed: Set(Some(crypto.seal_str(columns::BREACH_SUMMARY, id, &format!("Breach candidate: {why}."))?)),
         recorded_by: Set(Some(DETECTOR.to_owned())),
         managing_org: Set(owner.managing_org.clone()),

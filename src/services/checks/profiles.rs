@@ -10,11 +10,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::crypto::{Crypto, columns};
-use crate::domain::person::{Address, PersonName};
-use crate::domain::vocab::IdentifierKind;
 use crate::linkage::{NameForm, Profile};
 use crate::services::registrants::read::stored;
 use crate::services::{ServiceResult, reports};
+use domain::person::{Address, PersonName};
 
 /// Opens the candidate registrants `ids` and keeps those `keep` accepts, in two phases. First
 /// names and dates of birth (and identifiers, only for candidates an identifier lookup found):
@@ -113,7 +112,7 @@ async fn identifiers(
         .await?;
     for i in rows {
         let value = crypto.open_str(columns::IDENTIFIER, i.id, &i.value_sealed)?;
-        let kind = stored(IdentifierKind::parse(&i.kind))?;
+        let kind = i.kind;
         let key = match &i.platform {
             Some(platform) => format!("{platform}:{value}"),
             None => value,

@@ -12,12 +12,11 @@ use super::views::*;
 use crate::auth::{Caller, Permission};
 use crate::linkage::score::FieldScore;
 use crate::services::audit::{self, Action, Entry, Outcome};
-use crate::services::registrants::read::stored;
 use crate::services::{Ctx, ServiceError, ServiceResult, reports, tx};
 
 /// Every link of `report`: those it proposes, and report links that point at it.
 pub async fn links_of(conn: &impl ConnectionTrait, report_id: Uuid) -> ServiceResult<Vec<link::Model>> {
-    let reverse = Condition::all().add(link::Column::TargetKind.eq(TargetKind::Report.as_str())).add(link::Column::TargetId.eq(report_id));
+    let reverse = Condition::all().add(link::Column::TargetKind.eq(TargetKind::Report)).add(link::Column::TargetId.eq(report_id));
     Ok(link::Entity::find()
         .filter(Condition::any().add(link::Column::ReportId.eq(report_id)).add(reverse))
         .order_by_asc(link::Column::CreatedAt)
@@ -29,11 +28,9 @@ pub async fn links_of(conn: &impl ConnectionTrait, report_id: Uuid) -> ServiceRe
 /// direction for report pairs; the oldest if there are two.
 pub fn find_link(links: &[link::Model], report_id: Uuid, kind: TargetKind, target_id: Uuid) -> Option<&link::Model> {
     links.iter().find(|l| {
-        let forward = l.report_id == report_id && l.target_kind == kind.as_str() && l.target_id == target_id;
-        let reverse = kind == TargetKind::Report
-            && l.report_id == target_id
-            && l.target_kind == TargetKind::Report.as_str()
-            && l.target_id == report_id;
+        let forward = l.report_id == report_id && l.target_kind == kind && l.target_id == target_id;
+        let reverse =
+            kind == TargetKind::Report && l.report_id == target_id && l.target_kind == TargetKind::Report && l.target_id == report_id;
         forward || reverse
     })
 }
@@ -62,8 +59,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Se
         .all(&snapshot)
         .await?;
     let links = links_of(&snapshot, check.report_id).await?;
-    let targets: Vec<(TargetKind, Uuid)> =
-        rows.iter().map(|c| Ok((stored(TargetKind::parse(&c.target_kind))?, c.target_id))).collect::<ServiceResult<_>>()?;
+    let targets: Vec<(TargetKind, Uuid)> = rows.iter().map(|c| Ok((c.target_kind, c.target_id))).collect::<ServiceResult<_>>()?;
     let names = target_references(&snapshot, &targets).await?;
     let mut candidates = Vec::with_capacity(rows.len());
     for (c, (kind, target_id)) in rows.into_iter().zip(targets) {
@@ -74,7 +70,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Se
             target_reference: names.get(&target_id).cloned().unwrap_or_default(),
             probability: c.probability,
             weight: c.weight,
-            outcome: stored(CandidateOutcome::parse(&c.outcome))?,
+            outcome: c.outcome,
             link_id: find_link(&links, check.report_id, kind, target_id).map(|l| l.id),
             explanation: serde_json::from_str::<Vec<FieldScore>>(&c.explanation).unwrap_or_default(),
         });
@@ -95,7 +91,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Se
         id: check.id,
         check_reference: check.reference,
         report_id: check.report_id,
-        result: stored(CheckResult::parse(&check.result))?,
+        result: check.result,
         contact_route: check.contact_org,
         algorithm_version: check.algorithm_version,
         created_at: check.created_at,

@@ -6,30 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::vocab::vocabulary;
 use crate::linkage::score::FieldScore;
-
-vocabulary!(CheckResult { NoMatch => "no_match", PossibleMatch => "possible_match" });
-
-vocabulary!(TargetKind { Registrant => "registrant", Report => "report" });
-
-vocabulary!(
-    /// `needs_info`: the reviewer could not decide without more information (for example the
-    /// suspect's date of birth from the investigating officer); the link stays open, off the
-    /// main queue, and can still be confirmed or rejected.
-    LinkStatus { Pending => "pending", NeedsInfo => "needs_info", Confirmed => "confirmed", Rejected => "rejected" }
-);
-
-vocabulary!(
-    /// What a check did with a candidate: queued it for review, left it below the threshold,
-    /// or recognised a pair an officer already decided (a rejected pair is not proposed again).
-    CandidateOutcome {
-        Review => "review", BelowThreshold => "below_threshold",
-        PreviouslyRejected => "previously_rejected", AlreadyConfirmed => "already_confirmed",
-    }
-);
-
-vocabulary!(LinkDecision { Confirm => "confirm", Reject => "reject", NeedsInfo => "needs_info" });
+pub use domain::vocab::{CandidateOutcome, CheckResult, LinkDecision, LinkStatus, TargetKind};
 
 /// Minimal disclosure for intake staff.
 #[derive(Serialize, ToSchema)]

@@ -13,11 +13,11 @@ use super::read;
 use super::views::{ComplianceResult, OccurrenceView};
 use crate::auth::{AccessError, Caller, Permission};
 use crate::crypto::columns;
-use crate::domain::errors::FieldErrors;
-use crate::domain::vocab::{ComplianceOutcome, ObligationKind, OccurrenceStatus};
 use crate::services::audit::{self, Action, Entry, Outcome};
 use crate::services::registrants::read as registrants;
 use crate::services::{Ctx, ServiceError, ServiceResult, tx};
+use domain::errors::FieldErrors;
+use domain::vocab::{ComplianceOutcome, OccurrenceStatus};
 
 const RECORD: &str = "occurrence";
 
@@ -37,7 +37,7 @@ pub async fn record(ctx: &Ctx, caller: &Caller, id: Uuid, body: ComplianceInput,
     }
     check_resolvable(&occ, body.version)?;
     let obligation = read::find_obligation(&txn, occ.obligation_id).await?;
-    if is_notification(read::obligation_kind(&obligation)?) {
+    if obligation.kind.is_notification() {
         return Err(ServiceError::Conflict {
             code: "not_applicable",
             detail: "notification duties are met by recording the notification".into(),
@@ -46,17 +46,18 @@ pub async fn record(ctx: &Ctx, caller: &Caller, id: Uuid, body: ComplianceInput,
     if valid.rescheduled_to == Some(occ.due_at) {
         return Err(FieldErrors::single("rescheduled_to", "same_instant", "must differ from the current due instant").into());
     }
-    resolve(&txn, &occ, body.outcome.occurrence_status(), None, &caller.subject, now).await?;
-    if body.outcome.occurrence_status() == crate::domain::vocab::OccurrenceStatus::Missed {
+    let status = body.outcome.occurrence_status();
+    resolve(&txn, &occ, status, None, &caller.subject, now).await?;
+    if let Some(consequence) = domain::breaches::consequence_of(status) {
         // Non-compliance recorded by a person is a breach just as a detected miss is, with the
         // same notification to the managing officer, in this transaction.
-        jobs::detect_missed::record_breach(&txn, id, now).await?;
+        jobs::detect_missed::record_breach(&txn, id, &consequence, now).await?;
     }
     let record_id = Uuid::now_v7();
     let row = compliance_record::ActiveModel {
         id: Set(record_id),
         occurrence_id: Set(id),
-        outcome: Set(body.outcome.as_str().to_owned()),
+        outcome: Set(body.outcome),
         notes_sealed: Set(valid.notes.map(|n| ctx.crypto.seal_str(columns::COMPLIANCE_NOTES, record_id, &n)).transpose()?),
         recorded_by: Set(caller.subject.clone()),
         recorded_org: Set(caller.org.clone()),
@@ -141,23 +142,13 @@ async fn load(
 }
 
 fn check_resolvable(occ: &occurrence::Model, version: i32) -> ServiceResult<()> {
-    if read::occurrence_status(occ)? != OccurrenceStatus::Pending {
+    if occ.status != OccurrenceStatus::Pending {
         return Err(ServiceError::Conflict { code: "already_resolved", detail: "the occurrence is already resolved".into() });
     }
     if occ.version != version {
         return Err(ServiceError::stale());
     }
     Ok(())
-}
-
-fn is_notification(kind: ObligationKind) -> bool {
-    matches!(
-        kind,
-        ObligationKind::InitialNotification
-            | ObligationKind::ChangeNotification
-            | ObligationKind::AnnualNotification
-            | ObligationKind::WeeklyNotification
-    )
 }
 
 async fn resolve(
@@ -175,7 +166,7 @@ async fn resolve(
         .col_expr(occurrence::Column::Version, Expr::value(occ.version + 1))
         .filter(occurrence::Column::Id.eq(occ.id))
         .filter(occurrence::Column::Version.eq(occ.version))
-        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending.as_str()));
+        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending));
     if let Some(sealed) = reason {
         update = update.col_expr(occurrence::Column::ReasonSealed, Expr::value(sealed));
     }

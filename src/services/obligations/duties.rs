@@ -5,20 +5,20 @@
 //! new, whether the second run is a retry, a job or another replica.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::schedule::Schedule;
 use entities::{obligation, occurrence, order};
-use jobs::schedule::Schedule;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::regimes;
 use crate::crypto::{Crypto, columns};
-use crate::domain::calendar;
-use crate::domain::orders::{effective_schedule, materialise_range};
-use crate::domain::regimes::{ChangeEvent, Regime, Trigger};
-use crate::domain::vocab::{ObligationKind, ObligationStatus, OccurrenceStatus};
 use crate::services::orders::read as orders;
 use crate::services::{ServiceError, ServiceResult};
+use domain::calendar;
+use domain::orders::{effective_schedule, materialise_range};
+use domain::regimes::{ChangeEvent, Regime, Trigger};
+use domain::vocab::{ObligationKind, ObligationStatus, OccurrenceStatus};
 
 /// One due instant, and when its window opens (for notification periods).
 pub struct Due {
@@ -45,9 +45,9 @@ pub async fn ensure_obligation(
 pub async fn find_open(conn: &impl ConnectionTrait, order_id: Uuid, kind: ObligationKind) -> ServiceResult<Option<Uuid>> {
     let found = obligation::Entity::find()
         .filter(obligation::Column::OrderId.eq(order_id))
-        .filter(obligation::Column::Kind.eq(kind.as_str()))
+        .filter(obligation::Column::Kind.eq(kind))
         .filter(obligation::Column::ConditionId.is_null())
-        .filter(obligation::Column::Status.eq(ObligationStatus::Open.as_str()))
+        .filter(obligation::Column::Status.eq(ObligationStatus::Open))
         .one(conn)
         .await?;
     Ok(found.map(|o| o.id))
@@ -72,10 +72,10 @@ async fn insert_obligation(
         registrant_id: Set(registrant_id),
         order_id: Set(order_id),
         condition_id: Set(condition_id),
-        kind: Set(kind.as_str().to_owned()),
+        kind: Set(kind),
         regime_code: Set(regime_code.map(str::to_owned)),
         schedule: Set(schedule),
-        status: Set(ObligationStatus::Open.as_str().to_owned()),
+        status: Set(ObligationStatus::Open),
         created_at: Set(now),
         closed_at: Set(None),
     };
@@ -100,7 +100,7 @@ pub async fn add_occurrences(
         registrant_id: Set(registrant_id),
         due_at: Set(d.at),
         window_opens_at: Set(d.opens),
-        status: Set(OccurrenceStatus::Pending.as_str().to_owned()),
+        status: Set(OccurrenceStatus::Pending),
         reason_sealed: Set(None),
         resolved_at: Set(None),
         resolved_by: Set(None),
@@ -193,7 +193,7 @@ pub async fn close_for_order(
 ) -> ServiceResult<Vec<Uuid>> {
     let open: Vec<Uuid> = obligation::Entity::find()
         .filter(obligation::Column::OrderId.eq(order_id))
-        .filter(obligation::Column::Status.eq(ObligationStatus::Open.as_str()))
+        .filter(obligation::Column::Status.eq(ObligationStatus::Open))
         .all(conn)
         .await?
         .into_iter()
@@ -210,7 +210,7 @@ pub async fn close_for_order(
         .await?;
     let future = occurrence::Entity::find()
         .filter(occurrence::Column::ObligationId.is_in(open.clone()))
-        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending.as_str()))
+        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
         .filter(occurrence::Column::DueAt.gt(now))
         .all(conn)
         .await?;

@@ -5,10 +5,10 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::domain::errors::FieldErrors;
-use crate::domain::text;
-use crate::domain::vocab::{ComplianceOutcome, NotificationKind, NotificationMethod};
 use crate::services::registrants::input::short_text;
+use domain::errors::FieldErrors;
+use domain::text;
+use domain::vocab::{ComplianceOutcome, NotificationKind, NotificationMethod};
 
 /// Clocks differ a little between a station terminal and this service.
 const CLOCK_SKEW: Duration = Duration::minutes(5);

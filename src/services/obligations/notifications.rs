@@ -16,13 +16,13 @@ use super::regimes;
 use super::views::{NextDue, NotificationView, Warning};
 use crate::auth::{Caller, Permission};
 use crate::crypto::columns;
-use crate::domain::calendar;
-use crate::domain::regimes::discharges;
-use crate::domain::vocab::{AddressKind, ObligationKind, ObligationStatus, OccurrenceStatus};
 use crate::services::audit::{self, Action, Entry, Outcome};
 use crate::services::orders::read as orders;
 use crate::services::registrants::read as registrants;
 use crate::services::{Ctx, ServiceResult, tx};
+use domain::calendar;
+use domain::regimes::discharges;
+use domain::vocab::{AddressKind, ObligationKind, ObligationStatus, OccurrenceStatus};
 
 const RECORD: &str = "notification_event";
 
@@ -44,8 +44,8 @@ pub async fn record(
     let event = notification_event::ActiveModel {
         id: Set(id),
         registrant_id: Set(registrant_id),
-        kind: Set(body.kind.as_str().to_owned()),
-        method: Set(body.method.as_str().to_owned()),
+        kind: Set(body.kind),
+        method: Set(body.method),
         station: Set(valid.station.clone()),
         acknowledgement_given: Set(body.acknowledgement_given),
         notified_at: Set(body.notified_at),
@@ -63,7 +63,7 @@ pub async fn record(
         met.extend(meet(&txn, &duties, body.notified_at, None, &caller.subject, now).await?);
         let late = occurrence::Entity::find()
             .filter(occurrence::Column::ObligationId.is_in(duties))
-            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending.as_str()))
+            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
             .filter(occurrence::Column::DueAt.lte(body.notified_at))
             .count(&txn)
             .await?;
@@ -139,7 +139,7 @@ async fn open_obligations(conn: &impl ConnectionTrait, registrant_id: Uuid, kind
     Ok(obligation::Entity::find()
         .filter(obligation::Column::RegistrantId.eq(registrant_id))
         .filter(obligation::Column::Kind.is_in(kinds.iter().map(|k| k.as_str())))
-        .filter(obligation::Column::Status.eq(ObligationStatus::Open.as_str()))
+        .filter(obligation::Column::Status.eq(ObligationStatus::Open))
         .all(conn)
         .await?
         .into_iter()
@@ -162,7 +162,7 @@ async fn meet(
     }
     let mut query = occurrence::Entity::find()
         .filter(occurrence::Column::ObligationId.is_in(obligations.iter().copied()))
-        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending.as_str()))
+        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
         .filter(occurrence::Column::DueAt.gt(notified_at))
         // A notification made before a period began (before service, before the change) does
         // not discharge it; an officer reviews that case.
@@ -178,7 +178,7 @@ async fn meet(
             .col_expr(occurrence::Column::ResolvedBy, Expr::value(by))
             .col_expr(occurrence::Column::Version, Expr::col(occurrence::Column::Version).add(1))
             .filter(occurrence::Column::Id.is_in(ids.clone()))
-            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending.as_str()))
+            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
             .exec(conn)
             .await?;
     }
@@ -212,5 +212,5 @@ async fn has_no_fixed_abode(conn: &impl ConnectionTrait, registrant_id: Uuid, da
         .into_iter()
         .filter(|a| a.valid_to.is_none_or(|to| to >= day) && a.valid_from.is_none_or(|from| from <= day))
         .max_by_key(|a| (a.valid_from.unwrap_or(NaiveDate::MIN), a.id));
-    Ok(current.is_some_and(|a| a.kind == AddressKind::RegularlyFound.as_str()))
+    Ok(current.is_some_and(|a| a.kind == AddressKind::RegularlyFound))
 }

@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use super::views::*;
 use crate::crypto::{Crypto, columns};
-use crate::domain::vocab::{ComplianceOutcome, ObligationKind, ObligationStatus, OccurrenceStatus};
 use crate::services::registrants::read::stored;
 use crate::services::{ServiceError, ServiceResult};
+use domain::vocab::OccurrenceStatus;
 
 pub async fn find_occurrence(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<occurrence::Model> {
     occurrence::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("occurrence"))
@@ -17,14 +17,6 @@ pub async fn find_occurrence(conn: &impl ConnectionTrait, id: Uuid) -> ServiceRe
 
 pub async fn find_obligation(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<obligation::Model> {
     obligation::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("obligation"))
-}
-
-pub fn occurrence_status(o: &occurrence::Model) -> ServiceResult<OccurrenceStatus> {
-    stored(OccurrenceStatus::parse(&o.status))
-}
-
-pub fn obligation_kind(o: &obligation::Model) -> ServiceResult<ObligationKind> {
-    stored(ObligationKind::parse(&o.kind))
 }
 
 /// Views of occurrences with their compliance records, in the order given.
@@ -50,14 +42,14 @@ pub async fn occurrence_views(
         for r in records.iter().filter(|r| r.occurrence_id == o.id) {
             compliance.push(ComplianceView {
                 id: r.id,
-                outcome: stored(ComplianceOutcome::parse(&r.outcome))?,
+                outcome: r.outcome,
                 notes: r.notes_sealed.as_deref().map(|n| crypto.open_str(columns::COMPLIANCE_NOTES, r.id, n)).transpose()?,
                 recorded_by: r.recorded_by.clone(),
                 recorded_org: r.recorded_org.clone(),
                 recorded_at: r.recorded_at,
             });
         }
-        let status = occurrence_status(&o)?;
+        let status = o.status;
         views.push(OccurrenceView {
             id: o.id,
             obligation_id: o.obligation_id,
@@ -109,8 +101,8 @@ pub async fn obligations(
         let (mine, rest): (Vec<_>, Vec<_>) = occurrences.into_iter().partition(|o| o.obligation_id == ob.id);
         occurrences = rest;
         views.push(ObligationView {
-            kind: obligation_kind(&ob)?,
-            status: stored(ObligationStatus::parse(&ob.status))?,
+            kind: ob.kind,
+            status: ob.status,
             schedule: ob.schedule.as_deref().map(|s| stored(serde_json::from_str(s).ok())).transpose()?,
             id: ob.id,
             order_id: ob.order_id,

@@ -4,9 +4,9 @@
 use entities::regime;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
-use crate::domain::regimes::{Regime, Trigger};
 use crate::services::ServiceResult;
 use crate::services::registrants::read::stored;
+use domain::regimes::Regime;
 
 pub async fn load(conn: &impl ConnectionTrait, code: &str) -> ServiceResult<Option<Regime>> {
     regime::Entity::find_by_id(code.to_owned()).one(conn).await?.map(to_domain).transpose()
@@ -28,7 +28,7 @@ fn days(value: Option<i32>) -> ServiceResult<Option<u32>> {
 
 fn to_domain(m: regime::Model) -> ServiceResult<Regime> {
     Ok(Regime {
-        initial_trigger: stored(Trigger::parse(&m.initial_trigger))?,
+        initial_trigger: m.initial_trigger,
         initial_days: days(m.initial_days)?,
         change_days: days(m.change_days)?,
         change_events: stored(Regime::parse_events(&m.change_events))?,

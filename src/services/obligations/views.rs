@@ -1,12 +1,12 @@
 //! What callers get back about obligations, occurrences, compliance and notifications.
 
 use chrono::{DateTime, Utc};
-use jobs::schedule::Schedule;
+use domain::schedule::Schedule;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::vocab::{ComplianceOutcome, NotificationKind, NotificationMethod, ObligationKind, ObligationStatus, OccurrenceStatus};
+use domain::vocab::{ComplianceOutcome, NotificationKind, NotificationMethod, ObligationKind, ObligationStatus, OccurrenceStatus};
 
 #[derive(Serialize, ToSchema)]
 pub struct ComplianceView {

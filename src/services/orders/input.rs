@@ -2,17 +2,17 @@
 //! rejected; every problem is reported with the JSON path of its field.
 
 use chrono::NaiveDate;
-use jobs::schedule::Schedule;
+use domain::schedule::Schedule;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
-use crate::domain::errors::FieldErrors;
-use crate::domain::orders::{self, ConditionShape, OrderDates};
-use crate::domain::person::{self, PersonName};
-use crate::domain::text;
-use crate::domain::vocab::{ConditionCategory, ConditionKind, OrderKind, OrderStatus};
 use crate::services::registrants::input::short_text;
+use domain::errors::FieldErrors;
+use domain::orders::{self, ConditionShape, OrderDates};
+use domain::person::{self, PersonName};
+use domain::text;
+use domain::vocab::{ConditionCategory, ConditionKind, OrderKind, OrderStatus};
 
 /// Sealed parameters are kept small: they describe a condition, they are not a document store.
 const MAX_PARAMETERS_BYTES: usize = 8 * 1024;

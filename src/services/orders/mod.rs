@@ -20,11 +20,11 @@ use super::registrants::read as registrants;
 use super::{Ctx, ServiceError, ServiceResult, tx};
 use crate::auth::{Caller, Permission};
 use crate::crypto::columns;
-use crate::domain::calendar;
-use crate::domain::errors::{FieldErrors, field_error};
-use crate::domain::orders as rules;
-use crate::domain::regimes::Trigger;
-use crate::domain::vocab::{ConditionKind, OrderStatus};
+use domain::calendar;
+use domain::errors::{FieldErrors, field_error};
+use domain::orders as rules;
+use domain::regimes::Trigger;
+use domain::vocab::{ConditionKind, OrderStatus};
 
 const RECORD: &str = "order";
 
@@ -55,7 +55,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, registrant_id: Uuid, input: NewO
     let model = order::ActiveModel {
         id: Set(id),
         registrant_id: Set(registrant_id),
-        kind: Set(valid.kind.as_str().to_owned()),
+        kind: Set(valid.kind),
         regime_code: Set(regime.code.clone()),
         court: Set(Some(valid.court.clone())),
         case_reference_sealed: Set(Some(ctx.crypto.seal_str(columns::ORDER_CASE_REFERENCE, id, &valid.case_reference)?)),
@@ -64,7 +64,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, registrant_id: Uuid, input: NewO
         effective_on: Set(valid.dates.effective_on),
         expires_on: Set(valid.dates.expires_on),
         until_further_order: Set(valid.dates.until_further_order),
-        status: Set(valid.status.as_str().to_owned()),
+        status: Set(valid.status),
         managing_org: Set(owner.managing_org.clone()),
         version: Set(1),
         created_by: Set(caller.subject.clone()),
@@ -121,8 +121,8 @@ async fn insert_condition(
     let row = order_condition::ActiveModel {
         id: Set(id),
         order_id: Set(order_id),
-        kind: Set(c.kind.as_str().to_owned()),
-        category: Set(c.category.as_str().to_owned()),
+        kind: Set(c.kind),
+        category: Set(c.category),
         parameters_sealed: Set(c.parameters.as_ref().map(|p| ctx.crypto.seal_json(columns::CONDITION_PARAMETERS, id, p)).transpose()?),
         text_sealed: Set(ctx.crypto.seal_str(columns::CONDITION_TEXT, id, &c.text)?),
         responsible_person: Set(c.responsible_person.clone()),
@@ -233,7 +233,7 @@ pub async fn record_service(ctx: &Ctx, caller: &Caller, id: Uuid, input: Service
     if found.served_on.is_some() {
         return Err(ServiceError::Conflict { code: "already_served", detail: "the order's service is already recorded".into() });
     }
-    if !read::status(&found)?.is_in_force() {
+    if !found.status.is_in_force() {
         return Err(ServiceError::Conflict { code: "not_in_force", detail: "the order is no longer in force".into() });
     }
     bump(&txn, id, input.version, now, |u| u.col_expr(order::Column::ServedOn, Expr::value(input.served_on))).await?;
@@ -287,7 +287,7 @@ pub async fn apply_status(
     let permission = if status == OrderStatus::Discharged { Permission::OrderDischarge } else { Permission::OrderWrite };
     caller.require(permission)?;
     let (found, owner) = for_change(txn, caller, id, version).await?;
-    let current = read::status(&found)?;
+    let current = found.status;
     if !current.can_become(status) {
         return Err(ServiceError::Conflict {
             code: "illegal_transition",
@@ -299,11 +299,11 @@ pub async fn apply_status(
     let change = order_status_change::ActiveModel {
         id: Set(change_id),
         order_id: Set(id),
-        from_status: Set(current.as_str().to_owned()),
-        to_status: Set(status.as_str().to_owned()),
+        from_status: Set(current),
+        to_status: Set(status),
         reason_sealed: Set(reason.map(|r| ctx.crypto.seal_str(columns::ORDER_STATUS_REASON, change_id, &r)).transpose()?),
         changed_by: Set(caller.subject.clone()),
-        changed_role: Set(caller.role_for(permission).as_str().to_owned()),
+        changed_role: Set(caller.role_for(permission)),
         changed_at: Set(now),
     };
     order_status_change::Entity::insert(change).exec_without_returning(txn).await?;

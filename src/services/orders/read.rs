@@ -8,16 +8,12 @@ use uuid::Uuid;
 use super::input::ProtectedPersonDetails;
 use super::views::*;
 use crate::crypto::{Crypto, columns};
-use crate::domain::vocab::{ConditionCategory, ConditionKind, OrderKind, OrderStatus};
 use crate::services::registrants::read::stored;
 use crate::services::{ServiceError, ServiceResult};
+use domain::vocab::{ConditionKind, OrderStatus};
 
 pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<order::Model> {
     order::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("order"))
-}
-
-pub fn status(o: &order::Model) -> ServiceResult<OrderStatus> {
-    stored(OrderStatus::parse(&o.status))
 }
 
 /// Orders of a registrant that are in force on `today`: an in-force status and not past their
@@ -71,7 +67,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, o: order::Model,
         .await?;
     let mut condition_views = Vec::with_capacity(conditions.len());
     for c in conditions {
-        let kind = stored(ConditionKind::parse(&c.kind))?;
+        let kind = c.kind;
         let shown = with_protected_persons || kind == ConditionKind::Requirement;
         let parameters = match &c.parameters_sealed {
             Some(sealed) if shown => Some(crypto.open_json(columns::CONDITION_PARAMETERS, c.id, sealed)?),
@@ -81,7 +77,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, o: order::Model,
         condition_views.push(ConditionView {
             id: c.id,
             kind,
-            category: stored(ConditionCategory::parse(&c.category))?,
+            category: c.category,
             text,
             parameters,
             responsible_person: c.responsible_person,
@@ -99,8 +95,8 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, o: order::Model,
     for ch in changes {
         history.push(StatusChangeView {
             id: ch.id,
-            from: stored(OrderStatus::parse(&ch.from_status))?,
-            to: stored(OrderStatus::parse(&ch.to_status))?,
+            from: ch.from_status,
+            to: ch.to_status,
             reason: ch.reason_sealed.as_deref().map(|r| crypto.open_str(columns::ORDER_STATUS_REASON, ch.id, r)).transpose()?,
             changed_by: ch.changed_by,
             changed_role: ch.changed_role,
@@ -111,7 +107,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, o: order::Model,
     Ok(OrderView {
         id: o.id,
         registrant_id: o.registrant_id,
-        kind: stored(OrderKind::parse(&o.kind))?,
+        kind: o.kind,
         regime: o.regime_code,
         court: o.court,
         case_reference,
@@ -120,7 +116,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, o: order::Model,
         effective_on: o.effective_on,
         expires_on: o.expires_on,
         until_further_order: o.until_further_order,
-        status: stored(OrderStatus::parse(&o.status))?,
+        status: o.status,
         managing_org: o.managing_org,
         protected_persons,
         conditions: condition_views,

@@ -4,13 +4,13 @@
 //! "hidden" for "none".
 
 use chrono::{DateTime, NaiveDate, Utc};
-use jobs::schedule::Schedule;
+use domain::schedule::Schedule;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::vocab::{ConditionCategory, ConditionKind, OrderKind, OrderStatus};
+use domain::vocab::{ConditionCategory, ConditionKind, OrderKind, OrderStatus, Role};
 
 #[derive(Serialize, ToSchema)]
 pub struct ProtectedPersonView {
@@ -48,7 +48,7 @@ pub struct StatusChangeView {
     pub to: OrderStatus,
     pub reason: Option<String>,
     pub changed_by: String,
-    pub changed_role: String,
+    pub changed_role: Role,
     pub changed_at: DateTime<Utc>,
 }
 

@@ -14,10 +14,10 @@ use uuid::Uuid;
 use super::ValidRegistrant;
 use super::details::{address_row, birth_date_row, descriptor_row, identifier_field, identifier_row, name_date_keys, name_row};
 use crate::crypto::{BlindField, BlindKind, Crypto, columns};
-use crate::domain::calendar;
-use crate::domain::vocab::AddressKind;
 use crate::services::blind::{self, IndexTerm, OWNER_REGISTRANT};
 use crate::services::{ServiceResult, references};
+use domain::calendar;
+use domain::vocab::AddressKind;
 
 /// Bind parameters per statement, under SQLite's 32,766 and PostgreSQL's 65,535.
 const MAX_PARAMETERS: usize = 30_000;
@@ -52,11 +52,11 @@ impl NewRows {
             id: Set(id),
             // Reserved when written (`write`).
             reference: sea_orm::ActiveValue::NotSet,
-            status: Set(valid.status.as_str().to_owned()),
+            status: Set(valid.status),
             managing_org: Set(valid.managing_org.clone()),
             managing_officer: Set(valid.officer.clone()),
             supervising_org: Set(valid.supervising_org.clone()),
-            risk_level: Set(valid.risk.as_ref().map(|r| r.0.as_str().to_owned())),
+            risk_level: Set(valid.risk.as_ref().map(|r| r.0)),
             risk_tool: Set(valid.risk.as_ref().and_then(|r| r.1.clone())),
             risk_next_review_on: Set(valid.risk.as_ref().and_then(|r| r.2)),
             mappa_category: Set(valid.mappa.map(|m| m.0)),
@@ -91,7 +91,7 @@ impl NewRows {
             // open home addresses that began before it, the day before.
             if let (AddressKind::Home, Some(day_before)) = (a.kind, a.valid_from.and_then(|f| f.pred_opt())) {
                 for earlier in &mut self.addresses[first_address..] {
-                    let open_home = earlier.kind.as_ref() == AddressKind::Home.as_str() && earlier.valid_to.as_ref().is_none();
+                    let open_home = *earlier.kind.as_ref() == AddressKind::Home && earlier.valid_to.as_ref().is_none();
                     let began_before = earlier.valid_from.as_ref().is_none_or(|from| from <= day_before);
                     if open_home && began_before {
                         earlier.valid_to = Set(Some(day_before));

@@ -8,11 +8,11 @@ use uuid::Uuid;
 
 use super::input::{ValidAddress, ValidDescriptor, ValidIdentifier, ValidName};
 use crate::crypto::{BlindField, BlindKind, Crypto, columns};
-use crate::domain::person::PersonName;
-use crate::domain::vocab::{AddressKind, IdentifierKind};
 use crate::linkage::{NameForm, keys};
 use crate::services::ServiceResult;
 use crate::services::blind::{self, IndexTerm, OWNER_REGISTRANT};
+use domain::person::PersonName;
+use domain::vocab::{AddressKind, IdentifierKind};
 
 pub fn identifier_field(kind: IdentifierKind) -> BlindField {
     BlindField::for_identifier(kind)
@@ -78,7 +78,7 @@ pub async fn insert_address(
         registrant_address::Entity::update_many()
             .col_expr(registrant_address::Column::ValidTo, Expr::value(day_before))
             .filter(registrant_address::Column::RegistrantId.eq(registrant_id))
-            .filter(registrant_address::Column::Kind.eq(AddressKind::Home.as_str()))
+            .filter(registrant_address::Column::Kind.eq(AddressKind::Home))
             .filter(registrant_address::Column::ValidTo.is_null())
             .filter(
                 Condition::any()
@@ -129,7 +129,7 @@ pub fn name_row(
         registrant_name::ActiveModel {
             id: Set(id),
             registrant_id: Set(registrant_id),
-            kind: Set(n.kind.as_str().to_owned()),
+            kind: Set(n.kind),
             name_sealed: Set(crypto.seal_json(columns::NAME, id, &n.name)?),
             valid_from: Set(n.valid_from),
             valid_to: Set(n.valid_to),
@@ -170,7 +170,7 @@ pub fn descriptor_row(
         registrant_descriptor::ActiveModel {
             id: Set(id),
             registrant_id: Set(registrant_id),
-            kind: Set(d.kind.as_str().to_owned()),
+            kind: Set(d.kind),
             value_sealed: Set(sealed),
             created_at: Set(now),
         },
@@ -189,7 +189,7 @@ pub fn address_row(
         registrant_address::ActiveModel {
             id: Set(id),
             registrant_id: Set(registrant_id),
-            kind: Set(a.kind.as_str().to_owned()),
+            kind: Set(a.kind),
             address_sealed: Set(crypto.seal_json(columns::ADDRESS, id, &a.address)?),
             valid_from: Set(a.valid_from),
             valid_to: Set(a.valid_to),
@@ -210,7 +210,7 @@ pub fn identifier_row(
         registrant_identifier::ActiveModel {
             id: Set(id),
             registrant_id: Set(registrant_id),
-            kind: Set(i.identifier.kind.as_str().to_owned()),
+            kind: Set(i.identifier.kind),
             platform: Set(i.identifier.platform.clone()),
             value_sealed: Set(crypto.seal_str(columns::IDENTIFIER, id, &i.identifier.value)?),
             valid_from: Set(i.valid_from),
@@ -270,7 +270,7 @@ pub async fn reindex_all(conn: &impl ConnectionTrait, crypto: &Crypto, registran
     }
     for i in &identifiers {
         let value = crypto.open_str(columns::IDENTIFIER, i.id, &i.value_sealed)?;
-        let kind = super::read::stored(IdentifierKind::parse(&i.kind))?;
+        let kind = i.kind;
         // As `Identifier::index_key`: handles are qualified by their platform.
         let key = match &i.platform {
             Some(platform) => format!("{platform}:{value}"),

@@ -5,11 +5,11 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::domain::errors::{FieldErrors, field_error};
-use crate::domain::identifiers::Identifier;
-use crate::domain::person::{self, Address, PersonName};
-use crate::domain::text;
-use crate::domain::vocab::{AddressKind, DescriptorKind, IdentifierKind, NameKind, RegistrantStatus, RiskLevel};
+use domain::errors::{FieldErrors, field_error};
+use domain::identifiers::Identifier;
+use domain::person::{self, Address, PersonName};
+use domain::text;
+use domain::vocab::{AddressKind, DescriptorKind, IdentifierKind, NameKind, RegistrantStatus, RiskLevel};
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -23,10 +23,10 @@ use super::audit::{self, Action, Entry, Outcome};
 use super::{Ctx, ServiceError, ServiceResult, obligations};
 use crate::auth::{Caller, Permission};
 use crate::crypto::columns;
-use crate::domain::calendar;
-use crate::domain::errors::FieldErrors;
-use crate::domain::regimes::ChangeEvent;
-use crate::domain::vocab::{RegistrantStatus, RiskLevel};
+use domain::calendar;
+use domain::errors::FieldErrors;
+use domain::regimes::ChangeEvent;
+use domain::vocab::{RegistrantStatus, RiskLevel};
 
 const RECORD: &str = "registrant";
 
@@ -169,7 +169,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
     }
     let mut condition = Condition::all();
     if let Some(status) = filter.status {
-        condition = condition.add(registrant::Column::Status.eq(status.as_str()));
+        condition = condition.add(registrant::Column::Status.eq(status));
     }
     if let Some(org) = &filter.managing_org {
         condition = condition.add(registrant::Column::ManagingOrg.eq(org.as_str()));

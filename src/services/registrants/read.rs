@@ -5,14 +5,15 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use super::views::*;
-use crate::crypto::{Crypto, CryptoError, columns};
-use crate::domain::person::{Address, PersonName};
-use crate::domain::vocab::{AddressKind, DescriptorKind, IdentifierKind, NameKind, RegistrantStatus, RiskLevel};
+use crate::crypto::{Crypto, columns};
 use crate::services::{ServiceError, ServiceResult};
+use domain::person::{Address, PersonName};
+use domain::vocab::NameKind;
 
-/// A stored vocabulary value that no longer parses is corrupt data, not user error.
+/// A stored value that no longer parses (a date, a schedule, a number out of range) is corrupt
+/// data, not user error and not a crypto failure.
 pub fn stored<T>(value: Option<T>) -> Result<T, ServiceError> {
-    value.ok_or(ServiceError::Crypto(CryptoError::Encoding))
+    value.ok_or_else(|| ServiceError::CorruptData("a stored value does not parse as its column's type".into()))
 }
 
 pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<registrant::Model> {
@@ -51,7 +52,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
         let person: PersonName = crypto.open_json(columns::NAME, n.id, &n.name_sealed)?;
         name_views.push(NameView {
             id: n.id,
-            kind: stored(NameKind::parse(&n.kind))?,
+            kind: n.kind,
             given: person.given,
             family: person.family,
             valid_from: n.valid_from,
@@ -67,7 +68,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
     for d in descriptors {
         descriptor_views.push(DescriptorView {
             id: d.id,
-            kind: stored(DescriptorKind::parse(&d.kind))?,
+            kind: d.kind,
             value: crypto.open_str(columns::DESCRIPTOR, d.id, &d.value_sealed)?,
         });
     }
@@ -76,7 +77,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
         let address: Address = crypto.open_json(columns::ADDRESS, a.id, &a.address_sealed)?;
         address_views.push(AddressView {
             id: a.id,
-            kind: stored(AddressKind::parse(&a.kind))?,
+            kind: a.kind,
             lines: address.lines,
             town: address.town,
             postcode: address.postcode,
@@ -88,7 +89,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
     for i in identifiers {
         identifier_views.push(IdentifierView {
             id: i.id,
-            kind: stored(IdentifierKind::parse(&i.kind))?,
+            kind: i.kind,
             platform: i.platform,
             value: crypto.open_str(columns::IDENTIFIER, i.id, &i.value_sealed)?,
             valid_from: i.valid_from,
@@ -102,14 +103,12 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
     Ok(RegistrantView {
         id: r.id,
         reference: r.reference,
-        status: stored(RegistrantStatus::parse(&r.status))?,
+        status: r.status,
         managing_org: r.managing_org,
         managing_officer: r.managing_officer,
         supervising_org: r.supervising_org,
         risk: match r.risk_level {
-            Some(level) => {
-                Some(RiskView { level: stored(RiskLevel::parse(&level))?, tool: r.risk_tool, next_review_on: r.risk_next_review_on })
-            }
+            Some(level) => Some(RiskView { level, tool: r.risk_tool, next_review_on: r.risk_next_review_on }),
             None => None,
         },
         mappa: r.mappa_category.zip(r.mappa_level).map(|(category, level)| MappaView {
@@ -133,7 +132,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
 pub async fn primary_names(conn: &impl ConnectionTrait, crypto: &Crypto, ids: &[Uuid]) -> ServiceResult<Vec<(Uuid, String)>> {
     let rows = registrant_name::Entity::find()
         .filter(registrant_name::Column::RegistrantId.is_in(ids.iter().copied()))
-        .filter(registrant_name::Column::Kind.eq(NameKind::Primary.as_str()))
+        .filter(registrant_name::Column::Kind.eq(NameKind::Primary))
         .filter(registrant_name::Column::ValidTo.is_null())
         .all(conn)
         .await?;
@@ -159,10 +158,10 @@ pub async fn summaries(
             primary_name: names.iter().find(|(owner, _)| *owner == r.id).map(|(_, n)| n.clone()),
             id: r.id,
             reference: r.reference,
-            status: stored(RegistrantStatus::parse(&r.status))?,
+            status: r.status,
             managing_org: r.managing_org,
             supervising_org: r.supervising_org,
-            risk_level: r.risk_level.as_deref().map(|l| stored(RiskLevel::parse(l))).transpose()?,
+            risk_level: r.risk_level,
             version: r.version,
         });
     }

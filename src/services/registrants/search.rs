@@ -13,13 +13,13 @@ use super::views::RegistrantSummary;
 use super::{details, read};
 use crate::auth::{Caller, Permission};
 use crate::crypto::{BlindField, BlindKind, columns};
-use crate::domain::errors::{FieldErrors, field_error};
-use crate::domain::identifiers::Identifier;
-use crate::domain::person::PersonName;
-use crate::domain::vocab::IdentifierKind;
 use crate::services::audit::{self, Action, Entry, Outcome};
 use crate::services::blind::{self, OWNER_REGISTRANT};
 use crate::services::{Ctx, ServiceError, ServiceResult, tx};
+use domain::errors::{FieldErrors, field_error};
+use domain::identifiers::Identifier;
+use domain::person::PersonName;
+use domain::vocab::IdentifierKind;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

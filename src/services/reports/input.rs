@@ -6,13 +6,13 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::domain::errors::FieldErrors;
-use crate::domain::identifiers::Identifier;
-use crate::domain::person::{self, Address, PersonName};
-use crate::domain::vocab::{Classification, ContactChannel, DescriptorKind, IdentifierKind};
 use crate::linkage::{NameForm, Profile};
 use crate::services::registrants::input::{DescriptorInput, descriptor, org_code, short_text};
 use crate::services::registrants::search::IdentifierQuery;
+use domain::errors::FieldErrors;
+use domain::identifiers::Identifier;
+use domain::person::{self, Address, PersonName};
+use domain::vocab::{Classification, ContactChannel, DescriptorKind, IdentifierKind};
 
 const MAX_ITEMS: usize = 50;
 

@@ -18,10 +18,10 @@ use super::blind::{self, IndexTerm, OWNER_REPORT};
 use super::{Ctx, ServiceError, ServiceResult, tx};
 use crate::auth::{Caller, Permission};
 use crate::crypto::{Crypto, columns};
-use crate::domain::calendar;
-use crate::domain::errors::FieldErrors;
-use crate::domain::vocab::Classification;
 use crate::linkage::{Profile, keys};
+use domain::calendar;
+use domain::errors::FieldErrors;
+use domain::vocab::Classification;
 
 /// What the recorder gets back: the report's id and its own references, nothing sealed.
 #[derive(Serialize, ToSchema)]
@@ -50,7 +50,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, body: NewReportInput, now: DateT
         id: Set(id),
         force: Set(valid.force.clone()),
         crime_reference: Set(valid.crime_reference.clone()),
-        principal_classification: Set(valid.principal.as_str().to_owned()),
+        principal_classification: Set(valid.principal),
         included_classifications: Set(included),
         occurred_from: Set(valid.occurred_from),
         occurred_to: Set(valid.occurred_to),

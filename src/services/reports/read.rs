@@ -14,10 +14,10 @@ use super::input::{SuspectDetails, VictimDetails};
 use super::{find, suspect, victim};
 use crate::auth::{Caller, Permission};
 use crate::crypto::columns;
-use crate::domain::vocab::{Classification, ContactChannel};
 use crate::services::audit::{self, Action, Entry, Outcome};
 use crate::services::registrants::read::stored;
 use crate::services::{Ctx, ServiceError, ServiceResult, tx};
+use domain::vocab::{CheckResult, Classification, ContactChannel};
 
 #[derive(Serialize, ToSchema)]
 pub struct ReportSummary {
@@ -41,7 +41,7 @@ pub struct ReportPage {
 pub struct CheckSummary {
     pub id: Uuid,
     pub check_reference: String,
-    pub result: String,
+    pub result: CheckResult,
     pub created_at: DateTime<Utc>,
 }
 
@@ -98,7 +98,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Se
         id: report.id,
         force: report.force.clone(),
         crime_reference: report.crime_reference.clone(),
-        principal_classification: stored(Classification::parse(&report.principal_classification))?,
+        principal_classification: report.principal_classification,
         included_classifications: list_of(&report.included_classifications, Classification::parse)?,
         occurred_from: report.occurred_from,
         occurred_to: report.occurred_to,
@@ -162,7 +162,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ReportFilter, now: DateTim
             id: r.id,
             force: r.force,
             crime_reference: r.crime_reference,
-            principal_classification: stored(Classification::parse(&r.principal_classification))?,
+            principal_classification: r.principal_classification,
             occurred_from: r.occurred_from,
             intake_org: r.intake_org,
             created_at: r.created_at,

@@ -2,13 +2,24 @@
 //! through `as_str`/`parse` for the database; an unknown stored value is a data error, never a
 //! silent default.
 
-/// Declares a string-backed enum with serde, OpenAPI schema, `as_str` and `parse`.
+/// Declares a string-backed enum with serde, `as_str`, `parse` and `Display`; with the `openapi`
+/// feature an OpenAPI schema, and with `sea-orm` a stored enum over a text column, so entity
+/// columns carry the enum itself. A stored value outside the vocabulary fails to load with
+/// `DbErr::Type`, which the service reports as corrupt data.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "sea-orm", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+        #[cfg_attr(feature = "sea-orm", sea_orm(rs_type = "String", db_type = "Text"))]
         pub enum $name {
-            $(#[serde(rename = $text)] #[schema(rename = $text)] $variant),+
+            $(
+                #[serde(rename = $text)]
+                #[cfg_attr(feature = "openapi", schema(rename = $text))]
+                #[cfg_attr(feature = "sea-orm", sea_orm(string_value = $text))]
+                $variant
+            ),+
         }
 
         impl $name {
@@ -171,6 +182,14 @@ impl OrderKind {
     }
 }
 
+impl ObligationKind {
+    /// Notification duties are met by the registrant notifying in person (recorded as a
+    /// notification), never by a compliance outcome.
+    pub fn is_notification(self) -> bool {
+        matches!(self, Self::InitialNotification | Self::ChangeNotification | Self::AnnualNotification | Self::WeeklyNotification)
+    }
+}
+
 impl ComplianceOutcome {
     /// What an outcome means for the occurrence it is recorded against.
     pub fn occurrence_status(self) -> OccurrenceStatus {
@@ -202,4 +221,86 @@ vocabulary!(
         Phone => "phone", Sms => "sms", Email => "email", SocialMedia => "social_media",
         InPerson => "in_person", Letter => "letter", ThirdParty => "third_party",
     }
+);
+
+vocabulary!(
+    /// Roles, as they appear in the token's roles claim.
+    Role {
+        Ppo => "ppo", Probation => "probation", Intake => "intake", Supervisor => "supervisor",
+        Auditor => "auditor", Admin => "admin",
+    }
+);
+
+vocabulary!(
+    /// What needs a second person.
+    ApprovalAction { OrderDischarge => "order.discharge", RegistrantErasure => "registrant.erasure" }
+);
+
+vocabulary!(ApprovalStatus { Pending => "pending", Approved => "approved", Rejected => "rejected", Expired => "expired" });
+
+vocabulary!(Decision { Approve => "approve", Reject => "reject" });
+
+vocabulary!(CheckResult { NoMatch => "no_match", PossibleMatch => "possible_match" });
+
+vocabulary!(TargetKind { Registrant => "registrant", Report => "report" });
+
+vocabulary!(
+    /// `needs_info`: the reviewer could not decide without more information (for example the
+    /// suspect's date of birth from the investigating officer); the link stays open, off the
+    /// main queue, and can still be confirmed or rejected.
+    LinkStatus { Pending => "pending", NeedsInfo => "needs_info", Confirmed => "confirmed", Rejected => "rejected" }
+);
+
+vocabulary!(
+    /// What a check did with a candidate: queued it for review, left it below the threshold,
+    /// or recognised a pair an officer already decided (a rejected pair is not proposed again).
+    CandidateOutcome {
+        Review => "review", BelowThreshold => "below_threshold",
+        PreviouslyRejected => "previously_rejected", AlreadyConfirmed => "already_confirmed",
+    }
+);
+
+vocabulary!(LinkDecision { Confirm => "confirm", Reject => "reject", NeedsInfo => "needs_info" });
+
+vocabulary!(
+    /// The kinds of processing that DPA 2018 s.62 requires to be logged.
+    AuditAction {
+        Collection => "collection", Alteration => "alteration", Consultation => "consultation",
+        Disclosure => "disclosure", Combination => "combination", Erasure => "erasure",
+    }
+);
+
+vocabulary!(AuditOutcome { Success => "success", Denied => "denied", Failure => "failure" });
+
+vocabulary!(
+    /// What an alert is about. Alerts tell a managing unit something it must act on that is not
+    /// (yet) a breach.
+    AlertKind {
+        OrderExpiring => "order_expiring", InterimOrderEnding => "interim_order_ending",
+        ServedNotNotified => "served_not_notified",
+        RequirementWithoutResponsiblePerson => "requirement_without_responsible_person",
+        MissingAcknowledgement => "missing_acknowledgement", RiskReviewDue => "risk_review_due",
+        MappaReviewDue => "mappa_review_due", SerialPattern => "serial_pattern",
+        OrderEligibility => "order_eligibility",
+    }
+);
+
+vocabulary!(
+    /// The kind of record an alert names.
+    AlertSubject {
+        Registrant => "registrant", Order => "order", OrderCondition => "order_condition",
+        NotificationEvent => "notification_event", CrimeReport => "crime_report",
+    }
+);
+
+vocabulary!(AlertStatus { Open => "open" });
+
+vocabulary!(
+    /// A job run is `running` from its start until it records how it ended.
+    JobOutcome { Running => "running", Succeeded => "succeeded", Skipped => "skipped", Failed => "failed" }
+);
+
+vocabulary!(
+    /// An outbox message is pending until delivered, or dead after its last attempt failed.
+    OutboxStatus { Pending => "pending", Delivered => "delivered", Dead => "dead" }
 );

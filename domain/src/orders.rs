@@ -1,8 +1,8 @@
 //! Rules about orders that need no database: which dates and statuses an order may have, which
 //! conditions are well formed, and which kind of obligation a requirement becomes.
 
+use crate::schedule::Schedule;
 use chrono::{Months, NaiveDate};
-use jobs::schedule::Schedule;
 
 use super::errors::{FieldError, field_error};
 use super::vocab::{ConditionCategory, ConditionKind, ObligationKind, OrderKind, OrderStatus};
@@ -180,8 +180,8 @@ fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::schedule::Frequency;
     use chrono::NaiveTime;
-    use jobs::schedule::Frequency;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()

@@ -1,7 +1,8 @@
 //! Validation errors that name the offending field. Parsing collects every problem in a request
 //! before answering, so a user fixes a form in one round trip.
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// JSON path of the field, e.g. `identifiers[2].value`.
     pub field: String,
