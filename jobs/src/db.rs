@@ -2,11 +2,16 @@
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, Statement, TransactionTrait, Value};
 
-/// A transaction that holds SQLite's write lock from its first statement (see the service's
-/// `tx::begin_write` for why); on PostgreSQL, an ordinary transaction.
+/// A transaction that holds SQLite's write lock from its first statement; on PostgreSQL, an
+/// ordinary transaction (row locks and MVCC handle it). On SQLite a transaction that reads first
+/// and writes later fails with SQLITE_BUSY, without waiting, when another connection wrote in
+/// between (WAL snapshots cannot be upgraded). Taking the write lock with the first statement,
+/// as `BEGIN IMMEDIATE` would, makes concurrent writers queue on the busy timeout instead.
+/// The service and the jobs both use this one.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     let txn = db.begin().await?;
     if txn.get_database_backend() == DbBackend::Sqlite {
+        // A write that changes nothing still takes SQLite's write lock.
         txn.execute_unprepared("UPDATE reference_counters SET last = last WHERE 0 = 1").await?;
     }
     Ok(txn)

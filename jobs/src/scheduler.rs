@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::DatabaseConnection;
-use tokio_cron_scheduler::{Job, JobScheduler};
+use tokio_cron_scheduler::Job;
+pub use tokio_cron_scheduler::JobScheduler;
 
 use crate::outbox::Sink;
 use crate::{JobError, RunReport, detect_missed, hygiene, materialise, outbox, reviews, runner};

@@ -88,38 +88,3 @@ pub async fn verify(login: &Login, token: &str, now: DateTime<Utc>) -> Result<Lo
     let remember_until = exp.max(iat + MAX_AGE) + skew;
     Ok(LogoutClaims { subject, sid, jti, remember_until })
 }
-
-/// Ends the sessions a verified logout token names; `None` if this token was already used.
-pub async fn apply(
-    conn: &impl sea_orm::ConnectionTrait,
-    issuer: &str,
-    claims: &LogoutClaims,
-    now: DateTime<Utc>,
-) -> crate::services::ServiceResult<Option<u64>> {
-    use entities::{backchannel_logout, web_session};
-    use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
-
-    backchannel_logout::Entity::delete_many().filter(backchannel_logout::Column::ExpiresAt.lt(now)).exec(conn).await?;
-    let remembered = backchannel_logout::Entity::insert(backchannel_logout::ActiveModel {
-        jti_hash: Set(super::sessions::hash(&format!("{issuer}\0{}", claims.jti))),
-        expires_at: Set(claims.remember_until),
-    })
-    .exec_without_returning(conn)
-    .await;
-    match remembered {
-        Ok(_) => {}
-        Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => return Ok(None),
-        Err(err) => return Err(err.into()),
-    }
-    // With a `sid`, only that provider session's sessions (of that person, if named);
-    // with only `sub`, every session of the person from this provider.
-    let mut which = Condition::all().add(web_session::Column::Issuer.eq(issuer));
-    if let Some(sid) = &claims.sid {
-        which = which.add(web_session::Column::Sid.eq(sid.as_str()));
-    }
-    if let Some(subject) = &claims.subject {
-        which = which.add(web_session::Column::Subject.eq(subject.as_str()));
-    }
-    let ended = super::sessions::end_where(conn, which, super::sessions::EndReason::ProviderLogout, now).await?;
-    Ok(Some(ended))
-}

@@ -17,7 +17,6 @@ pub mod jwks;
 pub mod login;
 pub mod policy;
 pub mod revalidation;
-pub mod sessions;
 pub mod token;
 
 use uuid::Uuid;

@@ -17,9 +17,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::login::{Login, LoginError};
-use super::sessions::{self, EndReason, SessionIdentity};
 use crate::crypto::Crypto;
 use crate::services::ServiceResult;
+use crate::services::sessions::{self, EndReason, SessionIdentity};
 
 /// How long a session may go on without the provider confirming it, when the provider cannot
 /// be reached.

@@ -12,7 +12,7 @@ use super::AppState;
 use super::error::ApiError;
 use crate::auth::backchannel;
 use crate::clock;
-use crate::services::{ServiceError, tx};
+use crate::services::sessions;
 
 #[derive(Deserialize)]
 pub struct LogoutForm {
@@ -45,9 +45,7 @@ pub async fn receive(
     };
     // The jti is remembered and the sessions ended together: a failure leaves the token usable
     // when the provider retries.
-    let txn = tx::begin_write(&state.ctx.db).await.map_err(ServiceError::from)?;
-    let applied = backchannel::apply(&txn, &login.settings.issuer, &claims, now).await?;
-    txn.commit().await.map_err(ServiceError::from)?;
+    let applied = sessions::provider_logout(&state.ctx.db, &login.settings.issuer, &claims, now).await?;
     match applied {
         Some(ended) => {
             tracing::info!(outcome = "success", sessions_ended = ended, "back-channel logout");

@@ -24,10 +24,10 @@ use super::AppState;
 use super::error::ApiError;
 use crate::auth::login::{Login, LoginError};
 use crate::auth::revalidation;
-use crate::auth::sessions::{self, CSRF_HEADER, EndReason, LOGIN_COOKIE, SESSION_COOKIE};
 use crate::auth::{Caller, Justification, Permission};
 use crate::clock;
 use crate::services::audit::{self, Action, Entry, Outcome};
+use crate::services::sessions::{self, CSRF_HEADER, EndReason, LOGIN_COOKIE, SESSION_COOKIE};
 
 pub fn routes() -> Router<AppState> {
     Router::new()

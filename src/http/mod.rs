@@ -7,7 +7,7 @@ mod backchannel;
 mod breaches;
 pub mod error;
 pub mod extract;
-mod linkage;
+mod links;
 mod login;
 mod obligations;
 mod openapi;
@@ -15,6 +15,7 @@ mod orders;
 mod policy;
 mod queues;
 mod registrants;
+mod reports;
 mod security;
 mod sessions;
 mod system;
@@ -59,7 +60,8 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(obligations::routes())
         .merge(breaches::routes())
         .merge(queues::routes())
-        .merge(linkage::routes())
+        .merge(reports::routes())
+        .merge(links::routes())
         .merge(approvals::routes())
         .merge(audit::routes())
         .merge(sessions::routes())

@@ -12,10 +12,10 @@ use super::error::ApiError;
 use axum_extra::extract::CookieJar;
 
 use crate::auth::revalidation;
-use crate::auth::sessions::{self, CSRF_HEADER, SESSION_COOKIE};
 use crate::auth::token::Identity;
 use crate::auth::{Caller, Justification, policy};
 use crate::clock;
+use crate::services::sessions::{self, CSRF_HEADER, SESSION_COOKIE};
 
 pub async fn enforce(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();

@@ -18,6 +18,7 @@ pub mod references;
 pub mod registrants;
 pub mod reports;
 pub mod rotation;
+pub mod sessions;
 pub mod suspensions;
 pub mod tx;
 pub mod web_sessions;

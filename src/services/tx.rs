@@ -5,7 +5,7 @@
 //! makes concurrent requests queue on the busy timeout instead of failing. PostgreSQL needs
 //! nothing: row locks and MVCC handle it.
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, DbErr, TransactionTrait};
 
 /// A read-only snapshot for consultations. It takes no write lock, so reads run in parallel on
 /// SQLite too; the consultation's audit entry is then committed on its own, and the caller
@@ -14,11 +14,6 @@ pub async fn begin_read(db: &DatabaseConnection) -> Result<DatabaseTransaction, 
     db.begin().await
 }
 
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    let txn = db.begin().await?;
-    if txn.get_database_backend() == DbBackend::Sqlite {
-        // A write that changes nothing still takes SQLite's write lock.
-        txn.execute_unprepared("UPDATE reference_counters SET last = last WHERE 0 = 1").await?;
-    }
-    Ok(txn)
-}
+/// A transaction that holds SQLite's write lock from its first statement. One implementation,
+/// shared with the jobs (which cannot depend on this crate): see `jobs::db::begin_write`.
+pub use jobs::db::begin_write;

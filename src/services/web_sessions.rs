@@ -11,8 +11,8 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::audit::{self, Action, Entry, Outcome};
+use super::sessions::{self, EndReason};
 use super::{Ctx, ServiceError, ServiceResult, tx};
-use crate::auth::sessions::{self, EndReason};
 use crate::auth::{Caller, Permission};
 use domain::errors::FieldErrors;
 

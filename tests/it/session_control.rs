@@ -6,7 +6,8 @@ use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use vigil::auth::Role;
 use vigil::auth::assurance::Assurance;
-use vigil::auth::backchannel::{self, LogoutClaims};
+use vigil::auth::backchannel::LogoutClaims;
+use vigil::services::sessions;
 
 use crate::support::browser::{SESSION, last_end_reason, me, revalidation_due, sql, world, world_with};
 use crate::support::oidc::Browser;
@@ -60,8 +61,8 @@ async fn forged_and_replayed_logout_tokens_end_nothing() {
         remember_until: vigil::clock::now() + chrono::Duration::minutes(10),
     };
     let now = vigil::clock::now();
-    assert_eq!(backchannel::apply(&w.app.db, &w.provider.issuer, &claims, now).await.unwrap(), Some(0), "another provider session");
-    assert_eq!(backchannel::apply(&w.app.db, &w.provider.issuer, &claims, now).await.unwrap(), None, "replayed");
+    assert_eq!(sessions::provider_logout(&w.app.db, &w.provider.issuer, &claims, now).await.unwrap(), Some(0), "another provider session");
+    assert_eq!(sessions::provider_logout(&w.app.db, &w.provider.issuer, &claims, now).await.unwrap(), None, "replayed");
     assert_eq!(me(&mut browser, &base).await.0, StatusCode::OK);
 }
 

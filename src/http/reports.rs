@@ -1,7 +1,7 @@
-//! Crime reports, register checks and the link review queue.
+//! Crime reports and the register checks run on them.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -14,11 +14,11 @@ use super::error::{ApiError, Problem};
 use super::extract::{AppJson, Path, QueryResult, limit, query as query_params};
 use crate::auth::Caller;
 use crate::clock;
-use crate::services::checks::views::{CheckResponse, CheckView, LinkDecisionInput, LinkStatus, LinkView};
+use crate::services::checks::views::{CheckResponse, CheckView};
 use crate::services::reports::ReportReceipt;
 use crate::services::reports::input::NewReportInput;
 use crate::services::reports::read::{self, ReportFilter, ReportPage, ReportView};
-use crate::services::{checks, links, reports};
+use crate::services::{checks, reports};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -26,8 +26,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_report))
         .routes(routes!(run_check))
         .routes(routes!(get_check))
-        .routes(routes!(queue))
-        .routes(routes!(decide))
 }
 
 /// Records a crime report: classifications, victim (pseudonymous reference, sealed details)
@@ -92,46 +90,4 @@ async fn run_check(State(state): State<AppState>, caller: Caller, Path(id): Path
     responses((status = 200, body = CheckView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_check(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<CheckView>, ApiError> {
     Ok(Json(checks::get(&state.ctx, &caller, id, clock::now()).await?))
-}
-
-#[derive(Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct QueueQuery {
-    /// `pending` (default) or `needs_info`.
-    status: Option<LinkStatus>,
-    /// 1 to 200; default 50.
-    limit: Option<u64>,
-}
-
-/// The review queue: open links (pending by default, or those waiting for information), most
-/// probable first.
-#[utoipa::path(get, path = "/api/v1/links", tag = "linkage", params(QueueQuery),
-    responses((status = 200, body = Vec<LinkView>), (status = 400, body = Problem), (status = 403, body = Problem)))]
-async fn queue(
-    State(state): State<AppState>,
-    caller: Caller,
-    query: Result<Query<QueueQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Vec<LinkView>>, ApiError> {
-    let Query(query) =
-        query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))?;
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", "must be 1 to 200").with_field("limit"));
-    }
-    let status = query.status.unwrap_or(LinkStatus::Pending);
-    Ok(Json(links::queue(&state.ctx, &caller, status, limit, clock::now()).await?))
-}
-
-/// Confirms or rejects a proposed link, or marks it as needing information, with a reason. A
-/// rejected pair is never proposed again; a confirmed link counts towards serial patterns.
-#[utoipa::path(post, path = "/api/v1/links/{id}/decision", tag = "linkage", params(("id" = Uuid, Path)), request_body = LinkDecisionInput,
-    responses((status = 200, body = LinkView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn decide(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<Uuid>,
-    AppJson(body): AppJson<LinkDecisionInput>,
-) -> Result<Json<LinkView>, ApiError> {
-    Ok(Json(links::decide(&state.ctx, &caller, id, body, clock::now()).await?))
 }

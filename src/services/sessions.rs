@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use uuid::Uuid;
 
-use super::Role;
-use super::login::{LoggedIn, PendingLogin};
+use crate::auth::Role;
+use crate::auth::login::{LoggedIn, PendingLogin};
 use crate::crypto::{Crypto, columns};
 use crate::services::ServiceResult;
 
@@ -335,4 +335,54 @@ pub async fn confirmed(
 
 pub fn open_id_token(crypto: &Crypto, id: Uuid, sealed: &[u8]) -> ServiceResult<zeroize::Zeroizing<String>> {
     Ok(zeroize::Zeroizing::new(crypto.open_str(columns::SESSION_ID_TOKEN, id, sealed)?))
+}
+
+/// Ends, in one transaction, the sessions a verified back-channel logout token names, and
+/// remembers its `jti`: a failure leaves the token usable when the provider retries. `None` if
+/// this token was already used.
+pub async fn provider_logout(
+    db: &sea_orm::DatabaseConnection,
+    issuer: &str,
+    claims: &crate::auth::backchannel::LogoutClaims,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<u64>> {
+    let txn = super::tx::begin_write(db).await?;
+    let applied = end_for_provider_logout(&txn, issuer, claims, now).await?;
+    txn.commit().await?;
+    Ok(applied)
+}
+
+/// Ends the sessions a verified logout token names; `None` if this token was already used.
+pub async fn end_for_provider_logout(
+    conn: &impl sea_orm::ConnectionTrait,
+    issuer: &str,
+    claims: &crate::auth::backchannel::LogoutClaims,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<u64>> {
+    use entities::{backchannel_logout, web_session};
+    use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, EntityTrait, QueryFilter};
+
+    backchannel_logout::Entity::delete_many().filter(backchannel_logout::Column::ExpiresAt.lt(now)).exec(conn).await?;
+    let remembered = backchannel_logout::Entity::insert(backchannel_logout::ActiveModel {
+        jti_hash: Set(hash(&format!("{issuer}\0{}", claims.jti))),
+        expires_at: Set(claims.remember_until),
+    })
+    .exec_without_returning(conn)
+    .await;
+    match remembered {
+        Ok(_) => {}
+        Err(err) if matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => return Ok(None),
+        Err(err) => return Err(err.into()),
+    }
+    // With a `sid`, only that provider session's sessions (of that person, if named);
+    // with only `sub`, every session of the person from this provider.
+    let mut which = Condition::all().add(web_session::Column::Issuer.eq(issuer));
+    if let Some(sid) = &claims.sid {
+        which = which.add(web_session::Column::Sid.eq(sid.as_str()));
+    }
+    if let Some(subject) = &claims.subject {
+        which = which.add(web_session::Column::Subject.eq(subject.as_str()));
+    }
+    let ended = end_where(conn, which, EndReason::ProviderLogout, now).await?;
+    Ok(Some(ended))
 }

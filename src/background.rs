@@ -1,0 +1,106 @@
+//! Everything the service does that no request asked for, started and stopped in one place:
+//!
+//! - the scheduled jobs (`jobs` crate: missed obligations, materialising occurrences, order
+//!   hygiene, reviews due, outbox delivery), on their cron schedules, when this process runs them;
+//! - sealing the audit chain, every half second;
+//! - adding this process's encryption counts to the shared per-key totals, every ten seconds;
+//! - exporting signed audit checkpoints, when a checkpoint folder is configured.
+//!
+//! Each task is idempotent and safe on several replicas at once (unique keys, advisory locks,
+//! positions as file names), so losing a task or a process loses nothing.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use jobs::outbox::Sink;
+use jobs::scheduler::JobsConfig;
+use tokio::task::JoinHandle;
+
+use crate::services::{Ctx, audit, key_usage};
+
+/// What to run besides the request handlers.
+#[derive(Default)]
+pub struct Plan {
+    pub jobs: Option<(JobsConfig, Sink)>,
+    pub checkpoints: Option<(PathBuf, Duration)>,
+}
+
+/// The running background work; [`Background::stop`] ends it.
+pub struct Background {
+    ctx: Ctx,
+    tasks: Vec<JoinHandle<()>>,
+    scheduler: Option<jobs::scheduler::JobScheduler>,
+}
+
+/// Starts the background work for `ctx`, after loading the key-usage totals it adds to.
+pub async fn start(ctx: Ctx, plan: Plan) -> anyhow::Result<Background> {
+    key_usage::load(&ctx.db, &ctx.crypto).await?;
+    let mut tasks = vec![tokio::spawn(seal_audit_chain(ctx.clone())), tokio::spawn(flush_key_usage(ctx.clone()))];
+    if let Some((dir, every)) = plan.checkpoints {
+        tasks.push(tokio::spawn(checkpoint_audit_chain(ctx.clone(), dir, every)));
+    }
+    let scheduler = match plan.jobs {
+        Some((config, sink)) => Some(jobs::scheduler::start(ctx.db.clone(), config, Arc::new(sink), crate::clock::now).await?),
+        None => None,
+    };
+    Ok(Background { ctx, tasks, scheduler })
+}
+
+impl Background {
+    /// Stops every task and records this process's last key usage.
+    pub async fn stop(mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        if let Err(err) = key_usage::flush(&self.ctx.db, &self.ctx.crypto, crate::clock::now()).await {
+            tracing::error!(error = %err, "recording key usage at shutdown failed");
+        }
+        if let Some(scheduler) = self.scheduler.as_mut() {
+            let _ = scheduler.shutdown().await;
+        }
+    }
+}
+
+/// Chains new audit entries every half second. Losing this task loses nothing: entries are
+/// already committed, and the next sealer (this process or another replica) chains them. Only
+/// every tenth pass looks back for entries that committed late below the chain's tip: that scan
+/// grows with the trail, and at two a second it was what PostgreSQL was busiest with under load.
+async fn seal_audit_chain(ctx: Ctx) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    for pass in 0u64.. {
+        tick.tick().await;
+        let sealed = if pass.is_multiple_of(10) {
+            audit::seal_pending(&ctx.db, crate::clock::now()).await
+        } else {
+            audit::seal_recent(&ctx.db, crate::clock::now()).await
+        };
+        if let Err(err) = sealed {
+            tracing::warn!(error = %err, "audit chain sealing failed; will retry");
+        }
+    }
+}
+
+/// Adds this process's encryption counts to the shared per-key totals every ten seconds.
+async fn flush_key_usage(ctx: Ctx) {
+    let mut tick = tokio::time::interval(Duration::from_secs(10));
+    loop {
+        tick.tick().await;
+        if let Err(err) = key_usage::flush(&ctx.db, &ctx.crypto, crate::clock::now()).await {
+            tracing::warn!(error = %err, "recording key usage failed; will retry");
+        }
+    }
+}
+
+/// Exports a signed checkpoint of the chain's tip now and then (see `audit::checkpoints`). Two
+/// replicas may both write one for the same tip; the file name is the position, so the second
+/// finds it there and writes nothing.
+async fn checkpoint_audit_chain(ctx: Ctx, dir: PathBuf, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        if let Err(err) = audit::checkpoints::write(&ctx.db, &ctx.crypto, &dir, crate::clock::now()).await {
+            tracing::error!(error = %err, "writing the audit checkpoint failed; will retry");
+        }
+    }
+}
