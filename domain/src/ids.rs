@@ -5,6 +5,18 @@
 
 use uuid::Uuid;
 
+/// Anything that names one record by its UUID: every id newtype, and a bare UUID where records
+/// of several kinds are meant (the audit trail's record ids, a link's target).
+pub trait RecordId: Copy {
+    fn uuid(self) -> Uuid;
+}
+
+impl RecordId for Uuid {
+    fn uuid(self) -> Uuid {
+        self
+    }
+}
+
 macro_rules! id {
     ($($(#[$meta:meta])* $name:ident),+ $(,)?) => {$(
         $(#[$meta])*
@@ -19,8 +31,10 @@ macro_rules! id {
             pub fn generate() -> Self {
                 Self(Uuid::now_v7())
             }
+        }
 
-            pub const fn uuid(self) -> Uuid {
+        impl RecordId for $name {
+            fn uuid(self) -> Uuid {
                 self.0
             }
         }

@@ -1,5 +1,6 @@
 //! `alerts`: see the migration that creates it for what each column holds.
 
+use domain::ids::{AlertId, RegistrantId};
 use domain::vocab::{AlertKind, AlertStatus, AlertSubject};
 use sea_orm::entity::prelude::*;
 
@@ -7,13 +8,13 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "alerts")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: AlertId,
     pub kind: AlertKind,
     #[sea_orm(unique)]
     pub dedupe_key: String,
     pub subject_type: AlertSubject,
     pub subject_id: Uuid,
-    pub registrant_id: Option<Uuid>,
+    pub registrant_id: Option<RegistrantId>,
     pub managing_org: String,
     pub status: AlertStatus,
     pub detail: String,

@@ -1,5 +1,6 @@
 //! `approvals`: see the migration that creates it for what each column holds.
 
+use domain::ids::ApprovalId;
 use domain::vocab::{ApprovalAction, ApprovalStatus, Role};
 use sea_orm::entity::prelude::*;
 
@@ -7,7 +8,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "approvals")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: ApprovalId,
     pub action: ApprovalAction,
     pub target_id: Uuid,
     pub target_version: i32,

@@ -1,5 +1,6 @@
 //! `breaches`: see the migration that creates it for what each column holds.
 
+use domain::ids::{BreachId, ConditionId, OccurrenceId, OrderId, RegistrantId, ReportId};
 use domain::vocab::{BreachSource, BreachStatus};
 use sea_orm::entity::prelude::*;
 
@@ -7,11 +8,11 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "breaches")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub registrant_id: Uuid,
-    pub occurrence_id: Option<Uuid>,
-    pub order_id: Option<Uuid>,
-    pub condition_id: Option<Uuid>,
+    pub id: BreachId,
+    pub registrant_id: RegistrantId,
+    pub occurrence_id: Option<OccurrenceId>,
+    pub order_id: Option<OrderId>,
+    pub condition_id: Option<ConditionId>,
     pub source: BreachSource,
     pub status: BreachStatus,
     #[sea_orm(column_type = "Blob")]
@@ -22,7 +23,7 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     /// The crime report a `crime_report` breach was raised from.
-    pub report_id: Option<Uuid>,
+    pub report_id: Option<ReportId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,5 +1,6 @@
 //! `compliance_records`: see the migration that creates it for what each column holds.
 
+use domain::ids::OccurrenceId;
 use domain::vocab::ComplianceOutcome;
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +9,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub occurrence_id: Uuid,
+    pub occurrence_id: OccurrenceId,
     pub outcome: ComplianceOutcome,
     #[sea_orm(column_type = "Blob")]
     pub notes_sealed: Option<Vec<u8>>,

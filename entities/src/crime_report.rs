@@ -1,5 +1,6 @@
 //! `crime_reports`: see the migration that creates it for what each column holds.
 
+use domain::ids::ReportId;
 use domain::vocab::Classification;
 use sea_orm::entity::prelude::*;
 
@@ -7,7 +8,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "crime_reports")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: ReportId,
     pub force: String,
     pub crime_reference: String,
     pub principal_classification: Classification,

@@ -1,5 +1,6 @@
 //! `enforcement_decisions`: see the migration that creates it for what each column holds.
 
+use domain::ids::BreachId;
 use domain::vocab::{EnforcementAction, Role};
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +9,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub breach_id: Uuid,
+    pub breach_id: BreachId,
     pub action: EnforcementAction,
     #[sea_orm(column_type = "Blob")]
     pub reason_sealed: Vec<u8>,

@@ -1,5 +1,6 @@
 //! `links`: see the migration that creates it for what each column holds.
 
+use domain::ids::{CandidateId, LinkId, ReportId};
 use domain::vocab::{LinkStatus, Role, TargetKind};
 use sea_orm::entity::prelude::*;
 
@@ -7,14 +8,14 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "links")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub report_id: Uuid,
+    pub id: LinkId,
+    pub report_id: ReportId,
     pub target_kind: TargetKind,
     pub target_id: Uuid,
     pub status: LinkStatus,
     pub probability: f64,
     pub strong: bool,
-    pub candidate_id: Uuid,
+    pub candidate_id: CandidateId,
     pub decided_by: Option<String>,
     pub decided_role: Option<Role>,
     #[sea_orm(column_type = "Blob")]

@@ -1,5 +1,6 @@
 //! `match_candidates`: see the migration that creates it for what each column holds.
 
+use domain::ids::{CandidateId, CheckId};
 use domain::vocab::{CandidateOutcome, TargetKind};
 use sea_orm::entity::prelude::*;
 
@@ -7,8 +8,8 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "match_candidates")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub check_id: Uuid,
+    pub id: CandidateId,
+    pub check_id: CheckId,
     pub target_kind: TargetKind,
     pub target_id: Uuid,
     pub weight: f64,

@@ -1,5 +1,6 @@
 //! `notification_events`: see the migration that creates it for what each column holds.
 
+use domain::ids::{NotificationId, RegistrantId};
 use domain::vocab::{NotificationKind, NotificationMethod};
 use sea_orm::entity::prelude::*;
 
@@ -7,8 +8,8 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "notification_events")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub registrant_id: Uuid,
+    pub id: NotificationId,
+    pub registrant_id: RegistrantId,
     pub kind: NotificationKind,
     pub method: NotificationMethod,
     pub station: Option<String>,

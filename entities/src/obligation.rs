@@ -1,5 +1,6 @@
 //! `obligations`: see the migration that creates it for what each column holds.
 
+use domain::ids::{ConditionId, ObligationId, OrderId, RegistrantId};
 use domain::vocab::{ObligationKind, ObligationStatus};
 use sea_orm::entity::prelude::*;
 
@@ -7,10 +8,10 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "obligations")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub registrant_id: Uuid,
-    pub order_id: Option<Uuid>,
-    pub condition_id: Option<Uuid>,
+    pub id: ObligationId,
+    pub registrant_id: RegistrantId,
+    pub order_id: Option<OrderId>,
+    pub condition_id: Option<ConditionId>,
     pub kind: ObligationKind,
     pub regime_code: Option<String>,
     pub schedule: Option<String>,

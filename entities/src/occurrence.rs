@@ -1,5 +1,6 @@
 //! `occurrences`: see the migration that creates it for what each column holds.
 
+use domain::ids::{ObligationId, OccurrenceId, RegistrantId};
 use domain::vocab::OccurrenceStatus;
 use sea_orm::entity::prelude::*;
 
@@ -7,9 +8,9 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "occurrences")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub obligation_id: Uuid,
-    pub registrant_id: Uuid,
+    pub id: OccurrenceId,
+    pub obligation_id: ObligationId,
+    pub registrant_id: RegistrantId,
     pub due_at: DateTimeUtc,
     pub window_opens_at: Option<DateTimeUtc>,
     pub status: OccurrenceStatus,

@@ -1,5 +1,6 @@
 //! `orders`: see the migration that creates it for what each column holds.
 
+use domain::ids::{OrderId, RegistrantId};
 use domain::vocab::{OrderKind, OrderStatus};
 use sea_orm::entity::prelude::*;
 
@@ -7,8 +8,8 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "orders")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub registrant_id: Uuid,
+    pub id: OrderId,
+    pub registrant_id: RegistrantId,
     pub kind: OrderKind,
     pub regime_code: String,
     pub court: Option<String>,

@@ -1,5 +1,6 @@
 //! `order_conditions`: see the migration that creates it for what each column holds.
 
+use domain::ids::{ConditionId, OrderId};
 use domain::vocab::{ConditionCategory, ConditionKind};
 use sea_orm::entity::prelude::*;
 
@@ -7,8 +8,8 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "order_conditions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub order_id: Uuid,
+    pub id: ConditionId,
+    pub order_id: OrderId,
     pub kind: ConditionKind,
     pub category: ConditionCategory,
     #[sea_orm(column_type = "Blob")]

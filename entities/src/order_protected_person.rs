@@ -1,5 +1,6 @@
 //! `order_protected_persons`: see the migration that creates it for what each column holds.
 
+use domain::ids::OrderId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub order_id: Uuid,
+    pub order_id: OrderId,
     pub data_subject_category: String,
     #[sea_orm(column_type = "Blob")]
     pub details_sealed: Vec<u8>,

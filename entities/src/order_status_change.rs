@@ -1,5 +1,6 @@
 //! `order_status_changes`: see the migration that creates it for what each column holds.
 
+use domain::ids::OrderId;
 use domain::vocab::{OrderStatus, Role};
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +9,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub order_id: Uuid,
+    pub order_id: OrderId,
     pub from_status: OrderStatus,
     pub to_status: OrderStatus,
     #[sea_orm(column_type = "Blob")]

@@ -1,5 +1,6 @@
 //! `register_checks`: see the migration that creates it for what each column holds.
 
+use domain::ids::{CheckId, ReportId};
 use domain::vocab::{CheckResult, Role};
 use sea_orm::entity::prelude::*;
 
@@ -7,10 +8,10 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "register_checks")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: CheckId,
     #[sea_orm(unique)]
     pub reference: String,
-    pub report_id: Uuid,
+    pub report_id: ReportId,
     pub actor_issuer: String,
     pub actor_subject: String,
     pub actor_role: Role,

@@ -1,5 +1,6 @@
 //! `registrants`: see the migration that creates it for what each column holds.
 
+use domain::ids::RegistrantId;
 use domain::vocab::{RegistrantStatus, RiskLevel};
 use sea_orm::entity::prelude::*;
 
@@ -7,7 +8,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "registrants")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
+    pub id: RegistrantId,
     #[sea_orm(unique)]
     pub reference: String,
     pub status: RegistrantStatus,

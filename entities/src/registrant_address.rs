@@ -1,5 +1,6 @@
 //! `registrant_addresses`: see the migration that creates it for what each column holds.
 
+use domain::ids::RegistrantId;
 use domain::vocab::AddressKind;
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +9,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub registrant_id: Uuid,
+    pub registrant_id: RegistrantId,
     pub kind: AddressKind,
     #[sea_orm(column_type = "Blob")]
     pub address_sealed: Vec<u8>,

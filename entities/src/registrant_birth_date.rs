@@ -1,5 +1,6 @@
 //! `registrant_birth_dates`: see the migration that creates it for what each column holds.
 
+use domain::ids::RegistrantId;
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -7,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub registrant_id: Uuid,
+    pub registrant_id: RegistrantId,
     #[sea_orm(column_type = "Blob")]
     pub birth_date_sealed: Vec<u8>,
     pub created_at: DateTimeUtc,

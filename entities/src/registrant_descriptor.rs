@@ -1,5 +1,6 @@
 //! `registrant_descriptors`: see the migration that creates it for what each column holds.
 
+use domain::ids::RegistrantId;
 use domain::vocab::DescriptorKind;
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +9,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub registrant_id: Uuid,
+    pub registrant_id: RegistrantId,
     pub kind: DescriptorKind,
     #[sea_orm(column_type = "Blob")]
     pub value_sealed: Vec<u8>,

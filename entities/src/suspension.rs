@@ -1,5 +1,6 @@
 //! `suspensions`: see the migration that creates it for what each column holds.
 
+use domain::ids::{RegistrantId, SuspensionId};
 use domain::vocab::SuspensionKind;
 use sea_orm::entity::prelude::*;
 
@@ -7,8 +8,8 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "suspensions")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub id: Uuid,
-    pub registrant_id: Uuid,
+    pub id: SuspensionId,
+    pub registrant_id: RegistrantId,
     pub kind: SuspensionKind,
     pub starts_at: DateTimeUtc,
     pub ends_at: Option<DateTimeUtc>,

@@ -3,6 +3,7 @@
 //! written in the same transaction, only when the alert is new.
 
 use chrono::{DateTime, Utc};
+use domain::ids::{AlertId, RecordId, RegistrantId};
 use domain::vocab::{AlertKind, AlertStatus, AlertSubject};
 use entities::alert;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
@@ -13,7 +14,7 @@ pub struct NewAlert {
     pub dedupe_key: String,
     pub subject_type: AlertSubject,
     pub subject_id: Uuid,
-    pub registrant_id: Option<Uuid>,
+    pub registrant_id: Option<RegistrantId>,
     pub managing_org: String,
     pub recipient_officer: Option<String>,
     /// Ids and dates only; never personal data.
@@ -22,7 +23,7 @@ pub struct NewAlert {
 
 /// Inserts the alert unless one with the same key exists; returns whether it was new.
 pub async fn raise(conn: &impl ConnectionTrait, a: NewAlert, now: DateTime<Utc>) -> Result<bool, DbErr> {
-    let id = Uuid::now_v7();
+    let id = AlertId::generate();
     let inserted = alert::Entity::insert(alert::ActiveModel {
         id: Set(id),
         kind: Set(a.kind),
@@ -41,6 +42,6 @@ pub async fn raise(conn: &impl ConnectionTrait, a: NewAlert, now: DateTime<Utc>)
     if inserted == 0 {
         return Ok(false);
     }
-    crate::outbox::enqueue(conn, format!("alert.{}", a.kind.as_str()), id, a.managing_org, a.recipient_officer, now).await?;
+    crate::outbox::enqueue(conn, format!("alert.{}", a.kind.as_str()), id.uuid(), a.managing_org, a.recipient_officer, now).await?;
     Ok(true)
 }

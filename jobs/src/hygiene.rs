@@ -5,6 +5,7 @@
 //! written acknowledgement its regime requires (SPA 2019 s.10).
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
+use domain::ids::RegistrantId;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, QueryResult, Value};
 use serde_json::json;
 use uuid::Uuid;
@@ -44,7 +45,7 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, renewal_window_day
         in_force()
     );
     for row in rows(&txn, &sql, vec![false.into(), today.into(), horizon.into()]).await? {
-        let (id, registrant, org, status): (Uuid, Uuid, String, String) =
+        let (id, registrant, org, status): (Uuid, RegistrantId, String, String) =
             (row.try_get("", "id")?, row.try_get("", "registrant_id")?, row.try_get("", "managing_org")?, row.try_get("", "status")?);
         let expires: NaiveDate = row.try_get("", "expires_on")?;
         let kind = if status == OrderStatus::Interim.as_str() { AlertKind::InterimOrderEnding } else { AlertKind::OrderExpiring };

@@ -5,17 +5,17 @@
 //! hospital, abroad) are not created: the requirement cannot be met then.
 
 use chrono::{DateTime, Days, Utc};
+use domain::ids::{ObligationId, OccurrenceId, RegistrantId};
 use entities::{obligation, occurrence, suspension};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::OnConflict,
 };
-use uuid::Uuid;
 
 use crate::db::{begin_write, try_job_lock};
 use crate::{JobError, RunReport};
 use domain::calendar;
 use domain::schedule::Schedule;
-use domain::vocab::OccurrenceStatus;
+use domain::vocab::{ObligationStatus, OccurrenceStatus};
 
 pub const NAME: &str = "materialise_occurrences";
 const PAGE: u64 = 500;
@@ -24,8 +24,8 @@ const PAGE: u64 = 500;
 /// skipping suspended periods. Returns how many were new.
 pub async fn materialise_one(
     conn: &impl sea_orm::ConnectionTrait,
-    obligation_id: Uuid,
-    registrant_id: Uuid,
+    obligation_id: ObligationId,
+    registrant_id: RegistrantId,
     schedule: &Schedule,
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
@@ -37,7 +37,7 @@ pub async fn materialise_one(
         .into_iter()
         .filter(|due| !suspensions.iter().any(|s| s.starts_at <= *due && s.ends_at.is_none_or(|end| end > *due)))
         .map(|due| occurrence::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(OccurrenceId::generate()),
             obligation_id: Set(obligation_id),
             registrant_id: Set(registrant_id),
             due_at: Set(due),
@@ -68,10 +68,10 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, horizon_days: u32)
         return Ok(RunReport { job: NAME, skipped: true, ..Default::default() });
     }
     let (mut examined, mut created) = (0u64, 0u64);
-    let mut after: Option<Uuid> = None;
+    let mut after: Option<ObligationId> = None;
     loop {
         let mut query = obligation::Entity::find()
-            .filter(obligation::Column::Status.eq("open"))
+            .filter(obligation::Column::Status.eq(ObligationStatus::Open))
             .filter(obligation::Column::Schedule.is_not_null())
             .order_by_asc(obligation::Column::Id)
             .limit(PAGE);

@@ -2,6 +2,7 @@
 //! registrants whose management has not ended. One alert per registrant and review date.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::ids::RegistrantId;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::json;
 use uuid::Uuid;
@@ -44,7 +45,7 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<RunRepor
                 dedupe_key: format!("{}:{id}:{due}", kind.as_str()),
                 subject_type: AlertSubject::Registrant,
                 subject_id: id,
-                registrant_id: Some(id),
+                registrant_id: Some(RegistrantId::from(id)),
                 managing_org: row.try_get("", "managing_org")?,
                 recipient_officer: row.try_get("", "managing_officer")?,
                 detail: json!({ "registrant_id": id, "review_due_on": due }),

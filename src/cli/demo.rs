@@ -2,6 +2,7 @@
 //! creates a SQLite database, a key ring and a development signing key in a local data folder,
 //! migrates, loads a synthetic register once, and serves on 127.0.0.1 only.
 
+use domain::ids::RecordId;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -84,7 +85,7 @@ async fn load(ctx: &Ctx, count: usize) -> anyhow::Result<()> {
             services::ServiceError::Invalid(errors) => anyhow::anyhow!("demo registrant {i} is invalid: {:?}", errors.0),
             other => anyhow::anyhow!("loading demo registrant {i}: {other}"),
         })?;
-        created.push(super::demo_orders::Created { id: view.id, managing_org: view.managing_org });
+        created.push(super::demo_orders::Created { id: view.id.uuid(), managing_org: view.managing_org });
     }
     let loaded = super::demo_orders::load(ctx, &created, clock::now()).await?;
     println!("loaded {} synthetic orders ({} initial notifications outstanding)", loaded.orders, loaded.overdue_notifications);

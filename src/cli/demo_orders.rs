@@ -5,6 +5,7 @@
 //! Every name is invented; protected persons come from a separate short list of made-up names.
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveTime, Utc, Weekday};
+use domain::ids::RegistrantId;
 use domain::schedule::{Frequency, Schedule};
 use uuid::Uuid;
 
@@ -95,7 +96,7 @@ async fn dapo(ctx: &Ctx, caller: &Caller, registrant: Uuid, i: usize, today: Nai
     create(ctx, caller, registrant, order(i, OrderKind::Dapo, made, None, None, vec![no_contact(), programme]), then).await?;
     notify(ctx, caller, registrant, calendar::local_instant(days_after(made, 1), at(11, 0)), then).await?;
 
-    let list = obligations::list_for_registrant(ctx, caller, registrant, now).await.map_err(failed)?;
+    let list = obligations::list_for_registrant(ctx, caller, RegistrantId::from(registrant), now).await.map_err(failed)?;
     let mut past: Vec<_> = list
         .items
         .iter()
@@ -161,7 +162,7 @@ fn no_contact() -> ConditionInput {
 }
 
 async fn create(ctx: &Ctx, caller: &Caller, registrant: Uuid, input: NewOrderInput, now: DateTime<Utc>) -> anyhow::Result<()> {
-    orders::create(ctx, caller, registrant, input, now).await.map(|_| ()).map_err(failed)
+    orders::create(ctx, caller, RegistrantId::from(registrant), input, now).await.map(|_| ()).map_err(failed)
 }
 
 async fn notify(ctx: &Ctx, caller: &Caller, registrant: Uuid, notified_at: DateTime<Utc>, now: DateTime<Utc>) -> anyhow::Result<()> {
@@ -173,7 +174,7 @@ async fn notify(ctx: &Ctx, caller: &Caller, registrant: Uuid, notified_at: DateT
         notified_at,
         details: Some("Notified name and home address in person.".into()),
     };
-    notifications::record(ctx, caller, registrant, input, now.max(notified_at)).await.map(|_| ()).map_err(failed)
+    notifications::record(ctx, caller, RegistrantId::from(registrant), input, now.max(notified_at)).await.map(|_| ()).map_err(failed)
 }
 
 fn days_after(day: NaiveDate, days: u64) -> NaiveDate {

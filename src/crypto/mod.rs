@@ -76,7 +76,8 @@ impl Crypto {
     }
 
     /// Seals `plaintext` for one column of one row under the active encryption key.
-    pub fn seal(&self, column: Column, row: Uuid, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    pub fn seal(&self, column: Column, row: impl Into<Uuid>, plaintext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let row = row.into();
         let key_id = self.ring.active_encryption_id();
         let cipher = self.sealer(key_id, column)?;
         self.usage.record(key_id)?;
@@ -84,27 +85,28 @@ impl Crypto {
     }
 
     /// Opens an envelope sealed for exactly this column of exactly this row.
-    pub fn open(&self, column: Column, row: Uuid, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    pub fn open(&self, column: Column, row: impl Into<Uuid>, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        let row = row.into();
         let key_id = envelope::key_id(sealed)?;
         let cipher = self.sealer(key_id, column)?;
         envelope::open(&cipher, column, row, sealed)
     }
 
-    pub fn seal_str(&self, column: Column, row: Uuid, value: &str) -> Result<Vec<u8>, CryptoError> {
+    pub fn seal_str(&self, column: Column, row: impl Into<Uuid>, value: &str) -> Result<Vec<u8>, CryptoError> {
         self.seal(column, row, value.as_bytes())
     }
 
-    pub fn open_str(&self, column: Column, row: Uuid, sealed: &[u8]) -> Result<String, CryptoError> {
+    pub fn open_str(&self, column: Column, row: impl Into<Uuid>, sealed: &[u8]) -> Result<String, CryptoError> {
         let bytes = self.open(column, row, sealed)?;
         String::from_utf8(bytes.to_vec()).map_err(|_| CryptoError::Encoding)
     }
 
-    pub fn seal_json<T: serde::Serialize>(&self, column: Column, row: Uuid, value: &T) -> Result<Vec<u8>, CryptoError> {
+    pub fn seal_json<T: serde::Serialize>(&self, column: Column, row: impl Into<Uuid>, value: &T) -> Result<Vec<u8>, CryptoError> {
         let bytes = Zeroizing::new(serde_json::to_vec(value).map_err(|_| CryptoError::Encoding)?);
         self.seal(column, row, &bytes)
     }
 
-    pub fn open_json<T: serde::de::DeserializeOwned>(&self, column: Column, row: Uuid, sealed: &[u8]) -> Result<T, CryptoError> {
+    pub fn open_json<T: serde::de::DeserializeOwned>(&self, column: Column, row: impl Into<Uuid>, sealed: &[u8]) -> Result<T, CryptoError> {
         let bytes = self.open(column, row, sealed)?;
         serde_json::from_slice(&bytes).map_err(|_| CryptoError::Encoding)
     }

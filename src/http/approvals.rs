@@ -3,9 +3,9 @@
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
+use domain::ids::ApprovalId;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
@@ -52,7 +52,7 @@ async fn request(
 async fn decide(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<ApprovalId>,
     AppJson(body): AppJson<ApprovalDecisionInput>,
 ) -> Result<Json<ApprovalView>, ApiError> {
     Ok(Json(approvals::decide(&state.ctx, &caller, id, body, clock::now()).await?))

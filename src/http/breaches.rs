@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::ids::{BreachId, RegistrantId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -45,7 +46,7 @@ async fn list(State(state): State<AppState>, caller: Caller, query: QueryResult<
     let limit = limit(query.limit)?;
     let filter = ListFilter {
         status: query.status,
-        registrant_id: query.registrant_id,
+        registrant_id: query.registrant_id.map(RegistrantId::from),
         managing_org: query.managing_org,
         after: query.after,
         limit,
@@ -60,7 +61,7 @@ async fn list(State(state): State<AppState>, caller: Caller, query: QueryResult<
 async fn record(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<RegistrantId>,
     AppJson(body): AppJson<NewBreachInput>,
 ) -> Result<(StatusCode, Json<BreachView>), ApiError> {
     let view = breaches::record(&state.ctx, &caller, id, body, clock::now()).await?;
@@ -70,7 +71,7 @@ async fn record(
 /// One breach with its enforcement decisions.
 #[utoipa::path(get, path = "/api/v1/breaches/{id}", tag = "breaches", params(("id" = Uuid, Path)),
     responses((status = 200, body = BreachView), (status = 404, body = Problem)))]
-async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<BreachView>, ApiError> {
+async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<BreachId>) -> Result<Json<BreachView>, ApiError> {
     Ok(Json(breaches::get(&state.ctx, &caller, id, clock::now()).await?))
 }
 
@@ -81,7 +82,7 @@ async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<U
 async fn decide(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<BreachId>,
     AppJson(body): AppJson<DecisionInput>,
 ) -> Result<(StatusCode, Json<BreachView>), ApiError> {
     let view = breaches::decide(&state.ctx, &caller, id, body, clock::now()).await?;

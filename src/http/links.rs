@@ -2,11 +2,11 @@
 
 use axum::Json;
 use axum::extract::State;
+use domain::ids::LinkId;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
@@ -48,7 +48,7 @@ async fn queue(State(state): State<AppState>, caller: Caller, query: QueryResult
 async fn decide(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<LinkId>,
     AppJson(body): AppJson<LinkDecisionInput>,
 ) -> Result<Json<LinkView>, ApiError> {
     Ok(Json(links::decide(&state.ctx, &caller, id, body, clock::now()).await?))

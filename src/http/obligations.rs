@@ -3,9 +3,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::ids::{OccurrenceId, RegistrantId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
@@ -31,7 +31,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn list_for_registrant(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<RegistrantId>,
 ) -> Result<Json<ObligationList>, ApiError> {
     Ok(Json(obligations::list_for_registrant(&state.ctx, &caller, id, clock::now()).await?))
 }
@@ -44,7 +44,7 @@ async fn list_for_registrant(
 async fn record_notification(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<RegistrantId>,
     AppJson(body): AppJson<NotificationInput>,
 ) -> Result<(StatusCode, Json<NotificationView>), ApiError> {
     let view = notifications::record(&state.ctx, &caller, id, body, clock::now()).await?;
@@ -57,7 +57,7 @@ async fn record_notification(
 async fn record_compliance(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<OccurrenceId>,
     AppJson(body): AppJson<ComplianceInput>,
 ) -> Result<(StatusCode, Json<ComplianceResult>), ApiError> {
     let result = compliance::record(&state.ctx, &caller, id, body, clock::now()).await?;
@@ -70,7 +70,7 @@ async fn record_compliance(
 async fn excuse(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<OccurrenceId>,
     AppJson(body): AppJson<ExcusalInput>,
 ) -> Result<Json<OccurrenceView>, ApiError> {
     Ok(Json(compliance::excuse(&state.ctx, &caller, id, body, clock::now()).await?))

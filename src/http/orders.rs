@@ -3,9 +3,9 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::ids::{OrderId, RegistrantId};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
@@ -32,7 +32,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<RegistrantId>,
     AppJson(body): AppJson<NewOrderInput>,
 ) -> Result<(StatusCode, Json<OrderView>), ApiError> {
     let view = orders::create(&state.ctx, &caller, id, body, clock::now()).await?;
@@ -42,7 +42,11 @@ async fn create(
 /// The orders of a registrant. Protected persons are included only for roles that may see them.
 #[utoipa::path(get, path = "/api/v1/registrants/{id}/orders", tag = "orders", params(("id" = Uuid, Path)),
     responses((status = 200, body = OrderList), (status = 404, body = Problem)))]
-async fn list_for_registrant(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<OrderList>, ApiError> {
+async fn list_for_registrant(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<RegistrantId>,
+) -> Result<Json<OrderList>, ApiError> {
     Ok(Json(orders::list_for_registrant(&state.ctx, &caller, id, clock::now()).await?))
 }
 
@@ -50,7 +54,7 @@ async fn list_for_registrant(State(state): State<AppState>, caller: Caller, Path
 /// audited as such); probation sees orders of registrants it supervises only.
 #[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", params(("id" = Uuid, Path)),
     responses((status = 200, body = OrderView), (status = 404, body = Problem)))]
-async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<OrderView>, ApiError> {
+async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<OrderId>) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(orders::get(&state.ctx, &caller, id, clock::now()).await?))
 }
 
@@ -61,7 +65,7 @@ async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<U
 async fn record_service(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<OrderId>,
     AppJson(body): AppJson<ServiceInput>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(orders::record_service(&state.ctx, &caller, id, body, clock::now()).await?))
@@ -74,7 +78,7 @@ async fn record_service(
 async fn change_status(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<OrderId>,
     AppJson(body): AppJson<StatusChangeInput>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(orders::change_status(&state.ctx, &caller, id, body, clock::now()).await?))

@@ -4,11 +4,11 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::ids::{BreachId, RegistrantId, SuspensionId};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
@@ -89,7 +89,7 @@ pub struct AcknowledgeInput {
 async fn acknowledge(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<BreachId>,
     AppJson(body): AppJson<AcknowledgeInput>,
 ) -> Result<Json<BreachView>, ApiError> {
     Ok(Json(breaches::acknowledge(&state.ctx, &caller, id, body.version, clock::now()).await?))
@@ -101,7 +101,7 @@ async fn acknowledge(
 async fn suspend(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<RegistrantId>,
     AppJson(body): AppJson<NewSuspensionInput>,
 ) -> Result<(StatusCode, Json<SuspensionView>), ApiError> {
     let view = suspensions::create(&state.ctx, &caller, id, body, clock::now()).await?;
@@ -115,7 +115,7 @@ async fn suspend(
 async fn end_suspension(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<SuspensionId>,
     AppJson(body): AppJson<EndSuspensionInput>,
 ) -> Result<Json<SuspensionView>, ApiError> {
     Ok(Json(suspensions::end(&state.ctx, &caller, id, body, clock::now()).await?))

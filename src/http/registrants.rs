@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::ids::RegistrantId;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -83,7 +84,7 @@ async fn search(
 /// `Vigil-Crime-Reference` headers to record why.
 #[utoipa::path(get, path = "/api/v1/registrants/{id}", tag = "registrants", params(("id" = Uuid, Path)),
     responses((status = 200, body = RegistrantView), (status = 404, body = Problem)))]
-async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<RegistrantView>, ApiError> {
+async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<RegistrantId>) -> Result<Json<RegistrantView>, ApiError> {
     Ok(Json(registrants::get(&state.ctx, &caller, id, clock::now()).await?))
 }
 
@@ -93,7 +94,7 @@ async fn get_one(State(state): State<AppState>, caller: Caller, Path(id): Path<U
 async fn update(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<RegistrantId>,
     AppJson(body): AppJson<UpdateRegistrantInput>,
 ) -> Result<Json<RegistrantView>, ApiError> {
     Ok(Json(registrants::update(&state.ctx, &caller, id, body, clock::now()).await?))
@@ -105,7 +106,7 @@ async fn update(
 async fn add_name(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<RegistrantId>,
     AppJson(body): AppJson<NameInput>,
 ) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
     added(&state, &caller, id, Addition::Name(body)).await
@@ -117,7 +118,7 @@ async fn add_name(
 async fn add_address(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<RegistrantId>,
     AppJson(body): AppJson<AddressInput>,
 ) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
     added(&state, &caller, id, Addition::Address(body)).await
@@ -129,13 +130,18 @@ async fn add_address(
 async fn add_identifier(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    Path(id): Path<RegistrantId>,
     AppJson(body): AppJson<IdentifierInput>,
 ) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
     added(&state, &caller, id, Addition::Identifier(body)).await
 }
 
-async fn added(state: &AppState, caller: &Caller, id: Uuid, addition: Addition) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
+async fn added(
+    state: &AppState,
+    caller: &Caller,
+    id: RegistrantId,
+    addition: Addition,
+) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
     let view = registrants::add(&state.ctx, caller, id, addition, clock::now()).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }

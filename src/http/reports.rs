@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use domain::ids::{CheckId, ReportId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -72,7 +73,7 @@ async fn list_reports(
 /// Audited as a consultation; intake staff may read only their own organisation's reports.
 #[utoipa::path(get, path = "/api/v1/reports/{id}", tag = "linkage", params(("id" = Uuid, Path)),
     responses((status = 200, body = ReportView), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_report(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<ReportView>, ApiError> {
+async fn get_report(State(state): State<AppState>, caller: Caller, Path(id): Path<ReportId>) -> Result<Json<ReportView>, ApiError> {
     Ok(Json(read::get(&state.ctx, &caller, id, clock::now()).await?))
 }
 
@@ -81,13 +82,13 @@ async fn get_report(State(state): State<AppState>, caller: Caller, Path(id): Pat
 /// `Retry-After`). Intake staff get only `result`, `check_reference` and `contact_route`.
 #[utoipa::path(post, path = "/api/v1/reports/{id}/checks", tag = "linkage", params(("id" = Uuid, Path)),
     responses((status = 200, body = CheckResponse), (status = 404, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
-async fn run_check(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<CheckResponse>, ApiError> {
+async fn run_check(State(state): State<AppState>, caller: Caller, Path(id): Path<ReportId>) -> Result<Json<CheckResponse>, ApiError> {
     Ok(Json(checks::run(&state.ctx, &caller, id, clock::now()).await?))
 }
 
 /// A stored check with every candidate, its score and field-by-field explanation.
 #[utoipa::path(get, path = "/api/v1/checks/{id}", tag = "linkage", params(("id" = Uuid, Path)),
     responses((status = 200, body = CheckView), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_check(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<CheckView>, ApiError> {
+async fn get_check(State(state): State<AppState>, caller: Caller, Path(id): Path<CheckId>) -> Result<Json<CheckView>, ApiError> {
     Ok(Json(checks::get(&state.ctx, &caller, id, clock::now()).await?))
 }

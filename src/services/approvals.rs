@@ -11,6 +11,7 @@
 //! the second person must approve what the first one saw.
 
 use chrono::{DateTime, Utc};
+use domain::ids::{ApprovalId, OrderId, RecordId, RegistrantId};
 use entities::approval;
 use sea_orm::ExprTrait;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
@@ -70,7 +71,7 @@ pub struct ApprovalFilter {
 
 #[derive(Serialize, ToSchema)]
 pub struct ApprovalView {
-    pub id: Uuid,
+    pub id: ApprovalId,
     pub action: ApprovalAction,
     pub target_id: Uuid,
     pub target_version: i32,
@@ -119,8 +120,8 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
     let txn = tx::begin_write(&ctx.db).await?;
     let org = match input.action {
         ApprovalAction::OrderDischarge => {
-            let owner = orders::for_approval(&txn, caller, input.target_id, input.version).await?;
-            let order = orders::read::find(&txn, input.target_id).await?;
+            let owner = orders::for_approval(&txn, caller, OrderId::from(input.target_id), input.version).await?;
+            let order = orders::read::find(&txn, OrderId::from(input.target_id)).await?;
             let current = order.status;
             if !current.can_become(OrderStatus::Discharged) {
                 return Err(ServiceError::Conflict {
@@ -131,7 +132,7 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
             owner.managing_org
         }
         ApprovalAction::RegistrantErasure => {
-            let found = registrants::find(&txn, input.target_id).await?;
+            let found = registrants::find(&txn, RegistrantId::from(input.target_id)).await?;
             caller.require_managing(&found.managing_org)?;
             if found.version != input.version {
                 return Err(ServiceError::stale());
@@ -147,7 +148,7 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
             detail: "this action is already waiting for a second person".into(),
         });
     }
-    let id = Uuid::now_v7();
+    let id = ApprovalId::generate();
     let model = approval::ActiveModel {
         id: Set(id),
         action: Set(input.action),
@@ -170,7 +171,7 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
         version: Set(1),
     };
     approval::Entity::insert(model).exec_without_returning(&txn).await?;
-    audit::record(&txn, caller, now, entry("approval.request", permission, &[id, input.target_id])).await?;
+    audit::record(&txn, caller, now, entry("approval.request", permission, &[id.uuid(), input.target_id.uuid()])).await?;
     let view = view(ctx, approval::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("approval"))?)?;
     txn.commit().await?;
     Ok(view)
@@ -178,7 +179,13 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
 
 /// Approves (and applies) or rejects a pending request. The decider must be someone else.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: ApprovalDecisionInput, now: DateTime<Utc>) -> ServiceResult<ApprovalView> {
+pub async fn decide(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: ApprovalId,
+    input: ApprovalDecisionInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<ApprovalView> {
     let mut errors = FieldErrors::default();
     let why = reason(&mut errors, "reason", input.reason.as_deref(), input.decision == Decision::Reject);
     errors.finish()?;
@@ -213,17 +220,27 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: ApprovalDecisio
         match action {
             ApprovalAction::OrderDischarge => {
                 let requested = ctx.crypto.open_str(columns::APPROVAL_REASON, id, &found.reason_sealed)?;
-                let target = found.target_id;
-                orders::apply_status(&txn, ctx, caller, target, found.target_version, OrderStatus::Discharged, Some(requested), &[id], now)
-                    .await?;
+                let target = OrderId::from(found.target_id);
+                orders::apply_status(
+                    &txn,
+                    ctx,
+                    caller,
+                    target,
+                    found.target_version,
+                    OrderStatus::Discharged,
+                    Some(requested),
+                    &[id.uuid()],
+                    now,
+                )
+                .await?;
             }
             ApprovalAction::RegistrantErasure => {
-                let current = registrants::find(&txn, found.target_id).await?;
+                let current = registrants::find(&txn, RegistrantId::from(found.target_id)).await?;
                 if current.version != found.target_version {
                     return Err(ServiceError::stale());
                 }
-                erase::erase(&txn, found.target_id).await?;
-                let ids = [found.target_id, id];
+                erase::erase(&txn, RegistrantId::from(found.target_id)).await?;
+                let ids = [found.target_id.uuid(), id.uuid()];
                 let erased = Entry {
                     action: Action::Erasure,
                     operation: "registrant.erase",
@@ -237,7 +254,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: ApprovalDecisio
         }
     }
     let operation = if status == ApprovalStatus::Approved { "approval.approve" } else { "approval.reject" };
-    audit::record(&txn, caller, now, entry(operation, permission, &[id, found.target_id])).await?;
+    audit::record(&txn, caller, now, entry(operation, permission, &[id.uuid(), found.target_id.uuid()])).await?;
     let view = view(ctx, approval::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("approval"))?)?;
     txn.commit().await?;
     Ok(view)
@@ -293,7 +310,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ApprovalFilter, now: DateT
         .all(&snapshot)
         .await?;
     snapshot.commit().await?;
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id.uuid()).collect();
     let consulted = Entry {
         action: Action::Consultation,
         operation: "approval.list",

@@ -4,6 +4,7 @@
 //! counts towards serial patterns (see `checks::patterns`).
 
 use chrono::{DateTime, Utc};
+use domain::ids::{CandidateId, LinkId, RecordId, ReportId};
 use std::collections::HashMap;
 
 use entities::{crime_report, link, match_candidate};
@@ -28,16 +29,16 @@ async fn view(conn: &impl ConnectionTrait, l: link::Model) -> ServiceResult<Link
 /// Views of many links in four queries in all (reports, candidates, two kinds of target),
 /// however many links: the queue shows up to 500.
 async fn views(conn: &impl ConnectionTrait, links: Vec<link::Model>) -> ServiceResult<Vec<LinkView>> {
-    let report_ids: Vec<Uuid> = links.iter().map(|l| l.report_id).collect();
-    let labels: HashMap<Uuid, String> = crime_report::Entity::find()
+    let report_ids: Vec<Uuid> = links.iter().map(|l| l.report_id.uuid()).collect();
+    let labels: HashMap<ReportId, String> = crime_report::Entity::find()
         .filter(crime_report::Column::Id.is_in(report_ids))
         .all(conn)
         .await?
         .iter()
         .map(|r| (r.id, reports::label(r)))
         .collect();
-    let candidate_ids: Vec<Uuid> = links.iter().map(|l| l.candidate_id).collect();
-    let explanations: HashMap<Uuid, String> = match_candidate::Entity::find()
+    let candidate_ids: Vec<Uuid> = links.iter().map(|l| l.candidate_id.uuid()).collect();
+    let explanations: HashMap<CandidateId, String> = match_candidate::Entity::find()
         .filter(match_candidate::Column::Id.is_in(candidate_ids))
         .all(conn)
         .await?
@@ -94,7 +95,7 @@ pub async fn queue(ctx: &Ctx, caller: &Caller, status: LinkStatus, limit: u64, n
         .await?;
     let out = views(&snapshot, rows).await?;
     snapshot.commit().await?;
-    let ids: Vec<Uuid> = out.iter().flat_map(|l| [l.id, l.report_id, l.target_id]).collect();
+    let ids: Vec<Uuid> = out.iter().flat_map(|l| [l.id.uuid(), l.report_id.uuid(), l.target_id]).collect();
     let entry = Entry {
         action: Action::Consultation,
         operation: "link.queue",
@@ -112,7 +113,7 @@ pub async fn queue(ctx: &Ctx, caller: &Caller, status: LinkStatus, limit: u64, n
 /// Confirming combines two records about one person (s.62 "combination") and re-evaluates
 /// serial patterns and breach candidates.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: LinkDecisionInput, now: DateTime<Utc>) -> ServiceResult<LinkView> {
+pub async fn decide(ctx: &Ctx, caller: &Caller, id: LinkId, input: LinkDecisionInput, now: DateTime<Utc>) -> ServiceResult<LinkView> {
     caller.require(Permission::LinkDecide)?;
     let reason = text::required("reason", &input.reason, 1000).map_err(|e| FieldErrors(vec![e]))?;
     let txn = tx::begin_write(&ctx.db).await?;
@@ -147,7 +148,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: LinkDecisionInp
     if updated.rows_affected == 0 {
         return Err(ServiceError::stale());
     }
-    let mut ids = vec![id, current.report_id, current.target_id];
+    let mut ids = vec![id.uuid(), current.report_id.uuid(), current.target_id.uuid()];
     if status == LinkStatus::Confirmed {
         let report = reports::find(&txn, current.report_id).await?;
         ids.extend(patterns::evaluate(&txn, &ctx.crypto, &report, now).await?);
@@ -166,6 +167,6 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, input: LinkDecisionInp
     Ok(out)
 }
 
-fn seal_reason(crypto: &Crypto, id: Uuid, reason: &str) -> ServiceResult<Vec<u8>> {
+fn seal_reason(crypto: &Crypto, id: LinkId, reason: &str) -> ServiceResult<Vec<u8>> {
     Ok(crypto.seal_str(columns::LINK_REASON, id, reason)?)
 }

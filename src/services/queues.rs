@@ -2,6 +2,7 @@
 //! turns them into breaches), open alerts raised by the jobs, and the record of job runs.
 
 use chrono::{DateTime, Utc};
+use domain::ids::{AlertId, ObligationId, OccurrenceId, RecordId, RegistrantId};
 use entities::{alert, job_run, obligation, occurrence, registrant};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
@@ -15,11 +16,11 @@ use domain::vocab::{AlertKind, AlertStatus, AlertSubject, JobOutcome, Obligation
 
 #[derive(Serialize, ToSchema)]
 pub struct OverdueItem {
-    pub occurrence_id: Uuid,
-    pub obligation_id: Uuid,
+    pub occurrence_id: OccurrenceId,
+    pub obligation_id: ObligationId,
     pub obligation_kind: ObligationKind,
     pub due_at: DateTime<Utc>,
-    pub registrant_id: Uuid,
+    pub registrant_id: RegistrantId,
     pub registrant_reference: String,
     pub managing_org: String,
     pub managing_officer: Option<String>,
@@ -48,7 +49,7 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
     };
     let txn = tx::begin_write(&ctx.db).await?;
     let registrants = registrant::Entity::find().filter(scope).all(&txn).await?;
-    let ids: Vec<Uuid> = registrants.iter().map(|r| r.id).collect();
+    let ids: Vec<Uuid> = registrants.iter().map(|r| r.id.uuid()).collect();
     let mut items = Vec::new();
     for chunk in ids.chunks(500) {
         let rows = occurrence::Entity::find()
@@ -60,7 +61,7 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
             .limit(filter.limit)
             .all(&txn)
             .await?;
-        let obligation_ids: Vec<Uuid> = rows.iter().map(|o| o.obligation_id).collect();
+        let obligation_ids: Vec<Uuid> = rows.iter().map(|o| o.obligation_id.uuid()).collect();
         let obligations = obligation::Entity::find().filter(obligation::Column::Id.is_in(obligation_ids)).all(&txn).await?;
         for o in rows {
             let Some(r) = registrants.iter().find(|r| r.id == o.registrant_id) else { continue };
@@ -81,7 +82,7 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
     }
     items.sort_by_key(|i| (i.due_at, i.occurrence_id));
     items.truncate(filter.limit as usize);
-    let ids: Vec<Uuid> = items.iter().map(|i| i.registrant_id).collect();
+    let ids: Vec<Uuid> = items.iter().map(|i| i.registrant_id.uuid()).collect();
     let entry = Entry {
         action: Action::Consultation,
         operation: "occurrence.overdue",
@@ -97,11 +98,11 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
 
 #[derive(Serialize, ToSchema)]
 pub struct AlertView {
-    pub id: Uuid,
+    pub id: AlertId,
     pub kind: AlertKind,
     pub subject_type: AlertSubject,
     pub subject_id: Uuid,
-    pub registrant_id: Option<Uuid>,
+    pub registrant_id: Option<RegistrantId>,
     pub managing_org: String,
     pub status: AlertStatus,
     /// Ids and dates describing what the alert is about.
@@ -122,7 +123,7 @@ pub async fn alerts(ctx: &Ctx, caller: &Caller, limit: u64, now: DateTime<Utc>) 
         .limit(limit)
         .all(&txn)
         .await?;
-    let ids: Vec<Uuid> = rows.iter().filter_map(|a| a.registrant_id).collect();
+    let ids: Vec<Uuid> = rows.iter().filter_map(|a| a.registrant_id.map(|id| id.uuid())).collect();
     let entry = Entry {
         action: Action::Consultation,
         operation: "alert.list",

@@ -5,6 +5,7 @@
 //! notify promptly on release or return), and sessions inside it are excused.
 
 use chrono::{DateTime, Utc};
+use domain::ids::{RecordId, RegistrantId, SuspensionId};
 use entities::{obligation, occurrence, suspension};
 use sea_orm::{
     ActiveValue::Set,
@@ -41,8 +42,8 @@ pub struct EndSuspensionInput {
 
 #[derive(Serialize, ToSchema)]
 pub struct SuspensionView {
-    pub id: Uuid,
-    pub registrant_id: Uuid,
+    pub id: SuspensionId,
+    pub registrant_id: RegistrantId,
     pub kind: SuspensionKind,
     pub starts_at: DateTime<Utc>,
     pub ends_at: Option<DateTime<Utc>>,
@@ -68,7 +69,7 @@ fn entry<'a>(action: Action, operation: &'static str, ids: &'a [Uuid]) -> Entry<
 pub async fn create(
     ctx: &Ctx,
     caller: &Caller,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     input: NewSuspensionInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<SuspensionView> {
@@ -79,7 +80,7 @@ pub async fn create(
     let txn = tx::begin_write(&ctx.db).await?;
     let owner = registrants::find(&txn, registrant_id).await?;
     caller.require_managing(&owner.managing_org)?;
-    let id = Uuid::now_v7();
+    let id = SuspensionId::generate();
     suspension::Entity::insert(suspension::ActiveModel {
         id: Set(id),
         registrant_id: Set(registrant_id),
@@ -95,13 +96,19 @@ pub async fn create(
         Some(end) => close(&txn, ctx, id, registrant_id, input.starts_at, end, now).await?,
         None => (0, 0),
     };
-    audit::record(&txn, caller, now, entry(Action::Collection, "suspension.create", &[registrant_id, id])).await?;
+    audit::record(&txn, caller, now, entry(Action::Collection, "suspension.create", &[registrant_id.uuid(), id.uuid()])).await?;
     txn.commit().await?;
     Ok(SuspensionView { id, registrant_id, kind: input.kind, starts_at: input.starts_at, ends_at: input.ends_at, retimed, excused })
 }
 
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn end(ctx: &Ctx, caller: &Caller, id: Uuid, input: EndSuspensionInput, now: DateTime<Utc>) -> ServiceResult<SuspensionView> {
+pub async fn end(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: SuspensionId,
+    input: EndSuspensionInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<SuspensionView> {
     caller.require(Permission::SuspensionWrite)?;
     let txn = tx::begin_write(&ctx.db).await?;
     let found = suspension::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("suspension"))?;
@@ -114,7 +121,7 @@ pub async fn end(ctx: &Ctx, caller: &Caller, id: Uuid, input: EndSuspensionInput
         return Err(FieldErrors::single("ends_at", "before_start", "must not be before the suspension started").into());
     }
     let (retimed, excused) = close(&txn, ctx, id, found.registrant_id, found.starts_at, input.ends_at, now).await?;
-    audit::record(&txn, caller, now, entry(Action::Alteration, "suspension.end", &[found.registrant_id, id])).await?;
+    audit::record(&txn, caller, now, entry(Action::Alteration, "suspension.end", &[found.registrant_id.uuid(), id.uuid()])).await?;
     txn.commit().await?;
     let kind = found.kind;
     Ok(SuspensionView {
@@ -132,8 +139,8 @@ pub async fn end(ctx: &Ctx, caller: &Caller, id: Uuid, input: EndSuspensionInput
 async fn close(
     txn: &sea_orm::DatabaseTransaction,
     ctx: &Ctx,
-    id: Uuid,
-    registrant_id: Uuid,
+    id: SuspensionId,
+    registrant_id: RegistrantId,
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -150,7 +157,7 @@ async fn close(
         .filter(occurrence::Column::DueAt.lt(ends_at))
         .all(txn)
         .await?;
-    let obligation_ids: Vec<Uuid> = inside.iter().map(|o| o.obligation_id).collect();
+    let obligation_ids: Vec<Uuid> = inside.iter().map(|o| o.obligation_id.uuid()).collect();
     let obligations = obligation::Entity::find().filter(obligation::Column::Id.is_in(obligation_ids)).all(txn).await?;
     let new_due = calendar::end_of_days_beginning_with(calendar::local_date(ends_at), 3);
     let (mut retimed, mut excused) = (0, 0);

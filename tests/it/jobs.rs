@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use domain::ids::{ObligationId, OccurrenceId, RegistrantId};
 use domain::vocab::{ObligationKind, ObligationStatus, OccurrenceStatus};
 use entities::{obligation, occurrence};
 use jobs::{detect_missed, scheduler};
@@ -26,8 +27,8 @@ pub async fn fixture(app: &TestApp, dues: &[(DateTime<Utc>, &str)]) -> (Uuid, Uu
     let registrant_id: Uuid = registrant["id"].as_str().unwrap().parse().unwrap();
     let obligation_id = Uuid::now_v7();
     obligation::Entity::insert(obligation::ActiveModel {
-        id: Set(obligation_id),
-        registrant_id: Set(registrant_id),
+        id: Set(ObligationId::from(obligation_id)),
+        registrant_id: Set(RegistrantId::from(registrant_id)),
         order_id: Set(None),
         condition_id: Set(None),
         kind: Set(ObligationKind::AttendAppointment),
@@ -44,9 +45,9 @@ pub async fn fixture(app: &TestApp, dues: &[(DateTime<Utc>, &str)]) -> (Uuid, Uu
     for (due, status) in dues {
         let id = Uuid::now_v7();
         occurrence::Entity::insert(occurrence::ActiveModel {
-            id: Set(id),
-            obligation_id: Set(obligation_id),
-            registrant_id: Set(registrant_id),
+            id: Set(OccurrenceId::from(id)),
+            obligation_id: Set(ObligationId::from(obligation_id)),
+            registrant_id: Set(RegistrantId::from(registrant_id)),
             due_at: Set(*due),
             window_opens_at: Set(None),
             status: Set(OccurrenceStatus::parse(status).expect("a status in the vocabulary")),

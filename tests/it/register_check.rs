@@ -208,7 +208,9 @@ async fn the_check_limit_is_shared_by_replicas_and_exact_under_concurrency() {
     let mut tasks = Vec::new();
     for n in 0..8 {
         let (ctx, caller) = (replicas[n % 2].clone(), caller.clone());
-        tasks.push(tokio::spawn(async move { vigil::services::checks::run(&ctx, &caller, id, vigil::clock::now()).await }));
+        tasks.push(tokio::spawn(async move {
+            vigil::services::checks::run(&ctx, &caller, domain::ids::ReportId::from(id), vigil::clock::now()).await
+        }));
     }
     let (mut admitted, mut limited) = (0, 0);
     for t in tasks {

@@ -1,8 +1,8 @@
 //! Request bodies for breaches and enforcement decisions, and their validation.
 
+use domain::ids::{ConditionId, OccurrenceId, OrderId};
 use serde::Deserialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use domain::errors::FieldErrors;
 use domain::text;
@@ -12,12 +12,12 @@ use domain::vocab::EnforcementAction;
 #[serde(deny_unknown_fields)]
 pub struct NewBreachInput {
     /// The order breached; it must be one of this registrant's.
-    pub order_id: Option<Uuid>,
+    pub order_id: Option<OrderId>,
     /// The condition breached; it must belong to one of this registrant's orders (and to
     /// `order_id` when both are given).
-    pub condition_id: Option<Uuid>,
+    pub condition_id: Option<ConditionId>,
     /// The missed occurrence, if the breach is a missed duty; one breach per occurrence.
-    pub occurrence_id: Option<Uuid>,
+    pub occurrence_id: Option<OccurrenceId>,
     /// What happened (sealed).
     pub summary: String,
 }

@@ -6,6 +6,7 @@ pub mod input;
 pub mod views;
 
 use chrono::{DateTime, Utc};
+use domain::ids::{BreachId, ConditionId, OccurrenceId, OrderId, RecordId, RegistrantId};
 use entities::{breach, enforcement_decision, obligation, occurrence, order, order_condition, registrant};
 use sea_orm::ExprTrait;
 use sea_orm::{
@@ -35,7 +36,7 @@ fn entry<'a>(action: Action, operation: &'static str, permission: Permission, id
 pub async fn record(
     ctx: &Ctx,
     caller: &Caller,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     body: NewBreachInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<BreachView> {
@@ -46,7 +47,7 @@ pub async fn record(
     let refs = references(&ctx.db, registrant_id, &body).await?;
 
     let txn = tx::begin_write(&ctx.db).await?;
-    let id = Uuid::now_v7();
+    let id = BreachId::generate();
     let model = breach::ActiveModel {
         id: Set(id),
         registrant_id: Set(registrant_id),
@@ -64,8 +65,10 @@ pub async fn record(
         report_id: Set(None),
     };
     breach::Entity::insert(model).exec_without_returning(&txn).await?;
-    let mut ids = vec![id, registrant_id];
-    ids.extend([refs.order_id, refs.condition_id, refs.occurrence_id].into_iter().flatten());
+    let mut ids = vec![id.uuid(), registrant_id.uuid()];
+    ids.extend(
+        [refs.order_id.map(|i| i.uuid()), refs.condition_id.map(|i| i.uuid()), refs.occurrence_id.map(|i| i.uuid())].into_iter().flatten(),
+    );
     audit::record(&txn, caller, now, entry(Action::Collection, "breach.create", Permission::BreachWrite, &ids)).await?;
     let view = view(&txn, ctx, find(&txn, id).await?).await?;
     txn.commit().await?;
@@ -73,14 +76,14 @@ pub async fn record(
 }
 
 struct References {
-    order_id: Option<Uuid>,
-    condition_id: Option<Uuid>,
-    occurrence_id: Option<Uuid>,
+    order_id: Option<OrderId>,
+    condition_id: Option<ConditionId>,
+    occurrence_id: Option<OccurrenceId>,
 }
 
 /// Every referenced record must be this registrant's. A missing order or condition is taken
 /// from the more specific reference (an occurrence's obligation, a condition's order).
-async fn references(conn: &impl ConnectionTrait, registrant_id: Uuid, body: &NewBreachInput) -> ServiceResult<References> {
+async fn references(conn: &impl ConnectionTrait, registrant_id: RegistrantId, body: &NewBreachInput) -> ServiceResult<References> {
     let mut errors = FieldErrors::default();
     let mut refs = References { order_id: body.order_id, condition_id: body.condition_id, occurrence_id: body.occurrence_id };
     if let Some(id) = body.occurrence_id {
@@ -124,7 +127,7 @@ async fn references(conn: &impl ConnectionTrait, registrant_id: Uuid, body: &New
 
 pub struct ListFilter {
     pub status: Option<BreachStatus>,
-    pub registrant_id: Option<Uuid>,
+    pub registrant_id: Option<RegistrantId>,
     /// Defaults to the caller's organisation.
     pub managing_org: Option<String>,
     pub after: Option<Uuid>,
@@ -167,7 +170,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
             version: b.version,
         });
     }
-    let ids: Vec<Uuid> = items.iter().map(|b| b.id).collect();
+    let ids: Vec<Uuid> = items.iter().map(|b| b.id.uuid()).collect();
     if !ids.is_empty() {
         audit::record(&txn, caller, now, entry(Action::Consultation, "breach.list", Permission::BreachRead, &ids)).await?;
     }
@@ -178,11 +181,11 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
 
 /// One breach with its summary and enforcement decisions.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> ServiceResult<BreachView> {
+pub async fn get(ctx: &Ctx, caller: &Caller, id: BreachId, now: DateTime<Utc>) -> ServiceResult<BreachView> {
     caller.require(Permission::BreachRead)?;
     let txn = tx::begin_write(&ctx.db).await?;
     let found = find(&txn, id).await?;
-    let ids = [id, found.registrant_id];
+    let ids = [id.uuid(), found.registrant_id.uuid()];
     let view = view(&txn, ctx, found).await?;
     audit::record(&txn, caller, now, entry(Action::Consultation, "breach.read", Permission::BreachRead, &ids)).await?;
     txn.commit().await?;
@@ -192,7 +195,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Se
 /// Records an enforcement decision; the breach becomes `decided`. Later decisions (a warning,
 /// then a return to court) are added to the same breach.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, body: DecisionInput, now: DateTime<Utc>) -> ServiceResult<BreachView> {
+pub async fn decide(ctx: &Ctx, caller: &Caller, id: BreachId, body: DecisionInput, now: DateTime<Utc>) -> ServiceResult<BreachView> {
     caller.require(Permission::BreachWrite)?;
     let reason = input::reason(&body)?;
 
@@ -220,7 +223,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, body: DecisionInput, n
         decided_at: Set(now),
     };
     enforcement_decision::Entity::insert(decision).exec_without_returning(&txn).await?;
-    let ids = [id, decision_id, found.registrant_id];
+    let ids = [id.uuid(), decision_id.uuid(), found.registrant_id.uuid()];
     audit::record(&txn, caller, now, entry(Action::Collection, "breach.decision", Permission::BreachWrite, &ids)).await?;
     let view = view(&txn, ctx, find(&txn, id).await?).await?;
     txn.commit().await?;
@@ -230,7 +233,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: Uuid, body: DecisionInput, n
 /// An officer of the managing organisation acknowledges an open breach: it has been seen and is
 /// being dealt with. Detected breaches start open; acknowledging stops them nagging.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn acknowledge(ctx: &Ctx, caller: &Caller, id: Uuid, version: i32, now: DateTime<Utc>) -> ServiceResult<BreachView> {
+pub async fn acknowledge(ctx: &Ctx, caller: &Caller, id: BreachId, version: i32, now: DateTime<Utc>) -> ServiceResult<BreachView> {
     caller.require(Permission::BreachWrite)?;
     let txn = tx::begin_write(&ctx.db).await?;
     let found = find(&txn, id).await?;
@@ -248,19 +251,22 @@ pub async fn acknowledge(ctx: &Ctx, caller: &Caller, id: Uuid, version: i32, now
     if updated.rows_affected == 0 {
         return Err(ServiceError::stale());
     }
-    let ids = [id, found.registrant_id];
+    let ids = [id.uuid(), found.registrant_id.uuid()];
     audit::record(&txn, caller, now, entry(Action::Alteration, "breach.acknowledge", Permission::BreachWrite, &ids)).await?;
     let view = view(&txn, ctx, find(&txn, id).await?).await?;
     txn.commit().await?;
     Ok(view)
 }
 
-async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<breach::Model> {
+async fn find(conn: &impl ConnectionTrait, id: BreachId) -> ServiceResult<breach::Model> {
     breach::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("breach"))
 }
 
-async fn registrant_references(conn: &impl ConnectionTrait, ids: impl Iterator<Item = Uuid>) -> ServiceResult<Vec<(Uuid, String)>> {
-    let mut ids: Vec<Uuid> = ids.collect();
+async fn registrant_references(
+    conn: &impl ConnectionTrait,
+    ids: impl Iterator<Item = RegistrantId>,
+) -> ServiceResult<Vec<(RegistrantId, String)>> {
+    let mut ids: Vec<RegistrantId> = ids.collect();
     ids.sort();
     ids.dedup();
     if ids.is_empty() {
@@ -270,7 +276,7 @@ async fn registrant_references(conn: &impl ConnectionTrait, ids: impl Iterator<I
     Ok(rows.into_iter().map(|r| (r.id, r.reference)).collect())
 }
 
-fn reference_of(references: &[(Uuid, String)], id: Uuid) -> String {
+fn reference_of(references: &[(RegistrantId, String)], id: RegistrantId) -> String {
     references.iter().find(|(owner, _)| *owner == id).map(|(_, r)| r.clone()).unwrap_or_default()
 }
 

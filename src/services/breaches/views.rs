@@ -1,6 +1,7 @@
 //! What callers get back about breaches and enforcement decisions.
 
 use chrono::{DateTime, Utc};
+use domain::ids::{BreachId, ConditionId, OccurrenceId, OrderId, RegistrantId};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -19,12 +20,12 @@ pub struct DecisionView {
 
 #[derive(Serialize, ToSchema)]
 pub struct BreachView {
-    pub id: Uuid,
-    pub registrant_id: Uuid,
+    pub id: BreachId,
+    pub registrant_id: RegistrantId,
     pub registrant_reference: String,
-    pub order_id: Option<Uuid>,
-    pub condition_id: Option<Uuid>,
-    pub occurrence_id: Option<Uuid>,
+    pub order_id: Option<OrderId>,
+    pub condition_id: Option<ConditionId>,
+    pub occurrence_id: Option<OccurrenceId>,
     pub source: BreachSource,
     pub status: BreachStatus,
     pub summary: Option<String>,
@@ -39,11 +40,11 @@ pub struct BreachView {
 /// One line of a breach listing; open the breach for its summary and decisions.
 #[derive(Serialize, ToSchema)]
 pub struct BreachSummary {
-    pub id: Uuid,
-    pub registrant_id: Uuid,
+    pub id: BreachId,
+    pub registrant_id: RegistrantId,
     pub registrant_reference: String,
-    pub order_id: Option<Uuid>,
-    pub occurrence_id: Option<Uuid>,
+    pub order_id: Option<OrderId>,
+    pub occurrence_id: Option<OccurrenceId>,
     pub source: BreachSource,
     pub status: BreachStatus,
     pub managing_org: String,

@@ -6,6 +6,7 @@
 //! its decrypted rows; one that shares none with the query was a digest coincidence and is
 //! dropped before scoring, so it is neither scored nor stored as a candidate.
 
+use domain::ids::RecordId;
 use std::collections::HashSet;
 
 use entities::crime_report;
@@ -52,7 +53,7 @@ pub async fn candidates(
     let block = keys::query_keys(&query);
     let lookups: Vec<_> = block.iter().map(|k| (k.field, k.kind, k.value.as_str())).collect();
     let mut hits = blind::candidates_any(conn, crypto, &[OWNER_REGISTRANT, OWNER_REPORT], &lookups).await?;
-    let own = (OWNER_REPORT.to_owned(), report.id);
+    let own = (OWNER_REPORT.to_owned(), report.id.uuid());
     for owners in &mut hits {
         owners.retain(|owner| *owner != own);
     }
@@ -77,12 +78,18 @@ pub async fn candidates(
     let mut scored = Vec::with_capacity(hits.len());
     for (r, profile) in profiles::registrants(conn, crypto, &registrant_ids, &found_by_identifier, &shares_a_key).await? {
         let score = score::score(&query, &profile);
-        scored.push(Scored { kind: TargetKind::Registrant, id: r.id, reference: r.reference, org: r.managing_org, score });
+        scored.push(Scored { kind: TargetKind::Registrant, id: r.id.uuid(), reference: r.reference, org: r.managing_org, score });
     }
     for (r, profile) in profiles::reports(conn, crypto, &report_ids).await? {
         if shares_a_key(&profile) {
             let score = score::score(&query, &profile);
-            scored.push(Scored { kind: TargetKind::Report, id: r.id, reference: reports::label(&r), org: r.intake_org.clone(), score });
+            scored.push(Scored {
+                kind: TargetKind::Report,
+                id: r.id.uuid(),
+                reference: reports::label(&r),
+                org: r.intake_org.clone(),
+                score,
+            });
         }
     }
     stats.scored = scored.len();

@@ -19,9 +19,9 @@ pub mod views;
 pub use stored::{get, target_reference, target_references};
 
 use chrono::{DateTime, Utc};
+use domain::ids::{CandidateId, CheckId, LinkId, RecordId, ReportId};
 use entities::{link, match_candidate, register_check};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
-use uuid::Uuid;
 
 use self::views::*;
 use super::audit::{self, Action, Entry, Outcome};
@@ -44,12 +44,12 @@ fn justification(caller: &Caller) -> Result<(String, String), FieldErrors> {
 }
 
 /// A human check reference: `CHK-` and 12 hex digits from the random part of the id.
-fn check_reference(id: Uuid) -> String {
-    format!("CHK-{}", hex::encode_upper(&id.as_bytes()[10..16]))
+fn check_reference(id: CheckId) -> String {
+    format!("CHK-{}", hex::encode_upper(&id.uuid().as_bytes()[10..16]))
 }
 
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>) -> ServiceResult<CheckResponse> {
+pub async fn run(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: DateTime<Utc>) -> ServiceResult<CheckResponse> {
     caller.require(Permission::RegisterCheck)?;
     let (reason_code, crime_reference) = justification(caller)?;
 
@@ -76,7 +76,7 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>
             operation: "register_check.run",
             permission: Permission::RegisterCheck,
             record_type: "crime_report",
-            record_ids: &[report_id],
+            record_ids: &[report_id.uuid()],
             outcome: Outcome::Denied,
         };
         audit::record(&ctx.db, caller, now, entry).await?;
@@ -85,14 +85,14 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>
     stored::lock_report(&txn, report.id).await?;
     let existing = stored::links_of(&txn, report.id).await?;
 
-    let check_id = Uuid::now_v7();
+    let check_id = CheckId::generate();
     let reference = check_reference(check_id);
     let mut candidates = Vec::with_capacity(scored.len());
     let mut contact = ContactRoute::default();
     let mut rows = Vec::with_capacity(scored.len());
     let mut new_links = Vec::new();
     for s in &scored {
-        let candidate_id = Uuid::now_v7();
+        let candidate_id = CandidateId::generate();
         let existing = stored::find_link(&existing, report.id, s.kind, s.id);
         let prior = existing.map(|l| PriorLink { status: l.status, strong: l.strong });
         let decision = decide::decide(prior, &s.score);
@@ -109,7 +109,7 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>
                 Some(l.id)
             }
             (LinkAction::Refresh { strong } | LinkAction::Create { strong }, _) => {
-                let id = Uuid::now_v7();
+                let id = LinkId::generate();
                 new_links.push(link::ActiveModel {
                     id: Set(id),
                     report_id: Set(report.id),
@@ -186,7 +186,7 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: Uuid, now: DateTime<Utc>
     let raised = patterns::evaluate(&txn, &ctx.crypto, &report, now).await?;
     let patterns_time = started.elapsed() - before_patterns;
 
-    let mut ids = vec![check_id, report.id];
+    let mut ids = vec![check_id.uuid(), report.id.uuid()];
     ids.extend(candidates.iter().filter(|c| c.outcome == CandidateOutcome::Review).map(|c| c.target_id));
     ids.extend(raised);
     let entry = Entry {

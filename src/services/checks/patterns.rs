@@ -14,6 +14,7 @@
 //! Alerts carry ids and counts only; their dedupe keys make every step idempotent.
 
 use chrono::{DateTime, Utc};
+use domain::ids::{BreachId, ConditionId, OrderId, RecordId, RegistrantId, ReportId};
 use domain::vocab::{AlertKind, AlertSubject};
 use entities::{breach, crime_report, link, order_condition, order_protected_person, registrant};
 use jobs::alerts::{self, NewAlert};
@@ -44,7 +45,7 @@ fn counted() -> Condition {
 }
 
 /// The reports joined to `start` through counted report↔report links (including `start`).
-pub async fn cluster(conn: &impl ConnectionTrait, start: Uuid) -> ServiceResult<Vec<Uuid>> {
+pub async fn cluster(conn: &impl ConnectionTrait, start: ReportId) -> ServiceResult<Vec<ReportId>> {
     let mut seen = vec![start];
     let mut frontier = vec![start];
     while !frontier.is_empty() && seen.len() < MAX_CLUSTER {
@@ -54,13 +55,14 @@ pub async fn cluster(conn: &impl ConnectionTrait, start: Uuid) -> ServiceResult<
             .filter(
                 Condition::any()
                     .add(link::Column::ReportId.is_in(frontier.iter().copied()))
-                    .add(link::Column::TargetId.is_in(frontier.iter().copied())),
+                    .add(link::Column::TargetId.is_in(frontier.iter().map(|id| id.uuid()))),
             )
             .all(conn)
             .await?;
         frontier.clear();
         for e in edges {
-            for id in [e.report_id, e.target_id] {
+            // Report-to-report links: the target is a report too.
+            for id in [e.report_id, ReportId::from(e.target_id)] {
                 if !seen.contains(&id) {
                     seen.push(id);
                     frontier.push(id);
@@ -96,7 +98,7 @@ pub async fn evaluate(
         .filter(counted())
         .all(conn)
         .await?;
-    let mut registrant_ids: Vec<Uuid> = to_registrants.iter().map(|l| l.target_id).collect();
+    let mut registrant_ids: Vec<RegistrantId> = to_registrants.iter().map(|l| RegistrantId::from(l.target_id)).collect();
     registrant_ids.sort();
     registrant_ids.dedup();
     let root = cluster_ids.first().copied().unwrap_or(report.id);
@@ -109,14 +111,14 @@ pub async fn evaluate(
                 kind: AlertKind::SerialPattern,
                 dedupe_key: format!("serial_pattern:reports:{root}:{victims}"),
                 subject_type: AlertSubject::CrimeReport,
-                subject_id: root,
+                subject_id: root.uuid(),
                 registrant_id: None,
                 managing_org: report.intake_org.clone(),
                 recipient_officer: None,
                 detail: detail.clone(),
             };
             if alerts::raise(conn, alert, now).await? {
-                raised.push(root);
+                raised.push(root.uuid());
             }
         }
         if cluster.len() >= 2 {
@@ -124,14 +126,14 @@ pub async fn evaluate(
                 kind: AlertKind::OrderEligibility,
                 dedupe_key: format!("order_eligibility:reports:{root}"),
                 subject_type: AlertSubject::CrimeReport,
-                subject_id: root,
+                subject_id: root.uuid(),
                 registrant_id: None,
                 managing_org: report.intake_org.clone(),
                 recipient_officer: None,
                 detail,
             };
             if alerts::raise(conn, alert, now).await? {
-                raised.push(root);
+                raised.push(root.uuid());
             }
         }
         return Ok(raised);
@@ -146,7 +148,7 @@ pub async fn evaluate(
             .filter(counted())
             .all(conn)
             .await?;
-        let mut ids: Vec<Uuid> = direct.iter().map(|l| l.report_id).chain(cluster_ids.iter().copied()).collect();
+        let mut ids: Vec<ReportId> = direct.iter().map(|l| l.report_id).chain(cluster_ids.iter().copied()).collect();
         ids.sort();
         ids.dedup();
         let linked = crime_report::Entity::find().filter(crime_report::Column::Id.is_in(ids.iter().copied())).all(conn).await?;
@@ -157,14 +159,14 @@ pub async fn evaluate(
                 kind: AlertKind::SerialPattern,
                 dedupe_key: format!("serial_pattern:registrant:{registrant_id}:{victims}"),
                 subject_type: AlertSubject::Registrant,
-                subject_id: registrant_id,
+                subject_id: registrant_id.uuid(),
                 registrant_id: Some(registrant_id),
                 managing_org: owner.managing_org.clone(),
                 recipient_officer: owner.managing_officer.clone(),
                 detail: detail.clone(),
             };
             if alerts::raise(conn, alert, now).await? {
-                raised.push(registrant_id);
+                raised.push(registrant_id.uuid());
             }
         }
         let orders = in_force(conn, registrant_id, today).await?;
@@ -173,17 +175,17 @@ pub async fn evaluate(
                 kind: AlertKind::OrderEligibility,
                 dedupe_key: format!("order_eligibility:registrant:{registrant_id}"),
                 subject_type: AlertSubject::Registrant,
-                subject_id: registrant_id,
+                subject_id: registrant_id.uuid(),
                 registrant_id: Some(registrant_id),
                 managing_org: owner.managing_org.clone(),
                 recipient_officer: owner.managing_officer.clone(),
                 detail,
             };
             if alerts::raise(conn, alert, now).await? {
-                raised.push(registrant_id);
+                raised.push(registrant_id.uuid());
             }
         }
-        let involved = to_registrants.iter().any(|l| l.report_id == report.id && l.target_id == registrant_id);
+        let involved = to_registrants.iter().any(|l| l.report_id == report.id && l.target_id == registrant_id.uuid());
         if involved && !orders.is_empty() {
             raised.extend(breach_candidates(conn, crypto, report, &owner, &orders, now).await?);
         }
@@ -241,7 +243,7 @@ async fn breach_candidates(
                 protects |= same_person(victim, &details);
             }
             if protects {
-                let no_contact: Vec<Option<Uuid>> =
+                let no_contact: Vec<Option<ConditionId>> =
                     conditions.iter().filter(|c| c.category == ConditionCategory::NoContact).map(|c| Some(c.id)).collect();
                 let targets = if no_contact.is_empty() { vec![None] } else { no_contact };
                 for condition in targets {
@@ -270,8 +272,8 @@ async fn raise_breach(
     crypto: &Crypto,
     report: &crime_report::Model,
     owner: &registrant::Model,
-    order_id: Uuid,
-    condition_id: Option<Uuid>,
+    order_id: OrderId,
+    condition_id: Option<ConditionId>,
     why: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<Option<Uuid>> {
@@ -289,7 +291,7 @@ async fn raise_breach(
     if exists.is_some() {
         return Ok(None);
     }
-    let id = Uuid::now_v7();
+    let id = BreachId::generate();
     breach::Entity::insert(breach::ActiveModel {
         id: Set(id),
         registrant_id: Set(owner.id),
@@ -308,6 +310,7 @@ async fn raise_breach(
     })
     .exec_without_returning(conn)
     .await?;
-    jobs::outbox::enqueue(conn, "breach.crime_report".into(), id, owner.managing_org.clone(), owner.managing_officer.clone(), now).await?;
-    Ok(Some(id))
+    jobs::outbox::enqueue(conn, "breach.crime_report".into(), id.uuid(), owner.managing_org.clone(), owner.managing_officer.clone(), now)
+        .await?;
+    Ok(Some(id.uuid()))
 }

@@ -2,6 +2,7 @@
 //! read and decrypted, in a handful of batched queries, and only those that survive the
 //! plaintext key check are read in full.
 
+use domain::ids::RecordId;
 use std::collections::{HashMap, HashSet};
 
 use entities::{crime_report, registrant, registrant_address, registrant_birth_date, registrant_identifier, registrant_name};
@@ -46,7 +47,7 @@ pub async fn registrants(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let profile = profiles.remove(&r.id).unwrap_or_default();
+            let profile = profiles.remove(&r.id.uuid()).unwrap_or_default();
             (r, profile)
         })
         .collect())
@@ -117,7 +118,7 @@ async fn identifiers(
             Some(platform) => format!("{platform}:{value}"),
             None => value,
         };
-        if let Some(p) = profiles.get_mut(&i.registrant_id) {
+        if let Some(p) = profiles.get_mut(&i.registrant_id.uuid()) {
             p.identifiers.push((kind, key));
         }
     }
@@ -132,7 +133,7 @@ async fn postcodes(conn: &impl ConnectionTrait, crypto: &Crypto, ids: &[Uuid], p
         registrant_address::Entity::find().filter(registrant_address::Column::RegistrantId.is_in(ids.iter().copied())).all(conn).await?;
     for a in rows {
         let address: Address = crypto.open_json(columns::ADDRESS, a.id, &a.address_sealed)?;
-        if let (Some(p), Some(postcode)) = (profiles.get_mut(&a.registrant_id), address.postcode) {
+        if let (Some(p), Some(postcode)) = (profiles.get_mut(&a.registrant_id.uuid()), address.postcode) {
             p.postcodes.push(postcode);
         }
     }

@@ -1,6 +1,7 @@
 //! Stored runs and the links they propose: reading a run back, and the link lookups the
 //! write half of a check needs.
 
+use domain::ids::{CheckId, RecordId, ReportId};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -15,7 +16,7 @@ use crate::services::audit::{self, Action, Entry, Outcome};
 use crate::services::{Ctx, ServiceError, ServiceResult, reports, tx};
 
 /// Every link of `report`: those it proposes, and report links that point at it.
-pub async fn links_of(conn: &impl ConnectionTrait, report_id: Uuid) -> ServiceResult<Vec<link::Model>> {
+pub async fn links_of(conn: &impl ConnectionTrait, report_id: ReportId) -> ServiceResult<Vec<link::Model>> {
     let reverse = Condition::all().add(link::Column::TargetKind.eq(TargetKind::Report)).add(link::Column::TargetId.eq(report_id));
     Ok(link::Entity::find()
         .filter(Condition::any().add(link::Column::ReportId.eq(report_id)).add(reverse))
@@ -26,18 +27,20 @@ pub async fn links_of(conn: &impl ConnectionTrait, report_id: Uuid) -> ServiceRe
 
 /// The link between `report_id` and a target among `links` (from [`links_of`]), in either
 /// direction for report pairs; the oldest if there are two.
-pub fn find_link(links: &[link::Model], report_id: Uuid, kind: TargetKind, target_id: Uuid) -> Option<&link::Model> {
+pub fn find_link(links: &[link::Model], report_id: ReportId, kind: TargetKind, target_id: Uuid) -> Option<&link::Model> {
     links.iter().find(|l| {
         let forward = l.report_id == report_id && l.target_kind == kind && l.target_id == target_id;
-        let reverse =
-            kind == TargetKind::Report && l.report_id == target_id && l.target_kind == TargetKind::Report && l.target_id == report_id;
+        let reverse = kind == TargetKind::Report
+            && l.report_id == ReportId::from(target_id)
+            && l.target_kind == TargetKind::Report
+            && l.target_id == report_id.uuid();
         forward || reverse
     })
 }
 
 /// Serialises the write halves of concurrent checks of one report on PostgreSQL, so two of them
 /// cannot both propose the same new link (SQLite's write transaction already does).
-pub async fn lock_report(conn: &impl ConnectionTrait, report_id: Uuid) -> ServiceResult<()> {
+pub async fn lock_report(conn: &impl ConnectionTrait, report_id: ReportId) -> ServiceResult<()> {
     if conn.get_database_backend() == DbBackend::Postgres {
         let key = format!("vigil:report_links:{report_id}");
         conn.execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, "SELECT pg_advisory_xact_lock(hashtext($1))", [key.into()]))
@@ -49,7 +52,7 @@ pub async fn lock_report(conn: &impl ConnectionTrait, report_id: Uuid) -> Servic
 /// One stored check with its candidates, for public protection officers. Audited as a
 /// consultation.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> ServiceResult<CheckView> {
+pub async fn get(ctx: &Ctx, caller: &Caller, id: CheckId, now: DateTime<Utc>) -> ServiceResult<CheckView> {
     caller.require(Permission::MatchRead)?;
     let snapshot = tx::begin_read(&ctx.db).await?;
     let check = register_check::Entity::find_by_id(id).one(&snapshot).await?.ok_or(ServiceError::NotFound("register check"))?;
@@ -76,7 +79,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Se
         });
     }
     snapshot.commit().await?;
-    let ids: Vec<Uuid> = [check.id, check.report_id].into_iter().chain(candidates.iter().map(|c| c.target_id)).collect();
+    let ids: Vec<Uuid> = [check.id.uuid(), check.report_id.uuid()].into_iter().chain(candidates.iter().map(|c| c.target_id)).collect();
     let entry = Entry {
         action: Action::Consultation,
         operation: "register_check.read",
@@ -111,13 +114,13 @@ pub async fn target_references(conn: &impl ConnectionTrait, targets: &[(TargetKi
     let registrants = of(TargetKind::Registrant);
     if !registrants.is_empty() {
         for r in registrant::Entity::find().filter(registrant::Column::Id.is_in(registrants)).all(conn).await? {
-            out.insert(r.id, r.reference);
+            out.insert(r.id.uuid(), r.reference);
         }
     }
     let reports = of(TargetKind::Report);
     if !reports.is_empty() {
         for r in crime_report::Entity::find().filter(crime_report::Column::Id.is_in(reports)).all(conn).await? {
-            out.insert(r.id, reports::label(&r));
+            out.insert(r.id.uuid(), reports::label(&r));
         }
     }
     Ok(out)

@@ -2,6 +2,7 @@
 //! check reference and a contact route, never names, identifiers, victims or scores.
 
 use chrono::{DateTime, Utc};
+use domain::ids::{CandidateId, CheckId, LinkId, ReportId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -22,7 +23,7 @@ pub struct IntakeCheckView {
 
 #[derive(Serialize, ToSchema)]
 pub struct CandidateView {
-    pub id: Uuid,
+    pub id: CandidateId,
     pub target_kind: TargetKind,
     pub target_id: Uuid,
     /// The registrant's reference, or `force/crime reference` of an earlier report.
@@ -30,7 +31,7 @@ pub struct CandidateView {
     pub probability: f64,
     pub weight: f64,
     pub outcome: CandidateOutcome,
-    pub link_id: Option<Uuid>,
+    pub link_id: Option<LinkId>,
     /// Field names and agreement levels with their weights; never values.
     pub explanation: Vec<FieldScore>,
 }
@@ -38,9 +39,9 @@ pub struct CandidateView {
 /// A check in full, for public protection officers.
 #[derive(Serialize, ToSchema)]
 pub struct CheckView {
-    pub id: Uuid,
+    pub id: CheckId,
     pub check_reference: String,
-    pub report_id: Uuid,
+    pub report_id: ReportId,
     pub result: CheckResult,
     pub contact_route: Option<String>,
     pub algorithm_version: String,
@@ -59,8 +60,8 @@ pub enum CheckResponse {
 /// A proposed or decided link, for the review queue.
 #[derive(Serialize, ToSchema)]
 pub struct LinkView {
-    pub id: Uuid,
-    pub report_id: Uuid,
+    pub id: LinkId,
+    pub report_id: ReportId,
     pub report_reference: String,
     pub target_kind: TargetKind,
     pub target_id: Uuid,

@@ -3,6 +3,7 @@
 //! version the caller read, and both happen with their audit entry in one transaction.
 
 use chrono::{DateTime, Utc};
+use domain::ids::{OccurrenceId, RecordId};
 use entities::{compliance_record, occurrence, registrant};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
@@ -24,7 +25,13 @@ const RECORD: &str = "occurrence";
 /// Records a compliance outcome. Probation may record for registrants its organisation
 /// supervises; public protection officers for registrants their organisation manages.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn record(ctx: &Ctx, caller: &Caller, id: Uuid, body: ComplianceInput, now: DateTime<Utc>) -> ServiceResult<ComplianceResult> {
+pub async fn record(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: OccurrenceId,
+    body: ComplianceInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<ComplianceResult> {
     caller.require(Permission::ComplianceRecord)?;
     let valid = input::compliance(&body)?;
 
@@ -51,7 +58,7 @@ pub async fn record(ctx: &Ctx, caller: &Caller, id: Uuid, body: ComplianceInput,
     if let Some(consequence) = domain::breaches::consequence_of(status) {
         // Non-compliance recorded by a person is a breach just as a detected miss is, with the
         // same notification to the managing officer, in this transaction.
-        jobs::detect_missed::record_breach(&txn, id, &consequence, now).await?;
+        jobs::detect_missed::record_breach(&txn, id.uuid(), &consequence, now).await?;
     }
     let record_id = Uuid::now_v7();
     let row = compliance_record::ActiveModel {
@@ -64,7 +71,7 @@ pub async fn record(ctx: &Ctx, caller: &Caller, id: Uuid, body: ComplianceInput,
         recorded_at: Set(now),
     };
     compliance_record::Entity::insert(row).exec_without_returning(&txn).await?;
-    let mut ids = vec![id, record_id, owner.id];
+    let mut ids = vec![id.uuid(), record_id.uuid(), owner.id.uuid()];
     let rescheduled = match (body.outcome, valid.rescheduled_to) {
         (ComplianceOutcome::Rescheduled, Some(at)) => {
             duties::add_occurrences(&txn, occ.obligation_id, occ.registrant_id, &[Due { at, opens: None }], now).await?;
@@ -74,7 +81,7 @@ pub async fn record(ctx: &Ctx, caller: &Caller, id: Uuid, body: ComplianceInput,
                 .one(&txn)
                 .await?
                 .ok_or(ServiceError::NotFound("occurrence"))?;
-            ids.push(new.id);
+            ids.push(new.id.uuid());
             Some(read::occurrence_view(&txn, &ctx.crypto, new, now).await?)
         }
         _ => None,
@@ -95,7 +102,7 @@ pub async fn record(ctx: &Ctx, caller: &Caller, id: Uuid, body: ComplianceInput,
 
 /// Excuses a pending occurrence with a reason (for example, the registrant was in hospital).
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn excuse(ctx: &Ctx, caller: &Caller, id: Uuid, body: ExcusalInput, now: DateTime<Utc>) -> ServiceResult<OccurrenceView> {
+pub async fn excuse(ctx: &Ctx, caller: &Caller, id: OccurrenceId, body: ExcusalInput, now: DateTime<Utc>) -> ServiceResult<OccurrenceView> {
     caller.require(Permission::OccurrenceExcuse)?;
     let reason = input::excusal(&body)?;
 
@@ -105,7 +112,7 @@ pub async fn excuse(ctx: &Ctx, caller: &Caller, id: Uuid, body: ExcusalInput, no
     check_resolvable(&occ, body.version)?;
     let sealed = ctx.crypto.seal_str(columns::OCCURRENCE_REASON, id, &reason)?;
     resolve(&txn, &occ, OccurrenceStatus::Excused, Some(sealed), &caller.subject, now).await?;
-    let ids = [id, owner.id];
+    let ids = [id.uuid(), owner.id.uuid()];
     let entry = Entry {
         action: Action::Alteration,
         operation: "occurrence.excuse",
@@ -127,7 +134,7 @@ async fn load(
     ctx: &Ctx,
     txn: DatabaseTransaction,
     caller: &Caller,
-    id: Uuid,
+    id: OccurrenceId,
     (operation, permission): (&'static str, Permission),
     now: DateTime<Utc>,
 ) -> ServiceResult<(DatabaseTransaction, occurrence::Model, registrant::Model)> {
@@ -135,7 +142,7 @@ async fn load(
     let owner = registrants::find(&txn, occ.registrant_id).await?;
     if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
         txn.rollback().await?;
-        audit::record_denied(&ctx.db, caller, now, operation, permission, RECORD, &[id]).await?;
+        audit::record_denied(&ctx.db, caller, now, operation, permission, RECORD, &[id.uuid()]).await?;
         return Err(ServiceError::NotFound("occurrence"));
     }
     Ok((txn, occ, owner))

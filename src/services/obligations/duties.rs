@@ -5,11 +5,11 @@
 //! new, whether the second run is a retry, a job or another replica.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::ids::{ConditionId, ObligationId, OccurrenceId, OrderId, RegistrantId};
 use domain::schedule::Schedule;
 use entities::{obligation, occurrence, order};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use uuid::Uuid;
 
 use super::regimes;
 use crate::crypto::{Crypto, columns};
@@ -34,7 +34,7 @@ pub async fn ensure_obligation(
     o: &order::Model,
     kind: ObligationKind,
     now: DateTime<Utc>,
-) -> ServiceResult<Uuid> {
+) -> ServiceResult<ObligationId> {
     if let Some(found) = find_open(conn, o.id, kind).await? {
         return Ok(found);
     }
@@ -42,7 +42,7 @@ pub async fn ensure_obligation(
 }
 
 /// The open obligation of `kind` under an order that is not tied to a condition, if any.
-pub async fn find_open(conn: &impl ConnectionTrait, order_id: Uuid, kind: ObligationKind) -> ServiceResult<Option<Uuid>> {
+pub async fn find_open(conn: &impl ConnectionTrait, order_id: OrderId, kind: ObligationKind) -> ServiceResult<Option<ObligationId>> {
     let found = obligation::Entity::find()
         .filter(obligation::Column::OrderId.eq(order_id))
         .filter(obligation::Column::Kind.eq(kind))
@@ -56,15 +56,15 @@ pub async fn find_open(conn: &impl ConnectionTrait, order_id: Uuid, kind: Obliga
 #[allow(clippy::too_many_arguments)]
 async fn insert_obligation(
     conn: &impl ConnectionTrait,
-    registrant_id: Uuid,
-    order_id: Option<Uuid>,
-    condition_id: Option<Uuid>,
+    registrant_id: RegistrantId,
+    order_id: Option<OrderId>,
+    condition_id: Option<ConditionId>,
     kind: ObligationKind,
     regime_code: Option<&str>,
     schedule: Option<&Schedule>,
     now: DateTime<Utc>,
-) -> ServiceResult<Uuid> {
-    let id = Uuid::now_v7();
+) -> ServiceResult<ObligationId> {
+    let id = ObligationId::generate();
     let schedule =
         schedule.map(serde_json::to_string).transpose().map_err(|_| ServiceError::Crypto(crate::crypto::CryptoError::Encoding))?;
     let model = obligation::ActiveModel {
@@ -86,8 +86,8 @@ async fn insert_obligation(
 /// Inserts pending occurrences; those already present (same obligation and instant) are kept.
 pub async fn add_occurrences(
     conn: &impl ConnectionTrait,
-    obligation_id: Uuid,
-    registrant_id: Uuid,
+    obligation_id: ObligationId,
+    registrant_id: RegistrantId,
     dues: &[Due],
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
@@ -95,7 +95,7 @@ pub async fn add_occurrences(
         return Ok(());
     }
     let rows = dues.iter().map(|d| occurrence::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(OccurrenceId::generate()),
         obligation_id: Set(obligation_id),
         registrant_id: Set(registrant_id),
         due_at: Set(d.at),
@@ -122,7 +122,7 @@ pub async fn on_order_trigger(
     regime: &Regime,
     trigger: Trigger,
     now: DateTime<Utc>,
-) -> ServiceResult<Option<Uuid>> {
+) -> ServiceResult<Option<ObligationId>> {
     let Some(first_day) = regime.initial_period_start(trigger, o.made_on, o.served_on) else { return Ok(None) };
     let Some(due) = regime.initial_due(first_day) else { return Ok(None) };
     let id = ensure_obligation(conn, o, ObligationKind::InitialNotification, now).await?;
@@ -134,12 +134,12 @@ pub async fn on_order_trigger(
 pub async fn on_scheduled_requirement(
     conn: &impl ConnectionTrait,
     o: &order::Model,
-    condition_id: Uuid,
+    condition_id: ConditionId,
     kind: ObligationKind,
     schedule: &Schedule,
     (starts_on, ends_on): (Option<NaiveDate>, Option<NaiveDate>),
     now: DateTime<Utc>,
-) -> ServiceResult<Uuid> {
+) -> ServiceResult<ObligationId> {
     let schedule = effective_schedule(schedule, starts_on, ends_on, o.expires_on);
     let id = insert_obligation(conn, o.registrant_id, Some(o.id), Some(condition_id), kind, None, Some(&schedule), now).await?;
     materialise(conn, id, o.registrant_id, &schedule, now).await?;
@@ -148,8 +148,8 @@ pub async fn on_scheduled_requirement(
 
 async fn materialise(
     conn: &impl ConnectionTrait,
-    obligation_id: Uuid,
-    registrant_id: Uuid,
+    obligation_id: ObligationId,
+    registrant_id: RegistrantId,
     schedule: &Schedule,
     now: DateTime<Utc>,
 ) -> ServiceResult<u64> {
@@ -163,11 +163,11 @@ async fn materialise(
 /// beginning with the day of the change. Returns the obligations that gained an occurrence.
 pub async fn on_registrant_change(
     conn: &impl ConnectionTrait,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     event: ChangeEvent,
     changed_on: NaiveDate,
     now: DateTime<Utc>,
-) -> ServiceResult<Vec<Uuid>> {
+) -> ServiceResult<Vec<ObligationId>> {
     let in_force = orders::in_force(conn, registrant_id, calendar::local_date(now)).await?;
     let regimes = regimes::load_many(conn, in_force.iter().map(|o| o.regime_code.as_str())).await?;
     let mut touched = Vec::new();
@@ -187,11 +187,11 @@ pub async fn on_registrant_change(
 pub async fn close_for_order(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
-    order_id: Uuid,
+    order_id: OrderId,
     resolved_by: &str,
     now: DateTime<Utc>,
-) -> ServiceResult<Vec<Uuid>> {
-    let open: Vec<Uuid> = obligation::Entity::find()
+) -> ServiceResult<Vec<ObligationId>> {
+    let open: Vec<ObligationId> = obligation::Entity::find()
         .filter(obligation::Column::OrderId.eq(order_id))
         .filter(obligation::Column::Status.eq(ObligationStatus::Open))
         .all(conn)

@@ -11,7 +11,7 @@ pub mod regimes;
 pub mod views;
 
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
+use domain::ids::{RecordId, RegistrantId};
 
 use self::views::ObligationList;
 use super::audit::{self, Action, Entry, Outcome};
@@ -24,18 +24,23 @@ const RECORD: &str = "obligation";
 /// A registrant's obligations with their occurrences and compliance records. Probation sees
 /// only registrants its organisation supervises; any other is "not found".
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn list_for_registrant(ctx: &Ctx, caller: &Caller, registrant_id: Uuid, now: DateTime<Utc>) -> ServiceResult<ObligationList> {
+pub async fn list_for_registrant(
+    ctx: &Ctx,
+    caller: &Caller,
+    registrant_id: RegistrantId,
+    now: DateTime<Utc>,
+) -> ServiceResult<ObligationList> {
     caller.require(Permission::ObligationRead)?;
     let txn = tx::begin_write(&ctx.db).await?;
     let owner = registrants::find(&txn, registrant_id).await?;
     if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
         txn.rollback().await?;
-        audit::record_denied(&ctx.db, caller, now, "obligation.list", Permission::ObligationRead, RECORD, &[registrant_id]).await?;
+        audit::record_denied(&ctx.db, caller, now, "obligation.list", Permission::ObligationRead, RECORD, &[registrant_id.uuid()]).await?;
         return Err(ServiceError::NotFound("registrant"));
     }
-    let items = read::obligations(&txn, &ctx.crypto, registrant_id, now).await?;
-    let mut ids = vec![registrant_id];
-    ids.extend(items.iter().map(|o| o.id));
+    let items = read::obligations(&txn, &ctx.crypto, registrant_id.uuid(), now).await?;
+    let mut ids = vec![registrant_id.uuid()];
+    ids.extend(items.iter().map(|o| o.id.uuid()));
     let entry = Entry {
         action: Action::Consultation,
         operation: "obligation.list",

@@ -5,6 +5,7 @@
 //! no fixed abode.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::ids::{NotificationId, ObligationId, RecordId, RegistrantId};
 use entities::{notification_event, obligation, occurrence, registrant_address};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -30,7 +31,7 @@ const RECORD: &str = "notification_event";
 pub async fn record(
     ctx: &Ctx,
     caller: &Caller,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     body: NotificationInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<NotificationView> {
@@ -40,7 +41,7 @@ pub async fn record(
     let txn = tx::begin_write(&ctx.db).await?;
     let owner = registrants::find(&txn, registrant_id).await?;
     caller.require_managing(&owner.managing_org)?;
-    let id = Uuid::now_v7();
+    let id = NotificationId::generate();
     let event = notification_event::ActiveModel {
         id: Set(id),
         registrant_id: Set(registrant_id),
@@ -109,7 +110,7 @@ pub async fn record(
             detail: "no order in force on this registrant carries a notification duty".into(),
         });
     }
-    let ids = [registrant_id, id];
+    let ids = [registrant_id.uuid(), id.uuid()];
     let entry = Entry {
         action: Action::Collection,
         operation: "notification.record",
@@ -135,7 +136,11 @@ pub async fn record(
     })
 }
 
-async fn open_obligations(conn: &impl ConnectionTrait, registrant_id: Uuid, kinds: &[ObligationKind]) -> ServiceResult<Vec<Uuid>> {
+async fn open_obligations(
+    conn: &impl ConnectionTrait,
+    registrant_id: RegistrantId,
+    kinds: &[ObligationKind],
+) -> ServiceResult<Vec<ObligationId>> {
     Ok(obligation::Entity::find()
         .filter(obligation::Column::RegistrantId.eq(registrant_id))
         .filter(obligation::Column::Kind.is_in(kinds.iter().map(|k| k.as_str())))
@@ -151,7 +156,7 @@ async fn open_obligations(conn: &impl ConnectionTrait, registrant_id: Uuid, kind
 /// running at `notified_at` (except one due at `keep`, which is the next period being started).
 async fn meet(
     conn: &impl ConnectionTrait,
-    obligations: &[Uuid],
+    obligations: &[ObligationId],
     notified_at: DateTime<Utc>,
     keep: Option<DateTime<Utc>>,
     by: &str,
@@ -170,7 +175,7 @@ async fn meet(
     if let Some(keep) = keep {
         query = query.filter(occurrence::Column::DueAt.ne(keep));
     }
-    let ids: Vec<Uuid> = query.all(conn).await?.into_iter().map(|o| o.id).collect();
+    let ids: Vec<Uuid> = query.all(conn).await?.into_iter().map(|o| o.id.uuid()).collect();
     if !ids.is_empty() {
         occurrence::Entity::update_many()
             .col_expr(occurrence::Column::Status, Expr::value(OccurrenceStatus::Met.as_str()))
@@ -188,8 +193,8 @@ async fn meet(
 /// Meets the current period of a periodic duty and starts the next one.
 async fn restart(
     conn: &impl ConnectionTrait,
-    obligation_id: Uuid,
-    registrant_id: Uuid,
+    obligation_id: ObligationId,
+    registrant_id: RegistrantId,
     notified_at: DateTime<Utc>,
     due: DateTime<Utc>,
     by: &str,
@@ -202,7 +207,7 @@ async fn restart(
 
 /// Of no fixed abode on `day`: the most recent current home-or-regularly-found address is a
 /// place where the registrant is regularly found rather than a home.
-async fn has_no_fixed_abode(conn: &impl ConnectionTrait, registrant_id: Uuid, day: NaiveDate) -> ServiceResult<bool> {
+async fn has_no_fixed_abode(conn: &impl ConnectionTrait, registrant_id: RegistrantId, day: NaiveDate) -> ServiceResult<bool> {
     let rows = registrant_address::Entity::find()
         .filter(registrant_address::Column::RegistrantId.eq(registrant_id))
         .filter(registrant_address::Column::Kind.is_in([AddressKind::Home.as_str(), AddressKind::RegularlyFound.as_str()]))

@@ -1,6 +1,7 @@
 //! Loading obligations, occurrences and compliance records and opening them into views.
 
 use chrono::{DateTime, Utc};
+use domain::ids::{ObligationId, OccurrenceId, RecordId};
 use entities::{compliance_record, obligation, occurrence};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -11,11 +12,11 @@ use crate::services::registrants::read::stored;
 use crate::services::{ServiceError, ServiceResult};
 use domain::vocab::OccurrenceStatus;
 
-pub async fn find_occurrence(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<occurrence::Model> {
+pub async fn find_occurrence(conn: &impl ConnectionTrait, id: OccurrenceId) -> ServiceResult<occurrence::Model> {
     occurrence::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("occurrence"))
 }
 
-pub async fn find_obligation(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<obligation::Model> {
+pub async fn find_obligation(conn: &impl ConnectionTrait, id: ObligationId) -> ServiceResult<obligation::Model> {
     obligation::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("obligation"))
 }
 
@@ -26,7 +27,7 @@ pub async fn occurrence_views(
     rows: Vec<occurrence::Model>,
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<OccurrenceView>> {
-    let ids: Vec<Uuid> = rows.iter().map(|o| o.id).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|o| o.id.uuid()).collect();
     let records = if ids.is_empty() {
         Vec::new()
     } else {

@@ -1,6 +1,7 @@
 //! What callers get back about obligations, occurrences, compliance and notifications.
 
 use chrono::{DateTime, Utc};
+use domain::ids::{ConditionId, NotificationId, ObligationId, OccurrenceId, OrderId, RegistrantId};
 use domain::schedule::Schedule;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -20,8 +21,8 @@ pub struct ComplianceView {
 
 #[derive(Serialize, ToSchema)]
 pub struct OccurrenceView {
-    pub id: Uuid,
-    pub obligation_id: Uuid,
+    pub id: OccurrenceId,
+    pub obligation_id: ObligationId,
     pub due_at: DateTime<Utc>,
     pub window_opens_at: Option<DateTime<Utc>>,
     pub status: OccurrenceStatus,
@@ -37,10 +38,10 @@ pub struct OccurrenceView {
 
 #[derive(Serialize, ToSchema)]
 pub struct ObligationView {
-    pub id: Uuid,
+    pub id: ObligationId,
     pub kind: ObligationKind,
-    pub order_id: Option<Uuid>,
-    pub condition_id: Option<Uuid>,
+    pub order_id: Option<OrderId>,
+    pub condition_id: Option<ConditionId>,
     pub regime: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub schedule: Option<Schedule>,
@@ -52,7 +53,7 @@ pub struct ObligationView {
 
 #[derive(Serialize, ToSchema)]
 pub struct ObligationList {
-    pub registrant_id: Uuid,
+    pub registrant_id: RegistrantId,
     pub items: Vec<ObligationView>,
 }
 
@@ -72,15 +73,15 @@ pub struct Warning {
 
 #[derive(Serialize, ToSchema)]
 pub struct NextDue {
-    pub obligation_id: Uuid,
+    pub obligation_id: ObligationId,
     pub kind: ObligationKind,
     pub due_at: DateTime<Utc>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct NotificationView {
-    pub id: Uuid,
-    pub registrant_id: Uuid,
+    pub id: NotificationId,
+    pub registrant_id: RegistrantId,
     pub kind: NotificationKind,
     pub method: NotificationMethod,
     pub station: Option<String>,

@@ -7,6 +7,7 @@ pub mod read;
 pub mod views;
 
 use chrono::{DateTime, Utc};
+use domain::ids::{ConditionId, OrderId, RecordId, RegistrantId};
 use entities::{order, order_condition, order_protected_person, order_status_change, registrant};
 use sea_orm::ExprTrait;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, sea_query::Expr};
@@ -34,7 +35,13 @@ fn entry<'a>(action: Action, operation: &'static str, permission: Permission, id
 
 /// Records an order made against a registrant that the caller's organisation manages.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn create(ctx: &Ctx, caller: &Caller, registrant_id: Uuid, input: NewOrderInput, now: DateTime<Utc>) -> ServiceResult<OrderView> {
+pub async fn create(
+    ctx: &Ctx,
+    caller: &Caller,
+    registrant_id: RegistrantId,
+    input: NewOrderInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<OrderView> {
     caller.require(Permission::OrderWrite)?;
     let mut errors = FieldErrors::default();
     let code = input.regime.clone().unwrap_or_else(|| input.kind.default_regime().to_owned());
@@ -51,7 +58,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, registrant_id: Uuid, input: NewO
     let txn = tx::begin_write(&ctx.db).await?;
     let owner = registrants::find(&txn, registrant_id).await?;
     caller.require_managing(&owner.managing_org)?;
-    let id = Uuid::now_v7();
+    let id = OrderId::generate();
     let model = order::ActiveModel {
         id: Set(id),
         registrant_id: Set(registrant_id),
@@ -98,7 +105,8 @@ pub async fn create(ctx: &Ctx, caller: &Caller, registrant_id: Uuid, input: NewO
             duties::on_order_trigger(&txn, &stored, &regime, trigger, now).await?;
         }
     }
-    audit::record(&txn, caller, now, entry(Action::Collection, "order.create", Permission::OrderWrite, &[id, registrant_id])).await?;
+    audit::record(&txn, caller, now, entry(Action::Collection, "order.create", Permission::OrderWrite, &[id.uuid(), registrant_id.uuid()]))
+        .await?;
     let view = read::view(&txn, &ctx.crypto, stored, caller.can(Permission::ProtectedPersonRead)).await?;
     txn.commit().await?;
     Ok(view)
@@ -107,11 +115,11 @@ pub async fn create(ctx: &Ctx, caller: &Caller, registrant_id: Uuid, input: NewO
 async fn insert_condition(
     conn: &impl ConnectionTrait,
     ctx: &Ctx,
-    order_id: Uuid,
+    order_id: OrderId,
     c: &ValidCondition,
     now: DateTime<Utc>,
-) -> ServiceResult<Uuid> {
-    let id = Uuid::now_v7();
+) -> ServiceResult<ConditionId> {
+    let id = ConditionId::generate();
     let schedule = c
         .schedule
         .as_ref()
@@ -138,14 +146,14 @@ async fn insert_condition(
 /// Reads one order. Probation sees only orders of registrants it supervises (any other is "not
 /// found"), and never protected persons. Returning protected persons is a disclosure.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> ServiceResult<OrderView> {
+pub async fn get(ctx: &Ctx, caller: &Caller, id: OrderId, now: DateTime<Utc>) -> ServiceResult<OrderView> {
     require_read(caller)?;
     let txn = tx::begin_write(&ctx.db).await?;
     let found = read::find(&txn, id).await?;
     let owner = registrants::find(&txn, found.registrant_id).await?;
     if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
         txn.rollback().await?;
-        audit::record_denied(&ctx.db, caller, now, "order.read", Permission::RegistrantReadSupervised, RECORD, &[id]).await?;
+        audit::record_denied(&ctx.db, caller, now, "order.read", Permission::RegistrantReadSupervised, RECORD, &[id.uuid()]).await?;
         return Err(ServiceError::NotFound("order"));
     }
     let (action, permission, ids) = read_audit(&txn, caller, std::slice::from_ref(&found), owner.id).await?;
@@ -157,13 +165,14 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Se
 
 /// Lists the orders of one registrant, oldest first, under the same rules as [`get`].
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn list_for_registrant(ctx: &Ctx, caller: &Caller, registrant_id: Uuid, now: DateTime<Utc>) -> ServiceResult<OrderList> {
+pub async fn list_for_registrant(ctx: &Ctx, caller: &Caller, registrant_id: RegistrantId, now: DateTime<Utc>) -> ServiceResult<OrderList> {
     require_read(caller)?;
     let txn = tx::begin_write(&ctx.db).await?;
     let owner = registrants::find(&txn, registrant_id).await?;
     if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
         txn.rollback().await?;
-        audit::record_denied(&ctx.db, caller, now, "order.list", Permission::RegistrantReadSupervised, RECORD, &[registrant_id]).await?;
+        audit::record_denied(&ctx.db, caller, now, "order.list", Permission::RegistrantReadSupervised, RECORD, &[registrant_id.uuid()])
+            .await?;
         return Err(ServiceError::NotFound("registrant"));
     }
     let orders =
@@ -190,12 +199,12 @@ async fn read_audit(
     conn: &impl ConnectionTrait,
     caller: &Caller,
     orders: &[order::Model],
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
 ) -> ServiceResult<(Action, Permission, Vec<Uuid>)> {
-    let mut ids: Vec<Uuid> = orders.iter().map(|o| o.id).collect();
-    ids.push(registrant_id);
+    let mut ids: Vec<Uuid> = orders.iter().map(|o| o.id.uuid()).collect();
+    ids.push(registrant_id.uuid());
     if caller.can(Permission::ProtectedPersonRead) {
-        let order_ids: Vec<Uuid> = orders.iter().map(|o| o.id).collect();
+        let order_ids: Vec<Uuid> = orders.iter().map(|o| o.id.uuid()).collect();
         let persons = read::protected_person_ids(conn, &order_ids).await?;
         if !persons.is_empty() {
             ids.extend(persons);
@@ -209,7 +218,7 @@ async fn read_audit(
 async fn for_change(
     conn: &impl ConnectionTrait,
     caller: &Caller,
-    id: Uuid,
+    id: OrderId,
     version: i32,
 ) -> ServiceResult<(order::Model, registrant::Model)> {
     let found = read::find(conn, id).await?;
@@ -224,7 +233,7 @@ async fn for_change(
 /// Records the day the order was served. For regimes that count from service, this starts the
 /// initial notification period.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn record_service(ctx: &Ctx, caller: &Caller, id: Uuid, input: ServiceInput, now: DateTime<Utc>) -> ServiceResult<OrderView> {
+pub async fn record_service(ctx: &Ctx, caller: &Caller, id: OrderId, input: ServiceInput, now: DateTime<Utc>) -> ServiceResult<OrderView> {
     caller.require(Permission::OrderWrite)?;
     let txn = tx::begin_write(&ctx.db).await?;
     let (found, _) = for_change(&txn, caller, id, input.version).await?;
@@ -241,7 +250,13 @@ pub async fn record_service(ctx: &Ctx, caller: &Caller, id: Uuid, input: Service
     if let Some(regime) = regimes::load(&txn, &served.regime_code).await? {
         duties::on_order_trigger(&txn, &served, &regime, Trigger::Service, now).await?;
     }
-    audit::record(&txn, caller, now, entry(Action::Alteration, "order.serve", Permission::OrderWrite, &[id, served.registrant_id])).await?;
+    audit::record(
+        &txn,
+        caller,
+        now,
+        entry(Action::Alteration, "order.serve", Permission::OrderWrite, &[id.uuid(), served.registrant_id.uuid()]),
+    )
+    .await?;
     let view = read::view(&txn, &ctx.crypto, served, caller.can(Permission::ProtectedPersonRead)).await?;
     txn.commit().await?;
     Ok(view)
@@ -251,7 +266,13 @@ pub async fn record_service(ctx: &Ctx, caller: &Caller, id: Uuid, input: Service
 /// force closes its obligations. Discharge ends a victim's protection, so it is never done here
 /// by one person: it is requested and approved by two (`services::approvals`).
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn change_status(ctx: &Ctx, caller: &Caller, id: Uuid, input: StatusChangeInput, now: DateTime<Utc>) -> ServiceResult<OrderView> {
+pub async fn change_status(
+    ctx: &Ctx,
+    caller: &Caller,
+    id: OrderId,
+    input: StatusChangeInput,
+    now: DateTime<Utc>,
+) -> ServiceResult<OrderView> {
     caller.require(Permission::OrderWrite)?;
     if input.status == OrderStatus::Discharged {
         return Err(ServiceError::Conflict {
@@ -277,7 +298,7 @@ pub async fn apply_status(
     txn: &impl ConnectionTrait,
     ctx: &Ctx,
     caller: &Caller,
-    id: Uuid,
+    id: OrderId,
     version: i32,
     status: OrderStatus,
     reason: Option<String>,
@@ -311,21 +332,21 @@ pub async fn apply_status(
         duties::close_for_order(txn, &ctx.crypto, id, &caller.subject, now).await?;
     }
     let operation = if status == OrderStatus::Discharged { "order.discharge" } else { "order.status.change" };
-    let mut ids = vec![id, owner.id, change_id];
+    let mut ids = vec![id.uuid(), owner.id.uuid(), change_id.uuid()];
     ids.extend_from_slice(extra_ids);
     audit::record(txn, caller, now, entry(Action::Alteration, operation, permission, &ids)).await?;
     Ok(())
 }
 
 /// The order and its registrant, for a change by `caller` at `version`.
-pub async fn for_approval(conn: &impl ConnectionTrait, caller: &Caller, id: Uuid, version: i32) -> ServiceResult<registrant::Model> {
+pub async fn for_approval(conn: &impl ConnectionTrait, caller: &Caller, id: OrderId, version: i32) -> ServiceResult<registrant::Model> {
     Ok(for_change(conn, caller, id, version).await?.1)
 }
 
 /// Applies a change guarded by the version the caller read; a concurrent change answers 409.
 async fn bump(
     conn: &impl ConnectionTrait,
-    id: Uuid,
+    id: OrderId,
     version: i32,
     now: DateTime<Utc>,
     change: impl FnOnce(sea_orm::UpdateMany<order::Entity>) -> sea_orm::UpdateMany<order::Entity>,

@@ -1,6 +1,7 @@
 //! Loading orders and opening their sealed rows into views.
 
 use chrono::NaiveDate;
+use domain::ids::{OrderId, RegistrantId};
 use entities::{order, order_condition, order_protected_person, order_status_change};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -12,13 +13,13 @@ use crate::services::registrants::read::stored;
 use crate::services::{ServiceError, ServiceResult};
 use domain::vocab::{ConditionKind, OrderStatus};
 
-pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<order::Model> {
+pub async fn find(conn: &impl ConnectionTrait, id: OrderId) -> ServiceResult<order::Model> {
     order::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("order"))
 }
 
 /// Orders of a registrant that are in force on `today`: an in-force status and not past their
 /// expiry (the expiry job may not have run yet).
-pub async fn in_force(conn: &impl ConnectionTrait, registrant_id: Uuid, today: NaiveDate) -> ServiceResult<Vec<order::Model>> {
+pub async fn in_force(conn: &impl ConnectionTrait, registrant_id: RegistrantId, today: NaiveDate) -> ServiceResult<Vec<order::Model>> {
     let statuses = OrderStatus::ALL.iter().filter(|s| s.is_in_force()).map(|s| s.as_str());
     Ok(order::Entity::find()
         .filter(order::Column::RegistrantId.eq(registrant_id))

@@ -4,6 +4,7 @@
 //! "hidden" for "none".
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::ids::{ConditionId, OrderId, RegistrantId};
 use domain::schedule::Schedule;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -26,7 +27,7 @@ pub struct ProtectedPersonView {
 /// protected persons; requirements are shown in full to everyone who may read the order.
 #[derive(Serialize, ToSchema)]
 pub struct ConditionView {
-    pub id: Uuid,
+    pub id: ConditionId,
     pub kind: ConditionKind,
     pub category: ConditionCategory,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -54,8 +55,8 @@ pub struct StatusChangeView {
 
 #[derive(Serialize, ToSchema)]
 pub struct OrderView {
-    pub id: Uuid,
-    pub registrant_id: Uuid,
+    pub id: OrderId,
+    pub registrant_id: RegistrantId,
     pub kind: OrderKind,
     /// Notification regime code.
     pub regime: String,
@@ -80,6 +81,6 @@ pub struct OrderView {
 
 #[derive(Serialize, ToSchema)]
 pub struct OrderList {
-    pub registrant_id: Uuid,
+    pub registrant_id: RegistrantId,
     pub items: Vec<OrderView>,
 }

@@ -5,6 +5,8 @@
 //! statements per batch instead of about twenty per registrant).
 
 use chrono::{DateTime, Datelike, Utc};
+use domain::ids::RecordId;
+use domain::ids::RegistrantId;
 use entities::{
     blind_index, registrant, registrant_address, registrant_birth_date, registrant_descriptor, registrant_identifier, registrant_name,
 };
@@ -24,7 +26,7 @@ const MAX_PARAMETERS: usize = 30_000;
 
 #[derive(Default)]
 pub struct NewRows {
-    pub ids: Vec<Uuid>,
+    pub ids: Vec<RegistrantId>,
     registrants: Vec<registrant::ActiveModel>,
     names: Vec<registrant_name::ActiveModel>,
     dates: Vec<registrant_birth_date::ActiveModel>,
@@ -46,7 +48,7 @@ impl NewRows {
     }
 
     fn add(&mut self, crypto: &Crypto, created_by: &str, valid: &ValidRegistrant, now: DateTime<Utc>) -> ServiceResult<()> {
-        let id = Uuid::now_v7();
+        let id = RegistrantId::generate();
         self.ids.push(id);
         self.registrants.push(registrant::ActiveModel {
             id: Set(id),
@@ -116,12 +118,12 @@ impl NewRows {
                 normalised: key,
             })
             .collect();
-        self.index.extend(blind::rows(crypto, OWNER_REGISTRANT, id, &terms)?);
+        self.index.extend(blind::rows(crypto, OWNER_REGISTRANT, id.uuid(), &terms)?);
         Ok(())
     }
 
     /// Reserves references and inserts everything in `conn`'s transaction, parents first.
-    pub async fn write(mut self, conn: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<Vec<Uuid>> {
+    pub async fn write(mut self, conn: &impl ConnectionTrait, now: DateTime<Utc>) -> ServiceResult<Vec<RegistrantId>> {
         let year = calendar::local_date(now).year();
         let references = references::next_registrant_references(conn, year, self.registrants.len()).await?;
         for (model, reference) in self.registrants.iter_mut().zip(references) {

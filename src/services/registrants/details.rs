@@ -2,6 +2,8 @@
 //! sealing them, indexing the searchable ones, and adding to their history.
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use domain::ids::RecordId;
+use domain::ids::RegistrantId;
 use entities::{blind_index, registrant_address, registrant_birth_date, registrant_descriptor, registrant_identifier, registrant_name};
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
@@ -21,7 +23,7 @@ pub fn identifier_field(kind: IdentifierKind) -> BlindField {
 pub async fn insert_name(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     name: &ValidName,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
@@ -35,14 +37,14 @@ pub async fn insert_name(
         kind: BlindKind::Exact,
         normalised: &folded,
     };
-    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id, &[term]).await?;
+    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id.uuid(), &[term]).await?;
     Ok(id)
 }
 
 pub async fn insert_birth_date(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     date: NaiveDate,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
@@ -54,7 +56,7 @@ pub async fn insert_birth_date(
 pub async fn insert_descriptor(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     d: &ValidDescriptor,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
@@ -68,7 +70,7 @@ pub async fn insert_descriptor(
 pub async fn insert_address(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     a: &ValidAddress,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
@@ -96,7 +98,7 @@ pub async fn insert_address(
 pub async fn insert_identifier(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     i: &ValidIdentifier,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
@@ -110,7 +112,7 @@ pub async fn insert_identifier(
         kind: BlindKind::Exact,
         normalised: &key,
     };
-    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id, &[term]).await?;
+    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id.uuid(), &[term]).await?;
     Ok(id)
 }
 
@@ -119,7 +121,7 @@ pub async fn insert_identifier(
 
 pub fn name_row(
     crypto: &Crypto,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     n: &ValidName,
     now: DateTime<Utc>,
 ) -> ServiceResult<(Uuid, registrant_name::ActiveModel)> {
@@ -140,7 +142,7 @@ pub fn name_row(
 
 pub fn birth_date_row(
     crypto: &Crypto,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     date: NaiveDate,
     now: DateTime<Utc>,
 ) -> ServiceResult<(Uuid, registrant_birth_date::ActiveModel)> {
@@ -159,7 +161,7 @@ pub fn birth_date_row(
 
 pub fn descriptor_row(
     crypto: &Crypto,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     d: &ValidDescriptor,
     now: DateTime<Utc>,
 ) -> ServiceResult<(Uuid, registrant_descriptor::ActiveModel)> {
@@ -179,7 +181,7 @@ pub fn descriptor_row(
 
 pub fn address_row(
     crypto: &Crypto,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     a: &ValidAddress,
     now: DateTime<Utc>,
 ) -> ServiceResult<(Uuid, registrant_address::ActiveModel)> {
@@ -200,7 +202,7 @@ pub fn address_row(
 
 pub fn identifier_row(
     crypto: &Crypto,
-    registrant_id: Uuid,
+    registrant_id: RegistrantId,
     i: &ValidIdentifier,
     now: DateTime<Utc>,
 ) -> ServiceResult<(Uuid, registrant_identifier::ActiveModel)> {
@@ -223,7 +225,7 @@ pub fn identifier_row(
 /// Rebuilds the compound (name, date of birth) index and the linkage blocking keys (phonetic
 /// surname + year of birth, phonetic and canonical name pairs) of a registrant from its current
 /// rows: every name paired with every date of birth.
-pub async fn reindex_name_birth_dates(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid) -> ServiceResult<()> {
+pub async fn reindex_name_birth_dates(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: RegistrantId) -> ServiceResult<()> {
     let rebuilt = [BlindField::NameBirthDate, BlindField::SurnameBirthYear, BlindField::NamePair, BlindField::ForenameBirthDate];
     blind_index::Entity::delete_many()
         .filter(blind_index::Column::OwnerId.eq(registrant_id))
@@ -253,13 +255,13 @@ pub async fn reindex_name_birth_dates(conn: &impl ConnectionTrait, crypto: &Cryp
             normalised: key,
         })
         .collect();
-    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id, &terms).await
+    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id.uuid(), &terms).await
 }
 
 /// Rebuilds every blind index of a registrant from its decrypted rows, under the active key:
 /// full names, identifiers, and the name-and-date keys. Key rotation uses it.
-pub async fn reindex_all(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: Uuid) -> ServiceResult<()> {
-    blind::delete_owner(conn, OWNER_REGISTRANT, registrant_id).await?;
+pub async fn reindex_all(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: RegistrantId) -> ServiceResult<()> {
+    blind::delete_owner(conn, OWNER_REGISTRANT, registrant_id.uuid()).await?;
     let names = registrant_name::Entity::find().filter(registrant_name::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
     let identifiers =
         registrant_identifier::Entity::find().filter(registrant_identifier::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
@@ -288,7 +290,7 @@ pub async fn reindex_all(conn: &impl ConnectionTrait, crypto: &Crypto, registran
             normalised: key,
         })
         .collect();
-    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id, &terms).await?;
+    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id.uuid(), &terms).await?;
     reindex_name_birth_dates(conn, crypto, registrant_id).await
 }
 

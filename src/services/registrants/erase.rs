@@ -8,15 +8,16 @@
 //! candidates, alerts. The audit trail keeps its entries, which name records by id only: the
 //! fact that processing happened, and this erasure, remain provable; the person does not.
 
+use domain::ids::RecordId;
+use domain::ids::RegistrantId;
 use entities::{alert, link, match_candidate, registrant};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
-use uuid::Uuid;
 
 use crate::services::blind::{self, OWNER_REGISTRANT};
 use crate::services::{ServiceError, ServiceResult};
 
-pub async fn erase(txn: &impl ConnectionTrait, registrant_id: Uuid) -> ServiceResult<()> {
-    blind::delete_owner(txn, OWNER_REGISTRANT, registrant_id).await?;
+pub async fn erase(txn: &impl ConnectionTrait, registrant_id: RegistrantId) -> ServiceResult<()> {
+    blind::delete_owner(txn, OWNER_REGISTRANT, registrant_id.uuid()).await?;
     link::Entity::delete_many()
         .filter(link::Column::TargetKind.eq(OWNER_REGISTRANT))
         .filter(link::Column::TargetId.eq(registrant_id))

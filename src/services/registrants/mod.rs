@@ -10,6 +10,7 @@ pub mod search;
 pub mod views;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::ids::{RecordId, RegistrantId};
 use entities::{registrant, registrant_birth_date, registrant_descriptor};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -93,7 +94,8 @@ pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: 
     let rows = bulk::NewRows::seal(&ctx.crypto, &caller.subject, std::slice::from_ref(&valid), now)?;
     let txn = crate::services::tx::begin_write(&ctx.db).await?;
     let ids = rows.write(&txn, now).await?;
-    audit::record(&txn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &ids)).await?;
+    let recorded: Vec<Uuid> = ids.iter().map(|id| id.uuid()).collect();
+    audit::record(&txn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &recorded)).await?;
     let id = ids[0];
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
     txn.commit().await?;
@@ -102,7 +104,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: 
 
 /// Writes already validated registrants in one transaction: all of them or none.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn create_batch(ctx: &Ctx, caller: &Caller, batch: &[ValidRegistrant], now: DateTime<Utc>) -> ServiceResult<Vec<Uuid>> {
+pub async fn create_batch(ctx: &Ctx, caller: &Caller, batch: &[ValidRegistrant], now: DateTime<Utc>) -> ServiceResult<Vec<RegistrantId>> {
     let sealed = seal_batch(ctx, caller, batch, now)?;
     write_batch(ctx, caller, sealed, now).await
 }
@@ -123,10 +125,11 @@ pub fn seal_batch(ctx: &Ctx, caller: &Caller, batch: &[ValidRegistrant], now: Da
 
 /// The database half of [`create_batch`]: one transaction, one collection audit entry naming
 /// every registrant it created.
-pub async fn write_batch(ctx: &Ctx, caller: &Caller, batch: SealedBatch, now: DateTime<Utc>) -> ServiceResult<Vec<Uuid>> {
+pub async fn write_batch(ctx: &Ctx, caller: &Caller, batch: SealedBatch, now: DateTime<Utc>) -> ServiceResult<Vec<RegistrantId>> {
     let txn = crate::services::tx::begin_write(&ctx.db).await?;
     let ids = batch.0.write(&txn, now).await?;
-    audit::record(&txn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &ids)).await?;
+    let recorded: Vec<Uuid> = ids.iter().map(|id| id.uuid()).collect();
+    audit::record(&txn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &recorded)).await?;
     txn.commit().await?;
     Ok(ids)
 }
@@ -134,7 +137,7 @@ pub async fn write_batch(ctx: &Ctx, caller: &Caller, batch: SealedBatch, now: Da
 /// Reads one registrant, audited as a consultation. A registrant the caller may not see is
 /// reported as not found (its existence is itself sensitive), and the attempt is audited.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> ServiceResult<RegistrantView> {
+pub async fn get(ctx: &Ctx, caller: &Caller, id: RegistrantId, now: DateTime<Utc>) -> ServiceResult<RegistrantView> {
     if !caller.can(Permission::RegistrantReadNational) {
         caller.require(Permission::RegistrantReadSupervised)?;
     }
@@ -142,13 +145,14 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Se
     let found = read::find(&snapshot, id).await?;
     if !caller.may_read_registrant(found.supervising_org.as_deref()) {
         snapshot.rollback().await?;
-        audit::record_denied(&ctx.db, caller, now, "registrant.read", Permission::RegistrantReadSupervised, RECORD, &[id]).await?;
+        audit::record_denied(&ctx.db, caller, now, "registrant.read", Permission::RegistrantReadSupervised, RECORD, &[id.uuid()]).await?;
         return Err(ServiceError::NotFound("registrant"));
     }
     let view = read::view(&snapshot, &ctx.crypto, found).await?;
     snapshot.commit().await?;
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(&ctx.db, caller, now, entry(Action::Consultation, "registrant.read", Permission::RegistrantReadNational, &[id])).await?;
+    audit::record(&ctx.db, caller, now, entry(Action::Consultation, "registrant.read", Permission::RegistrantReadNational, &[id.uuid()]))
+        .await?;
     Ok(view)
 }
 
@@ -187,7 +191,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
     let rows = registrant::Entity::find().filter(condition).order_by_asc(registrant::Column::Id).limit(filter.limit + 1).all(&txn).await?;
     let has_more = rows.len() as u64 > filter.limit;
     let rows: Vec<_> = rows.into_iter().take(filter.limit as usize).collect();
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id.uuid()).collect();
     let items = read::summaries(&txn, &ctx.crypto, rows).await?;
     txn.commit().await?;
     if !ids.is_empty() {
@@ -204,7 +208,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
 pub async fn update(
     ctx: &Ctx,
     caller: &Caller,
-    id: Uuid,
+    id: RegistrantId,
     input: UpdateRegistrantInput,
     now: DateTime<Utc>,
 ) -> ServiceResult<RegistrantView> {
@@ -269,7 +273,7 @@ pub async fn update(
             details::insert_descriptor(&txn, &ctx.crypto, id, d, now).await?;
         }
     }
-    audit::record(&txn, caller, now, entry(Action::Alteration, "registrant.update", Permission::RegistrantWrite, &[id])).await?;
+    audit::record(&txn, caller, now, entry(Action::Alteration, "registrant.update", Permission::RegistrantWrite, &[id.uuid()])).await?;
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
     txn.commit().await?;
     Ok(view)
@@ -286,7 +290,7 @@ pub enum Addition {
 /// notification regime may require the registrant to notify; those obligations are created by
 /// the obligations service in the same transaction.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn add(ctx: &Ctx, caller: &Caller, id: Uuid, addition: Addition, now: DateTime<Utc>) -> ServiceResult<RegistrantView> {
+pub async fn add(ctx: &Ctx, caller: &Caller, id: RegistrantId, addition: Addition, now: DateTime<Utc>) -> ServiceResult<RegistrantView> {
     caller.require(Permission::RegistrantWrite)?;
     let mut errors = FieldErrors::default();
     let valid = match &addition {
@@ -330,7 +334,8 @@ pub async fn add(ctx: &Ctx, caller: &Caller, id: Uuid, addition: Addition, now: 
         .filter(registrant::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    audit::record(&txn, caller, now, entry(Action::Collection, operation, Permission::RegistrantWrite, &[id, source])).await?;
+    audit::record(&txn, caller, now, entry(Action::Collection, operation, Permission::RegistrantWrite, &[id.uuid(), source.uuid()]))
+        .await?;
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
     txn.commit().await?;
     Ok(view)

@@ -1,8 +1,8 @@
 //! Loading registrants and opening their sealed rows into views.
 
+use domain::ids::RegistrantId;
 use entities::{registrant, registrant_address, registrant_birth_date, registrant_descriptor, registrant_identifier, registrant_name};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
-use uuid::Uuid;
 
 use super::views::*;
 use crate::crypto::{Crypto, columns};
@@ -16,7 +16,7 @@ pub fn stored<T>(value: Option<T>) -> Result<T, ServiceError> {
     value.ok_or_else(|| ServiceError::CorruptData("a stored value does not parse as its column's type".into()))
 }
 
-pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<registrant::Model> {
+pub async fn find(conn: &impl ConnectionTrait, id: RegistrantId) -> ServiceResult<registrant::Model> {
     registrant::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("registrant"))
 }
 
@@ -129,7 +129,11 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
 }
 
 /// Current primary names ("given family") of several registrants, for listings.
-pub async fn primary_names(conn: &impl ConnectionTrait, crypto: &Crypto, ids: &[Uuid]) -> ServiceResult<Vec<(Uuid, String)>> {
+pub async fn primary_names(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    ids: &[RegistrantId],
+) -> ServiceResult<Vec<(RegistrantId, String)>> {
     let rows = registrant_name::Entity::find()
         .filter(registrant_name::Column::RegistrantId.is_in(ids.iter().copied()))
         .filter(registrant_name::Column::Kind.eq(NameKind::Primary))
@@ -150,7 +154,7 @@ pub async fn summaries(
     crypto: &Crypto,
     rows: Vec<registrant::Model>,
 ) -> ServiceResult<Vec<RegistrantSummary>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<RegistrantId> = rows.iter().map(|r| r.id).collect();
     let names = primary_names(conn, crypto, &ids).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {

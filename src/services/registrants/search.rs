@@ -3,6 +3,7 @@
 //! compared before it counts as a match; the database never sees the searched value.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::ids::RecordId;
 use entities::{registrant, registrant_birth_date, registrant_identifier, registrant_name};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
@@ -92,7 +93,7 @@ pub async fn search(ctx: &Ctx, caller: &Caller, input: SearchInput, now: DateTim
             for row in rows {
                 let value = ctx.crypto.open_str(columns::IDENTIFIER, row.id, &row.value_sealed)?;
                 if value == identifier.value && row.platform == identifier.platform {
-                    matched.push(row.registrant_id);
+                    matched.push(row.registrant_id.uuid());
                 }
             }
         }
@@ -123,7 +124,7 @@ pub async fn search(ctx: &Ctx, caller: &Caller, input: SearchInput, now: DateTim
                         continue;
                     }
                 }
-                matched.push(row.registrant_id);
+                matched.push(row.registrant_id.uuid());
             }
         }
     }

@@ -1,6 +1,7 @@
 //! What callers get back about registrants: decrypted, shaped for the API, never entities.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::ids::RegistrantId;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -68,7 +69,7 @@ pub struct IdentifierView {
 /// A registrant in full, for roles that may read the register.
 #[derive(Serialize, ToSchema)]
 pub struct RegistrantView {
-    pub id: Uuid,
+    pub id: RegistrantId,
     pub reference: String,
     pub status: RegistrantStatus,
     pub managing_org: String,
@@ -90,7 +91,7 @@ pub struct RegistrantView {
 /// One line of a register listing.
 #[derive(Serialize, ToSchema)]
 pub struct RegistrantSummary {
-    pub id: Uuid,
+    pub id: RegistrantId,
     pub reference: String,
     pub status: RegistrantStatus,
     pub managing_org: String,

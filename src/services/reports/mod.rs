@@ -6,11 +6,11 @@ pub mod input;
 pub mod read;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::ids::{RecordId, ReportId};
 use entities::crime_report;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use self::input::{NewReportInput, SuspectDetails, VictimDetails};
 use super::audit::{self, Action, Entry, Outcome};
@@ -26,7 +26,7 @@ use domain::vocab::Classification;
 /// What the recorder gets back: the report's id and its own references, nothing sealed.
 #[derive(Serialize, ToSchema)]
 pub struct ReportReceipt {
-    pub id: Uuid,
+    pub id: ReportId,
     pub force: String,
     pub crime_reference: String,
     pub principal_classification: Classification,
@@ -42,7 +42,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, body: NewReportInput, now: DateT
     errors.finish()?;
     let Some(valid) = valid else { return Err(ServiceError::Invalid(FieldErrors::single("body", "invalid", "could not be read"))) };
 
-    let id = Uuid::now_v7();
+    let id = ReportId::generate();
     let sealed_victim = valid.victim.as_ref().map(|v| ctx.crypto.seal_json(columns::REPORT_VICTIM, id, v)).transpose()?;
     let included = serde_json::to_string(&valid.included.iter().map(|c| c.as_str()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
     let channels = serde_json::to_string(&valid.channels.iter().map(|c| c.as_str()).collect::<Vec<_>>()).unwrap_or_else(|_| "[]".into());
@@ -71,7 +71,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, body: NewReportInput, now: DateT
         operation: "crime_report.create",
         permission: Permission::ReportWrite,
         record_type: "crime_report",
-        record_ids: &[id],
+        record_ids: &[id.uuid()],
         outcome: Outcome::Success,
     };
     audit::record(&txn, caller, now, entry).await?;
@@ -87,24 +87,24 @@ pub async fn create(ctx: &Ctx, caller: &Caller, body: NewReportInput, now: DateT
 
 /// Rebuilds a report's blind indexes from its sealed suspect, under the active key (key
 /// rotation).
-pub async fn reindex(conn: &impl ConnectionTrait, crypto: &Crypto, id: Uuid) -> ServiceResult<()> {
+pub async fn reindex(conn: &impl ConnectionTrait, crypto: &Crypto, id: ReportId) -> ServiceResult<()> {
     let report = find(conn, id).await?;
-    blind::delete_owner(conn, OWNER_REPORT, id).await?;
+    blind::delete_owner(conn, OWNER_REPORT, id.uuid()).await?;
     let profile = suspect(crypto, &report)?.profile(reference_date(&report));
     index(conn, crypto, id, &profile).await
 }
 
 /// Writes every blocking key of a report's suspect.
-async fn index(conn: &impl ConnectionTrait, crypto: &Crypto, id: Uuid, profile: &Profile) -> ServiceResult<()> {
+async fn index(conn: &impl ConnectionTrait, crypto: &Crypto, id: ReportId, profile: &Profile) -> ServiceResult<()> {
     let keys = keys::record_keys(profile);
     let terms: Vec<IndexTerm> = keys
         .iter()
-        .map(|k| IndexTerm { source_table: "crime_reports", source_id: id, field: k.field, kind: k.kind, normalised: &k.value })
+        .map(|k| IndexTerm { source_table: "crime_reports", source_id: id.uuid(), field: k.field, kind: k.kind, normalised: &k.value })
         .collect();
-    blind::write(conn, crypto, OWNER_REPORT, id, &terms).await
+    blind::write(conn, crypto, OWNER_REPORT, id.uuid(), &terms).await
 }
 
-pub async fn find(conn: &impl ConnectionTrait, id: Uuid) -> ServiceResult<crime_report::Model> {
+pub async fn find(conn: &impl ConnectionTrait, id: ReportId) -> ServiceResult<crime_report::Model> {
     crime_report::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("crime report"))
 }
 

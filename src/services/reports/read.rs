@@ -4,6 +4,7 @@
 //! consultation, and says which register checks have been run on it.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::ids::{CheckId, RecordId, ReportId};
 use entities::{crime_report, register_check};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
@@ -21,7 +22,7 @@ use domain::vocab::{CheckResult, Classification, ContactChannel};
 
 #[derive(Serialize, ToSchema)]
 pub struct ReportSummary {
-    pub id: Uuid,
+    pub id: ReportId,
     pub force: String,
     pub crime_reference: String,
     pub principal_classification: Classification,
@@ -39,7 +40,7 @@ pub struct ReportPage {
 
 #[derive(Serialize, ToSchema)]
 pub struct CheckSummary {
-    pub id: Uuid,
+    pub id: CheckId,
     pub check_reference: String,
     pub result: CheckResult,
     pub created_at: DateTime<Utc>,
@@ -47,7 +48,7 @@ pub struct CheckSummary {
 
 #[derive(Serialize, ToSchema)]
 pub struct ReportView {
-    pub id: Uuid,
+    pub id: ReportId,
     pub force: String,
     pub crime_reference: String,
     pub principal_classification: Classification,
@@ -77,7 +78,7 @@ fn list_of<T>(json: &str, parse: impl Fn(&str) -> Option<T>) -> ServiceResult<Ve
 
 /// One report in full, audited as a consultation.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> ServiceResult<ReportView> {
+pub async fn get(ctx: &Ctx, caller: &Caller, id: ReportId, now: DateTime<Utc>) -> ServiceResult<ReportView> {
     if !caller.can(Permission::MatchRead) {
         caller.require(Permission::ReportWrite)?;
     }
@@ -85,7 +86,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Se
     let report = find(&snapshot, id).await?;
     if !may_read(caller, &report) {
         snapshot.rollback().await?;
-        audit::record_denied(&ctx.db, caller, now, "crime_report.read", Permission::ReportWrite, "crime_report", &[id]).await?;
+        audit::record_denied(&ctx.db, caller, now, "crime_report.read", Permission::ReportWrite, "crime_report", &[id.uuid()]).await?;
         return Err(ServiceError::NotFound("crime report"));
     }
     let checks = register_check::Entity::find()
@@ -119,7 +120,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Se
         operation: "crime_report.read",
         permission: Permission::ReportWrite,
         record_type: "crime_report",
-        record_ids: &[id],
+        record_ids: &[id.uuid()],
         outcome: Outcome::Success,
     };
     // Fail-closed: nothing is returned unless the consultation is on the record.
@@ -168,7 +169,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ReportFilter, now: DateTim
             created_at: r.created_at,
         });
     }
-    let ids: Vec<Uuid> = items.iter().map(|i| i.id).collect();
+    let ids: Vec<Uuid> = items.iter().map(|i| i.id.uuid()).collect();
     let entry = Entry {
         action: Action::Consultation,
         operation: "crime_report.list",
@@ -178,5 +179,5 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ReportFilter, now: DateTim
         outcome: Outcome::Success,
     };
     audit::record(&ctx.db, caller, now, entry).await?;
-    Ok(ReportPage { items, next_after: next_after.flatten() })
+    Ok(ReportPage { items, next_after: next_after.flatten().map(|id| id.uuid()) })
 }

@@ -2,6 +2,7 @@
 //! in id order from their own tables (indexed), and only those with an index row under an older
 //! key are rebuilt, each in its own transaction with its rows decrypted.
 
+use domain::ids::{RegistrantId, ReportId};
 use entities::{blind_index, crime_report, registrant};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
@@ -82,8 +83,8 @@ pub async fn owners(
             let txn = tx::begin_write(db).await?;
             for id in group {
                 match owner {
-                    Owner::Registrant => details::reindex_all(&txn, crypto, *id).await?,
-                    Owner::Report => reports::reindex(&txn, crypto, *id).await?,
+                    Owner::Registrant => details::reindex_all(&txn, crypto, RegistrantId::from(*id)).await?,
+                    Owner::Report => reports::reindex(&txn, crypto, ReportId::from(*id)).await?,
                 }
             }
             txn.commit().await?;
