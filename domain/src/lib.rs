@@ -8,6 +8,7 @@
 
 pub mod breaches;
 pub mod calendar;
+pub mod commands;
 pub mod errors;
 pub mod identifiers;
 pub mod ids;

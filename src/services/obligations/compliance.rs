@@ -17,8 +17,9 @@ use crate::crypto::columns;
 use crate::services::audit::{self, Action, Entry, Outcome};
 use crate::services::registrants::read as registrants;
 use crate::services::{Ctx, ServiceError, ServiceResult, tx};
+use domain::commands::compliance::RecordCompliance;
 use domain::errors::FieldErrors;
-use domain::vocab::{ComplianceOutcome, OccurrenceStatus};
+use domain::vocab::OccurrenceStatus;
 
 const RECORD: &str = "occurrence";
 
@@ -33,7 +34,8 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> ServiceResult<ComplianceResult> {
     caller.require(Permission::ComplianceRecord)?;
-    let valid = input::compliance(&body)?;
+    let command = RecordCompliance::try_from(&body)?;
+    let outcome = &command.outcome;
 
     let txn = tx::begin_write(&ctx.db).await?;
     let (txn, occ, owner) = load(ctx, txn, caller, id, ("occurrence.compliance", Permission::ComplianceRecord), now).await?;
@@ -42,7 +44,7 @@ pub async fn record(
     if !may_record {
         return Err(AccessError::OtherOrganisation.into());
     }
-    check_resolvable(&occ, body.version)?;
+    check_resolvable(&occ, command.version)?;
     let obligation = read::find_obligation(&txn, occ.obligation_id).await?;
     if obligation.kind.is_notification() {
         return Err(ServiceError::Conflict {
@@ -50,10 +52,10 @@ pub async fn record(
             detail: "notification duties are met by recording the notification".into(),
         });
     }
-    if valid.rescheduled_to == Some(occ.due_at) {
+    if outcome.rescheduled_to() == Some(occ.due_at) {
         return Err(FieldErrors::single("rescheduled_to", "same_instant", "must differ from the current due instant").into());
     }
-    let status = body.outcome.occurrence_status();
+    let status = outcome.occurrence_status();
     resolve(&txn, &occ, status, None, &caller.subject, now).await?;
     if let Some(consequence) = domain::breaches::consequence_of(status) {
         // Non-compliance recorded by a person is a breach just as a detected miss is, with the
@@ -64,16 +66,16 @@ pub async fn record(
     let row = compliance_record::ActiveModel {
         id: Set(record_id),
         occurrence_id: Set(id),
-        outcome: Set(body.outcome),
-        notes_sealed: Set(valid.notes.map(|n| ctx.crypto.seal_str(columns::COMPLIANCE_NOTES, record_id, &n)).transpose()?),
+        outcome: Set(outcome.kind()),
+        notes_sealed: Set(outcome.notes().map(|n| ctx.crypto.seal_str(columns::COMPLIANCE_NOTES, record_id, n)).transpose()?),
         recorded_by: Set(caller.subject.clone()),
         recorded_org: Set(caller.org.clone()),
         recorded_at: Set(now),
     };
     compliance_record::Entity::insert(row).exec_without_returning(&txn).await?;
     let mut ids = vec![id.uuid(), record_id.uuid(), owner.id.uuid()];
-    let rescheduled = match (body.outcome, valid.rescheduled_to) {
-        (ComplianceOutcome::Rescheduled, Some(at)) => {
+    let rescheduled = match outcome.rescheduled_to() {
+        Some(at) => {
             duties::add_occurrences(&txn, occ.obligation_id, occ.registrant_id, &[Due { at, opens: None }], now).await?;
             let new = occurrence::Entity::find()
                 .filter(occurrence::Column::ObligationId.eq(occ.obligation_id))
@@ -84,7 +86,7 @@ pub async fn record(
             ids.push(new.id.uuid());
             Some(read::occurrence_view(&txn, &ctx.crypto, new, now).await?)
         }
-        _ => None,
+        None => None,
     };
     let entry = Entry {
         action: Action::Collection,

@@ -1,11 +1,12 @@
 //! Request bodies for notifications, compliance outcomes and excusals, and their validation.
 //! Unknown fields are rejected; every problem names the JSON path of its field.
 
-use chrono::{DateTime, Duration, SubsecRound, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::services::registrants::input::short_text;
+use domain::commands::compliance::{self, RecordCompliance};
 use domain::errors::FieldErrors;
 use domain::text;
 use domain::vocab::{ComplianceOutcome, NotificationKind, NotificationMethod};
@@ -54,11 +55,6 @@ pub struct ValidNotification {
     pub details: Option<String>,
 }
 
-pub struct ValidCompliance {
-    pub notes: Option<String>,
-    pub rescheduled_to: Option<DateTime<Utc>>,
-}
-
 pub fn notification(input: &NotificationInput, now: DateTime<Utc>) -> Result<ValidNotification, FieldErrors> {
     let mut errors = FieldErrors::default();
     let station = short_text(&mut errors, "station", input.station.as_deref(), 120);
@@ -73,20 +69,14 @@ pub fn notification(input: &NotificationInput, now: DateTime<Utc>) -> Result<Val
     Ok(ValidNotification { station, details })
 }
 
-pub fn compliance(input: &ComplianceInput) -> Result<ValidCompliance, FieldErrors> {
-    let mut errors = FieldErrors::default();
-    let notes = short_text(&mut errors, "notes", input.notes.as_deref(), 4000);
-    if input.outcome == ComplianceOutcome::AcceptableAbsence && notes.is_none() && errors.is_empty() {
-        errors.push("notes", "required", "say why the absence was acceptable");
+/// The request, parsed into the domain command (`domain::commands::compliance`): the service
+/// never reads the raw body again.
+impl TryFrom<&ComplianceInput> for RecordCompliance {
+    type Error = FieldErrors;
+
+    fn try_from(input: &ComplianceInput) -> Result<Self, FieldErrors> {
+        compliance::parse(input.outcome, input.notes.as_deref(), input.rescheduled_to, input.version)
     }
-    match (input.outcome, input.rescheduled_to) {
-        (ComplianceOutcome::Rescheduled, None) => errors.push("rescheduled_to", "required", "say when the session now takes place"),
-        (ComplianceOutcome::Rescheduled, Some(_)) | (_, None) => {}
-        (_, Some(_)) => errors.push("rescheduled_to", "not_allowed", "only a rescheduled outcome has a new time"),
-    }
-    errors.finish()?;
-    // Whole seconds: the instant is part of a unique key and must compare equal on both backends.
-    Ok(ValidCompliance { notes, rescheduled_to: input.rescheduled_to.map(|t| t.trunc_subsecs(0)) })
 }
 
 pub fn excusal(input: &ExcusalInput) -> Result<String, FieldErrors> {
