@@ -1,8 +1,10 @@
 //! Vigil: a register of serial stalkers and the orders and positive obligations placed on them.
 //!
-//! Layers, each depending only on those before it: `domain` (pure rules) → `crypto` (sealing,
-//! blind indexes) → `services` (use cases, transactions, audit) → `http` (axum) → `cli`.
-//! `auth` sits beside them: it turns tokens into a `Caller` and holds the access policy.
+//! Crates: `domain` (pure rules, vocabularies, ids) ← `entities` (tables) ← `jobs` (scheduled
+//! work) ← this one. Layers here, each depending only on those before it: `crypto` (sealing,
+//! blind indexes) and `linkage` (pure matching) → `services` (use cases: load → decide → store
+//! → audit) → `http` (axum) → `cli`; `background` runs the work no request asked for. `auth`
+//! sits beside them: it turns tokens into a `Caller` and holds the access policy.
 
 pub mod app;
 pub mod auth;
