@@ -17,6 +17,7 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde_json::{Value, json};
 use vigil::linkage::{NameForm, Profile};
+use vigil::services::reports::input::SuspectProfile;
 use vigil::services::reports::input::{NewReportInput, validate};
 
 const FORENAMES: &[&str] = &[

@@ -17,10 +17,11 @@ use sea_orm::ConnectionTrait;
 use crate::auth::{Caller, Justification, Role};
 use crate::config::RawConfig;
 use crate::crypto::{Crypto, KeyRing};
+use crate::services::registrants;
 use crate::services::registrants::input::{AddressInput, IdentifierInput, NameInput, NewRegistrantInput, RiskInput};
-use crate::services::registrants::{self, ValidRegistrant};
 use crate::services::{Ctx, ServiceError};
 use domain::calendar;
+use domain::commands::registrants::NewRegistrant;
 use domain::vocab::{AddressKind, IdentifierKind, NameKind, RegistrantStatus, RiskLevel};
 
 /// Every accepted column. Multi-valued columns separate values with `;`.
@@ -170,7 +171,7 @@ pub fn import_caller(org: &str, operator: &str) -> Caller {
 }
 
 /// One row read from the file: its line, and either a validated registrant or its problems.
-type Row = (u64, Result<ValidRegistrant, Vec<Problem>>);
+type Row = (u64, Result<NewRegistrant, Vec<Problem>>);
 
 /// Reads and validates every row of `reader`, calling `each` with the result. Header problems
 /// (unknown columns, no family column) end the import before any row is read.
@@ -248,7 +249,7 @@ pub async fn import<R: Read + Send + 'static>(
     let file = open().context("opening the file again to write it")?;
     let reader = tokio::task::spawn_blocking(move || {
         let mut pending = Vec::with_capacity(batch);
-        let hand_over = |pending: &mut Vec<ValidRegistrant>| -> anyhow::Result<()> {
+        let hand_over = |pending: &mut Vec<NewRegistrant>| -> anyhow::Result<()> {
             let rows = std::mem::replace(pending, Vec::with_capacity(batch));
             let sealed =
                 registrants::seal_batch(&reader_ctx, &reader_caller, &rows, now).map_err(|e| anyhow::anyhow!("sealing a batch: {e}"))?;

@@ -2,3 +2,7 @@
 //! (HTTP, CLI) builds them from its own request types; services take nothing else.
 
 pub mod compliance;
+pub mod notifications;
+pub mod orders;
+pub mod registrants;
+pub mod reports;

@@ -19,6 +19,7 @@ use crate::crypto::{BlindField, Crypto};
 use crate::linkage::keys::{self, BlockKey};
 use crate::linkage::{Profile, blocking, score};
 use crate::services::blind::{self, OWNER_REGISTRANT, OWNER_REPORT};
+use crate::services::reports::input::SuspectProfile;
 use crate::services::{ServiceResult, reports};
 use domain::vocab::IdentifierKind;
 

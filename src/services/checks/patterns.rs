@@ -25,10 +25,11 @@ use uuid::Uuid;
 use super::views::{LinkStatus, TargetKind};
 use crate::crypto::{Crypto, columns};
 use crate::linkage::names::canonical;
-use crate::services::orders::input::ProtectedPersonDetails;
 use crate::services::orders::read::in_force;
+use crate::services::reports::input::SuspectProfile;
 use crate::services::{ServiceResult, reports};
 use domain::calendar;
+use domain::commands::orders::ProtectedPersonDetails;
 use domain::text;
 use domain::vocab::{BreachSource, BreachStatus, ConditionCategory};
 
@@ -193,7 +194,7 @@ pub async fn evaluate(
     Ok(raised)
 }
 
-fn same_person(victim: &reports::input::VictimDetails, protected: &ProtectedPersonDetails) -> bool {
+fn same_person(victim: &domain::commands::reports::VictimDetails, protected: &ProtectedPersonDetails) -> bool {
     let (vf, pf) = (text::fold(&victim.family), text::fold(&protected.family));
     let (vg, pg) = (text::fold(&victim.given), text::fold(&protected.given));
     let first = |g: &str| g.split_whitespace().next().unwrap_or("").to_owned();

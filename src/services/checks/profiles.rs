@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::crypto::{Crypto, columns};
 use crate::linkage::{NameForm, Profile};
 use crate::services::registrants::read::stored;
+use crate::services::reports::input::SuspectProfile;
 use crate::services::{ServiceResult, reports};
 use domain::person::{Address, PersonName};
 

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::services::registrants::input::short_text;
 use domain::commands::compliance::{self, RecordCompliance};
+use domain::commands::notifications::RecordNotification;
 use domain::errors::FieldErrors;
 use domain::text;
 use domain::vocab::{ComplianceOutcome, NotificationKind, NotificationMethod};
@@ -49,13 +50,8 @@ pub struct ExcusalInput {
     pub version: i32,
 }
 
-// Validated forms. Debug stays off: free text may hold personal data.
-pub struct ValidNotification {
-    pub station: Option<String>,
-    pub details: Option<String>,
-}
-
-pub fn notification(input: &NotificationInput, now: DateTime<Utc>) -> Result<ValidNotification, FieldErrors> {
+/// The request as a domain command; a notification cannot be in the future (beyond clock skew).
+pub fn notification(input: &NotificationInput, now: DateTime<Utc>) -> Result<RecordNotification, FieldErrors> {
     let mut errors = FieldErrors::default();
     let station = short_text(&mut errors, "station", input.station.as_deref(), 120);
     if input.method == NotificationMethod::InPersonAtStation && station.is_none() && errors.is_empty() {
@@ -66,7 +62,14 @@ pub fn notification(input: &NotificationInput, now: DateTime<Utc>) -> Result<Val
         errors.push("notified_at", "in_future", "must not be in the future");
     }
     errors.finish()?;
-    Ok(ValidNotification { station, details })
+    Ok(RecordNotification {
+        kind: input.kind,
+        method: input.method,
+        station,
+        acknowledgement_given: input.acknowledgement_given,
+        notified_at: input.notified_at,
+        details,
+    })
 }
 
 /// The request, parsed into the domain command (`domain::commands::compliance`): the service

@@ -36,7 +36,7 @@ pub async fn record(
     now: DateTime<Utc>,
 ) -> ServiceResult<NotificationView> {
     caller.require(Permission::NotificationRecord)?;
-    let valid = input::notification(&body, now)?;
+    let command = input::notification(&body, now)?;
 
     let txn = tx::begin_write(&ctx.db).await?;
     let owner = registrants::find(&txn, registrant_id).await?;
@@ -45,12 +45,12 @@ pub async fn record(
     let event = notification_event::ActiveModel {
         id: Set(id),
         registrant_id: Set(registrant_id),
-        kind: Set(body.kind),
-        method: Set(body.method),
-        station: Set(valid.station.clone()),
-        acknowledgement_given: Set(body.acknowledgement_given),
-        notified_at: Set(body.notified_at),
-        details_sealed: Set(valid.details.as_ref().map(|d| ctx.crypto.seal_str(columns::NOTIFICATION_DETAILS, id, d)).transpose()?),
+        kind: Set(command.kind),
+        method: Set(command.method),
+        station: Set(command.station.clone()),
+        acknowledgement_given: Set(command.acknowledgement_given),
+        notified_at: Set(command.notified_at),
+        details_sealed: Set(command.details.as_ref().map(|d| ctx.crypto.seal_str(columns::NOTIFICATION_DETAILS, id, d)).transpose()?),
         recorded_by: Set(caller.subject.clone()),
         created_at: Set(now),
     };
@@ -58,14 +58,14 @@ pub async fn record(
 
     let mut warnings = Vec::new();
     let mut met = Vec::new();
-    let discharged = discharges(body.kind);
+    let discharged = discharges(command.kind);
     if !discharged.is_empty() {
         let duties = open_obligations(&txn, registrant_id, discharged).await?;
-        met.extend(meet(&txn, &duties, body.notified_at, None, &caller.subject, now).await?);
+        met.extend(meet(&txn, &duties, command.notified_at, None, &caller.subject, now).await?);
         let late = occurrence::Entity::find()
             .filter(occurrence::Column::ObligationId.is_in(duties))
             .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
-            .filter(occurrence::Column::DueAt.lte(body.notified_at))
+            .filter(occurrence::Column::DueAt.lte(command.notified_at))
             .count(&txn)
             .await?;
         if late > 0 {
@@ -76,7 +76,7 @@ pub async fn record(
         }
     }
 
-    let notified_on = calendar::local_date(body.notified_at);
+    let notified_on = calendar::local_date(command.notified_at);
     let in_force = orders::in_force(&txn, registrant_id, calendar::local_date(now)).await?;
     let regimes = regimes::load_many(&txn, in_force.iter().map(|o| o.regime_code.as_str())).await?;
     let no_fixed_abode = has_no_fixed_abode(&txn, registrant_id, notified_on).await?;
@@ -85,20 +85,20 @@ pub async fn record(
         let Some(regime) = regimes.iter().find(|r| r.code == o.regime_code) else { continue };
         if let Some(due) = regime.annual_due(notified_on) {
             let ob = duties::ensure_obligation(&txn, o, ObligationKind::AnnualNotification, now).await?;
-            met.extend(restart(&txn, ob, o.registrant_id, body.notified_at, due, &caller.subject, now).await?);
+            met.extend(restart(&txn, ob, o.registrant_id, command.notified_at, due, &caller.subject, now).await?);
             next_due.push(NextDue { obligation_id: ob, kind: ObligationKind::AnnualNotification, due_at: due });
         }
         if let Some(due) = regime.weekly_due(notified_on) {
             if no_fixed_abode {
                 let ob = duties::ensure_obligation(&txn, o, ObligationKind::WeeklyNotification, now).await?;
-                met.extend(restart(&txn, ob, o.registrant_id, body.notified_at, due, &caller.subject, now).await?);
+                met.extend(restart(&txn, ob, o.registrant_id, command.notified_at, due, &caller.subject, now).await?);
                 next_due.push(NextDue { obligation_id: ob, kind: ObligationKind::WeeklyNotification, due_at: due });
             } else if let Some(ob) = duties::find_open(&txn, o.id, ObligationKind::WeeklyNotification).await? {
-                met.extend(meet(&txn, &[ob], body.notified_at, None, &caller.subject, now).await?);
+                met.extend(meet(&txn, &[ob], command.notified_at, None, &caller.subject, now).await?);
             }
         }
     }
-    if !body.acknowledgement_given && regimes.iter().any(|r| r.acknowledgement_required) {
+    if !command.acknowledgement_given && regimes.iter().any(|r| r.acknowledgement_required) {
         warnings.push(Warning {
             code: "acknowledgement_missing",
             detail: "the regime requires a written acknowledgement of the notification (SPA 2019 s.10); none was given".into(),
@@ -124,12 +124,12 @@ pub async fn record(
     Ok(NotificationView {
         id,
         registrant_id,
-        kind: body.kind,
-        method: body.method,
-        station: valid.station,
-        acknowledgement_given: body.acknowledgement_given,
-        notified_at: body.notified_at,
-        details: valid.details,
+        kind: command.kind,
+        method: command.method,
+        station: command.station,
+        acknowledgement_given: command.acknowledgement_given,
+        notified_at: command.notified_at,
+        details: command.details,
         met_occurrences: met,
         next_due,
         warnings,

@@ -2,8 +2,9 @@
 //! rejected; every problem is reported with the JSON path of its field.
 
 use chrono::NaiveDate;
+use domain::commands::orders::{NewCondition, NewOrder, ProtectedPersonDetails};
 use domain::schedule::Schedule;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
@@ -90,46 +91,9 @@ pub struct StatusChangeInput {
     pub reason: Option<String>,
 }
 
-/// A protected person as sealed in `order_protected_persons.details_sealed`.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ProtectedPersonDetails {
-    pub given: String,
-    pub family: String,
-    pub date_of_birth: Option<NaiveDate>,
-    pub relationship: Option<String>,
-}
-
-impl std::fmt::Debug for ProtectedPersonDetails {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ProtectedPersonDetails(<redacted>)")
-    }
-}
-
-// Validated forms. Debug stays off: they hold personal data.
-pub struct ValidOrder {
-    pub kind: OrderKind,
-    pub court: String,
-    pub case_reference: String,
-    pub dates: OrderDates,
-    pub status: OrderStatus,
-    pub protected_persons: Vec<ProtectedPersonDetails>,
-    pub conditions: Vec<ValidCondition>,
-}
-
-pub struct ValidCondition {
-    pub kind: ConditionKind,
-    pub category: ConditionCategory,
-    pub text: String,
-    pub parameters: Option<Map<String, Value>>,
-    pub responsible_person: Option<String>,
-    pub schedule: Option<Schedule>,
-    pub starts_on: Option<NaiveDate>,
-    pub ends_on: Option<NaiveDate>,
-}
-
 /// Everything that can be checked without the database. The regime is looked up by the caller,
 /// which adds to the same error list.
-pub fn validate(errors: &mut FieldErrors, input: NewOrderInput, today: NaiveDate) -> Option<ValidOrder> {
+pub fn validate(errors: &mut FieldErrors, input: NewOrderInput, today: NaiveDate) -> Option<NewOrder> {
     let court = errors.take(text::required("court", &input.court, 200));
     let case_reference = errors.take(text::required("case_reference", &input.case_reference, 100));
     let dates = OrderDates {
@@ -160,7 +124,7 @@ pub fn validate(errors: &mut FieldErrors, input: NewOrderInput, today: NaiveDate
         .enumerate()
         .filter_map(|(i, c)| condition(errors, &format!("conditions[{i}]"), input.kind, input.made_on, c))
         .collect();
-    Some(ValidOrder {
+    Some(NewOrder {
         kind: input.kind,
         court: court?,
         case_reference: case_reference?,
@@ -194,7 +158,7 @@ fn condition(
     order_kind: OrderKind,
     made_on: NaiveDate,
     input: ConditionInput,
-) -> Option<ValidCondition> {
+) -> Option<NewCondition> {
     let text = errors.take(text::required(&format!("{field}.text"), &input.text, 4000));
     let responsible_person = short_text(errors, &format!("{field}.responsible_person"), input.responsible_person.as_deref(), 200);
     if let Some(parameters) = &input.parameters {
@@ -212,7 +176,7 @@ fn condition(
         ends_on: input.ends_on,
     };
     errors.0.extend(orders::check_condition(field, order_kind, made_on, &shape));
-    Some(ValidCondition {
+    Some(NewCondition {
         kind: input.kind,
         category: input.category,
         text: text?,

@@ -7,6 +7,7 @@ pub mod read;
 pub mod views;
 
 use chrono::{DateTime, Utc};
+use domain::commands::orders::NewCondition;
 use domain::ids::{ConditionId, OrderId, RecordId, RegistrantId};
 use entities::{order, order_condition, order_protected_person, order_status_change, registrant};
 use sea_orm::ExprTrait;
@@ -116,7 +117,7 @@ async fn insert_condition(
     conn: &impl ConnectionTrait,
     ctx: &Ctx,
     order_id: OrderId,
-    c: &ValidCondition,
+    c: &NewCondition,
     now: DateTime<Utc>,
 ) -> ServiceResult<ConditionId> {
     let id = ConditionId::generate();

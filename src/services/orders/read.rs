@@ -6,11 +6,11 @@ use entities::{order, order_condition, order_protected_person, order_status_chan
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::input::ProtectedPersonDetails;
 use super::views::*;
 use crate::crypto::{Crypto, columns};
 use crate::services::registrants::read::stored;
 use crate::services::{ServiceError, ServiceResult};
+use domain::commands::orders::ProtectedPersonDetails;
 use domain::vocab::{ConditionKind, OrderStatus};
 
 pub async fn find(conn: &impl ConnectionTrait, id: OrderId) -> ServiceResult<order::Model> {

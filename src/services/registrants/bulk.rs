@@ -13,12 +13,12 @@ use entities::{
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-use super::ValidRegistrant;
 use super::details::{address_row, birth_date_row, descriptor_row, identifier_field, identifier_row, name_date_keys, name_row};
 use crate::crypto::{BlindField, BlindKind, Crypto, columns};
 use crate::services::blind::{self, IndexTerm, OWNER_REGISTRANT};
 use crate::services::{ServiceResult, references};
 use domain::calendar;
+use domain::commands::registrants::NewRegistrant;
 use domain::vocab::AddressKind;
 
 /// Bind parameters per statement, under SQLite's 32,766 and PostgreSQL's 65,535.
@@ -39,7 +39,7 @@ pub struct NewRows {
 impl NewRows {
     /// Seals and indexes `batch` under fresh ids. Pure computation, done before the write
     /// transaction so that it does not hold SQLite's write lock.
-    pub fn seal(crypto: &Crypto, created_by: &str, batch: &[ValidRegistrant], now: DateTime<Utc>) -> ServiceResult<Self> {
+    pub fn seal(crypto: &Crypto, created_by: &str, batch: &[NewRegistrant], now: DateTime<Utc>) -> ServiceResult<Self> {
         let mut rows = Self::default();
         for valid in batch {
             rows.add(crypto, created_by, valid, now)?;
@@ -47,7 +47,7 @@ impl NewRows {
         Ok(rows)
     }
 
-    fn add(&mut self, crypto: &Crypto, created_by: &str, valid: &ValidRegistrant, now: DateTime<Utc>) -> ServiceResult<()> {
+    fn add(&mut self, crypto: &Crypto, created_by: &str, valid: &NewRegistrant, now: DateTime<Utc>) -> ServiceResult<()> {
         let id = RegistrantId::generate();
         self.ids.push(id);
         self.registrants.push(registrant::ActiveModel {

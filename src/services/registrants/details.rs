@@ -8,11 +8,11 @@ use entities::{blind_index, registrant_address, registrant_birth_date, registran
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use super::input::{ValidAddress, ValidDescriptor, ValidIdentifier, ValidName};
 use crate::crypto::{BlindField, BlindKind, Crypto, columns};
 use crate::linkage::{NameForm, keys};
 use crate::services::ServiceResult;
 use crate::services::blind::{self, IndexTerm, OWNER_REGISTRANT};
+use domain::commands::registrants::{NewAddress, NewDescriptor, NewIdentifier, NewName};
 use domain::person::PersonName;
 use domain::vocab::{AddressKind, IdentifierKind};
 
@@ -24,7 +24,7 @@ pub async fn insert_name(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
     registrant_id: RegistrantId,
-    name: &ValidName,
+    name: &NewName,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
     let (id, model) = name_row(crypto, registrant_id, name, now)?;
@@ -57,7 +57,7 @@ pub async fn insert_descriptor(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
     registrant_id: RegistrantId,
-    d: &ValidDescriptor,
+    d: &NewDescriptor,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
     let (id, model) = descriptor_row(crypto, registrant_id, d, now)?;
@@ -71,7 +71,7 @@ pub async fn insert_address(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
     registrant_id: RegistrantId,
-    a: &ValidAddress,
+    a: &NewAddress,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
     if let (AddressKind::Home, Some(from)) = (a.kind, a.valid_from)
@@ -99,7 +99,7 @@ pub async fn insert_identifier(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
     registrant_id: RegistrantId,
-    i: &ValidIdentifier,
+    i: &NewIdentifier,
     now: DateTime<Utc>,
 ) -> ServiceResult<Uuid> {
     let (id, model) = identifier_row(crypto, registrant_id, i, now)?;
@@ -122,7 +122,7 @@ pub async fn insert_identifier(
 pub fn name_row(
     crypto: &Crypto,
     registrant_id: RegistrantId,
-    n: &ValidName,
+    n: &NewName,
     now: DateTime<Utc>,
 ) -> ServiceResult<(Uuid, registrant_name::ActiveModel)> {
     let id = Uuid::now_v7();
@@ -162,7 +162,7 @@ pub fn birth_date_row(
 pub fn descriptor_row(
     crypto: &Crypto,
     registrant_id: RegistrantId,
-    d: &ValidDescriptor,
+    d: &NewDescriptor,
     now: DateTime<Utc>,
 ) -> ServiceResult<(Uuid, registrant_descriptor::ActiveModel)> {
     let id = Uuid::now_v7();
@@ -182,7 +182,7 @@ pub fn descriptor_row(
 pub fn address_row(
     crypto: &Crypto,
     registrant_id: RegistrantId,
-    a: &ValidAddress,
+    a: &NewAddress,
     now: DateTime<Utc>,
 ) -> ServiceResult<(Uuid, registrant_address::ActiveModel)> {
     let id = Uuid::now_v7();
@@ -203,7 +203,7 @@ pub fn address_row(
 pub fn identifier_row(
     crypto: &Crypto,
     registrant_id: RegistrantId,
-    i: &ValidIdentifier,
+    i: &NewIdentifier,
     now: DateTime<Utc>,
 ) -> ServiceResult<(Uuid, registrant_identifier::ActiveModel)> {
     let id = Uuid::now_v7();

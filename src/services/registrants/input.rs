@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
+use domain::commands::registrants::{NewAddress, NewDescriptor, NewIdentifier, NewName};
 use domain::errors::{FieldErrors, field_error};
 use domain::identifiers::Identifier;
 use domain::person::{self, Address, PersonName};
@@ -112,32 +113,6 @@ pub struct UpdateRegistrantInput {
     pub notes: Option<String>,
 }
 
-// Validated forms. Debug stays off: they hold personal data.
-pub struct ValidName {
-    pub kind: NameKind,
-    pub name: PersonName,
-    pub valid_from: Option<NaiveDate>,
-    pub valid_to: Option<NaiveDate>,
-}
-
-pub struct ValidAddress {
-    pub kind: AddressKind,
-    pub address: Address,
-    pub valid_from: Option<NaiveDate>,
-    pub valid_to: Option<NaiveDate>,
-}
-
-pub struct ValidIdentifier {
-    pub identifier: Identifier,
-    pub valid_from: Option<NaiveDate>,
-    pub valid_to: Option<NaiveDate>,
-}
-
-pub struct ValidDescriptor {
-    pub kind: DescriptorKind,
-    pub value: String,
-}
-
 pub fn org_code(errors: &mut FieldErrors, field: &str, value: Option<&str>) -> Option<String> {
     let value = value?;
     let valid = !value.is_empty() && value.len() <= 64 && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
@@ -169,10 +144,10 @@ pub fn mappa(errors: &mut FieldErrors, field: &str, mappa: &Option<MappaInput>) 
     Some((m.category, m.level, m.next_review_on))
 }
 
-pub fn name(errors: &mut FieldErrors, field: &str, input: &NameInput) -> Option<ValidName> {
+pub fn name(errors: &mut FieldErrors, field: &str, input: &NameInput) -> Option<NewName> {
     errors.take(person::validity(field, input.valid_from, input.valid_to));
     match PersonName::parse(field, &input.given, &input.family) {
-        Ok(name) => Some(ValidName { kind: input.kind, name, valid_from: input.valid_from, valid_to: input.valid_to }),
+        Ok(name) => Some(NewName { kind: input.kind, name, valid_from: input.valid_from, valid_to: input.valid_to }),
         Err(list) => {
             errors.0.extend(list);
             None
@@ -180,10 +155,10 @@ pub fn name(errors: &mut FieldErrors, field: &str, input: &NameInput) -> Option<
     }
 }
 
-pub fn address(errors: &mut FieldErrors, field: &str, input: &AddressInput) -> Option<ValidAddress> {
+pub fn address(errors: &mut FieldErrors, field: &str, input: &AddressInput) -> Option<NewAddress> {
     errors.take(person::validity(field, input.valid_from, input.valid_to));
     match Address::parse(field, &input.lines, input.town.as_deref(), input.postcode.as_deref()) {
-        Ok(address) => Some(ValidAddress { kind: input.kind, address, valid_from: input.valid_from, valid_to: input.valid_to }),
+        Ok(address) => Some(NewAddress { kind: input.kind, address, valid_from: input.valid_from, valid_to: input.valid_to }),
         Err(list) => {
             errors.0.extend(list);
             None
@@ -191,22 +166,22 @@ pub fn address(errors: &mut FieldErrors, field: &str, input: &AddressInput) -> O
     }
 }
 
-pub fn identifier(errors: &mut FieldErrors, field: &str, input: &IdentifierInput) -> Option<ValidIdentifier> {
+pub fn identifier(errors: &mut FieldErrors, field: &str, input: &IdentifierInput) -> Option<NewIdentifier> {
     errors.take(person::validity(field, input.valid_from, input.valid_to));
     let identifier = errors.take(Identifier::parse(field, input.kind, input.platform.as_deref(), &input.value))?;
-    Some(ValidIdentifier { identifier, valid_from: input.valid_from, valid_to: input.valid_to })
+    Some(NewIdentifier { identifier, valid_from: input.valid_from, valid_to: input.valid_to })
 }
 
-pub fn descriptor(errors: &mut FieldErrors, field: &str, input: &DescriptorInput) -> Option<ValidDescriptor> {
+pub fn descriptor(errors: &mut FieldErrors, field: &str, input: &DescriptorInput) -> Option<NewDescriptor> {
     let value = errors.take(text::required(&format!("{field}.value"), &input.value, 200))?;
-    Some(ValidDescriptor { kind: input.kind, value })
+    Some(NewDescriptor { kind: input.kind, value })
 }
 
 pub fn birth_dates(errors: &mut FieldErrors, field: &str, dates: &[NaiveDate], today: NaiveDate) -> Vec<NaiveDate> {
     dates.iter().enumerate().filter_map(|(i, d)| errors.take(person::birth_date(&format!("{field}[{i}]"), *d, today))).collect()
 }
 
-pub fn descriptors(errors: &mut FieldErrors, inputs: &[DescriptorInput]) -> Vec<ValidDescriptor> {
+pub fn descriptors(errors: &mut FieldErrors, inputs: &[DescriptorInput]) -> Vec<NewDescriptor> {
     inputs.iter().enumerate().filter_map(|(i, d)| descriptor(errors, &format!("descriptors[{i}]"), d)).collect()
 }
 

@@ -10,6 +10,7 @@ pub mod search;
 pub mod views;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use domain::commands::registrants::{NewAddress, NewIdentifier, NewName, NewRegistrant};
 use domain::ids::{RecordId, RegistrantId};
 use entities::{registrant, registrant_birth_date, registrant_descriptor};
 use sea_orm::{
@@ -35,25 +36,9 @@ fn entry<'a>(action: Action, operation: &'static str, permission: Permission, id
     Entry { action, operation, permission, record_type: RECORD, record_ids: ids, outcome: Outcome::Success }
 }
 
-/// A new registrant that passed validation. Debug stays off: it holds personal data.
-pub struct ValidRegistrant {
-    pub managing_org: String,
-    supervising_org: Option<String>,
-    officer: Option<String>,
-    status: RegistrantStatus,
-    risk: Option<(RiskLevel, Option<String>, Option<NaiveDate>)>,
-    mappa: Option<(i16, i16, Option<NaiveDate>)>,
-    names: Vec<ValidName>,
-    dates: Vec<NaiveDate>,
-    descriptors: Vec<ValidDescriptor>,
-    addresses: Vec<ValidAddress>,
-    identifiers: Vec<ValidIdentifier>,
-    notes: Option<String>,
-}
-
 /// Validates a new registrant without touching the database, collecting every problem with
 /// its JSON path (also used by the bulk import, which validates every row before writing any).
-pub fn validate_new(caller: &Caller, input: &NewRegistrantInput, today: NaiveDate) -> Result<ValidRegistrant, FieldErrors> {
+pub fn validate_new(caller: &Caller, input: &NewRegistrantInput, today: NaiveDate) -> Result<NewRegistrant, FieldErrors> {
     let mut errors = FieldErrors::default();
     let managing_org = org_code(&mut errors, "managing_org", input.managing_org.as_deref()).unwrap_or_else(|| caller.org.clone());
     let supervising_org = org_code(&mut errors, "supervising_org", input.supervising_org.as_deref());
@@ -70,7 +55,7 @@ pub fn validate_new(caller: &Caller, input: &NewRegistrantInput, today: NaiveDat
         input.identifiers.iter().enumerate().filter_map(|(i, x)| identifier(&mut errors, &format!("identifiers[{i}]"), x)).collect();
     let notes = short_text(&mut errors, "notes", input.notes.as_deref(), 4000);
     errors.finish()?;
-    Ok(ValidRegistrant {
+    Ok(NewRegistrant {
         managing_org,
         supervising_org,
         officer,
@@ -104,7 +89,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: 
 
 /// Writes already validated registrants in one transaction: all of them or none.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn create_batch(ctx: &Ctx, caller: &Caller, batch: &[ValidRegistrant], now: DateTime<Utc>) -> ServiceResult<Vec<RegistrantId>> {
+pub async fn create_batch(ctx: &Ctx, caller: &Caller, batch: &[NewRegistrant], now: DateTime<Utc>) -> ServiceResult<Vec<RegistrantId>> {
     let sealed = seal_batch(ctx, caller, batch, now)?;
     write_batch(ctx, caller, sealed, now).await
 }
@@ -115,7 +100,7 @@ pub struct SealedBatch(bulk::NewRows);
 /// The CPU half of [`create_batch`]: checks the caller may create every registrant, then seals
 /// and indexes them. The bulk import runs this on its reader thread, so that sealing the next
 /// batch overlaps writing this one while a single writer keeps SQLite's transactions apart.
-pub fn seal_batch(ctx: &Ctx, caller: &Caller, batch: &[ValidRegistrant], now: DateTime<Utc>) -> ServiceResult<SealedBatch> {
+pub fn seal_batch(ctx: &Ctx, caller: &Caller, batch: &[NewRegistrant], now: DateTime<Utc>) -> ServiceResult<SealedBatch> {
     caller.require(Permission::RegistrantWrite)?;
     for valid in batch {
         caller.require_managing(&valid.managing_org)?;
@@ -342,7 +327,7 @@ pub async fn add(ctx: &Ctx, caller: &Caller, id: RegistrantId, addition: Additio
 }
 
 enum Valid {
-    Name(ValidName),
-    Address(ValidAddress),
-    Identifier(ValidIdentifier),
+    Name(NewName),
+    Address(NewAddress),
+    Identifier(NewIdentifier),
 }

@@ -3,16 +3,17 @@
 //! whose `Debug` is redacted.
 
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::linkage::{NameForm, Profile};
 use crate::services::registrants::input::{DescriptorInput, descriptor, org_code, short_text};
 use crate::services::registrants::search::IdentifierQuery;
+use domain::commands::reports::{NewReport, StoredDescriptor, StoredIdentifier, SuspectDetails, VictimDetails};
 use domain::errors::FieldErrors;
 use domain::identifiers::Identifier;
 use domain::person::{self, Address, PersonName};
-use domain::vocab::{Classification, ContactChannel, DescriptorKind, IdentifierKind};
+use domain::vocab::{Classification, ContactChannel};
 
 const MAX_ITEMS: usize = 50;
 
@@ -93,57 +94,16 @@ pub struct SuspectInput {
     pub descriptors: Vec<DescriptorInput>,
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct StoredIdentifier {
-    pub kind: IdentifierKind,
-    pub platform: Option<String>,
-    pub value: String,
+/// The suspect in the register check's comparison form.
+pub trait SuspectProfile {
+    fn profile(&self, on: NaiveDate) -> Profile;
+    fn platforms(&self) -> Vec<String>;
 }
 
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct StoredDescriptor {
-    pub kind: DescriptorKind,
-    pub value: String,
-}
-
-/// The suspect as sealed in `crime_reports.suspect_sealed`.
-#[derive(Clone, Default, Serialize, Deserialize, ToSchema)]
-pub struct SuspectDetails {
-    pub names: Vec<PersonName>,
-    pub date_of_birth: Option<NaiveDate>,
-    pub birth_year: Option<i32>,
-    /// `[min, max]` estimated age.
-    #[schema(value_type = Option<Vec<u8>>)]
-    pub age_range: Option<(u8, u8)>,
-    pub addresses: Vec<Address>,
-    pub identifiers: Vec<StoredIdentifier>,
-    pub descriptors: Vec<StoredDescriptor>,
-}
-
-/// The victim as sealed in `crime_reports.victim_sealed`.
-#[derive(Clone, Serialize, Deserialize, ToSchema)]
-pub struct VictimDetails {
-    pub given: String,
-    pub family: String,
-    pub date_of_birth: Option<NaiveDate>,
-}
-
-impl std::fmt::Debug for SuspectDetails {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("SuspectDetails(<redacted>)")
-    }
-}
-
-impl std::fmt::Debug for VictimDetails {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("VictimDetails(<redacted>)")
-    }
-}
-
-impl SuspectDetails {
+impl SuspectProfile for SuspectDetails {
     /// The comparison form. An estimated age is turned into birth years as of `on` (the day
     /// the conduct began, or the day it was reported).
-    pub fn profile(&self, on: NaiveDate) -> Profile {
+    fn profile(&self, on: NaiveDate) -> Profile {
         let mut p = Profile {
             names: self.names.iter().map(NameForm::from_name).collect(),
             birth_dates: self.date_of_birth.into_iter().collect(),
@@ -163,23 +123,9 @@ impl SuspectDetails {
     }
 
     /// Platforms of the suspect's online handles, folded.
-    pub fn platforms(&self) -> Vec<String> {
+    fn platforms(&self) -> Vec<String> {
         self.identifiers.iter().filter_map(|i| i.platform.clone()).collect()
     }
-}
-
-pub struct ValidReport {
-    pub force: String,
-    pub crime_reference: String,
-    pub principal: Classification,
-    pub included: Vec<Classification>,
-    pub occurred_from: Option<NaiveDate>,
-    pub occurred_to: Option<NaiveDate>,
-    pub victim_reference: String,
-    pub victim: Option<VictimDetails>,
-    pub suspect: SuspectDetails,
-    pub channels: Vec<ContactChannel>,
-    pub summary: Option<String>,
 }
 
 /// A force reference: 1 to 64 letters, digits or `- _ / .` (the same shape as the
@@ -194,7 +140,7 @@ pub fn reference(errors: &mut FieldErrors, field: &str, value: &str) -> Option<S
     Some(value.to_owned())
 }
 
-pub fn validate(errors: &mut FieldErrors, input: NewReportInput, caller_org: &str, today: NaiveDate) -> Option<ValidReport> {
+pub fn validate(errors: &mut FieldErrors, input: NewReportInput, caller_org: &str, today: NaiveDate) -> Option<NewReport> {
     let force = org_code(errors, "force", input.force.as_deref()).unwrap_or_else(|| caller_org.to_owned());
     let crime_reference = reference(errors, "crime_reference", &input.crime_reference);
     errors.take(person::validity("occurred", input.occurred_from, input.occurred_to).map_err(|mut e| {
@@ -227,7 +173,7 @@ pub fn validate(errors: &mut FieldErrors, input: NewReportInput, caller_org: &st
     let mut channels = input.channels;
     channels.sort_by_key(|c| c.as_str());
     channels.dedup();
-    Some(ValidReport {
+    Some(NewReport {
         force,
         crime_reference: crime_reference?,
         principal: input.principal_classification,

@@ -12,14 +12,16 @@ use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use self::input::{NewReportInput, SuspectDetails, VictimDetails};
+use self::input::NewReportInput;
 use super::audit::{self, Action, Entry, Outcome};
 use super::blind::{self, IndexTerm, OWNER_REPORT};
 use super::{Ctx, ServiceError, ServiceResult, tx};
 use crate::auth::{Caller, Permission};
 use crate::crypto::{Crypto, columns};
 use crate::linkage::{Profile, keys};
+use crate::services::reports::input::SuspectProfile;
 use domain::calendar;
+use domain::commands::reports::{SuspectDetails, VictimDetails};
 use domain::errors::FieldErrors;
 use domain::vocab::Classification;
 

@@ -11,13 +11,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::input::{SuspectDetails, VictimDetails};
 use super::{find, suspect, victim};
 use crate::auth::{Caller, Permission};
 use crate::crypto::columns;
 use crate::services::audit::{self, Action, Entry, Outcome};
 use crate::services::registrants::read::stored;
 use crate::services::{Ctx, ServiceError, ServiceResult, tx};
+use domain::commands::reports::{SuspectDetails, VictimDetails};
 use domain::vocab::{CheckResult, Classification, ContactChannel};
 
 #[derive(Serialize, ToSchema)]
