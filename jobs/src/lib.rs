@@ -2,8 +2,14 @@
 //!
 //! Each job is a module exposing `run(db, now, …) -> Result<RunReport, JobError>` and is
 //! idempotent: correctness comes from unique keys and insert-on-conflict in the database, never
-//! from the trigger. This crate stands on `domain` (the legal calendar and schedules it shares
-//! with the service) and `entities`, never on the service crate.
+//! from the trigger. This crate stands on `domain` (the legal calendar, schedules and rules it
+//! shares with the service) and `entities`, never on the service crate.
+//!
+//! A few writes are made both by a job and by a request, and must be the same row whichever
+//! makes them, so they live here, below the service, and the service calls them inside its own
+//! transaction before it writes its audit entry: [`detect_missed::record_breach`] (the breach and
+//! notification a miss implies, by `domain::breaches`), [`materialise::materialise_one`] (a
+//! schedule's occurrences), [`alerts::raise`] and [`outbox::enqueue`].
 
 pub mod alerts;
 pub mod db;
