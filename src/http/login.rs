@@ -70,10 +70,19 @@ struct LoginQuery {
 }
 
 /// Only a path on this service: never another origin (open redirect), never `//host`.
+/// Where to send the browser after login: only a path on this service. Browsers strip TAB, CR
+/// and LF anywhere in a URL and treat `\\` as `/`, so `/\t/evil.example` or `/\\evil.example`
+/// would leave the site; anything but printable ASCII, any backslash and any `//` (after that
+/// stripping) falls back to `/`. Only printable ASCII also means the `Location` header can
+/// always be built, so no value makes the redirect fail.
 fn safe_return(path: Option<String>) -> String {
-    match path {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') && p.len() <= 512 => p,
-        _ => "/".into(),
+    let Some(path) = path else { return "/".into() };
+    let stripped: String = path.chars().filter(|c| !matches!(c, '\t' | '\r' | '\n')).collect();
+    let printable = path.bytes().all(|b| (0x21..=0x7e).contains(&b));
+    if printable && path.len() <= 512 && stripped.starts_with('/') && !stripped.contains("//") && !stripped.contains('\\') {
+        path
+    } else {
+        "/".into()
     }
 }
 
@@ -252,4 +261,33 @@ async fn logout(State(state): State<AppState>, jar: CookieJar, headers: axum::ht
 pub fn csrf_refused() -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "csrf_token_invalid", "CSRF check failed", "send the session's X-CSRF-Token header")
         .with_field(CSRF_HEADER)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_return;
+
+    #[test]
+    fn a_return_path_stays_on_this_service() {
+        assert_eq!(safe_return(Some("/api/v1/me".into())), "/api/v1/me");
+        assert_eq!(safe_return(Some("/registrants?status=active".into())), "/registrants?status=active");
+        for hostile in [
+            "//evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\t/evil.example",
+            "/\r\n/evil.example",
+            "/\n/evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/ok//evil.example",
+            "/caf\u{e9}",
+            "/a\u{0}b",
+            "",
+        ] {
+            assert_eq!(safe_return(Some(hostile.into())), "/", "{hostile:?}");
+        }
+        assert_eq!(safe_return(None), "/");
+        assert_eq!(safe_return(Some(format!("/{}", "a".repeat(600)))), "/");
+    }
 }

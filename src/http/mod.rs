@@ -74,6 +74,9 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(docs)
         .merge(system::health_routes())
         .merge(login::routes())
+        // Anything unmatched (an unknown path, a trailing or doubled slash, another case) is the
+        // same problem+json 404, never an empty body that says which paths exist.
+        .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(limits.body_limit_bytes))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(security::panic_response))
@@ -86,4 +89,8 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         // cannot be chosen by the caller.
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
         .layer(axum::middleware::from_fn(security::drop_client_request_id))
+}
+
+async fn not_found() -> error::ApiError {
+    error::ApiError::new(StatusCode::NOT_FOUND, "not_found", "Not found", "no such resource")
 }

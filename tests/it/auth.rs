@@ -75,6 +75,23 @@ async fn unsupported_methods_get_405_and_unknown_paths_404() {
     assert_eq!(response.status(), 405);
 }
 
+/// Every unmatched path, with or without a token, is the same problem+json 404: an unknown
+/// path, a trailing slash, a doubled slash, another case.
+#[tokio::test]
+async fn every_unmatched_path_is_a_problem_json_404() {
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::Ppo, "met");
+    for path in ["/nope", "/api/v1/nope", "/api/v1/registrants/", "/api//v1/registrants", "/API/V1/REGISTRANTS", "/api/v1/me/"] {
+        for bearer in [Some(token.as_str()), None] {
+            let response = app.request(Method::GET, path, bearer, None).await;
+            assert_eq!(response.status(), 404, "{path}");
+            assert_eq!(response.headers()["content-type"], "application/problem+json", "{path}");
+            let (_, problem) = crate::support::into_parts(response).await;
+            assert_eq!(problem["code"], "not_found", "{path}");
+        }
+    }
+}
+
 /// Z11/Z12: TRACE is refused, and identity or role headers a client makes up change nothing.
 #[tokio::test]
 async fn trace_is_refused_and_client_supplied_identity_headers_are_ignored() {

@@ -217,3 +217,20 @@ async fn another_organisations_officer_logs_in_with_their_own_scope() {
     let request = browser.client.get(&url).bearer_auth("not-a-token");
     assert_eq!(browser.send(request, &url).await.status, StatusCode::UNAUTHORIZED);
 }
+
+/// No open redirect: a `return_to` that a browser would follow off the site (after stripping
+/// TAB, CR and LF, or reading `\` as `/`) comes back to `/`, and a control character never
+/// makes the login fail.
+#[tokio::test]
+async fn a_hostile_return_path_comes_back_to_the_home_page() {
+    let w = world().await;
+    let base = w.app.base.clone();
+    for hostile in
+        ["%2F%09%2Fevil.example", "%2F%5Cevil.example", "%2F%2Fevil.example", "https%3A%2F%2Fevil.example", "%2F%0D%0A%2Fevil.example"]
+    {
+        let mut browser = Browser::new();
+        let callback = browser.log_in_from(&base, &format!("/auth/login?return_to={hostile}"), "ppo").await;
+        assert_eq!(callback.status, StatusCode::SEE_OTHER, "{hostile}: {}", callback.body);
+        assert_eq!(callback.location.as_deref(), Some(format!("{base}/").as_str()), "{hostile}");
+    }
+}
