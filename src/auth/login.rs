@@ -248,11 +248,8 @@ impl Login {
     fn roles_and_org(&self, extra: &VigilClaims) -> Result<(Vec<Role>, String), LoginError> {
         let org = extra.rest.get(&self.settings.org_claim).and_then(|v| v.as_str()).filter(|s| !s.is_empty());
         let org = org.ok_or(LoginError::MissingClaim("organisation"))?.to_owned();
-        let roles = match extra.rest.get(&self.settings.roles_claim) {
-            Some(serde_json::Value::String(one)) => Role::parse(one).into_iter().collect(),
-            Some(serde_json::Value::Array(many)) => many.iter().filter_map(|v| v.as_str()).filter_map(Role::parse).collect(),
-            _ => Vec::new(),
-        };
+        // The same strict reading as bearer tokens: no roles, or a role we do not know, is no login.
+        let roles = super::token::roles(extra.rest.get(&self.settings.roles_claim)).map_err(|_| LoginError::MissingClaim("roles"))?;
         Ok((roles, org))
     }
 

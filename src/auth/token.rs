@@ -115,6 +115,11 @@ impl TokenValidator {
         let validation = validation(header.alg, self.skew_seconds, &self.issuer, &self.audience, &["exp", "iss", "aud", "sub"]);
         let data = decode::<Map<String, Value>>(token, &key.key, &validation).map_err(|e| TokenError::Invalid(e.kind_name()))?;
         let claims = data.claims;
+        // jsonwebtoken compares `iss` when it is a string but lets other shapes through; an
+        // issuer is one string, exactly ours.
+        if claims.get("iss").and_then(Value::as_str) != Some(self.issuer.as_str()) {
+            return Err(TokenError::Invalid("iss is not this service's issuer".into()));
+        }
 
         // jsonwebtoken does not check `iat`; a token issued in the future is forged or from a
         // badly skewed issuer, and neither is acceptable.
@@ -141,14 +146,26 @@ impl TokenValidator {
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
             .ok_or(TokenError::MissingClaim("organisation"))?;
-        let roles = match claims.get(&self.roles_claim) {
-            Some(Value::String(one)) => Role::parse(one).into_iter().collect(),
-            Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).filter_map(Role::parse).collect(),
-            _ => Vec::new(),
-        };
+        let roles = roles(claims.get(&self.roles_claim))?;
         let auth_time = claims.get("auth_time").and_then(Value::as_i64).and_then(|t| chrono::DateTime::from_timestamp(t, 0));
         Ok(Identity { issuer: self.issuer.clone(), subject: subject.to_owned(), roles, org: org.to_owned(), auth_time })
     }
+}
+
+/// The roles claim, strictly: one role name or a list of them, every one in the vocabulary and
+/// at least one. A missing, empty or malformed claim, or a role this service does not know, is
+/// an invalid token (401), never an authenticated caller who can do nothing, so a provider
+/// misconfiguration shows up at once. Shared by bearer tokens and browser logins.
+pub fn roles(claim: Option<&Value>) -> Result<Vec<Role>, TokenError> {
+    let names: Vec<&str> = match claim {
+        Some(Value::String(one)) => vec![one.as_str()],
+        Some(Value::Array(many)) => many.iter().map(Value::as_str).collect::<Option<_>>().ok_or(TokenError::MissingClaim("roles"))?,
+        _ => return Err(TokenError::MissingClaim("roles")),
+    };
+    if names.is_empty() {
+        return Err(TokenError::MissingClaim("roles"));
+    }
+    names.into_iter().map(|name| Role::parse(name).ok_or_else(|| TokenError::Invalid("unknown role".into()))).collect()
 }
 
 trait KindName {

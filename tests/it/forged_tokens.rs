@@ -232,3 +232,34 @@ async fn tokens_valid_for_longer_than_the_bound_are_refused() {
     bounded["exp"] = json!(now() + 3600);
     assert!(v.validate(&idp.sign(&idp.header(), &bounded), vigil::clock::now()).await.is_ok());
 }
+
+/// Catalogue A11 (issue 13 item 10): claims are read strictly. `iss` must be this service's
+/// issuer as a string, and the roles claim must be one or more known role names.
+#[tokio::test]
+async fn an_issuer_that_is_not_a_string_or_a_missing_empty_malformed_or_unknown_role_is_refused() {
+    let idp = Issuer::new();
+    let v = idp.validator();
+    let mut cases: Vec<(&str, Value)> = Vec::new();
+    for iss in [json!([ISSUER]), json!({ "iss": ISSUER }), json!(null)] {
+        let mut c = idp.claims(now());
+        c["iss"] = iss;
+        cases.push(("iss", c));
+    }
+    for roles in [json!(null), json!([]), json!(""), json!("superuser"), json!(["ppo", "superuser"]), json!([1]), json!({ "role": "ppo" })]
+    {
+        let mut c = idp.claims(now());
+        c["vigil_roles"] = roles;
+        cases.push(("roles", c));
+    }
+    let mut without = idp.claims(now());
+    without.as_object_mut().unwrap().remove("vigil_roles");
+    cases.push(("roles", without));
+    for (what, claims) in cases {
+        let err = refused(&v, &idp.sign(&idp.header(), &claims)).await;
+        assert!(matches!(err, TokenError::Invalid(_) | TokenError::MissingClaim(_)), "{what}: {claims} gave {err:?}");
+    }
+    // One role as a plain string is still a valid shape.
+    let mut one = idp.claims(now());
+    one["vigil_roles"] = json!("probation");
+    assert_eq!(v.validate(&idp.sign(&idp.header(), &one), vigil::clock::now()).await.unwrap().roles.len(), 1);
+}

@@ -5,6 +5,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+mod urls;
+
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
@@ -120,6 +122,8 @@ pub struct RawOidc {
     /// Required authentication strength (see `auth::assurance`), for logins and bearer tokens.
     pub required_acr: Option<Vec<String>>,
     pub required_amr: Option<Vec<String>>,
+    /// Development only: accept an `http://` issuer or key-set URL on this machine (loopback).
+    pub development_allow_http_loopback: Option<bool>,
 }
 
 /// By hand: the client secret must never reach a log.
@@ -337,6 +341,11 @@ impl RawConfig {
         let login = self.oidc.login(self.oidc.issuer.as_deref().unwrap_or_default(), self.oidc.skew_seconds.unwrap_or(30).min(60))?;
         let assurance = self.oidc.assurance();
         let issuer = self.oidc.issuer.ok_or(ConfigError::Missing { setting: "oidc.issuer", env: "VIGIL__OIDC__ISSUER" })?;
+        let allow_http_loopback = self.oidc.development_allow_http_loopback.unwrap_or(false);
+        urls::check_provider_url("oidc.issuer", &issuer, allow_http_loopback)?;
+        if let Some(jwks) = &self.oidc.jwks_url {
+            urls::check_provider_url("oidc.jwks_url", jwks, allow_http_loopback)?;
+        }
         let audience = self.oidc.audience.ok_or(ConfigError::Missing { setting: "oidc.audience", env: "VIGIL__OIDC__AUDIENCE" })?;
         let skew_seconds = self.oidc.skew_seconds.unwrap_or(30);
         if skew_seconds > 60 {
