@@ -1,7 +1,7 @@
 //! Four-eyes requests: discharge of an order, erasure of a registrant (`services::approvals`).
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use domain::ids::ApprovalId;
 use utoipa_axum::router::OpenApiRouter;
@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::{AppJson, Path};
+use super::extract::{AppJson, Path, Query};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::approvals::{self, ApprovalDecisionInput, ApprovalFilter, ApprovalRequestInput, ApprovalView};
@@ -24,10 +24,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    filter: Result<Query<ApprovalFilter>, axum::extract::rejection::QueryRejection>,
+    Query(filter): Query<ApprovalFilter>,
 ) -> Result<Json<Vec<ApprovalView>>, ApiError> {
-    let Query(filter) =
-        filter.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("status"))?;
     Ok(Json(approvals::list(&state.ctx, &caller, filter, clock::now()).await?))
 }
 

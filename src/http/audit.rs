@@ -1,14 +1,15 @@
 //! The audit trail for auditors: search and export (`services::audit::search`).
 
 use axum::Json;
-use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
+use super::extract::Query;
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::audit::search::{self, AuditPage, AuditQuery};
@@ -17,18 +18,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(events)).routes(routes!(export))
 }
 
-type QueryResult = Result<Query<AuditQuery>, axum::extract::rejection::QueryRejection>;
-
-fn query(q: QueryResult) -> Result<AuditQuery, ApiError> {
-    q.map(|Query(v)| v)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))
-}
-
 /// Audit entries by record, user and date, oldest first (audited as a consultation).
 #[utoipa::path(get, path = "/api/v1/audit/events", tag = "audit", params(AuditQuery),
     responses((status = 200, body = AuditPage), (status = 400, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn events(State(state): State<AppState>, caller: Caller, q: QueryResult) -> Result<Json<AuditPage>, ApiError> {
-    let q = query(q)?;
+async fn events(State(state): State<AppState>, caller: Caller, Query(q): Query<AuditQuery>) -> Result<Json<AuditPage>, ApiError> {
     Ok(Json(search::search(&state.ctx, &caller, q, clock::now()).await?))
 }
 
@@ -36,8 +29,7 @@ async fn events(State(state): State<AppState>, caller: Caller, q: QueryResult) -
 /// a `Vigil-Reason-Code` header). `Vigil-Export-Truncated: true` says there were more.
 #[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", params(AuditQuery),
     responses((status = 200, content_type = "application/x-ndjson", body = String), (status = 403, body = Problem), (status = 422, body = Problem)))]
-async fn export(State(state): State<AppState>, caller: Caller, q: QueryResult) -> Result<Response, ApiError> {
-    let q = query(q)?;
+async fn export(State(state): State<AppState>, caller: Caller, Query(q): Query<AuditQuery>) -> Result<Response, ApiError> {
     let rows = search::export(&state.ctx, &caller, q, clock::now()).await?;
     let truncated = rows.len() as u64 >= search::EXPORT_LIMIT;
     let mut body = String::with_capacity(rows.len() * 400);

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::{AppJson, Path, QueryResult, limit, query as query_params};
+use super::extract::{AppJson, Path, Query, limit};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::breaches::input::{DecisionInput, NewBreachInput};
@@ -41,8 +41,7 @@ pub struct ListQuery {
 /// Lists breaches managed by your organisation (or by `managing_org`), oldest first.
 #[utoipa::path(get, path = "/api/v1/breaches", tag = "breaches", params(ListQuery),
     responses((status = 200, body = BreachPage), (status = 400, body = Problem), (status = 403, body = Problem)))]
-async fn list(State(state): State<AppState>, caller: Caller, query: QueryResult<ListQuery>) -> Result<Json<BreachPage>, ApiError> {
-    let query = query_params(query)?;
+async fn list(State(state): State<AppState>, caller: Caller, Query(query): Query<ListQuery>) -> Result<Json<BreachPage>, ApiError> {
     let limit = limit(query.limit)?;
     let filter = ListFilter {
         status: query.status,

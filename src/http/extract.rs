@@ -113,13 +113,40 @@ fn json_problem(err: &serde_path_to_error::Error<serde_json::Error>) -> ApiError
     ApiError::new(status, code, "Invalid request body", detail).with_field(field)
 }
 
-/// A query string that may not parse: see [`query`].
-pub type QueryResult<T> = Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>;
+/// A query string, parsed by serde like axum's `Query`, whose every rejection is a problem+json
+/// that names the parameter and never repeats what was sent (a query string can carry a name or
+/// a phone number, and the problem may be logged or shown).
+pub struct Query<T>(pub T);
 
-/// The parsed query, or a problem+json that says why it does not parse.
-pub fn query<T>(q: QueryResult<T>) -> Result<T, ApiError> {
-    q.map(|axum::extract::Query(v)| v)
-        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", e.body_text()).with_field("query"))
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or_default();
+        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(raw.as_bytes()));
+        serde_path_to_error::deserialize(deserializer).map(Query).map_err(|err| query_problem(&err))
+    }
+}
+
+fn query_problem(err: &serde_path_to_error::Error<serde_urlencoded::de::Error>) -> ApiError {
+    // A name the client sent is only repeated when it looks like one of our parameter names.
+    let parameter = |name: &str| {
+        let ours = !name.is_empty() && name.len() <= 40 && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+        if ours { name.to_owned() } else { "query".to_owned() }
+    };
+    let message = err.inner().to_string();
+    let backticked = |prefix: &str| message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned);
+    let path = err.path().to_string();
+    let (field, detail) = if let Some(name) = backticked("unknown field `") {
+        (parameter(&name), "is not a parameter of this operation")
+    } else if let Some(name) = backticked("missing field `") {
+        (parameter(&name), "is required")
+    } else if path != "." && !path.is_empty() {
+        (parameter(&path), "is not a valid value for this parameter")
+    } else {
+        ("query".to_owned(), "the query string could not be read")
+    };
+    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "Invalid query", detail).with_field(field)
 }
 
 /// A page size, by the one rule in [`domain::paging`].

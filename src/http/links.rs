@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::{AppJson, Path, QueryResult, limit, query as query_params};
+use super::extract::{AppJson, Path, Query, limit};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::checks::views::{LinkDecisionInput, LinkStatus, LinkView};
@@ -34,8 +34,7 @@ pub struct QueueQuery {
 /// probable first.
 #[utoipa::path(get, path = "/api/v1/links", tag = "linkage", params(QueueQuery),
     responses((status = 200, body = Vec<LinkView>), (status = 400, body = Problem), (status = 403, body = Problem)))]
-async fn queue(State(state): State<AppState>, caller: Caller, query: QueryResult<QueueQuery>) -> Result<Json<Vec<LinkView>>, ApiError> {
-    let query = query_params(query)?;
+async fn queue(State(state): State<AppState>, caller: Caller, Query(query): Query<QueueQuery>) -> Result<Json<Vec<LinkView>>, ApiError> {
     let limit = limit(query.limit)?;
     let status = query.status.unwrap_or(LinkStatus::Pending);
     Ok(Json(links::queue(&state.ctx, &caller, status, limit, clock::now()).await?))

@@ -12,7 +12,7 @@ use utoipa_axum::routes;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::{AppJson, Path, QueryResult, limit, query};
+use super::extract::{AppJson, Path, Query, limit};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::breaches::{self, views::BreachView};
@@ -42,8 +42,7 @@ pub struct OverdueQuery {
 /// Occurrences past due and still pending, oldest first.
 #[utoipa::path(get, path = "/api/v1/occurrences/overdue", tag = "compliance", params(OverdueQuery),
     responses((status = 200, body = Vec<OverdueItem>), (status = 403, body = Problem)))]
-async fn overdue(State(state): State<AppState>, caller: Caller, q: QueryResult<OverdueQuery>) -> Result<Json<Vec<OverdueItem>>, ApiError> {
-    let q = query(q)?;
+async fn overdue(State(state): State<AppState>, caller: Caller, Query(q): Query<OverdueQuery>) -> Result<Json<Vec<OverdueItem>>, ApiError> {
     let filter = OverdueFilter { managing_org: q.managing_org, officer: q.officer, limit: limit(q.limit)? };
     Ok(Json(queues::overdue(&state.ctx, &caller, filter, clock::now()).await?))
 }
@@ -57,8 +56,8 @@ pub struct LimitQuery {
 
 /// Open alerts raised by the scheduled jobs for your organisation.
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "compliance", params(LimitQuery), responses((status = 200, body = Vec<AlertView>)))]
-async fn alerts(State(state): State<AppState>, caller: Caller, q: QueryResult<LimitQuery>) -> Result<Json<Vec<AlertView>>, ApiError> {
-    let limit = limit(query(q)?.limit)?;
+async fn alerts(State(state): State<AppState>, caller: Caller, Query(q): Query<LimitQuery>) -> Result<Json<Vec<AlertView>>, ApiError> {
+    let limit = limit(q.limit)?;
     Ok(Json(queues::alerts(&state.ctx, &caller, limit, clock::now()).await?))
 }
 
@@ -72,8 +71,7 @@ pub struct JobRunsQuery {
 
 /// Recent scheduled-job runs (administrators).
 #[utoipa::path(get, path = "/api/v1/jobs/runs", tag = "operations", params(JobRunsQuery), responses((status = 200, body = Vec<JobRunView>)))]
-async fn job_runs(State(state): State<AppState>, caller: Caller, q: QueryResult<JobRunsQuery>) -> Result<Json<Vec<JobRunView>>, ApiError> {
-    let q = query(q)?;
+async fn job_runs(State(state): State<AppState>, caller: Caller, Query(q): Query<JobRunsQuery>) -> Result<Json<Vec<JobRunView>>, ApiError> {
     Ok(Json(queues::job_runs(&state.ctx, &caller, q.job, limit(q.limit)?, clock::now()).await?))
 }
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::{AppJson, Path, QueryResult, limit, query as query_params};
+use super::extract::{AppJson, Path, Query, limit};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::registrants::input::{AddressInput, IdentifierInput, NameInput, NewRegistrantInput, UpdateRegistrantInput};
@@ -47,8 +47,7 @@ pub struct ListQuery {
 /// Lists registrants (national for public protection roles; supervised ones for probation).
 #[utoipa::path(get, path = "/api/v1/registrants", tag = "registrants", params(ListQuery),
     responses((status = 200, body = RegistrantPage), (status = 400, body = Problem), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn list(State(state): State<AppState>, caller: Caller, query: QueryResult<ListQuery>) -> Result<Json<RegistrantPage>, ApiError> {
-    let query = query_params(query)?;
+async fn list(State(state): State<AppState>, caller: Caller, Query(query): Query<ListQuery>) -> Result<Json<RegistrantPage>, ApiError> {
     let limit = limit(query.limit)?;
     let filter =
         ListFilter { status: query.status, managing_org: query.managing_org, risk_level: query.risk_level, after: query.after, limit };

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::{AppJson, Path, QueryResult, limit, query as query_params};
+use super::extract::{AppJson, Path, Query, limit};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::checks::views::{CheckResponse, CheckView};
@@ -61,9 +61,8 @@ pub struct ReportListQuery {
 async fn list_reports(
     State(state): State<AppState>,
     caller: Caller,
-    query: QueryResult<ReportListQuery>,
+    Query(query): Query<ReportListQuery>,
 ) -> Result<Json<ReportPage>, ApiError> {
-    let query = query_params(query)?;
     let limit = limit(query.limit)?;
     let filter = ReportFilter { force: query.force, after: query.after, limit };
     Ok(Json(read::list(&state.ctx, &caller, filter, clock::now()).await?))

@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
-use super::extract::{AppJson, Path, QueryResult, limit, query};
+use super::extract::{AppJson, Path, Query, limit};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::web_sessions::{self, RevocationInput, RevocationResult, SessionQuery, SessionView};
@@ -21,8 +21,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Live browser sessions, most recently active first.
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "operations", params(SessionQuery),
     responses((status = 200, body = Vec<SessionView>), (status = 403, body = Problem)))]
-async fn list(State(state): State<AppState>, caller: Caller, q: QueryResult<SessionQuery>) -> Result<Json<Vec<SessionView>>, ApiError> {
-    let q = query(q)?;
+async fn list(State(state): State<AppState>, caller: Caller, Query(q): Query<SessionQuery>) -> Result<Json<Vec<SessionView>>, ApiError> {
     let limit = limit(q.limit)?;
     Ok(Json(web_sessions::list(&state.ctx, &caller, q, limit, clock::now()).await?))
 }

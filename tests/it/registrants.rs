@@ -160,6 +160,19 @@ async fn listing_filters_and_pages() {
     assert_eq!((status, problem["field"].as_str()), (400, Some("limit")));
     let (status, _) = app.get("/api/v1/registrants?risk_level=extreme", &token).await;
     assert_eq!(status, 400);
+    // Query-string errors name the parameter and never repeat what was sent.
+    for (query, field) in [
+        ("risk_level=Jane%20Doe%2007700900123", "risk_level"),
+        ("limit=Jane%20Doe%2007700900123", "limit"),
+        ("after=Jane%20Doe%2007700900123", "after"),
+        ("Jane%20Doe%2007700900123=1", "query"),
+        ("surname=Doe", "surname"),
+    ] {
+        let (status, problem) = app.get(&format!("/api/v1/registrants?{query}"), &token).await;
+        assert_eq!((status, problem["field"].as_str()), (400, Some(field)), "{query}: {problem}");
+        let text = problem.to_string();
+        assert!(!text.contains("Jane") && !text.contains("07700900123") && !text.contains("Doe"), "{query}: {text}");
+    }
 }
 
 #[tokio::test]

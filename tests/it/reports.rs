@@ -62,7 +62,7 @@ async fn intake_reads_its_own_reports_and_reviewers_read_all_with_their_checks()
     let (status, problem) = app.get("/api/v1/reports?limit=501", &ppo).await;
     assert_eq!((status, problem["field"].as_str()), (400, Some("limit")));
     let (status, problem) = app.get("/api/v1/reports?colour=blue", &ppo).await;
-    assert_eq!((status, problem["field"].as_str()), (400, Some("query")));
+    assert_eq!((status, problem["field"].as_str()), (400, Some("colour")));
 }
 
 #[tokio::test]
@@ -97,5 +97,5 @@ async fn a_link_can_wait_for_information_and_still_be_decided() {
     let (status, problem) = app.get("/api/v1/links?status=confirmed", &ppo).await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("status")));
     let (status, problem) = app.get("/api/v1/links?status=maybe", &ppo).await;
-    assert_eq!((status, problem["field"].as_str()), (400, Some("query")));
+    assert_eq!((status, problem["field"].as_str()), (400, Some("status")));
 }
