@@ -99,3 +99,24 @@ async fn a_link_can_wait_for_information_and_still_be_decided() {
     let (status, problem) = app.get("/api/v1/links?status=maybe", &ppo).await;
     assert_eq!((status, problem["field"].as_str()), (400, Some("status")));
 }
+
+/// A report belongs to the caller's force (issue 13 item 4): naming another force is 403 and
+/// writes nothing, and a crime reference another force already used is not revealed.
+#[tokio::test]
+async fn a_report_is_recorded_only_for_the_callers_own_force() {
+    let app = TestApp::spawn().await;
+    let kent = app.token(Role::Intake, "kent");
+    let met = app.token(Role::Intake, "met");
+    let suspect = json!({ "names": [{ "given": "Nobody", "family": "Known" }] });
+    let mut body = report("MET/77", "V-77", suspect.clone());
+    body["force"] = json!("met");
+    let before = app.count("crime_reports").await;
+    let (status, problem) = app.post("/api/v1/reports", &kent, &body).await;
+    assert_eq!((status, problem["code"].as_str()), (403, Some("other_organisation")), "{problem}");
+    assert_eq!(app.count("crime_reports").await, before, "nothing written");
+
+    // The same crime reference at another force is that force's business, not a conflict.
+    record(&app, &met, &report("SHARED/1", "V-1", suspect.clone())).await;
+    let (status, created) = app.post("/api/v1/reports", &kent, &report("SHARED/1", "V-2", suspect)).await;
+    assert_eq!(status, 201, "{created}");
+}

@@ -20,7 +20,8 @@ const MAX_ITEMS: usize = 50;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewReportInput {
-    /// The recording force's code; defaults to the caller's organisation.
+    /// The recording force's code: the caller's own organisation (the default); any other is
+    /// refused with 403.
     pub force: Option<String>,
     /// The force's crime reference, e.g. `MET/2026/123456`.
     pub crime_reference: String,

@@ -16,7 +16,7 @@ use self::input::NewReportInput;
 use super::audit::{self, Action, Entry, Outcome};
 use super::blind::{self, IndexTerm, OWNER_REPORT};
 use super::{Ctx, ServiceError, ServiceResult, tx};
-use crate::auth::{Caller, Permission};
+use crate::auth::{AccessError, Caller, Permission};
 use crate::crypto::{Crypto, columns};
 use crate::linkage::{Profile, keys};
 use crate::services::reports::input::SuspectProfile;
@@ -43,6 +43,12 @@ pub async fn create(ctx: &Ctx, caller: &Caller, body: NewReportInput, now: DateT
     let valid = input::validate(&mut errors, body, &caller.org, today);
     errors.finish()?;
     let Some(valid) = valid else { return Err(ServiceError::Invalid(FieldErrors::single("body", "invalid", "could not be read"))) };
+    // A report is recorded by the caller's own force. Letting a caller name another force would
+    // let one force write into another's records, and a duplicate crime reference would then
+    // reveal that the other force holds that crime.
+    if valid.force != caller.org {
+        return Err(AccessError::OtherOrganisation.into());
+    }
 
     let id = ReportId::generate();
     let sealed_victim = valid.victim.as_ref().map(|v| ctx.crypto.seal_json(columns::REPORT_VICTIM, id, v)).transpose()?;
