@@ -12,6 +12,7 @@ pub mod commands;
 pub mod errors;
 pub mod identifiers;
 pub mod ids;
+pub mod limits;
 pub mod orders;
 pub mod paging;
 pub mod person;

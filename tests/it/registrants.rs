@@ -230,3 +230,44 @@ async fn exact_search_goes_through_blind_indexes_and_needs_a_reason() {
         app.post("/api/v1/registrants/search", &app.token(Role::Probation, "probation-london"), &json!({"name": {"family": "x"}})).await;
     assert_eq!(status, 403);
 }
+
+/// One request must not keep the service busy (issue 13 item 3): every list in a body has a
+/// limit no real record reaches, refused with the field named before any entry is indexed, and
+/// nothing is written.
+#[tokio::test]
+async fn every_list_in_a_body_is_bounded_and_an_oversized_one_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.token(Role::Ppo, "met");
+    let oversized = [
+        (
+            "names",
+            json!(
+                (0..21)
+                    .map(|i| json!({ "kind": if i == 0 { "primary" } else { "alias" }, "given": "Testy", "family": format!("Many{i}") }))
+                    .collect::<Vec<_>>()
+            ),
+        ),
+        ("birth_dates", json!(vec!["1984-02-29"; 6])),
+        ("descriptors", json!(vec![json!({ "kind": "height", "value": "180 cm" }); 31])),
+        ("addresses", json!(vec![json!({ "kind": "home", "lines": ["1 Fiction Road"], "postcode": "EX1 1AA" }); 51])),
+        ("identifiers", json!(vec![json!({ "kind": "email", "value": "someone@example.org" }); 51])),
+    ];
+    for (field, list) in oversized {
+        let mut body = registrant_body("Bounded");
+        body[field] = list;
+        let (status, problem) = app.post("/api/v1/registrants", &token, &body).await;
+        assert_eq!(
+            (status, problem["field"].as_str(), problem["errors"][0]["code"].as_str()),
+            (422, Some(field), Some("too_many")),
+            "{field}"
+        );
+    }
+    assert_eq!(app.count("registrants").await, 0);
+    assert_eq!(app.count("blind_indexes").await, 0);
+
+    let suspect = json!({ "names": [{ "given": "Nobody", "family": "Known" }], "identifiers": vec![json!({ "kind": "email", "value": "x@example.org" }); 51] });
+    let (status, problem) =
+        app.post("/api/v1/reports", &app.token(Role::Intake, "met"), &crate::register_check::report("MET/99", "V-99", suspect)).await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("suspect.identifiers")), "{problem}");
+    assert_eq!(app.count("crime_reports").await, 0);
+}

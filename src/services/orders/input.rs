@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use crate::services::registrants::input::short_text;
 use domain::errors::FieldErrors;
+use domain::limits;
 use domain::orders::{self, ConditionShape, OrderDates};
 use domain::person::{self, PersonName};
 use domain::text;
@@ -17,8 +18,6 @@ use domain::vocab::{ConditionCategory, ConditionKind, OrderKind, OrderStatus};
 
 /// Sealed parameters are kept small: they describe a condition, they are not a document store.
 const MAX_PARAMETERS_BYTES: usize = 8 * 1024;
-const MAX_PROTECTED_PERSONS: usize = 50;
-const MAX_CONDITIONS: usize = 100;
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -106,11 +105,17 @@ pub fn validate(errors: &mut FieldErrors, input: NewOrderInput, today: NaiveDate
     errors.0.extend(orders::check_dates(input.kind, &dates, today));
     let status = input.status.unwrap_or_else(|| input.kind.initial_status());
     errors.take(orders::check_new_status(input.kind, status));
-    if input.protected_persons.len() > MAX_PROTECTED_PERSONS {
-        errors.push("protected_persons", "too_many", format!("at most {MAX_PROTECTED_PERSONS}"));
-    }
-    if input.conditions.len() > MAX_CONDITIONS {
-        errors.push("conditions", "too_many", format!("at most {MAX_CONDITIONS}"));
+    // Lists over their limits are refused before any entry is looked at.
+    let over: Vec<_> = [
+        limits::too_many("protected_persons", input.protected_persons.len(), limits::PROTECTED_PERSONS),
+        limits::too_many("conditions", input.conditions.len(), limits::CONDITIONS),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !over.is_empty() {
+        errors.0.extend(over);
+        return None;
     }
     let persons: Vec<_> = input
         .protected_persons

@@ -27,6 +27,7 @@ use crate::auth::{Caller, Permission};
 use crate::crypto::columns;
 use domain::calendar;
 use domain::errors::FieldErrors;
+use domain::limits;
 use domain::regimes::ChangeEvent;
 use domain::vocab::{RegistrantStatus, RiskLevel};
 
@@ -39,6 +40,17 @@ fn entry<'a>(action: Action, operation: &'static str, permission: Permission, id
 /// Validates a new registrant without touching the database, collecting every problem with
 /// its JSON path (also used by the bulk import, which validates every row before writing any).
 pub fn validate_new(caller: &Caller, input: &NewRegistrantInput, today: NaiveDate) -> Result<NewRegistrant, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    // Lists over their limits are refused before any entry is normalised or indexed.
+    let lists = [
+        ("names", input.names.len(), limits::NAMES),
+        ("birth_dates", input.birth_dates.len(), limits::BIRTH_DATES),
+        ("descriptors", input.descriptors.len(), limits::DESCRIPTORS),
+        ("addresses", input.addresses.len(), limits::ADDRESSES),
+        ("identifiers", input.identifiers.len(), limits::IDENTIFIERS),
+    ];
+    errors.0.extend(lists.into_iter().filter_map(|(field, len, max)| limits::too_many(field, len, max)));
+    errors.finish()?;
     let mut errors = FieldErrors::default();
     let managing_org = org_code(&mut errors, "managing_org", input.managing_org.as_deref()).unwrap_or_else(|| caller.org.clone());
     let supervising_org = org_code(&mut errors, "supervising_org", input.supervising_org.as_deref());
@@ -204,6 +216,13 @@ pub async fn update(
     let officer = short_text(&mut errors, "managing_officer", input.managing_officer.as_deref(), 100);
     let risk = risk(&mut errors, "risk", &input.risk);
     let mappa = mappa(&mut errors, "mappa", &input.mappa);
+    let lists = [
+        ("birth_dates", input.birth_dates.as_ref().map_or(0, Vec::len), limits::BIRTH_DATES),
+        ("descriptors", input.descriptors.as_ref().map_or(0, Vec::len), limits::DESCRIPTORS),
+    ];
+    if let Some(over) = lists.into_iter().find_map(|(field, len, max)| limits::too_many(field, len, max)) {
+        return Err(FieldErrors(vec![over]).into());
+    }
     let dates = input.birth_dates.as_ref().map(|d| birth_dates(&mut errors, "birth_dates", d, today));
     let descriptors = input.descriptors.as_ref().map(|d| descriptors(&mut errors, d));
     let notes = short_text(&mut errors, "notes", input.notes.as_deref(), 4000);

@@ -12,10 +12,9 @@ use crate::services::registrants::search::IdentifierQuery;
 use domain::commands::reports::{NewReport, StoredDescriptor, StoredIdentifier, SuspectDetails, VictimDetails};
 use domain::errors::FieldErrors;
 use domain::identifiers::Identifier;
+use domain::limits;
 use domain::person::{self, Address, PersonName};
 use domain::vocab::{Classification, ContactChannel};
-
-const MAX_ITEMS: usize = 50;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -142,6 +141,20 @@ pub fn reference(errors: &mut FieldErrors, field: &str, value: &str) -> Option<S
 }
 
 pub fn validate(errors: &mut FieldErrors, input: NewReportInput, caller_org: &str, today: NaiveDate) -> Option<NewReport> {
+    // Lists over their limits are refused before any entry is normalised or indexed.
+    let lists = [
+        ("included_classifications", input.included_classifications.len(), limits::CLASSIFICATIONS),
+        ("channels", input.channels.len(), limits::CHANNELS),
+        ("suspect.names", input.suspect.names.len(), limits::SUSPECT_ITEMS),
+        ("suspect.addresses", input.suspect.addresses.len(), limits::SUSPECT_ITEMS),
+        ("suspect.identifiers", input.suspect.identifiers.len(), limits::SUSPECT_ITEMS),
+        ("suspect.descriptors", input.suspect.descriptors.len(), limits::SUSPECT_ITEMS),
+    ];
+    let before = errors.0.len();
+    errors.0.extend(lists.into_iter().filter_map(|(field, len, max)| limits::too_many(field, len, max)));
+    if errors.0.len() > before {
+        return None;
+    }
     let force = org_code(errors, "force", input.force.as_deref()).unwrap_or_else(|| caller_org.to_owned());
     let crime_reference = reference(errors, "crime_reference", &input.crime_reference);
     errors.take(person::validity("occurred", input.occurred_from, input.occurred_to).map_err(|mut e| {
@@ -193,11 +206,6 @@ fn suspect(errors: &mut FieldErrors, input: SuspectInput, today: NaiveDate) -> S
     let mut out = SuspectDetails::default();
     if input.names.is_empty() && input.identifiers.is_empty() {
         errors.push("suspect", "no_particulars", "give at least one name or identifier for the suspect");
-    }
-    for (list, field) in [(input.names.len(), "suspect.names"), (input.identifiers.len(), "suspect.identifiers")] {
-        if list > MAX_ITEMS {
-            errors.push(field, "too_many", format!("at most {MAX_ITEMS} entries"));
-        }
     }
     for (i, n) in input.names.iter().enumerate() {
         match PersonName::parse(&format!("suspect.names[{i}]"), &n.given, &n.family) {
