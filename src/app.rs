@@ -1,7 +1,6 @@
 //! Assembling and running the service: state, router and background work, served until a
 //! shutdown signal.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -63,8 +62,7 @@ impl App {
         let plan = background::Plan { jobs: self.jobs, checkpoints: self.checkpoints };
         let background = background::start(self.state.ctx.clone(), plan).await.map_err(|e| std::io::Error::other(e.to_string()))?;
         let router = http::router(self.state, self.limits);
-        let result =
-            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown).await;
+        let result = http::server::serve(listener, router, shutdown).await;
         background.stop().await;
         result
     }

@@ -12,11 +12,12 @@ mod login;
 mod obligations;
 mod openapi;
 mod orders;
-mod policy;
+pub mod policy;
 mod queues;
 mod registrants;
 mod reports;
 mod security;
+pub mod server;
 mod sessions;
 mod system;
 

@@ -17,6 +17,9 @@ use crate::auth::{Caller, Justification, policy};
 use crate::clock;
 use crate::services::sessions::{self, CSRF_HEADER, SESSION_COOKIE};
 
+/// The longest bearer token looked at.
+pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
+
 pub async fn enforce(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     let path = request.extensions().get::<MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_default();
     let method = request.method().as_str().to_owned();
@@ -44,6 +47,11 @@ pub async fn enforce(State(state): State<AppState>, mut request: Request, next: 
         .map(str::trim)
         .map(str::to_owned);
     let identity = match token {
+        // Real access tokens are a few kilobytes; a longer one is refused before it is decoded.
+        Some(token) if token.len() > MAX_TOKEN_BYTES => {
+            tracing::warn!(target: "vigil::security", outcome = "failure", %request_id, "bearer token longer than any real one");
+            return ApiError::unauthenticated("the bearer token is not valid").into_response();
+        }
         Some(token) => match state.validator.validate(&token, clock::now()).await {
             Ok(identity) => identity,
             Err(err) => {

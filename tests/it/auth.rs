@@ -152,3 +152,35 @@ async fn health_checks_answer_without_a_token() {
     assert_eq!(app.request(Method::GET, "/health/live", None, None).await.status(), 200);
     assert_eq!(app.request(Method::GET, "/health/ready", None, None).await.status(), 200);
 }
+
+/// One slow or oversized client cannot hold the service (issue 13 item 8): a connection that
+/// never finishes its request head is dropped after the header read timeout while others are
+/// served, a head over the limit is refused with 431, and an overlong bearer token is 401.
+#[tokio::test]
+async fn a_slow_or_oversized_request_head_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn().await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(b"GET /health/live HTTP/1.1\r\nHost: vigil\r\n").await.unwrap();
+    // Meanwhile everyone else is served.
+    assert_eq!(app.client.get(format!("{}/health/live", app.base)).send().await.unwrap().status(), 200);
+    let limit = vigil::http::server::HEADER_READ_TIMEOUT + std::time::Duration::from_secs(5);
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(limit, slow.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the slow connection is still open after {limit:?}");
+
+    let mut big = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let padding = "a".repeat(vigil::http::server::MAX_HEAD_BYTES + 1024);
+    let request = format!("GET /health/live HTTP/1.1\r\nHost: vigil\r\nX-Padding: {padding}\r\n\r\n");
+    let _ = big.write_all(request.as_bytes()).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), big.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.is_empty() || answer.starts_with("HTTP/1.1 431"), "{}", answer.lines().next().unwrap_or(""));
+
+    let token = "a".repeat(vigil::http::policy::MAX_TOKEN_BYTES + 1);
+    let response = app.request(Method::GET, "/api/v1/me", Some(&token), None).await;
+    assert_eq!(response.status(), 401);
+}
