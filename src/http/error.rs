@@ -67,6 +67,12 @@ impl ApiError {
         }))
     }
 
+    /// Carries the id that the log line for the real cause also carries.
+    fn correlated(mut self, request_id: &str) -> Self {
+        self.0.correlation_id = Some(request_id.to_owned());
+        self
+    }
+
     pub fn with_field(mut self, field: impl Into<String>) -> Self {
         self.0.field = Some(field.into());
         self
@@ -138,26 +144,19 @@ impl ApiError {
             }
             ServiceError::Unavailable(ref db) => {
                 tracing::error!(correlation_id = %request_id, error = %db, "database unavailable");
-                let mut e = Self::new(
+                let e = Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "unavailable",
                     "Service unavailable",
                     "the service is temporarily unavailable",
                 );
-                e.0.correlation_id = Some(request_id.to_owned());
-                e
+                e.correlated(request_id)
             }
             ServiceError::CorruptData(ref detail) => {
                 // Logged once, here; the stored text is a vocabulary column's, never personal data.
                 tracing::error!(correlation_id = %request_id, error = %detail, "corrupt stored data");
-                let mut e = Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "corrupt_data",
-                    "Internal error",
-                    "a stored record could not be read; operators have been told",
-                );
-                e.0.correlation_id = Some(request_id.to_owned());
-                e
+                let detail = "a stored record could not be read; operators have been told";
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "corrupt_data", "Internal error", detail).correlated(request_id)
             }
             other => Self::internal(&other, Some(request_id.to_owned())),
         }
