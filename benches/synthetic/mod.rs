@@ -17,7 +17,6 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use serde_json::{Value, json};
 use vigil::linkage::{NameForm, Profile};
-use vigil::services::reports::input::SuspectProfile;
 use vigil::services::reports::input::{NewReportInput, validate};
 
 const FORENAMES: &[&str] = &[
@@ -333,7 +332,7 @@ pub fn query_profile(n: usize, suspect: Value) -> Profile {
     let mut errors = FieldErrors::default();
     let valid = validate(&mut errors, input, "met", today);
     match valid {
-        Some(v) if errors.0.is_empty() => v.suspect.profile(NaiveDate::from_ymd_opt(REPORT_YEAR, 3, 1).unwrap_or_default()),
+        Some(v) if errors.0.is_empty() => Profile::of_suspect(&v.suspect, NaiveDate::from_ymd_opt(REPORT_YEAR, 3, 1).unwrap_or_default()),
         _ => panic!("generated report rejected: {:?}", errors.0.iter().map(|e| (&e.field, e.code)).collect::<Vec<_>>()),
     }
 }

@@ -147,6 +147,11 @@ vocabulary!(
 );
 
 impl OrderStatus {
+    /// Every status in which an order is in force.
+    pub fn in_force() -> impl Iterator<Item = Self> {
+        Self::ALL.iter().copied().filter(|s| s.is_in_force())
+    }
+
     pub fn is_in_force(self) -> bool {
         matches!(self, Self::Interim | Self::Active | Self::Varied | Self::Renewed)
     }

@@ -21,7 +21,7 @@ pub const NAME: &str = "order_hygiene";
 /// `('interim', 'active', …)`: the statuses in which an order is in force, from the domain rule.
 /// Only vocabulary text is interpolated, never input.
 fn in_force() -> String {
-    let statuses: Vec<String> = OrderStatus::ALL.iter().filter(|s| s.is_in_force()).map(|s| format!("'{}'", s.as_str())).collect();
+    let statuses: Vec<String> = OrderStatus::in_force().map(|s| format!("'{}'", s.as_str())).collect();
     format!("({})", statuses.join(", "))
 }
 

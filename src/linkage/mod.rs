@@ -14,6 +14,7 @@ pub mod score;
 
 use chrono::{Datelike, NaiveDate};
 
+use domain::commands::reports::SuspectDetails;
 use domain::identifiers::Identifier;
 use domain::person::PersonName;
 use domain::text;
@@ -82,5 +83,26 @@ impl Profile {
         years.sort_unstable();
         years.dedup();
         years
+    }
+
+    /// A crime report's suspect in comparison form. An estimated age is turned into birth years
+    /// as of `on` (the day the conduct began, or the day it was reported).
+    pub fn of_suspect(suspect: &SuspectDetails, on: NaiveDate) -> Self {
+        let mut p = Self {
+            names: suspect.names.iter().map(NameForm::from_name).collect(),
+            birth_dates: suspect.date_of_birth.into_iter().collect(),
+            birth_years: suspect.birth_year.into_iter().collect(),
+            birth_year_range: suspect.age_range.map(|(min, max)| (on.year() - i32::from(max) - 1, on.year() - i32::from(min))),
+            identifiers: Vec::new(),
+            postcodes: suspect.addresses.iter().filter_map(|a| a.postcode.clone()).collect(),
+        };
+        for i in &suspect.identifiers {
+            let key = match &i.platform {
+                Some(platform) => format!("{platform}:{}", i.value),
+                None => i.value.clone(),
+            };
+            p.identifiers.push((i.kind, key));
+        }
+        p
     }
 }

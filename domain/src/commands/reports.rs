@@ -72,3 +72,10 @@ impl std::fmt::Debug for VictimDetails {
         f.write_str("VictimDetails(<redacted>)")
     }
 }
+
+impl SuspectDetails {
+    /// Platforms of the suspect's online handles.
+    pub fn platforms(&self) -> Vec<String> {
+        self.identifiers.iter().filter_map(|i| i.platform.clone()).collect()
+    }
+}

@@ -19,7 +19,6 @@ use crate::crypto::{BlindField, Crypto};
 use crate::linkage::keys::{self, BlockKey};
 use crate::linkage::{Profile, blocking, score};
 use crate::services::blind::{self, OWNER_REGISTRANT, OWNER_REPORT};
-use crate::services::reports::input::SuspectProfile;
 use crate::services::{ServiceResult, reports};
 use domain::vocab::IdentifierKind;
 
@@ -50,7 +49,7 @@ pub async fn candidates(
     stats: &mut Stats,
 ) -> ServiceResult<Vec<Scored>> {
     let started = std::time::Instant::now();
-    let query = reports::suspect(crypto, report)?.profile(reports::reference_date(report));
+    let query = Profile::of_suspect(&reports::suspect(crypto, report)?, reports::reference_date(report));
     let block = keys::query_keys(&query);
     let lookups: Vec<_> = block.iter().map(|k| (k.field, k.kind, k.value.as_str())).collect();
     let mut hits = blind::candidates_any(conn, crypto, &[OWNER_REGISTRANT, OWNER_REPORT], &lookups).await?;

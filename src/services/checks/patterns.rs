@@ -26,7 +26,6 @@ use super::views::{LinkStatus, TargetKind};
 use crate::crypto::{Crypto, columns};
 use crate::linkage::names::canonical;
 use crate::services::orders::read::in_force;
-use crate::services::reports::input::SuspectProfile;
 use crate::services::{ServiceResult, reports};
 use domain::calendar;
 use domain::commands::orders::ProtectedPersonDetails;

@@ -13,7 +13,6 @@ use uuid::Uuid;
 use crate::crypto::{Crypto, columns};
 use crate::linkage::{NameForm, Profile};
 use crate::services::registrants::read::stored;
-use crate::services::reports::input::SuspectProfile;
 use crate::services::{ServiceResult, reports};
 use domain::person::{Address, PersonName};
 
@@ -148,7 +147,7 @@ pub async fn reports(conn: &impl ConnectionTrait, crypto: &Crypto, ids: &[Uuid])
     let rows = crime_report::Entity::find().filter(crime_report::Column::Id.is_in(ids.iter().copied())).all(conn).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let profile = reports::suspect(crypto, &r)?.profile(reports::reference_date(&r));
+        let profile = Profile::of_suspect(&reports::suspect(crypto, &r)?, reports::reference_date(&r));
         out.push((r, profile));
     }
     Ok(out)

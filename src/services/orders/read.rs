@@ -20,7 +20,7 @@ pub async fn find(conn: &impl ConnectionTrait, id: OrderId) -> ServiceResult<ord
 /// Orders of a registrant that are in force on `today`: an in-force status and not past their
 /// expiry (the expiry job may not have run yet).
 pub async fn in_force(conn: &impl ConnectionTrait, registrant_id: RegistrantId, today: NaiveDate) -> ServiceResult<Vec<order::Model>> {
-    let statuses = OrderStatus::ALL.iter().filter(|s| s.is_in_force()).map(|s| s.as_str());
+    let statuses = OrderStatus::in_force().map(|s| s.as_str());
     Ok(order::Entity::find()
         .filter(order::Column::RegistrantId.eq(registrant_id))
         .filter(order::Column::Status.is_in(statuses))

@@ -6,7 +6,6 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::linkage::{NameForm, Profile};
 use crate::services::registrants::input::{DescriptorInput, descriptor, org_code, short_text};
 use crate::services::registrants::search::IdentifierQuery;
 use domain::commands::reports::{NewReport, StoredDescriptor, StoredIdentifier, SuspectDetails, VictimDetails};
@@ -92,40 +91,6 @@ pub struct SuspectInput {
     pub identifiers: Vec<IdentifierQuery>,
     #[serde(default)]
     pub descriptors: Vec<DescriptorInput>,
-}
-
-/// The suspect in the register check's comparison form.
-pub trait SuspectProfile {
-    fn profile(&self, on: NaiveDate) -> Profile;
-    fn platforms(&self) -> Vec<String>;
-}
-
-impl SuspectProfile for SuspectDetails {
-    /// The comparison form. An estimated age is turned into birth years as of `on` (the day
-    /// the conduct began, or the day it was reported).
-    fn profile(&self, on: NaiveDate) -> Profile {
-        let mut p = Profile {
-            names: self.names.iter().map(NameForm::from_name).collect(),
-            birth_dates: self.date_of_birth.into_iter().collect(),
-            birth_years: self.birth_year.into_iter().collect(),
-            birth_year_range: self.age_range.map(|(min, max)| (on.year() - i32::from(max) - 1, on.year() - i32::from(min))),
-            identifiers: Vec::new(),
-            postcodes: self.addresses.iter().filter_map(|a| a.postcode.clone()).collect(),
-        };
-        for i in &self.identifiers {
-            let key = match &i.platform {
-                Some(platform) => format!("{platform}:{}", i.value),
-                None => i.value.clone(),
-            };
-            p.identifiers.push((i.kind, key));
-        }
-        p
-    }
-
-    /// Platforms of the suspect's online handles, folded.
-    fn platforms(&self) -> Vec<String> {
-        self.identifiers.iter().filter_map(|i| i.platform.clone()).collect()
-    }
 }
 
 /// A force reference: 1 to 64 letters, digits or `- _ / .` (the same shape as the

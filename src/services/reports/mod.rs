@@ -19,7 +19,6 @@ use super::{Ctx, ServiceError, ServiceResult, tx};
 use crate::auth::{AccessError, Caller, Permission};
 use crate::crypto::{Crypto, columns};
 use crate::linkage::{Profile, keys};
-use crate::services::reports::input::SuspectProfile;
 use domain::calendar;
 use domain::commands::reports::{SuspectDetails, VictimDetails};
 use domain::errors::FieldErrors;
@@ -73,7 +72,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, body: NewReportInput, now: DateT
     };
     let txn = tx::begin_write(&ctx.db).await?;
     crime_report::Entity::insert(model).exec_without_returning(&txn).await?;
-    index(&txn, &ctx.crypto, id, &valid.suspect.profile(valid.occurred_from.unwrap_or(today))).await?;
+    index(&txn, &ctx.crypto, id, &Profile::of_suspect(&valid.suspect, valid.occurred_from.unwrap_or(today))).await?;
     let entry = Entry {
         action: Action::Collection,
         operation: "crime_report.create",
@@ -98,7 +97,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, body: NewReportInput, now: DateT
 pub async fn reindex(conn: &impl ConnectionTrait, crypto: &Crypto, id: ReportId) -> ServiceResult<()> {
     let report = find(conn, id).await?;
     blind::delete_owner(conn, OWNER_REPORT, id.uuid()).await?;
-    let profile = suspect(crypto, &report)?.profile(reference_date(&report));
+    let profile = Profile::of_suspect(&suspect(crypto, &report)?, reference_date(&report));
     index(conn, crypto, id, &profile).await
 }
 
