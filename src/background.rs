@@ -2,9 +2,10 @@
 //!
 //! - the scheduled jobs (`jobs` crate: missed obligations, materialising occurrences, order
 //!   hygiene, reviews due, outbox delivery), on their cron schedules, when this process runs them;
-//! - sealing the audit chain, every half second;
+//! - sealing the audit chain, every half second, with a look-back for late commits every five;
 //! - adding this process's encryption counts to the shared per-key totals, every ten seconds;
-//! - exporting signed audit checkpoints, when a checkpoint folder is configured.
+//! - exporting signed audit checkpoints on a schedule and at shutdown, when a checkpoint folder
+//!   is configured (`serve` refuses to start without one unless told otherwise).
 //!
 //! Each task is idempotent and safe on several replicas at once (unique keys, advisory locks,
 //! positions as file names), so losing a task or a process loses nothing.
@@ -29,6 +30,7 @@ pub struct Plan {
 /// The running background work; [`Background::stop`] ends it.
 pub struct Background {
     ctx: Ctx,
+    checkpoints: Option<PathBuf>,
     tasks: Vec<JoinHandle<()>>,
     scheduler: Option<jobs::scheduler::JobScheduler>,
 }
@@ -37,21 +39,33 @@ pub struct Background {
 pub async fn start(ctx: Ctx, plan: Plan) -> anyhow::Result<Background> {
     key_usage::load(&ctx.db, &ctx.crypto).await?;
     let mut tasks = vec![tokio::spawn(seal_audit_chain(ctx.clone())), tokio::spawn(flush_key_usage(ctx.clone()))];
-    if let Some((dir, every)) = plan.checkpoints {
+    if let Some((dir, every)) = plan.checkpoints.clone() {
         tasks.push(tokio::spawn(checkpoint_audit_chain(ctx.clone(), dir, every)));
     }
     let scheduler = match plan.jobs {
         Some((config, sink)) => Some(jobs::scheduler::start(ctx.db.clone(), config, Arc::new(sink), crate::clock::now).await?),
         None => None,
     };
-    Ok(Background { ctx, tasks, scheduler })
+    Ok(Background { ctx, checkpoints: plan.checkpoints.map(|(dir, _)| dir), tasks, scheduler })
 }
 
 impl Background {
-    /// Stops every task and records this process's last key usage.
+    /// Stops every task, seals what is waiting, writes a last checkpoint and records this
+    /// process's last key usage.
     pub async fn stop(mut self) {
         for task in &self.tasks {
             task.abort();
+        }
+        let now = crate::clock::now();
+        match audit::chain::seal_all(&self.ctx.db, self.ctx.crypto.clone(), now).await {
+            Ok(_) => {
+                if let Some(dir) = &self.checkpoints
+                    && let Err(err) = audit::checkpoints::write(&self.ctx.db, &self.ctx.crypto, dir, now).await
+                {
+                    tracing::error!(error = %err, "writing the audit checkpoint at shutdown failed");
+                }
+            }
+            Err(err) => tracing::error!(error = %err, "sealing the audit chain at shutdown failed"),
         }
         if let Err(err) = key_usage::flush(&self.ctx.db, &self.ctx.crypto, crate::clock::now()).await {
             tracing::error!(error = %err, "recording key usage at shutdown failed");
@@ -62,21 +76,32 @@ impl Background {
     }
 }
 
-/// Chains new audit entries every half second. Losing this task loses nothing: entries are
-/// already committed, and the next sealer (this process or another replica) chains them. Only
-/// every tenth pass looks back for entries that committed late below the chain's tip: that scan
-/// grows with the trail, and at two a second it was what PostgreSQL was busiest with under load.
+/// How often the sealer looks back below the chain's tip for entries that committed late.
+const LOOK_BACK_EVERY: Duration = Duration::from_secs(5);
+
+/// Chains new audit entries every half second and looks back for late commits every five
+/// seconds. Each pass is bounded (`chain::MAX_BATCHES`), so the look-back keeps its schedule
+/// under any load. Losing this task loses nothing: entries are already committed, and the next
+/// sealer (this process or another replica) chains them.
 async fn seal_audit_chain(ctx: Ctx) {
+    let mut sealer = audit::chain::Sealer::new(ctx.db.clone(), ctx.crypto.clone());
     let mut tick = tokio::time::interval(Duration::from_millis(500));
-    for pass in 0u64.. {
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_look_back: Option<tokio::time::Instant> = None;
+    loop {
         tick.tick().await;
-        let sealed = if pass.is_multiple_of(10) {
-            audit::seal_pending(&ctx.db, crate::clock::now()).await
+        let now = crate::clock::now();
+        let sealed = if last_look_back.is_none_or(|at| at.elapsed() >= LOOK_BACK_EVERY) {
+            last_look_back = Some(tokio::time::Instant::now());
+            sealer.look_back(now).await
         } else {
-            audit::seal_recent(&ctx.db, crate::clock::now()).await
+            sealer.seal_recent(now).await
         };
-        if let Err(err) = sealed {
-            tracing::warn!(error = %err, "audit chain sealing failed; will retry");
+        match sealed {
+            // Already logged as a security event; nothing more is sealed until someone looks.
+            Err(audit::chain::SealError::Tampered(_)) => {}
+            Err(err) => tracing::warn!(error = %err, "audit chain sealing failed; will retry"),
+            Ok(_) => {}
         }
     }
 }

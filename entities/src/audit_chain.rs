@@ -12,6 +12,8 @@ pub struct Model {
     pub prev_hash: String,
     pub entry_hash: String,
     pub sealed_at: DateTimeUtc,
+    /// Ring key of the link's HMAC (NULL: an unkeyed link from before keyed chaining).
+    pub key_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,9 @@ pub struct Model {
     pub reason_code: Option<String>,
     pub crime_reference: Option<String>,
     pub request_id: Option<String>,
+    /// Ring key and HMAC the service wrote the entry with (NULL: not written by Vigil).
+    pub mac_key: Option<i32>,
+    pub mac: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ pub mod alert;
 pub mod approval;
 pub mod audit_chain;
 pub mod audit_event;
+pub mod audit_seal_mark;
 pub mod backchannel_logout;
 pub mod blind_index;
 pub mod breach;

@@ -17,6 +17,7 @@ mod m20261122_000022_web_sessions;
 mod m20261122_000023_approvals;
 mod m20261122_000024_key_usage;
 mod m20261122_000025_session_revalidation;
+mod m20261130_000026_keyed_audit;
 mod support;
 
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000023_approvals::Migration),
             Box::new(m20261122_000024_key_usage::Migration),
             Box::new(m20261122_000025_session_revalidation::Migration),
+            Box::new(m20261130_000026_keyed_audit::Migration),
         ]
     }
 }

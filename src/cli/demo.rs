@@ -70,6 +70,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // The demo runs the scheduled jobs too, delivering notifications to the log.
     App::new(db, crypto, validator, limits)
         .with_check_limit(args.checks_per_hour.max(1))
+        // Anchored outside the database in the demo too, beside it in the data folder.
+        .with_checkpoints(checkpoint_dir(&args.data_dir), Duration::from_secs(60))
         .with_jobs(jobs::scheduler::JobsConfig::default(), jobs::outbox::Sink::Log)
         .serve(listener, shutdown_signal())
         .await?;
@@ -92,6 +94,11 @@ async fn load(ctx: &Ctx, count: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Where the demo writes its signed audit checkpoints.
+pub fn checkpoint_dir(data_dir: &std::path::Path) -> PathBuf {
+    data_dir.join("audit-checkpoints")
+}
+
 fn print_welcome(base: &str, data_dir: &std::path::Path) {
     let dir = data_dir.display();
     println!("\nVigil demo running at {base}");
@@ -108,6 +115,8 @@ fn print_welcome(base: &str, data_dir: &std::path::Path) {
     ] {
         println!("  cargo run -q -- dev-token --role {role} --org {org} --data-dir {dir}");
     }
+    println!("\nCheck the audit trail (signed checkpoints every minute in {dir}/audit-checkpoints):");
+    println!("  cargo run -q -- audit verify --data-dir {dir}");
     println!("\nThen, for example:");
     println!(
         "  curl -s -H \"Authorization: Bearer $(cargo run -q -- dev-token --role ppo --org met --data-dir {dir})\" {base}/api/v1/registrants?limit=5\n"

@@ -4,7 +4,8 @@
 //! 1. `keys add` writes a new active key of each kind into the ring file (old keys stay).
 //! 2. Restart the replicas one by one: they seal under the new key and read under both.
 //! 3. `keys rotate` moves everything to the new keys; rerun it after a crash to continue.
-//! 4. `keys retire` removes the old keys once nothing remains under them; restart again.
+//! 4. `keys retire` removes the old keys once nothing remains under them; restart again. A
+//!    retired encryption key leaves its audit root in the ring, so the audit trail still verifies.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

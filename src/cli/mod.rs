@@ -1,6 +1,7 @@
 //! The `vigil` command line. `serve` is production; `demo` is a self-contained local instance
 //! with synthetic data and a development sign-in.
 
+mod audit;
 mod demo;
 mod demo_data;
 mod demo_orders;
@@ -53,23 +54,7 @@ enum Command {
     /// Audit trail tools.
     Audit {
         #[command(subcommand)]
-        command: AuditCommand,
-    },
-}
-
-#[derive(Subcommand)]
-enum AuditCommand {
-    /// Chain any pending entries, then walk the hash chain and report the first broken link;
-    /// with checkpoints, also that no checkpointed entry was cut off or rewritten.
-    Verify {
-        /// Folder of signed checkpoints (default: `audit.checkpoint_dir` from the configuration).
-        #[arg(long)]
-        checkpoints: Option<PathBuf>,
-    },
-    /// Write a signed checkpoint of the chain's current tip into the checkpoint folder.
-    Checkpoint {
-        #[arg(long)]
-        checkpoints: Option<PathBuf>,
+        command: audit::AuditCommand,
     },
 }
 
@@ -92,12 +77,7 @@ pub fn main() -> ExitCode {
             Command::DevToken(args) => tools::dev_token(args),
             Command::Jobs { command } => jobs::run(cli.config.as_deref(), command).await,
             Command::Import { command } => import::run(cli.config.as_deref(), command).await,
-            Command::Audit { command: AuditCommand::Verify { checkpoints } } => {
-                tools::audit_verify(cli.config.as_deref(), checkpoints).await
-            }
-            Command::Audit { command: AuditCommand::Checkpoint { checkpoints } } => {
-                tools::audit_checkpoint(cli.config.as_deref(), checkpoints).await
-            }
+            Command::Audit { command } => audit::run(cli.config.as_deref(), command).await,
         }
     });
     match result {

@@ -46,7 +46,11 @@ pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
     tracing::info!(address = %config.bind, "vigil serving");
     let mut app = App::new(db, Crypto::new(ring), validator, limits).with_check_limit(config.checks_per_hour);
     if let Some((dir, every)) = config.checkpoints.clone() {
+        // Found out now, not at the first checkpoint ten minutes in.
+        crate::services::audit::checkpoints::check_writable(&dir).with_context(|| format!("audit.checkpoint_dir {}", dir.display()))?;
         app = app.with_checkpoints(dir, every);
+    } else {
+        tracing::warn!(target: "vigil::security", "audit.accept_unanchored_trail: the audit trail is not anchored outside the database");
     }
     if let Some(settings) = config.login.clone() {
         app = app.with_login(crate::auth::login::Login::new(settings)?);

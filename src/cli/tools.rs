@@ -1,4 +1,4 @@
-//! Small operator commands: key generation, development tokens, audit verification.
+//! Small operator commands: key generation, development tokens.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,8 +8,7 @@ use clap::Args;
 
 use crate::auth::Role;
 use crate::auth::dev::DevIssuer;
-use crate::crypto::{Crypto, KeyRing};
-use crate::services::audit;
+use crate::crypto::KeyRing;
 
 pub fn generate_keys(out: &Path) -> anyhow::Result<ExitCode> {
     if out.exists() {
@@ -44,42 +43,5 @@ pub fn dev_token(args: DevTokenArgs) -> anyhow::Result<ExitCode> {
     let issuer = DevIssuer::load(&args.data_dir)?;
     let token = issuer.mint(&args.subject, &[role], &args.org, crate::clock::now(), args.ttl_minutes * 60)?;
     println!("{token}");
-    Ok(ExitCode::SUCCESS)
-}
-
-pub async fn audit_verify(config: Option<&Path>, checkpoints: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    let raw = crate::config::RawConfig::load(config)?;
-    let dir = checkpoints.or_else(|| raw.audit.checkpoint_dir.clone());
-    let key_file = raw.keys.file.clone();
-    let url = raw.database.url.context("configuration: database.url is missing (set it in the config file or VIGIL__DATABASE__URL)")?;
-    let db = crate::db::connect(&url, 2).await?;
-    let sealed = audit::seal_pending(&db, crate::clock::now()).await?;
-    let report = audit::verify(&db).await?;
-    let mut broken = report.first_broken.is_some();
-    let checked = match dir {
-        Some(dir) => {
-            let ring = KeyRing::load(&key_file.context("configuration: keys.file is needed to check signed checkpoints")?)?;
-            let found = audit::checkpoints::check(&db, &Crypto::new(ring), &dir).await?;
-            broken |= found.first_problem.is_some();
-            Some(found)
-        }
-        None => None,
-    };
-    let out = serde_json::json!({ "newly_sealed": sealed, "report": report, "checkpoints": checked });
-    println!("{}", serde_json::to_string_pretty(&out)?);
-    Ok(if broken { ExitCode::from(2) } else { ExitCode::SUCCESS })
-}
-
-pub async fn audit_checkpoint(config: Option<&Path>, checkpoints: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    let raw = crate::config::RawConfig::load(config)?;
-    let dir = checkpoints.or_else(|| raw.audit.checkpoint_dir.clone()).context("give --checkpoints DIR or set audit.checkpoint_dir")?;
-    let ring = KeyRing::load(&raw.keys.file.clone().context("configuration: keys.file is missing")?)?;
-    let url = raw.database.url.context("configuration: database.url is missing (set it in the config file or VIGIL__DATABASE__URL)")?;
-    let db = crate::db::connect(&url, 2).await?;
-    audit::seal_pending(&db, crate::clock::now()).await?;
-    match audit::checkpoints::write(&db, &Crypto::new(ring), &dir, crate::clock::now()).await? {
-        Some(path) => println!("checkpoint written: {}", path.display()),
-        None => println!("no new entries since the last checkpoint"),
-    }
     Ok(ExitCode::SUCCESS)
 }

@@ -33,12 +33,22 @@ pub struct RawConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawAudit {
-    /// Where signed checkpoints of the audit chain go: somewhere the database cannot reach
-    /// (another volume, a WORM bucket mount). Without it no checkpoints are written.
+    /// Where signed checkpoints of the audit chain go: somewhere the database role cannot
+    /// write (another volume, a WORM bucket mount). `serve` refuses to start without it unless
+    /// `accept_unanchored_trail` is true.
     pub checkpoint_dir: Option<PathBuf>,
     /// How often `serve` writes one when the chain has grown (default 10).
     pub checkpoint_minutes: Option<u64>,
+    /// `true`: the operator accepts an audit trail that is not anchored outside the database,
+    /// whose newest entries can then be cut off undetected by anyone who can write the database.
+    pub accept_unanchored_trail: Option<bool>,
+    /// How soon after it is written an entry must be chained, for `vigil audit verify` (default
+    /// 300 seconds; longer than any transaction and any restart).
+    pub sealing_delay_seconds: Option<u64>,
 }
+
+/// Default for `audit.sealing_delay_seconds`.
+pub const SEALING_DELAY_SECONDS: u64 = 300;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -369,6 +379,15 @@ impl RawConfig {
             return Err(ConfigError::Invalid { setting: "audit.checkpoint_minutes", reason: "must be at least 1".into() });
         }
         let checkpoints = self.audit.checkpoint_dir.map(|dir| (dir, std::time::Duration::from_secs(minutes * 60)));
+        if checkpoints.is_none() && self.audit.accept_unanchored_trail != Some(true) {
+            return Err(ConfigError::Invalid {
+                setting: "audit.checkpoint_dir",
+                reason: "is required: signed checkpoints anchor the audit trail outside the database. Set it to a folder the \
+                         database role cannot write, or set audit.accept_unanchored_trail = true to accept a trail whose newest \
+                         entries can be cut off undetected"
+                    .into(),
+            });
+        }
         Ok(Config {
             migrate_on_start: self.database.migrate_on_start.unwrap_or(true),
             checkpoints,

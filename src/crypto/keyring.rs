@@ -30,6 +30,10 @@ pub struct KeyRing {
     active_encryption: u32,
     blind_index: Vec<Key>,
     active_blind_index: u32,
+    /// The audit roots of retired encryption keys (see [`KeyRing::audit_root`]): the audit
+    /// chain and checkpoints made under a retired key must still verify, but nothing personal
+    /// must still open.
+    retired_audit: Vec<Key>,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -48,6 +52,8 @@ struct KeyFile {
     format: u32,
     encryption: Vec<KeyEntry>,
     blind_index: Vec<KeyEntry>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    retired_audit: Vec<KeyEntry>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -66,6 +72,7 @@ impl KeyRing {
             active_encryption: 1,
             blind_index: vec![Key { id: 1, material: random_key() }],
             active_blind_index: 1,
+            retired_audit: Vec::new(),
         }
     }
 
@@ -88,6 +95,7 @@ impl KeyRing {
             format: 1,
             encryption: self.encryption.iter().map(|k| entry(k, self.active_encryption)).collect(),
             blind_index: self.blind_index.iter().map(|k| entry(k, self.active_blind_index)).collect(),
+            retired_audit: self.retired_audit.iter().map(|k| entry(k, 0)).collect(),
         };
         let text = Zeroizing::new(serde_json::to_string_pretty(&file).map_err(|e| CryptoError::KeyRingInvalid(e.to_string()))?);
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -110,7 +118,8 @@ impl KeyRing {
         }
         let (encryption, active_encryption) = parse_keys("encryption", file.encryption)?;
         let (blind_index, active_blind_index) = parse_keys("blind_index", file.blind_index)?;
-        Ok(Self { encryption, active_encryption, blind_index, active_blind_index })
+        let retired_audit = parse_retired(file.retired_audit)?;
+        Ok(Self { encryption, active_encryption, blind_index, active_blind_index, retired_audit })
     }
 
     pub fn active_encryption_id(&self) -> u32 {
@@ -147,6 +156,12 @@ impl KeyRing {
         if encryption == Some(self.active_encryption) || blind == Some(self.active_blind_index) {
             return Err(CryptoError::KeyRingInvalid("an active key cannot be retired".into()));
         }
+        if let Some(id) = encryption
+            && let Some(root) = self.audit_root(id)
+            && !self.retired_audit.iter().any(|k| k.id == id)
+        {
+            self.retired_audit.push(Key { id, material: root });
+        }
         self.encryption.retain(|k| Some(k.id) != encryption);
         self.blind_index.retain(|k| Some(k.id) != blind);
         Ok(())
@@ -163,6 +178,20 @@ impl KeyRing {
 
     pub(super) fn encryption_key(&self, id: u32) -> Option<&[u8; 32]> {
         self.encryption.iter().find(|k| k.id == id).map(|k| &*k.material)
+    }
+
+    /// The root of the audit trail's keys (chain MACs, entry MACs, checkpoint signatures) for
+    /// encryption key `id`: derived from it (HKDF) while it is in the ring, and kept on its own
+    /// once it is retired, so old links still verify without the key that opened personal data.
+    pub(super) fn audit_root(&self, id: u32) -> Option<Zeroizing<[u8; 32]>> {
+        if let Some(master) = self.encryption_key(id) {
+            let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"vigil/audit-root/v1"), master);
+            let mut root = Zeroizing::new([0u8; 32]);
+            // 32 bytes is far below HKDF-SHA256's limit, so expand cannot fail.
+            hk.expand(b"audit", root.as_mut()).ok()?;
+            return Some(root);
+        }
+        self.retired_audit.iter().find(|k| k.id == id).map(|k| k.material.clone())
     }
 
     pub(super) fn blind_index_key(&self, id: u32) -> Option<&[u8; 32]> {
@@ -204,6 +233,23 @@ fn parse_keys(kind: &str, entries: Vec<KeyEntry>) -> Result<(Vec<Key>, u32), Cry
     }
     let active = active.ok_or_else(|| CryptoError::KeyRingInvalid(format!("no active {kind} key")))?;
     Ok((keys, active))
+}
+
+fn parse_retired(entries: Vec<KeyEntry>) -> Result<Vec<Key>, CryptoError> {
+    let mut keys = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let bytes = Zeroizing::new(
+            STANDARD
+                .decode(entry.key.as_bytes())
+                .map_err(|_| CryptoError::KeyRingInvalid(format!("retired audit key {} is not base64", entry.id)))?,
+        );
+        let material: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| CryptoError::KeyRingInvalid(format!("retired audit key {} must be 32 bytes", entry.id)))?;
+        keys.push(Key { id: entry.id, material: Zeroizing::new(material) });
+    }
+    Ok(keys)
 }
 
 #[cfg(unix)]

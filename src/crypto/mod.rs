@@ -135,16 +135,45 @@ impl Crypto {
             .collect()
     }
 
-    /// The Ed25519 key that signs audit checkpoints, derived (HKDF) from encryption key
-    /// `key_id`, so that no further secret has to be kept; its public half can be handed to
-    /// anyone who checks checkpoints.
+    /// The Ed25519 key that signs audit checkpoints, derived (HKDF) from the audit root of
+    /// encryption key `key_id`, so that no further secret has to be kept; its public half can
+    /// be handed to anyone who checks checkpoints.
     pub fn checkpoint_key(&self, key_id: u32) -> Result<ed25519_dalek::SigningKey, CryptoError> {
-        let master = self.ring.encryption_key(key_id).ok_or(CryptoError::UnknownKey)?;
-        let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"vigil/audit-checkpoint/v1"), master);
-        let mut seed = Zeroizing::new([0u8; 32]);
-        // 32 bytes is far below HKDF-SHA256's limit, so expand cannot fail.
-        hk.expand(b"ed25519", seed.as_mut()).unwrap_or_default();
+        let seed = self.audit_key(key_id, b"checkpoint-ed25519")?;
         Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+    }
+
+    /// HMAC-SHA256 of `message` under the audit key for `purpose` of encryption key `key_id`,
+    /// in hex. Someone who can write the database but does not hold the key ring cannot make a
+    /// MAC that verifies: that is what makes the audit chain and its entries unforgeable.
+    pub fn audit_mac(&self, key_id: u32, purpose: AuditPurpose, message: &[u8]) -> Result<String, CryptoError> {
+        use hmac::Mac;
+        let key = self.audit_key(key_id, purpose.label())?;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_ref()).map_err(|_| CryptoError::UnknownKey)?;
+        mac.update(message);
+        Ok(hex::encode(mac.finalize().into_bytes()))
+    }
+
+    /// Checks a MAC made by [`Crypto::audit_mac`] in constant time.
+    pub fn audit_mac_matches(&self, key_id: u32, purpose: AuditPurpose, message: &[u8], expected_hex: &str) -> bool {
+        use hmac::Mac;
+        let (Ok(key), Ok(expected)) = (self.audit_key(key_id, purpose.label()), hex::decode(expected_hex)) else { return false };
+        let Ok(mut mac) = <hmac::Hmac<sha2::Sha256> as Mac>::new_from_slice(key.as_ref()) else { return false };
+        mac.update(message);
+        mac.verify_slice(&expected).is_ok()
+    }
+
+    /// The key the audit trail uses now: the one derived from the active encryption key.
+    pub fn active_audit_key_id(&self) -> u32 {
+        self.ring.active_encryption_id()
+    }
+
+    fn audit_key(&self, key_id: u32, label: &[u8]) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
+        let root = self.ring.audit_root(key_id).ok_or(CryptoError::UnknownKey)?;
+        let hk = hkdf::Hkdf::<sha2::Sha256>::from_prk(root.as_ref()).map_err(|_| CryptoError::UnknownKey)?;
+        let mut key = Zeroizing::new([0u8; 32]);
+        hk.expand(label, key.as_mut()).map_err(|_| CryptoError::UnknownKey)?;
+        Ok(key)
     }
 
     fn sealer(&self, key_id: u32, column: Column) -> Result<Arc<Aes256Gcm>, CryptoError> {
@@ -167,5 +196,27 @@ impl Crypto {
         let key = Arc::new(blind_index::field_key(root, field, kind));
         self.blinders.write().map_err(|_| CryptoError::UnknownKey)?.insert(cache_key, key.clone());
         Ok(key)
+    }
+}
+
+/// What an audit MAC protects; each purpose has its own key, so a MAC made for one can never
+/// pass for another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditPurpose {
+    /// One audit entry, as written by the service (forged insertions lack it).
+    Entry,
+    /// One link of the chain.
+    Link,
+    /// The sealer's high-water mark.
+    Mark,
+}
+
+impl AuditPurpose {
+    fn label(self) -> &'static [u8] {
+        match self {
+            Self::Entry => b"audit-entry-hmac",
+            Self::Link => b"audit-link-hmac",
+            Self::Mark => b"audit-mark-hmac",
+        }
     }
 }

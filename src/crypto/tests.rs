@@ -121,3 +121,33 @@ fn nonces_never_repeat_and_every_seal_is_counted() {
     }
     assert_eq!(c.usage.total(c.ring().active_encryption_id()), n as u64);
 }
+
+#[test]
+fn audit_macs_are_keyed_per_purpose_and_survive_retiring_their_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ring.json");
+    let mut ring = KeyRing::generate();
+    let row = Uuid::now_v7();
+    let c = Crypto::new(KeyRing::generate());
+    let sealed = Crypto::new(KeyRing::generate()).seal_str(columns::NOTIFICATION_DETAILS, row, "x").unwrap();
+    assert!(c.open_str(columns::NOTIFICATION_DETAILS, row, &sealed).is_err());
+    ring.save_new(&path).unwrap();
+    let before = Crypto::new(KeyRing::load(&path).unwrap());
+    let mac = before.audit_mac(1, AuditPurpose::Link, b"message").unwrap();
+    assert!(before.audit_mac_matches(1, AuditPurpose::Link, b"message", &mac));
+    assert!(!before.audit_mac_matches(1, AuditPurpose::Entry, b"message", &mac), "a MAC for one purpose is no MAC for another");
+    assert!(!before.audit_mac_matches(1, AuditPurpose::Link, b"messagf", &mac));
+    assert!(!c.audit_mac_matches(1, AuditPurpose::Link, b"message", &mac), "another ring's key 1 is another key");
+    let signer = before.checkpoint_key(1).unwrap().verifying_key();
+    let sealed = before.seal_str(columns::NOTIFICATION_DETAILS, row, "x").unwrap();
+
+    // Key 1 retired after a rotation: nothing personal opens under it, the trail still verifies.
+    ring.add_keys();
+    ring.retire(Some(1), Some(1)).unwrap();
+    ring.save_replacing(&path).unwrap();
+    let after = Crypto::new(KeyRing::load(&path).unwrap());
+    assert!(after.open_str(columns::NOTIFICATION_DETAILS, row, &sealed).is_err());
+    assert!(after.audit_mac_matches(1, AuditPurpose::Link, b"message", &mac));
+    assert_eq!(after.checkpoint_key(1).unwrap().verifying_key(), signer);
+    assert_eq!(after.active_audit_key_id(), 2);
+}

@@ -193,7 +193,7 @@ async fn record(state: &AppState, caller: &Caller, operation: &'static str, now:
         record_ids: &[],
         outcome: Outcome::Success,
     };
-    audit::record(&state.ctx.db, caller, now, entry).await?;
+    audit::record(&state.ctx.db, &state.ctx.crypto, caller, now, entry).await?;
     Ok(())
 }
 

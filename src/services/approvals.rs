@@ -171,7 +171,7 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
         version: Set(1),
     };
     approval::Entity::insert(model).exec_without_returning(&txn).await?;
-    audit::record(&txn, caller, now, entry("approval.request", permission, &[id.uuid(), input.target_id.uuid()])).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry("approval.request", permission, &[id.uuid(), input.target_id.uuid()])).await?;
     let view = view(ctx, approval::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("approval"))?)?;
     txn.commit().await?;
     Ok(view)
@@ -249,12 +249,12 @@ pub async fn decide(
                     record_ids: &ids,
                     outcome: Outcome::Success,
                 };
-                audit::record(&txn, caller, now, erased).await?;
+                audit::record(&txn, &ctx.crypto, caller, now, erased).await?;
             }
         }
     }
     let operation = if status == ApprovalStatus::Approved { "approval.approve" } else { "approval.reject" };
-    audit::record(&txn, caller, now, entry(operation, permission, &[id.uuid(), found.target_id.uuid()])).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry(operation, permission, &[id.uuid(), found.target_id.uuid()])).await?;
     let view = view(ctx, approval::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("approval"))?)?;
     txn.commit().await?;
     Ok(view)
@@ -319,7 +319,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ApprovalFilter, now: DateT
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&ctx.db, caller, now, consulted).await?;
+    audit::record(&ctx.db, &ctx.crypto, caller, now, consulted).await?;
     rows.into_iter().map(|r| view(ctx, r)).collect()
 }
 

@@ -105,7 +105,7 @@ pub async fn queue(ctx: &Ctx, caller: &Caller, status: LinkStatus, limit: u64, n
         outcome: Outcome::Success,
     };
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(&ctx.db, caller, now, entry).await?;
+    audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
     Ok(out)
 }
 
@@ -160,7 +160,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: LinkId, input: LinkDecisionI
     };
     let entry =
         Entry { action, operation, permission: Permission::LinkDecide, record_type: "link", record_ids: &ids, outcome: Outcome::Success };
-    audit::record(&txn, caller, now, entry).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
     let found = link::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("link"))?;
     let out = view(&txn, found).await?;
     txn.commit().await?;

@@ -91,7 +91,7 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&txn, caller, now, entry).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
     txn.commit().await?;
     Ok(items)
 }
@@ -132,7 +132,7 @@ pub async fn alerts(ctx: &Ctx, caller: &Caller, limit: u64, now: DateTime<Utc>) 
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&txn, caller, now, entry).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
     txn.commit().await?;
     Ok(rows
         .into_iter()
@@ -182,7 +182,7 @@ pub async fn job_runs(ctx: &Ctx, caller: &Caller, job: Option<String>, limit: u6
         record_ids: &[],
         outcome: Outcome::Success,
     };
-    audit::record(&txn, caller, now, entry).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
     txn.commit().await?;
     Ok(rows
         .into_iter()

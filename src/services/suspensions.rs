@@ -96,7 +96,8 @@ pub async fn create(
         Some(end) => close(&txn, ctx, id, registrant_id, input.starts_at, end, now).await?,
         None => (0, 0),
     };
-    audit::record(&txn, caller, now, entry(Action::Collection, "suspension.create", &[registrant_id.uuid(), id.uuid()])).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Collection, "suspension.create", &[registrant_id.uuid(), id.uuid()]))
+        .await?;
     txn.commit().await?;
     Ok(SuspensionView { id, registrant_id, kind: input.kind, starts_at: input.starts_at, ends_at: input.ends_at, retimed, excused })
 }
@@ -121,7 +122,8 @@ pub async fn end(
         return Err(FieldErrors::single("ends_at", "before_start", "must not be before the suspension started").into());
     }
     let (retimed, excused) = close(&txn, ctx, id, found.registrant_id, found.starts_at, input.ends_at, now).await?;
-    audit::record(&txn, caller, now, entry(Action::Alteration, "suspension.end", &[found.registrant_id.uuid(), id.uuid()])).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Alteration, "suspension.end", &[found.registrant_id.uuid(), id.uuid()]))
+        .await?;
     txn.commit().await?;
     let kind = found.kind;
     Ok(SuspensionView {

@@ -62,6 +62,7 @@ fn live() -> Condition {
 
 async fn audited(
     txn: &impl sea_orm::ConnectionTrait,
+    ctx: &Ctx,
     caller: &Caller,
     now: DateTime<Utc>,
     action: Action,
@@ -76,7 +77,7 @@ async fn audited(
         record_ids: ids,
         outcome: Outcome::Success,
     };
-    audit::record(txn, caller, now, entry).await
+    audit::record(txn, &ctx.crypto, caller, now, entry).await
 }
 
 pub async fn list(ctx: &Ctx, caller: &Caller, query: SessionQuery, limit: u64, now: DateTime<Utc>) -> ServiceResult<Vec<SessionView>> {
@@ -88,7 +89,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, query: SessionQuery, limit: u64, n
     let txn = tx::begin_write(&ctx.db).await?;
     let rows = web_session::Entity::find().filter(which).order_by_desc(web_session::Column::LastSeenAt).limit(limit).all(&txn).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    audited(&txn, caller, now, Action::Consultation, "session.list", &ids).await?;
+    audited(&txn, ctx, caller, now, Action::Consultation, "session.list", &ids).await?;
     txn.commit().await?;
     Ok(rows
         .into_iter()
@@ -114,7 +115,7 @@ pub async fn end(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> Se
     if !sessions::end_by_id(&txn, id, EndReason::Revoked, now).await? {
         return Err(ServiceError::NotFound("session"));
     }
-    audited(&txn, caller, now, Action::Alteration, "session.revoke", &[id]).await?;
+    audited(&txn, ctx, caller, now, Action::Alteration, "session.revoke", &[id]).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -133,7 +134,7 @@ pub async fn revoke(ctx: &Ctx, caller: &Caller, input: RevocationInput, now: Dat
     let ids: Vec<Uuid> =
         web_session::Entity::find().select_only().column(web_session::Column::Id).filter(which.clone()).into_tuple().all(&txn).await?;
     let ended = sessions::end_where(&txn, which, EndReason::Revoked, now).await?;
-    audited(&txn, caller, now, Action::Alteration, "session.revoke", &ids).await?;
+    audited(&txn, ctx, caller, now, Action::Alteration, "session.revoke", &ids).await?;
     txn.commit().await?;
     Ok(RevocationResult { sessions_ended: ended })
 }

@@ -35,8 +35,15 @@ async fn the_service_role_runs_the_register_but_cannot_edit_or_delete_audit_rows
     let mut ppo = caller.clone();
     ppo.roles = vec![Role::Ppo];
     registrants::create(&ctx, &ppo, input, vigil::clock::now()).await.expect("the service works under its role");
-    audit::seal_pending(&app_db, vigil::clock::now()).await.expect("sealing needs only INSERT and SELECT");
-    assert!(audit::verify(&app_db).await.unwrap().first_broken.is_none());
+    audit::chain::seal_all(&app_db, ctx.crypto.clone(), vigil::clock::now())
+        .await
+        .expect("sealing needs only INSERT and SELECT (and the mark)");
+    let verify = || async {
+        let options =
+            audit::verify::VerifyOptions { now: vigil::clock::now(), sealing_delay: chrono::TimeDelta::seconds(300), checkpoints: None };
+        audit::verify::verify(&app_db, &ctx.crypto, options).await.unwrap()
+    };
+    assert!(verify().await.holds());
 
     for forbidden in [
         "UPDATE audit_events SET operation = 'nothing'",
@@ -51,7 +58,8 @@ async fn the_service_role_runs_the_register_but_cannot_edit_or_delete_audit_rows
         let err = app_db.execute_unprepared(forbidden).await.expect_err(forbidden).to_string();
         assert!(err.contains("permission denied") || err.contains("must be owner"), "{forbidden}: {err}");
     }
-    assert_eq!(audit::verify(&app_db).await.unwrap().links_checked, 1, "the trail is intact");
+    let report = verify().await;
+    assert_eq!((report.links_checked, report.holds()), (1, true), "the trail is intact");
 
     app_db.close().await.ok();
     owner.execute_unprepared(&format!("DROP OWNED BY \"{role}\"")).await.unwrap();

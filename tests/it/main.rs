@@ -12,6 +12,7 @@ mod access_matrix;
 mod approvals;
 mod audit;
 mod audit_role;
+mod audit_tamper;
 mod auth;
 mod blind_lookup;
 mod breaches;

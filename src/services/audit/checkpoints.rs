@@ -17,6 +17,7 @@ use entities::audit_chain;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 
+use super::verify::{Finding, FindingKind};
 use crate::crypto::Crypto;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -45,6 +46,14 @@ pub enum CheckpointError {
     Io(#[from] std::io::Error),
     #[error("signing key: {0}")]
     Key(#[from] crate::crypto::CryptoError),
+}
+
+/// Creates the folder if need be and proves a file can be written and removed in it.
+pub fn check_writable(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let probe = dir.join(".vigil-write-probe");
+    std::fs::write(&probe, b"probe")?;
+    std::fs::remove_file(&probe)
 }
 
 /// Writes a checkpoint of the current tip, unless the newest checkpoint already covers it.
@@ -76,54 +85,40 @@ pub async fn write(db: &DatabaseConnection, crypto: &Crypto, dir: &Path, now: Da
     Ok(Some(path))
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct CheckpointReport {
-    pub checkpoints_checked: usize,
-    /// The first checkpoint that does not hold, and why.
-    pub first_problem: Option<CheckpointProblem>,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct CheckpointProblem {
-    pub file: String,
-    pub position: Option<i64>,
-    pub reason: &'static str,
-}
-
-/// Checks every checkpoint in `dir` against the chain, oldest first.
-pub async fn check(db: &DatabaseConnection, crypto: &Crypto, dir: &Path) -> Result<CheckpointReport, CheckpointError> {
+/// Checks every checkpoint in `dir` against the chain, oldest first. Returns how many held
+/// and a finding for each that did not.
+pub async fn check(db: &DatabaseConnection, crypto: &Crypto, dir: &Path) -> Result<(usize, Vec<Finding>), CheckpointError> {
+    if !dir.is_dir() {
+        return Ok((0, vec![Finding::new(FindingKind::CheckpointMismatch, None, "the checkpoint folder is missing")]));
+    }
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("checkpoint-") && n.ends_with(".json")))
         .collect();
     files.sort();
     let mut checked = 0;
+    let mut findings = Vec::new();
     for file in files {
         let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-        let problem = |position, reason| {
-            Ok(CheckpointReport {
-                checkpoints_checked: checked,
-                first_problem: Some(CheckpointProblem { file: name.clone(), position, reason }),
-            })
-        };
+        let mut problem = |kind, position, reason: &str| findings.push(Finding::new(kind, position, format!("{name}: {reason}")));
         let Ok(checkpoint) = serde_json::from_slice::<Checkpoint>(&std::fs::read(&file)?) else {
-            return problem(None, "the checkpoint file is unreadable");
+            problem(FindingKind::CheckpointMismatch, None, "the checkpoint file is unreadable");
+            continue;
         };
+        let at = Some(checkpoint.position);
         if !signed_by_us(crypto, &checkpoint) {
-            return problem(Some(checkpoint.position), "the checkpoint's signature is not ours");
+            problem(FindingKind::CheckpointMismatch, at, "the checkpoint's signature is not ours");
+            continue;
         }
-        let link = audit_chain::Entity::find().filter(audit_chain::Column::Pos.eq(checkpoint.position)).one(db).await?;
-        match link {
-            None => {
-                return problem(Some(checkpoint.position), "the chain is shorter than this checkpoint: entries were removed from its end");
-            }
+        match audit_chain::Entity::find().filter(audit_chain::Column::Pos.eq(checkpoint.position)).one(db).await? {
+            None => problem(FindingKind::MissingTail, at, "the chain is shorter than this checkpoint: entries were removed from its end"),
             Some(link) if link.entry_hash != checkpoint.entry_hash => {
-                return problem(Some(checkpoint.position), "the chain differs from this checkpoint: it was rewritten");
+                problem(FindingKind::CheckpointMismatch, at, "the chain differs from this checkpoint: it was rewritten")
             }
             Some(_) => checked += 1,
         }
     }
-    Ok(CheckpointReport { checkpoints_checked: checked, first_problem: None })
+    Ok((checked, findings))
 }
 
 fn signed_by_us(crypto: &Crypto, c: &Checkpoint) -> bool {

@@ -69,7 +69,7 @@ pub async fn record(
     ids.extend(
         [refs.order_id.map(|i| i.uuid()), refs.condition_id.map(|i| i.uuid()), refs.occurrence_id.map(|i| i.uuid())].into_iter().flatten(),
     );
-    audit::record(&txn, caller, now, entry(Action::Collection, "breach.create", Permission::BreachWrite, &ids)).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Collection, "breach.create", Permission::BreachWrite, &ids)).await?;
     let view = view(&txn, ctx, find(&txn, id).await?).await?;
     txn.commit().await?;
     Ok(view)
@@ -172,7 +172,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
     }
     let ids: Vec<Uuid> = items.iter().map(|b| b.id.uuid()).collect();
     if !ids.is_empty() {
-        audit::record(&txn, caller, now, entry(Action::Consultation, "breach.list", Permission::BreachRead, &ids)).await?;
+        audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Consultation, "breach.list", Permission::BreachRead, &ids)).await?;
     }
     txn.commit().await?;
     let next_after = if has_more { ids.last().copied() } else { None };
@@ -187,7 +187,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: BreachId, now: DateTime<Utc>) -
     let found = find(&txn, id).await?;
     let ids = [id.uuid(), found.registrant_id.uuid()];
     let view = view(&txn, ctx, found).await?;
-    audit::record(&txn, caller, now, entry(Action::Consultation, "breach.read", Permission::BreachRead, &ids)).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Consultation, "breach.read", Permission::BreachRead, &ids)).await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -224,7 +224,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: BreachId, body: DecisionInpu
     };
     enforcement_decision::Entity::insert(decision).exec_without_returning(&txn).await?;
     let ids = [id.uuid(), decision_id.uuid(), found.registrant_id.uuid()];
-    audit::record(&txn, caller, now, entry(Action::Collection, "breach.decision", Permission::BreachWrite, &ids)).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Collection, "breach.decision", Permission::BreachWrite, &ids)).await?;
     let view = view(&txn, ctx, find(&txn, id).await?).await?;
     txn.commit().await?;
     Ok(view)
@@ -252,7 +252,7 @@ pub async fn acknowledge(ctx: &Ctx, caller: &Caller, id: BreachId, version: i32,
         return Err(ServiceError::stale());
     }
     let ids = [id.uuid(), found.registrant_id.uuid()];
-    audit::record(&txn, caller, now, entry(Action::Alteration, "breach.acknowledge", Permission::BreachWrite, &ids)).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Alteration, "breach.acknowledge", Permission::BreachWrite, &ids)).await?;
     let view = view(&txn, ctx, find(&txn, id).await?).await?;
     txn.commit().await?;
     Ok(view)

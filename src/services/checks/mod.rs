@@ -79,7 +79,7 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: DateTime<
             record_ids: &[report_id.uuid()],
             outcome: Outcome::Denied,
         };
-        audit::record(&ctx.db, caller, now, entry).await?;
+        audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
         return Err(ServiceError::RateLimited { retry_after_seconds });
     }
     stored::lock_report(&txn, report.id).await?;
@@ -197,7 +197,7 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: DateTime<
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&txn, caller, now, entry).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
     let before_commit = started.elapsed();
     txn.commit().await?;
     // Where a check's time goes, for tuning (`RUST_LOG=vigil::checks::timing=debug`): counts

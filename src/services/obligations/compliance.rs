@@ -96,7 +96,7 @@ pub async fn record(
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&txn, caller, now, entry).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
     let occurrence = read::occurrence_view(&txn, &ctx.crypto, read::find_occurrence(&txn, id).await?, now).await?;
     txn.commit().await?;
     Ok(ComplianceResult { occurrence, rescheduled })
@@ -123,7 +123,7 @@ pub async fn excuse(ctx: &Ctx, caller: &Caller, id: OccurrenceId, body: ExcusalI
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&txn, caller, now, entry).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
     let view = read::occurrence_view(&txn, &ctx.crypto, read::find_occurrence(&txn, id).await?, now).await?;
     txn.commit().await?;
     Ok(view)
@@ -144,7 +144,7 @@ async fn load(
     let owner = registrants::find(&txn, occ.registrant_id).await?;
     if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
         txn.rollback().await?;
-        audit::record_denied(&ctx.db, caller, now, operation, permission, RECORD, &[id.uuid()]).await?;
+        audit::record_denied(ctx, caller, now, operation, permission, RECORD, &[id.uuid()]).await?;
         return Err(ServiceError::NotFound("occurrence"));
     }
     Ok((txn, occ, owner))

@@ -35,7 +35,7 @@ pub async fn list_for_registrant(
     let owner = registrants::find(&txn, registrant_id).await?;
     if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
         txn.rollback().await?;
-        audit::record_denied(&ctx.db, caller, now, "obligation.list", Permission::ObligationRead, RECORD, &[registrant_id.uuid()]).await?;
+        audit::record_denied(ctx, caller, now, "obligation.list", Permission::ObligationRead, RECORD, &[registrant_id.uuid()]).await?;
         return Err(ServiceError::NotFound("registrant"));
     }
     let items = read::obligations(&txn, &ctx.crypto, registrant_id.uuid(), now).await?;
@@ -49,7 +49,7 @@ pub async fn list_for_registrant(
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&txn, caller, now, entry).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
     txn.commit().await?;
     Ok(ObligationList { registrant_id, items })
 }

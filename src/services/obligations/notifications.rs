@@ -119,7 +119,7 @@ pub async fn record(
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&txn, caller, now, entry).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
     txn.commit().await?;
     Ok(NotificationView {
         id,

@@ -106,8 +106,14 @@ pub async fn create(
             duties::on_order_trigger(&txn, &stored, &regime, trigger, now).await?;
         }
     }
-    audit::record(&txn, caller, now, entry(Action::Collection, "order.create", Permission::OrderWrite, &[id.uuid(), registrant_id.uuid()]))
-        .await?;
+    audit::record(
+        &txn,
+        &ctx.crypto,
+        caller,
+        now,
+        entry(Action::Collection, "order.create", Permission::OrderWrite, &[id.uuid(), registrant_id.uuid()]),
+    )
+    .await?;
     let view = read::view(&txn, &ctx.crypto, stored, caller.can(Permission::ProtectedPersonRead)).await?;
     txn.commit().await?;
     Ok(view)
@@ -154,12 +160,12 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: OrderId, now: DateTime<Utc>) ->
     let owner = registrants::find(&txn, found.registrant_id).await?;
     if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
         txn.rollback().await?;
-        audit::record_denied(&ctx.db, caller, now, "order.read", Permission::RegistrantReadSupervised, RECORD, &[id.uuid()]).await?;
+        audit::record_denied(ctx, caller, now, "order.read", Permission::RegistrantReadSupervised, RECORD, &[id.uuid()]).await?;
         return Err(ServiceError::NotFound("order"));
     }
     let (action, permission, ids) = read_audit(&txn, caller, std::slice::from_ref(&found), owner.id).await?;
     let view = read::view(&txn, &ctx.crypto, found, caller.can(Permission::ProtectedPersonRead)).await?;
-    audit::record(&txn, caller, now, entry(action, "order.read", permission, &ids)).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry(action, "order.read", permission, &ids)).await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -172,8 +178,7 @@ pub async fn list_for_registrant(ctx: &Ctx, caller: &Caller, registrant_id: Regi
     let owner = registrants::find(&txn, registrant_id).await?;
     if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
         txn.rollback().await?;
-        audit::record_denied(&ctx.db, caller, now, "order.list", Permission::RegistrantReadSupervised, RECORD, &[registrant_id.uuid()])
-            .await?;
+        audit::record_denied(ctx, caller, now, "order.list", Permission::RegistrantReadSupervised, RECORD, &[registrant_id.uuid()]).await?;
         return Err(ServiceError::NotFound("registrant"));
     }
     let orders =
@@ -183,7 +188,7 @@ pub async fn list_for_registrant(ctx: &Ctx, caller: &Caller, registrant_id: Regi
     for o in orders {
         items.push(read::view(&txn, &ctx.crypto, o, caller.can(Permission::ProtectedPersonRead)).await?);
     }
-    audit::record(&txn, caller, now, entry(action, "order.list", permission, &ids)).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry(action, "order.list", permission, &ids)).await?;
     txn.commit().await?;
     Ok(OrderList { registrant_id, items })
 }
@@ -253,6 +258,7 @@ pub async fn record_service(ctx: &Ctx, caller: &Caller, id: OrderId, input: Serv
     }
     audit::record(
         &txn,
+        &ctx.crypto,
         caller,
         now,
         entry(Action::Alteration, "order.serve", Permission::OrderWrite, &[id.uuid(), served.registrant_id.uuid()]),
@@ -335,7 +341,7 @@ pub async fn apply_status(
     let operation = if status == OrderStatus::Discharged { "order.discharge" } else { "order.status.change" };
     let mut ids = vec![id.uuid(), owner.id.uuid(), change_id.uuid()];
     ids.extend_from_slice(extra_ids);
-    audit::record(txn, caller, now, entry(Action::Alteration, operation, permission, &ids)).await?;
+    audit::record(txn, &ctx.crypto, caller, now, entry(Action::Alteration, operation, permission, &ids)).await?;
     Ok(())
 }
 

@@ -92,7 +92,17 @@ pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: 
     let txn = crate::services::tx::begin_write(&ctx.db).await?;
     let ids = rows.write(&txn, now).await?;
     let recorded: Vec<Uuid> = ids.iter().map(|id| id.uuid()).collect();
-    audit::record(&txn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &recorded)).await?;
+    // The entry is stamped when this batch is written, not when the import began: an import
+    // runs for many minutes, and an entry older than the sealing delay would read as tampering.
+    let written = crate::clock::now();
+    audit::record(
+        &txn,
+        &ctx.crypto,
+        caller,
+        written,
+        entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &recorded),
+    )
+    .await?;
     let id = ids[0];
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
     txn.commit().await?;
@@ -126,7 +136,17 @@ pub async fn write_batch(ctx: &Ctx, caller: &Caller, batch: SealedBatch, now: Da
     let txn = crate::services::tx::begin_write(&ctx.db).await?;
     let ids = batch.0.write(&txn, now).await?;
     let recorded: Vec<Uuid> = ids.iter().map(|id| id.uuid()).collect();
-    audit::record(&txn, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &recorded)).await?;
+    // The entry is stamped when this batch is written, not when the import began: an import
+    // runs for many minutes, and an entry older than the sealing delay would read as tampering.
+    let written = crate::clock::now();
+    audit::record(
+        &txn,
+        &ctx.crypto,
+        caller,
+        written,
+        entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &recorded),
+    )
+    .await?;
     txn.commit().await?;
     Ok(ids)
 }
@@ -142,14 +162,20 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: RegistrantId, now: DateTime<Utc
     let found = read::find(&snapshot, id).await?;
     if !caller.may_read_registrant(found.supervising_org.as_deref()) {
         snapshot.rollback().await?;
-        audit::record_denied(&ctx.db, caller, now, "registrant.read", Permission::RegistrantReadSupervised, RECORD, &[id.uuid()]).await?;
+        audit::record_denied(ctx, caller, now, "registrant.read", Permission::RegistrantReadSupervised, RECORD, &[id.uuid()]).await?;
         return Err(ServiceError::NotFound("registrant"));
     }
     let view = read::view(&snapshot, &ctx.crypto, found).await?;
     snapshot.commit().await?;
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(&ctx.db, caller, now, entry(Action::Consultation, "registrant.read", Permission::RegistrantReadNational, &[id.uuid()]))
-        .await?;
+    audit::record(
+        &ctx.db,
+        &ctx.crypto,
+        caller,
+        now,
+        entry(Action::Consultation, "registrant.read", Permission::RegistrantReadNational, &[id.uuid()]),
+    )
+    .await?;
     Ok(view)
 }
 
@@ -192,8 +218,14 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
     let items = read::summaries(&txn, &ctx.crypto, rows).await?;
     txn.commit().await?;
     if !ids.is_empty() {
-        audit::record(&ctx.db, caller, now, entry(Action::Consultation, "registrant.list", Permission::RegistrantReadNational, &ids))
-            .await?;
+        audit::record(
+            &ctx.db,
+            &ctx.crypto,
+            caller,
+            now,
+            entry(Action::Consultation, "registrant.list", Permission::RegistrantReadNational, &ids),
+        )
+        .await?;
     }
     let next_after = if has_more { ids.last().copied() } else { None };
     Ok(RegistrantPage { items, next_after })
@@ -277,7 +309,14 @@ pub async fn update(
             details::insert_descriptor(&txn, &ctx.crypto, id, d, now).await?;
         }
     }
-    audit::record(&txn, caller, now, entry(Action::Alteration, "registrant.update", Permission::RegistrantWrite, &[id.uuid()])).await?;
+    audit::record(
+        &txn,
+        &ctx.crypto,
+        caller,
+        now,
+        entry(Action::Alteration, "registrant.update", Permission::RegistrantWrite, &[id.uuid()]),
+    )
+    .await?;
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
     txn.commit().await?;
     Ok(view)
@@ -338,8 +377,14 @@ pub async fn add(ctx: &Ctx, caller: &Caller, id: RegistrantId, addition: Additio
         .filter(registrant::Column::Id.eq(id))
         .exec(&txn)
         .await?;
-    audit::record(&txn, caller, now, entry(Action::Collection, operation, Permission::RegistrantWrite, &[id.uuid(), source.uuid()]))
-        .await?;
+    audit::record(
+        &txn,
+        &ctx.crypto,
+        caller,
+        now,
+        entry(Action::Collection, operation, Permission::RegistrantWrite, &[id.uuid(), source.uuid()]),
+    )
+    .await?;
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
     txn.commit().await?;
     Ok(view)

@@ -81,7 +81,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, body: NewReportInput, now: DateT
         record_ids: &[id.uuid()],
         outcome: Outcome::Success,
     };
-    audit::record(&txn, caller, now, entry).await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
     txn.commit().await?;
     Ok(ReportReceipt {
         id,

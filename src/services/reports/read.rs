@@ -86,7 +86,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: ReportId, now: DateTime<Utc>) -
     let report = find(&snapshot, id).await?;
     if !may_read(caller, &report) {
         snapshot.rollback().await?;
-        audit::record_denied(&ctx.db, caller, now, "crime_report.read", Permission::ReportWrite, "crime_report", &[id.uuid()]).await?;
+        audit::record_denied(ctx, caller, now, "crime_report.read", Permission::ReportWrite, "crime_report", &[id.uuid()]).await?;
         return Err(ServiceError::NotFound("crime report"));
     }
     let checks = register_check::Entity::find()
@@ -124,7 +124,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: ReportId, now: DateTime<Utc>) -
         outcome: Outcome::Success,
     };
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(&ctx.db, caller, now, entry).await?;
+    audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
     Ok(view)
 }
 
@@ -178,6 +178,6 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ReportFilter, now: DateTim
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&ctx.db, caller, now, entry).await?;
+    audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
     Ok(ReportPage { items, next_after: next_after.flatten().map(|id| id.uuid()) })
 }

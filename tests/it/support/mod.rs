@@ -32,6 +32,7 @@ pub struct TestApp {
     pub ctx: vigil::services::Ctx,
     pub test_db: TestDb,
     shutdown: Option<oneshot::Sender<()>>,
+    stopped: Option<oneshot::Receiver<()>>,
 }
 
 impl TestApp {
@@ -106,15 +107,28 @@ impl TestApp {
             app = app.with_login(vigil::auth::login::Login::new(settings).expect("login client"));
         }
         let ctx = app.state.ctx.clone();
+        let (done, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = app
                 .serve(listener, async move {
                     let _ = rx.await;
                 })
                 .await;
+            let _ = done.send(());
         });
         let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Self { base, client, issuer, db, ctx, test_db, shutdown: Some(tx) }
+        Self { base, client, issuer, db, ctx, test_db, shutdown: Some(tx), stopped: Some(stopped) }
+    }
+
+    /// Stops the server and waits for its background work to finish (the last seal included),
+    /// so a test can then work on the database alone.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(stopped) = self.stopped.take() {
+            let _ = stopped.await;
+        }
     }
 
     pub fn token(&self, role: Role, org: &str) -> String {
