@@ -35,7 +35,7 @@ for role in ppo supervisor probation intake auditor admin; do
     token=$("$BIN" dev-token --role "$role" --org met --data-dir "$WORK/demo")
     echo "== schemathesis as $role"
     (cd "$WORK" && "$WORK/venv/bin/st" run "http://127.0.0.1:$PORT/api/openapi.json" \
-        -H "Authorization: Bearer $token" -H "Vigil-Reason-Code: CI" -H "Vigil-Crime-Reference: CI-1" \
+        -H "Authorization: Bearer $token" -H "Vigil-Reason-Code: INVESTIGATION" -H "Vigil-Crime-Reference: CI-1" \
         --checks all --exclude-checks positive_data_acceptance \
         --phases examples,coverage,fuzzing,stateful --max-examples "$MAX_EXAMPLES" \
         --workers 2 --request-timeout 10 --seed 20261122 --no-color) || status=1

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod orders;
 pub mod paging;
 pub mod person;
+pub mod reasons;
 pub mod regimes;
 pub mod schedule;
 pub mod text;

@@ -102,6 +102,9 @@ pub struct RoutePolicy {
     pub method: &'static str,
     pub path: &'static str,
     pub any_of: &'static [Permission],
+    /// A read of a person's content: it needs a justification (`domain::reasons`), which the
+    /// audit entry records. Marked `justified` in the table below.
+    pub needs_reason: bool,
 }
 
 /// Reviewers read any report; intake staff their own organisation's (checked in the service).
@@ -110,33 +113,39 @@ const FOUR_EYES: &[Permission] = &[Permission::OrderDischarge, Permission::Regis
 const READ_REGISTRANT: &[Permission] = &[Permission::RegistrantReadNational, Permission::RegistrantReadSupervised];
 
 macro_rules! routes {
-    ($($method:literal $path:literal => $perms:expr;)+) => {
-        pub const ROUTES: &[RoutePolicy] = &[$(RoutePolicy { method: $method, path: $path, any_of: $perms }),+];
+    ($($method:literal $path:literal => $perms:expr $(, $justified:ident)?;)+) => {
+        pub const ROUTES: &[RoutePolicy] =
+            &[$(RoutePolicy { method: $method, path: $path, any_of: $perms, needs_reason: routes!(@reason $($justified)?) }),+];
     };
+    (@reason) => { false };
+    (@reason justified) => { true };
 }
 
+// `justified`: reads of a person's content (names, particulars, protected persons, duties, the
+// linking of a person to a crime). Lists of ids, references and dates are not marked.
 routes! {
     "GET" "/api/v1/me" => &[Permission::SelfRead];
-    "GET" "/api/v1/registrants" => READ_REGISTRANT;
+    "GET" "/api/v1/reasons" => &[Permission::SelfRead];
+    "GET" "/api/v1/registrants" => READ_REGISTRANT, justified;
     "POST" "/api/v1/registrants" => &[Permission::RegistrantWrite];
-    "POST" "/api/v1/registrants/search" => &[Permission::RegistrantReadNational];
-    "GET" "/api/v1/registrants/{id}" => READ_REGISTRANT;
+    "POST" "/api/v1/registrants/search" => &[Permission::RegistrantReadNational], justified;
+    "GET" "/api/v1/registrants/{id}" => READ_REGISTRANT, justified;
     "PATCH" "/api/v1/registrants/{id}" => &[Permission::RegistrantWrite];
     "POST" "/api/v1/registrants/{id}/names" => &[Permission::RegistrantWrite];
     "POST" "/api/v1/registrants/{id}/addresses" => &[Permission::RegistrantWrite];
     "POST" "/api/v1/registrants/{id}/identifiers" => &[Permission::RegistrantWrite];
-    "GET" "/api/v1/registrants/{id}/orders" => READ_REGISTRANT;
+    "GET" "/api/v1/registrants/{id}/orders" => READ_REGISTRANT, justified;
     "POST" "/api/v1/registrants/{id}/orders" => &[Permission::OrderWrite];
-    "GET" "/api/v1/orders/{id}" => READ_REGISTRANT;
+    "GET" "/api/v1/orders/{id}" => READ_REGISTRANT, justified;
     "POST" "/api/v1/orders/{id}/service" => &[Permission::OrderWrite];
     "POST" "/api/v1/orders/{id}/status" => &[Permission::OrderWrite];
-    "GET" "/api/v1/registrants/{id}/obligations" => &[Permission::ObligationRead];
+    "GET" "/api/v1/registrants/{id}/obligations" => &[Permission::ObligationRead], justified;
     "POST" "/api/v1/registrants/{id}/notifications" => &[Permission::NotificationRecord];
     "POST" "/api/v1/occurrences/{id}/compliance" => &[Permission::ComplianceRecord];
     "POST" "/api/v1/occurrences/{id}/excusal" => &[Permission::OccurrenceExcuse];
     "GET" "/api/v1/breaches" => &[Permission::BreachRead];
     "POST" "/api/v1/registrants/{id}/breaches" => &[Permission::BreachWrite];
-    "GET" "/api/v1/breaches/{id}" => &[Permission::BreachRead];
+    "GET" "/api/v1/breaches/{id}" => &[Permission::BreachRead], justified;
     "POST" "/api/v1/breaches/{id}/decisions" => &[Permission::BreachWrite];
     "POST" "/api/v1/breaches/{id}/acknowledgement" => &[Permission::BreachWrite];
     "GET" "/api/v1/occurrences/overdue" => &[Permission::ObligationRead];
@@ -146,15 +155,15 @@ routes! {
     "POST" "/api/v1/suspensions/{id}/end" => &[Permission::SuspensionWrite];
     "GET" "/api/v1/reports" => READ_REPORT;
     "POST" "/api/v1/reports" => &[Permission::ReportWrite];
-    "GET" "/api/v1/reports/{id}" => READ_REPORT;
-    "POST" "/api/v1/reports/{id}/checks" => &[Permission::RegisterCheck];
-    "GET" "/api/v1/checks/{id}" => &[Permission::MatchRead];
+    "GET" "/api/v1/reports/{id}" => READ_REPORT, justified;
+    "POST" "/api/v1/reports/{id}/checks" => &[Permission::RegisterCheck], justified;
+    "GET" "/api/v1/checks/{id}" => &[Permission::MatchRead], justified;
     "GET" "/api/v1/links" => &[Permission::LinkDecide];
     "GET" "/api/v1/approvals" => FOUR_EYES;
     "POST" "/api/v1/approvals" => FOUR_EYES;
     "POST" "/api/v1/approvals/{id}/decision" => FOUR_EYES;
     "GET" "/api/v1/audit/events" => &[Permission::AuditRead];
-    "GET" "/api/v1/audit/export" => &[Permission::AuditRead];
+    "GET" "/api/v1/audit/export" => &[Permission::AuditRead], justified;
     "POST" "/api/v1/links/{id}/decision" => &[Permission::LinkDecide];
     "GET" "/api/v1/sessions" => &[Permission::SessionManage];
     "DELETE" "/api/v1/sessions/{id}" => &[Permission::SessionManage];

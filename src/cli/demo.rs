@@ -119,6 +119,6 @@ fn print_welcome(base: &str, data_dir: &std::path::Path) {
     println!("  cargo run -q -- audit verify --data-dir {dir}");
     println!("\nThen, for example:");
     println!(
-        "  curl -s -H \"Authorization: Bearer $(cargo run -q -- dev-token --role ppo --org met --data-dir {dir})\" {base}/api/v1/registrants?limit=5\n"
+        "  curl -s -H \"Authorization: Bearer $(cargo run -q -- dev-token --role ppo --org met --data-dir {dir})\" -H \"Vigil-Reason-Code: OFFENDER_MANAGEMENT\" {base}/api/v1/registrants?limit=5\n"
     );
 }

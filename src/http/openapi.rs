@@ -35,7 +35,7 @@ pub fn base() -> Spec {
 }
 
 pub fn docs(spec: Spec) -> Router<AppState> {
-    Router::from(SwaggerUi::new("/api/docs").url("/api/openapi.json", problems_as_problem_json(spec)))
+    Router::from(SwaggerUi::new("/api/docs").url("/api/openapi.json", problems_as_problem_json(with_justification_headers(spec))))
 }
 
 /// Error bodies are sent as `application/problem+json` (RFC 9457); the annotations say only
@@ -58,6 +58,44 @@ fn problems_as_problem_json(spec: Spec) -> Spec {
                     && let Some(body) = content.remove("application/json")
                 {
                     content.insert("application/problem+json".into(), body);
+                }
+            }
+        }
+    }
+    serde_json::from_value(doc).unwrap_or(spec)
+}
+
+/// Declares `Vigil-Reason-Code` and `Vigil-Crime-Reference` on every operation, from the route
+/// policy table (so the interactive docs can send them and the spec cannot drift): required on
+/// the reads of a person's content, optional (recorded if given) elsewhere.
+fn with_justification_headers(spec: Spec) -> Spec {
+    use domain::reasons::{REASON_HEADER, REASONS, REFERENCE_HEADER};
+    let Ok(mut doc) = serde_json::to_value(&spec) else { return spec };
+    let codes: Vec<&str> = REASONS.iter().map(|r| r.code).collect();
+    let needing: Vec<&str> = REASONS.iter().filter(|r| r.needs_reference).map(|r| r.code).collect();
+    if let Some(paths) = doc.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for (path, item) in paths.iter_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            for (method, operation) in item.iter_mut() {
+                let Some(rule) = crate::auth::policy::route(&method.to_ascii_uppercase(), path) else { continue };
+                let reason = serde_json::json!({
+                    "name": REASON_HEADER, "in": "header", "required": rule.needs_reason,
+                    "description": if rule.needs_reason { "Why you are reading this (GET /api/v1/reasons). Recorded in the audit trail." } else { "Optional: why you are doing this. Recorded in the audit trail." },
+                    "schema": { "type": "string", "enum": codes }
+                });
+                let reference = serde_json::json!({
+                    "name": REFERENCE_HEADER, "in": "header", "required": false,
+                    "description": format!("The crime or case reference; required with {}.", needing.join(", ")),
+                    "schema": { "type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[A-Za-z0-9/._-]+$" }
+                });
+                if let Some(parameters) = operation
+                    .as_object_mut()
+                    .map(|o| o.entry("parameters").or_insert_with(|| serde_json::json!([])))
+                    .and_then(|p| p.as_array_mut())
+                {
+                    parameters.retain(|p| p["name"] != REASON_HEADER && p["name"] != REFERENCE_HEADER);
+                    parameters.push(reason);
+                    parameters.push(reference);
                 }
             }
         }

@@ -82,6 +82,11 @@ pub async fn enforce(State(state): State<AppState>, mut request: Request, next: 
         tracing::warn!(target: "vigil::security", outcome = "failure", request_id = %caller.request_id, subject = %caller.subject, %method, %path, "forbidden by policy");
         return ApiError::forbidden().into_response();
     }
+    // After the role check, so a caller without access learns nothing from this one.
+    let given = &caller.justification;
+    if let Err(errors) = domain::reasons::check(given.reason_code.as_deref(), given.crime_reference.as_deref(), rule.needs_reason) {
+        return ApiError::validation(errors).into_response();
+    }
     request.extensions_mut().insert(caller);
     next.run(request).await
 }
@@ -141,8 +146,9 @@ async fn browser_session(state: &AppState, presented: BrowserCredentials) -> Res
     }
 }
 
-/// Optional `Vigil-Reason-Code` and `Vigil-Crime-Reference` headers: why the caller is doing
-/// this, recorded in the audit trail. Short, plain codes only.
+/// The `Vigil-Reason-Code` and `Vigil-Crime-Reference` headers: why the caller is doing this,
+/// recorded in the audit trail. Short, plain codes only; whether the code is one of ours, and
+/// whether the route needs one, is checked once the caller's role is known.
 fn justification(request: &Request) -> Result<Justification, ApiError> {
     let read = |name: &'static str| -> Result<Option<String>, ApiError> {
         let Some(value) = request.headers().get(name) else { return Ok(None) };

@@ -1,4 +1,4 @@
-//! Health checks and "who am I".
+//! Health checks, "who am I" and the reason codes a read can give.
 
 use axum::Json;
 use axum::Router;
@@ -14,7 +14,7 @@ use super::AppState;
 use crate::auth::Caller;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(me))
+    OpenApiRouter::new().routes(routes!(me)).routes(routes!(reasons))
 }
 
 pub fn health_routes() -> Router<AppState> {
@@ -33,6 +33,13 @@ pub struct Me {
 #[utoipa::path(get, path = "/api/v1/me", tag = "system", responses((status = 200, body = Me), (status = 401, body = super::error::Problem)))]
 async fn me(caller: Caller) -> Json<Me> {
     Json(Me { issuer: caller.issuer, subject: caller.subject, roles: caller.roles, organisation: caller.org })
+}
+
+/// The reason codes a read of a person's content can give in `Vigil-Reason-Code`, and whether
+/// each needs a crime or case reference in `Vigil-Crime-Reference`.
+#[utoipa::path(get, path = "/api/v1/reasons", tag = "system", responses((status = 200, body = [domain::reasons::Reason]), (status = 401, body = super::error::Problem)))]
+async fn reasons(_caller: Caller) -> Json<&'static [domain::reasons::Reason]> {
+    Json(domain::reasons::REASONS)
 }
 
 async fn live() -> &'static str {

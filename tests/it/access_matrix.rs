@@ -23,6 +23,7 @@ const D: Role = Role::Admin;
 /// (method, path, roles that may call it)
 const TABLE: &[(&str, &str, &[Role])] = &[
     ("GET", "/api/v1/me", &[P, S, B, I, A, D]),
+    ("GET", "/api/v1/reasons", &[P, S, B, I, A, D]),
     ("GET", "/api/v1/registrants", &[P, S, B]),
     ("POST", "/api/v1/registrants", &[P, S]),
     ("POST", "/api/v1/registrants/search", &[P, S]),
@@ -96,7 +97,7 @@ async fn every_route_for_every_role_matches_the_access_table() {
             if let Some(b) = &body {
                 request = request.json(b);
             }
-            request.header("vigil-reason-code", "MATRIX").header("vigil-crime-reference", "MATRIX-1").send()
+            request.header("vigil-reason-code", "INVESTIGATION").header("vigil-crime-reference", "MATRIX-1").send()
         };
         let status = send(None).await.unwrap().status().as_u16();
         if status != 401 {

@@ -71,7 +71,7 @@ async fn a_valid_file_is_written_in_batches_and_can_be_matched() {
         .client
         .post(format!("{}/api/v1/reports/{}/checks", app.base, receipt["id"].as_str().unwrap()))
         .bearer_auth(&ppo)
-        .header("vigil-reason-code", "CHECK")
+        .header("vigil-reason-code", "INVESTIGATION")
         .header("vigil-crime-reference", "MET-90")
         .send()
         .await

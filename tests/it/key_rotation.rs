@@ -12,7 +12,8 @@ use vigil::services::{key_usage, rotation};
 use crate::support::{TestApp, into_parts, registrant_body};
 
 async fn call(base: &str, token: &str, method: reqwest::Method, path: &str, body: Option<&Value>) -> (u16, Value) {
-    let mut request = Client::new().request(method, format!("{base}{path}")).bearer_auth(token).header("vigil-reason-code", "CHECK");
+    let mut request =
+        Client::new().request(method, format!("{base}{path}")).bearer_auth(token).header("vigil-reason-code", "OFFENDER_MANAGEMENT");
     if let Some(b) = body {
         request = request.json(b);
     }
@@ -93,7 +94,7 @@ async fn rotation_moves_every_row_while_replicas_serve_and_old_keys_can_then_be_
     let response = client
         .post(format!("{fresh}{path_check}"))
         .bearer_auth(&token)
-        .header("vigil-reason-code", "CHECK")
+        .header("vigil-reason-code", "INVESTIGATION")
         .header("vigil-crime-reference", "CR-ROT-1")
         .send()
         .await

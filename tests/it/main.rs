@@ -21,6 +21,7 @@ mod failures;
 mod forged_tokens;
 mod import;
 mod jobs;
+mod justification;
 mod jwks;
 mod key_rotation;
 mod login;

@@ -47,7 +47,7 @@ pub async fn check(app: &TestApp, token: &str, report_id: &str) -> (u16, Value, 
         .client
         .post(format!("{}/api/v1/reports/{report_id}/checks", app.base))
         .bearer_auth(token)
-        .header("vigil-reason-code", "INTAKE")
+        .header("vigil-reason-code", "INVESTIGATION")
         .header("vigil-crime-reference", "MET-2026-000001")
         .send()
         .await
@@ -175,8 +175,12 @@ async fn checks_need_a_justification_and_are_rate_limited_per_user() {
     let intake = app.token(Role::Intake, "kent");
     let id = record(&app, &intake, &report("KNT/20", "V-20", json!({ "names": [{ "given": "Nobody", "family": "Known" }] }))).await;
 
-    let (status, problem) = app.post(&format!("/api/v1/reports/{id}/checks"), &intake, &json!({})).await;
+    let (status, problem) =
+        app.unjustified(reqwest::Method::POST, &format!("/api/v1/reports/{id}/checks"), &intake, Some(&json!({}))).await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("Vigil-Reason-Code")), "{problem}");
+    // A reason that needs a reference, without one, names the reference.
+    let (status, problem) = app.post(&format!("/api/v1/reports/{id}/checks"), &intake, &json!({})).await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("Vigil-Crime-Reference")), "{problem}");
     assert_eq!(check(&app, &intake, &id).await.0, 200);
     assert_eq!(check(&app, &intake, &id).await.0, 200);
     let (status, problem, retry) = check(&app, &intake, &id).await;

@@ -207,7 +207,7 @@ async fn exact_search_goes_through_blind_indexes_and_needs_a_reason() {
     let search = |body: serde_json::Value, reason: bool| {
         let mut req = app.client.post(format!("{}/api/v1/registrants/search", app.base)).bearer_auth(&token).json(&body);
         if reason {
-            req = req.header("vigil-reason-code", "CHECK");
+            req = req.header("vigil-reason-code", "INTELLIGENCE").header("vigil-crime-reference", "INT-1");
         }
         async move { crate::support::into_parts(req.send().await.unwrap()).await }
     };

@@ -13,7 +13,7 @@ use crate::support::browser::{SESSION, last_end_reason, me, revalidation_due, sq
 use crate::support::oidc::Browser;
 
 async fn registrants(browser: &mut Browser, base: &str) -> StatusCode {
-    browser.get(&format!("{base}/api/v1/registrants")).await.status
+    browser.get(&format!("{base}/api/v1/breaches")).await.status
 }
 
 #[tokio::test]

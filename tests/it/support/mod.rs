@@ -139,8 +139,23 @@ impl TestApp {
         self.issuer.mint(subject, &[role], org, vigil::clock::now(), 600).expect("mint")
     }
 
+    /// A request as an officer managing the case makes it: with the reason code every read of
+    /// a person's content needs (`justification.rs` tests requests without one).
     pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> Response {
-        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        self.send(
+            self.client.request(method, format!("{}{path}", self.base)).header("vigil-reason-code", "OFFENDER_MANAGEMENT"),
+            token,
+            body,
+        )
+        .await
+    }
+
+    /// As [`TestApp::request`], without any justification header.
+    pub async fn unjustified(&self, method: Method, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
+        into_parts(self.send(self.client.request(method, format!("{}{path}", self.base)), Some(token), body).await).await
+    }
+
+    async fn send(&self, mut req: reqwest::RequestBuilder, token: Option<&str>, body: Option<&Value>) -> Response {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
