@@ -9,6 +9,7 @@ pub mod audit;
 pub mod blind;
 pub mod breaches;
 pub mod checks;
+pub mod cpu;
 pub mod key_usage;
 pub mod links;
 pub mod obligations;
@@ -69,6 +70,9 @@ pub enum ServiceError {
     Crypto(#[from] CryptoError),
     #[error("rate limited")]
     RateLimited { retry_after_seconds: u64 },
+    /// A failure inside the service itself (a background task that panicked): 500.
+    #[error("internal: {0}")]
+    Internal(&'static str),
 }
 
 impl From<FieldErrors> for ServiceError {

@@ -34,3 +34,4 @@ mod registrants;
 mod reports;
 mod security_log;
 mod session_control;
+mod stall;

@@ -238,3 +238,30 @@ pub fn registrant_body(family: &str) -> Value {
         "notes": "synthetic"
     })
 }
+
+/// The largest registrant the API accepts: every list at its limit (`domain::limits`), every
+/// entry distinct, so that each is normalised, sealed and blind-indexed.
+pub fn largest_registrant_body(tag: &str) -> Value {
+    use domain::limits;
+    let names: Vec<Value> = (0..limits::NAMES)
+        .map(|i| serde_json::json!({ "kind": if i == 0 { "primary" } else { "alias" }, "given": format!("Given{i}x"), "family": format!("Large{tag}n{i}") }))
+        .collect();
+    let birth_dates: Vec<String> = (0..limits::BIRTH_DATES).map(|i| format!("198{i}-0{}-1{i}", i + 1)).collect();
+    let descriptors: Vec<Value> = (0..limits::DESCRIPTORS)
+        .map(|i| serde_json::json!({ "kind": "scar_mark_tattoo", "value": format!("Synthetic mark {i} on the left arm") }))
+        .collect();
+    let addresses: Vec<Value> = (0..limits::ADDRESSES)
+        .map(|i| serde_json::json!({ "kind": "home", "lines": [format!("{i} Fiction Road"), "Flat 2"], "town": "Exampleton", "postcode": format!("EX{} {}AA", i % 9 + 1, i % 9 + 1) }))
+        .collect();
+    let identifiers: Vec<Value> = (0..limits::IDENTIFIERS)
+        .map(|i| match i % 3 {
+            0 => serde_json::json!({ "kind": "phone", "value": format!("07700 900{:03}", i) }),
+            1 => serde_json::json!({ "kind": "email", "value": format!("large{tag}.{i}@example.org") }),
+            _ => serde_json::json!({ "kind": "online_handle", "platform": "Instagram", "value": format!("@large_{tag}_{i}") }),
+        })
+        .collect();
+    serde_json::json!({
+        "names": names, "birth_dates": birth_dates, "descriptors": descriptors, "addresses": addresses,
+        "identifiers": identifiers, "notes": "synthetic ".repeat(400)
+    })
+}
