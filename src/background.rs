@@ -27,6 +27,16 @@ pub struct Plan {
     pub checkpoints: Option<(PathBuf, Duration)>,
 }
 
+/// Names a registrant's managing officer for the notification delivery job, from the sealed
+/// column (the jobs crate holds no keys).
+pub struct SealedOfficers(pub Arc<crate::crypto::Crypto>);
+
+impl jobs::outbox::Officers for SealedOfficers {
+    fn open(&self, registrant: domain::ids::RegistrantId, sealed: &[u8]) -> Option<String> {
+        self.0.open_str(crate::crypto::columns::REGISTRANT_OFFICER, registrant, sealed).ok()
+    }
+}
+
 /// The running background work; [`Background::stop`] ends it.
 pub struct Background {
     ctx: Ctx,
@@ -38,12 +48,16 @@ pub struct Background {
 /// Starts the background work for `ctx`, after loading the key-usage totals it adds to.
 pub async fn start(ctx: Ctx, plan: Plan) -> anyhow::Result<Background> {
     key_usage::load(&ctx.db, &ctx.crypto).await?;
+    crate::services::legacy::seal_plaintext(&ctx.db, &ctx.crypto).await?;
     let mut tasks = vec![tokio::spawn(seal_audit_chain(ctx.clone())), tokio::spawn(flush_key_usage(ctx.clone()))];
     if let Some((dir, every)) = plan.checkpoints.clone() {
         tasks.push(tokio::spawn(checkpoint_audit_chain(ctx.clone(), dir, every)));
     }
     let scheduler = match plan.jobs {
-        Some((config, sink)) => Some(jobs::scheduler::start(ctx.db.clone(), config, Arc::new(sink), crate::clock::now).await?),
+        Some((config, sink)) => {
+            let officers = Arc::new(SealedOfficers(ctx.crypto.clone()));
+            Some(jobs::scheduler::start(ctx.db.clone(), config, Arc::new(sink), officers, crate::clock::now).await?)
+        }
         None => None,
     };
     Ok(Background { ctx, checkpoints: plan.checkpoints.map(|(dir, _)| dir), tasks, scheduler })

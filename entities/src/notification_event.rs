@@ -12,7 +12,8 @@ pub struct Model {
     pub registrant_id: RegistrantId,
     pub kind: NotificationKind,
     pub method: NotificationMethod,
-    pub station: Option<String>,
+    #[sea_orm(column_type = "Blob")]
+    pub station_sealed: Option<Vec<u8>>,
     pub acknowledgement_given: bool,
     pub notified_at: DateTimeUtc,
     #[sea_orm(column_type = "Blob")]

@@ -12,7 +12,8 @@ pub struct Model {
     pub registrant_id: RegistrantId,
     pub kind: OrderKind,
     pub regime_code: String,
-    pub court: Option<String>,
+    #[sea_orm(column_type = "Blob")]
+    pub court_sealed: Option<Vec<u8>>,
     #[sea_orm(column_type = "Blob")]
     pub case_reference_sealed: Option<Vec<u8>>,
     pub made_on: Date,

@@ -16,7 +16,8 @@ pub struct Model {
     pub parameters_sealed: Option<Vec<u8>>,
     #[sea_orm(column_type = "Blob")]
     pub text_sealed: Vec<u8>,
-    pub responsible_person: Option<String>,
+    #[sea_orm(column_type = "Blob")]
+    pub responsible_person_sealed: Option<Vec<u8>>,
     pub schedule: Option<String>,
     pub starts_on: Option<Date>,
     pub ends_on: Option<Date>,

@@ -11,7 +11,6 @@ pub struct Model {
     pub topic: String,
     pub subject_id: Uuid,
     pub recipient_org: String,
-    pub recipient_officer: Option<String>,
     pub payload: String,
     pub status: OutboxStatus,
     pub attempts: i32,

@@ -13,10 +13,12 @@ pub struct Model {
     pub reference: String,
     pub status: RegistrantStatus,
     pub managing_org: String,
-    pub managing_officer: Option<String>,
+    #[sea_orm(column_type = "Blob")]
+    pub managing_officer_sealed: Option<Vec<u8>>,
     pub supervising_org: Option<String>,
     pub risk_level: Option<RiskLevel>,
-    pub risk_tool: Option<String>,
+    #[sea_orm(column_type = "Blob")]
+    pub risk_tool_sealed: Option<Vec<u8>>,
     pub risk_next_review_on: Option<Date>,
     pub mappa_category: Option<i16>,
     pub mappa_level: Option<i16>,

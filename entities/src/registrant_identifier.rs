@@ -11,7 +11,8 @@ pub struct Model {
     pub id: Uuid,
     pub registrant_id: RegistrantId,
     pub kind: IdentifierKind,
-    pub platform: Option<String>,
+    #[sea_orm(column_type = "Blob")]
+    pub platform_sealed: Option<Vec<u8>>,
     #[sea_orm(column_type = "Blob")]
     pub value_sealed: Vec<u8>,
     pub valid_from: Option<Date>,

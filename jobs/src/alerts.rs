@@ -16,7 +16,6 @@ pub struct NewAlert {
     pub subject_id: Uuid,
     pub registrant_id: Option<RegistrantId>,
     pub managing_org: String,
-    pub recipient_officer: Option<String>,
     /// Ids and dates only; never personal data.
     pub detail: serde_json::Value,
 }
@@ -42,6 +41,6 @@ pub async fn raise(conn: &impl ConnectionTrait, a: NewAlert, now: DateTime<Utc>)
     if inserted == 0 {
         return Ok(false);
     }
-    crate::outbox::enqueue(conn, format!("alert.{}", a.kind.as_str()), id.uuid(), a.managing_org, a.recipient_officer, now).await?;
+    crate::outbox::enqueue(conn, format!("alert.{}", a.kind.as_str()), id.uuid(), a.managing_org, now).await?;
     Ok(true)
 }

@@ -33,9 +33,9 @@ const INSERT_BREACHES: &str = "INSERT INTO breaches (id, registrant_id, occurren
      FROM occurrences o JOIN obligations ob ON ob.id = o.obligation_id JOIN registrants r ON r.id = o.registrant_id \
      WHERE o.status = ? AND ";
 
-const INSERT_OUTBOX: &str = "INSERT INTO outbox (id, topic, subject_id, recipient_org, recipient_officer, payload, status, attempts, next_attempt_at, delivered_at, last_error, created_at) \
-     SELECT b.id, ?, b.id, b.managing_org, r.managing_officer, '{}', ?, 0, ?, NULL, NULL, ? \
-     FROM occurrences o JOIN breaches b ON b.occurrence_id = o.id JOIN registrants r ON r.id = b.registrant_id \
+const INSERT_OUTBOX: &str = "INSERT INTO outbox (id, topic, subject_id, recipient_org, payload, status, attempts, next_attempt_at, delivered_at, last_error, created_at) \
+     SELECT b.id, ?, b.id, b.managing_org, '{}', ?, 0, ?, NULL, NULL, ? \
+     FROM occurrences o JOIN breaches b ON b.occurrence_id = o.id \
      WHERE ";
 
 fn breach_values(c: &MissConsequence, now: DateTime<Utc>) -> Vec<Value> {

@@ -40,7 +40,7 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, renewal_window_day
     let mut found: Vec<NewAlert> = Vec::new();
 
     let sql = format!(
-        "SELECT o.id, o.registrant_id, o.managing_org, o.status, o.expires_on, r.managing_officer FROM orders o JOIN registrants r ON r.id = o.registrant_id \
+        "SELECT o.id, o.registrant_id, o.managing_org, o.status, o.expires_on FROM orders o JOIN registrants r ON r.id = o.registrant_id \
          WHERE o.status IN {} AND o.until_further_order = ? AND o.expires_on >= ? AND o.expires_on <= ?",
         in_force()
     );
@@ -56,13 +56,12 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, renewal_window_day
             subject_id: id,
             registrant_id: Some(registrant),
             managing_org: org,
-            recipient_officer: row.try_get("", "managing_officer")?,
             detail: json!({ "order_id": id, "expires_on": expires, "status": status }),
         });
     }
 
     let sql = format!(
-        "SELECT o.id, o.registrant_id, o.managing_org, oc.id AS occurrence_id, r.managing_officer FROM occurrences oc \
+        "SELECT o.id, o.registrant_id, o.managing_org, oc.id AS occurrence_id FROM occurrences oc \
          JOIN obligations ob ON ob.id = oc.obligation_id JOIN orders o ON o.id = ob.order_id JOIN registrants r ON r.id = o.registrant_id \
          WHERE ob.kind = '{}' AND oc.status = '{}' AND o.status IN {}",
         ObligationKind::InitialNotification.as_str(),
@@ -79,15 +78,14 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, renewal_window_day
             subject_id: id,
             registrant_id: Some(row.try_get("", "registrant_id")?),
             managing_org: row.try_get("", "managing_org")?,
-            recipient_officer: row.try_get("", "managing_officer")?,
             detail: json!({ "order_id": id, "occurrence_id": occurrence }),
         });
     }
 
     let sql = format!(
-        "SELECT c.id, c.category, o.id AS order_id, o.registrant_id, o.managing_org, r.managing_officer FROM order_conditions c \
+        "SELECT c.id, c.category, o.id AS order_id, o.registrant_id, o.managing_org FROM order_conditions c \
          JOIN orders o ON o.id = c.order_id JOIN registrants r ON r.id = o.registrant_id \
-         WHERE c.kind = '{}' AND (c.responsible_person IS NULL OR c.responsible_person = '') AND o.status IN {}",
+         WHERE c.kind = '{}' AND c.responsible_person_sealed IS NULL AND o.status IN {}",
         ConditionKind::Requirement.as_str(),
         in_force()
     );
@@ -102,13 +100,12 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, renewal_window_day
             subject_id: id,
             registrant_id: Some(row.try_get("", "registrant_id")?),
             managing_org: row.try_get("", "managing_org")?,
-            recipient_officer: row.try_get("", "managing_officer")?,
             detail: json!({ "order_id": order_id, "condition_id": id, "category": category }),
         });
     }
 
     let sql = format!(
-        "SELECT DISTINCT n.id, n.registrant_id, r.managing_org, r.managing_officer FROM notification_events n \
+        "SELECT DISTINCT n.id, n.registrant_id, r.managing_org FROM notification_events n \
          JOIN registrants r ON r.id = n.registrant_id JOIN orders o ON o.registrant_id = n.registrant_id \
          JOIN regimes g ON g.code = o.regime_code \
          WHERE n.acknowledgement_given = ? AND g.acknowledgement_required = ? AND o.status IN {}",
@@ -123,7 +120,6 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, renewal_window_day
             subject_id: id,
             registrant_id: Some(row.try_get("", "registrant_id")?),
             managing_org: row.try_get("", "managing_org")?,
-            recipient_officer: row.try_get("", "managing_officer")?,
             detail: json!({ "notification_event_id": id }),
         });
     }

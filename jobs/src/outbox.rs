@@ -6,6 +6,7 @@
 //! registrant's reference, never personal data.
 
 use chrono::{DateTime, Utc};
+use domain::ids::RegistrantId;
 use domain::vocab::OutboxStatus;
 use entities::{outbox, registrant};
 use hmac::{Hmac, Mac};
@@ -33,6 +34,22 @@ pub struct Message {
     pub recipient_officer: Option<String>,
     pub registrant_reference: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// Names a registrant's managing officer from the sealed column. The key ring belongs to the
+/// service, not to the jobs, so the service hands this in; the officer is looked up when a
+/// message is sent (the officer then managing the case), never copied into the outbox.
+pub trait Officers: Send + Sync {
+    fn open(&self, registrant: RegistrantId, sealed: &[u8]) -> Option<String>;
+}
+
+/// For deliveries that name no officer (tests of the other jobs, tools without the key ring).
+pub struct NoOfficers;
+
+impl Officers for NoOfficers {
+    fn open(&self, _registrant: RegistrantId, _sealed: &[u8]) -> Option<String> {
+        None
+    }
 }
 
 /// Where messages go.
@@ -86,7 +103,6 @@ pub async fn enqueue(
     topic: String,
     subject_id: Uuid,
     recipient_org: String,
-    recipient_officer: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     outbox::Entity::insert(outbox::ActiveModel {
@@ -94,7 +110,6 @@ pub async fn enqueue(
         topic: Set(topic),
         subject_id: Set(subject_id),
         recipient_org: Set(recipient_org),
-        recipient_officer: Set(recipient_officer),
         payload: Set("{}".into()),
         status: Set(OutboxStatus::Pending),
         attempts: Set(0),
@@ -123,7 +138,7 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds(seconds.min(3600))
 }
 
-pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, sink: &Sink) -> Result<RunReport, JobError> {
+pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, sink: &Sink, officers: &dyn Officers) -> Result<RunReport, JobError> {
     let due = outbox::Entity::find()
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
         .filter(outbox::Column::NextAttemptAt.lte(now))
@@ -146,14 +161,16 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, sink: &Sink) -> Re
         if claimed == 0 {
             continue;
         }
-        let reference = registrant_reference(db, row).await?;
+        let registrant = registrant_of(db, row).await?;
         let message = Message {
             id: row.id,
             topic: row.topic.clone(),
             subject_id: row.subject_id,
             recipient_org: row.recipient_org.clone(),
-            recipient_officer: row.recipient_officer.clone(),
-            registrant_reference: reference,
+            recipient_officer: registrant
+                .as_ref()
+                .and_then(|r| r.managing_officer_sealed.as_deref().and_then(|sealed| officers.open(r.id, sealed))),
+            registrant_reference: registrant.map(|r| r.reference),
             created_at: row.created_at,
         };
         let mut update = outbox::ActiveModel { id: Set(row.id), attempts: Set(row.attempts + 1), ..Default::default() };
@@ -177,13 +194,15 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, sink: &Sink) -> Re
     Ok(RunReport { job: NAME, examined: due.len() as u64, created: delivered, skipped: false })
 }
 
-async fn registrant_reference(db: &DatabaseConnection, row: &outbox::Model) -> Result<Option<String>, JobError> {
-    let registrant_id = match row.topic.as_str() {
-        "breach.detected" => entities::breach::Entity::find_by_id(row.subject_id).one(db).await?.map(|b| b.registrant_id),
-        _ => entities::alert::Entity::find_by_id(row.subject_id).one(db).await?.and_then(|a| a.registrant_id),
+/// The registrant a message is about: breaches name one, alerts may.
+async fn registrant_of(db: &DatabaseConnection, row: &outbox::Model) -> Result<Option<registrant::Model>, JobError> {
+    let registrant_id = if row.topic.starts_with("breach.") {
+        entities::breach::Entity::find_by_id(row.subject_id).one(db).await?.map(|b| b.registrant_id)
+    } else {
+        entities::alert::Entity::find_by_id(row.subject_id).one(db).await?.and_then(|a| a.registrant_id)
     };
     let Some(id) = registrant_id else { return Ok(None) };
-    Ok(registrant::Entity::find_by_id(id).one(db).await?.map(|r| r.reference))
+    Ok(registrant::Entity::find_by_id(id).one(db).await?)
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<RunRepor
     let (mut examined, mut created) = (0, 0);
     for (kind, column) in [(AlertKind::RiskReviewDue, "risk_next_review_on"), (AlertKind::MappaReviewDue, "mappa_next_review_on")] {
         let sql = format!(
-            "SELECT id, managing_org, managing_officer, {column} AS due FROM registrants \
+            "SELECT id, managing_org, {column} AS due FROM registrants \
              WHERE {column} IS NOT NULL AND {column} < ? AND status NOT IN (?, ?)"
         );
         for row in txn
@@ -47,7 +47,6 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<RunRepor
                 subject_id: id,
                 registrant_id: Some(RegistrantId::from(id)),
                 managing_org: row.try_get("", "managing_org")?,
-                recipient_officer: row.try_get("", "managing_officer")?,
                 detail: json!({ "registrant_id": id, "review_due_on": due }),
             };
             created += u64::from(alerts::raise(&txn, alert, now).await?);

@@ -9,7 +9,7 @@ use sea_orm::DatabaseConnection;
 use tokio_cron_scheduler::Job;
 pub use tokio_cron_scheduler::JobScheduler;
 
-use crate::outbox::Sink;
+use crate::outbox::{Officers, Sink};
 use crate::{JobError, RunReport, detect_missed, hygiene, materialise, outbox, reviews, runner};
 
 /// Every job, by the name used in `vigil jobs run NAME` and in `job_runs`.
@@ -54,6 +54,7 @@ pub async fn run_named(
     now: chrono::DateTime<chrono::Utc>,
     config: &JobsConfig,
     sink: &Sink,
+    officers: &dyn Officers,
 ) -> Result<RunReport, JobError> {
     let holder = holder();
     match name {
@@ -61,7 +62,7 @@ pub async fn run_named(
         detect_missed::NAME => runner::record(db, detect_missed::NAME, &holder, now, || detect_missed::run(db, now, config.grace)).await,
         hygiene::NAME => runner::record(db, hygiene::NAME, &holder, now, || hygiene::run(db, now, config.renewal_window_days)).await,
         reviews::NAME => runner::record(db, reviews::NAME, &holder, now, || reviews::run(db, now)).await,
-        outbox::NAME => runner::record(db, outbox::NAME, &holder, now, || outbox::run(db, now, sink)).await,
+        outbox::NAME => runner::record(db, outbox::NAME, &holder, now, || outbox::run(db, now, sink, officers)).await,
         other => Err(JobError::Data(format!("no job named {other}; jobs are {}", ALL.join(", ")))),
     }
 }
@@ -74,16 +75,17 @@ pub async fn start(
     db: DatabaseConnection,
     config: JobsConfig,
     sink: Arc<Sink>,
+    officers: Arc<dyn Officers>,
     clock: fn() -> chrono::DateTime<chrono::Utc>,
 ) -> Result<JobScheduler, JobError> {
     let scheduler = JobScheduler::new().await.map_err(|e| JobError::Data(format!("scheduler: {e}")))?;
     for (name, cron) in config.schedules.clone() {
-        let (db, config, sink) = (db.clone(), config.clone(), sink.clone());
+        let (db, config, sink, officers) = (db.clone(), config.clone(), sink.clone(), officers.clone());
         let job = Job::new_async(cron.as_str(), move |_id, _lock| {
-            let (db, config, sink) = (db.clone(), config.clone(), sink.clone());
+            let (db, config, sink, officers) = (db.clone(), config.clone(), sink.clone(), officers.clone());
             Box::pin(async move {
                 let now = clock();
-                match run_named(&db, name, now, &config, &sink).await {
+                match run_named(&db, name, now, &config, &sink, officers.as_ref()).await {
                     Ok(report) => tracing::info!(
                         job = name,
                         examined = report.examined,

@@ -18,6 +18,7 @@ mod m20261122_000023_approvals;
 mod m20261122_000024_key_usage;
 mod m20261122_000025_session_revalidation;
 mod m20261130_000026_keyed_audit;
+mod m20261130_000027_seal_free_text;
 mod support;
 
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000024_key_usage::Migration),
             Box::new(m20261122_000025_session_revalidation::Migration),
             Box::new(m20261130_000026_keyed_audit::Migration),
+            Box::new(m20261130_000027_seal_free_text::Migration),
         ]
     }
 }

@@ -36,6 +36,12 @@ pub const SESSION_ID_TOKEN: Column = col("web_sessions", "id_token_sealed");
 pub const SESSION_REFRESH_TOKEN: Column = col("web_sessions", "refresh_sealed");
 pub const LOGIN_SECRETS: Column = col("login_attempts", "secrets_sealed");
 pub const APPROVAL_REASON: Column = col("approvals", "reason_sealed");
+pub const REGISTRANT_OFFICER: Column = col("registrants", "managing_officer_sealed");
+pub const RISK_TOOL: Column = col("registrants", "risk_tool_sealed");
+pub const IDENTIFIER_PLATFORM: Column = col("registrant_identifiers", "platform_sealed");
+pub const ORDER_COURT: Column = col("orders", "court_sealed");
+pub const CONDITION_RESPONSIBLE: Column = col("order_conditions", "responsible_person_sealed");
+pub const NOTIFICATION_STATION: Column = col("notification_events", "station_sealed");
 pub const APPROVAL_DECISION_REASON: Column = col("approvals", "decision_reason_sealed");
 
 /// Every sealed column, each keyed by its table's `id` (the row id in the associated data).
@@ -67,4 +73,10 @@ pub const ALL: &[Column] = &[
     LOGIN_SECRETS,
     APPROVAL_REASON,
     APPROVAL_DECISION_REASON,
+    REGISTRANT_OFFICER,
+    RISK_TOOL,
+    IDENTIFIER_PLATFORM,
+    ORDER_COURT,
+    CONDITION_RESPONSIBLE,
+    NOTIFICATION_STATION,
 ];

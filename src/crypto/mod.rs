@@ -101,6 +101,18 @@ impl Crypto {
         String::from_utf8(bytes.to_vec()).map_err(|_| CryptoError::Encoding)
     }
 
+    /// Seals an optional text: nothing stays nothing.
+    pub fn seal_opt(&self, column: Column, row: impl Into<Uuid>, value: Option<&str>) -> Result<Option<Vec<u8>>, CryptoError> {
+        let row = row.into();
+        value.map(|v| self.seal_str(column, row, v)).transpose()
+    }
+
+    /// Opens an optional sealed text.
+    pub fn open_opt(&self, column: Column, row: impl Into<Uuid>, sealed: Option<&[u8]>) -> Result<Option<String>, CryptoError> {
+        let row = row.into();
+        sealed.map(|s| self.open_str(column, row, s)).transpose()
+    }
+
     pub fn seal_json<T: serde::Serialize>(&self, column: Column, row: impl Into<Uuid>, value: &T) -> Result<Vec<u8>, CryptoError> {
         let bytes = Zeroizing::new(serde_json::to_vec(value).map_err(|_| CryptoError::Encoding)?);
         self.seal(column, row, &bytes)

@@ -11,6 +11,7 @@ pub mod breaches;
 pub mod checks;
 pub mod cpu;
 pub mod key_usage;
+pub mod legacy;
 pub mod links;
 pub mod obligations;
 pub mod orders;

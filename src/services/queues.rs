@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::audit::{self, Action, Entry, Outcome};
 use super::{Ctx, ServiceResult, tx};
 use crate::auth::{Caller, Permission};
+use crate::crypto::columns;
 use domain::vocab::{AlertKind, AlertStatus, AlertSubject, JobOutcome, ObligationKind, OccurrenceStatus};
 
 #[derive(Serialize, ToSchema)]
@@ -43,12 +44,19 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
     } else {
         Condition::all().add(registrant::Column::SupervisingOrg.eq(caller.org.clone()))
     };
-    let scope = match &filter.officer {
-        Some(officer) => scope.add(registrant::Column::ManagingOfficer.eq(officer.as_str())),
-        None => scope,
-    };
     let txn = tx::begin_write(&ctx.db).await?;
-    let registrants = registrant::Entity::find().filter(scope).all(&txn).await?;
+    let mut registrants = registrant::Entity::find().filter(scope).all(&txn).await?;
+    // The officer is sealed, so the filter is applied here, on the organisation's registrants.
+    let officer_of = |r: &registrant::Model| ctx.crypto.open_opt(columns::REGISTRANT_OFFICER, r.id, r.managing_officer_sealed.as_deref());
+    if let Some(wanted) = &filter.officer {
+        let mut kept = Vec::with_capacity(registrants.len());
+        for r in registrants {
+            if officer_of(&r)?.as_deref() == Some(wanted.as_str()) {
+                kept.push(r);
+            }
+        }
+        registrants = kept;
+    }
     let ids: Vec<Uuid> = registrants.iter().map(|r| r.id.uuid()).collect();
     let mut items = Vec::new();
     for chunk in ids.chunks(500) {
@@ -75,7 +83,7 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
                 registrant_id: r.id,
                 registrant_reference: r.reference.clone(),
                 managing_org: r.managing_org.clone(),
-                managing_officer: r.managing_officer.clone(),
+                managing_officer: officer_of(r)?,
                 version: o.version,
             });
         }

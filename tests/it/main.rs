@@ -19,6 +19,7 @@ mod breaches;
 mod canary;
 mod failures;
 mod forged_tokens;
+mod free_text;
 mod import;
 mod jobs;
 mod justification;

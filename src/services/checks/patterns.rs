@@ -114,7 +114,6 @@ pub async fn evaluate(
                 subject_id: root.uuid(),
                 registrant_id: None,
                 managing_org: report.intake_org.clone(),
-                recipient_officer: None,
                 detail: detail.clone(),
             };
             if alerts::raise(conn, alert, now).await? {
@@ -129,7 +128,6 @@ pub async fn evaluate(
                 subject_id: root.uuid(),
                 registrant_id: None,
                 managing_org: report.intake_org.clone(),
-                recipient_officer: None,
                 detail,
             };
             if alerts::raise(conn, alert, now).await? {
@@ -162,7 +160,6 @@ pub async fn evaluate(
                 subject_id: registrant_id.uuid(),
                 registrant_id: Some(registrant_id),
                 managing_org: owner.managing_org.clone(),
-                recipient_officer: owner.managing_officer.clone(),
                 detail: detail.clone(),
             };
             if alerts::raise(conn, alert, now).await? {
@@ -178,7 +175,6 @@ pub async fn evaluate(
                 subject_id: registrant_id.uuid(),
                 registrant_id: Some(registrant_id),
                 managing_org: owner.managing_org.clone(),
-                recipient_officer: owner.managing_officer.clone(),
                 detail,
             };
             if alerts::raise(conn, alert, now).await? {
@@ -310,7 +306,6 @@ async fn raise_breach(
     })
     .exec_without_returning(conn)
     .await?;
-    jobs::outbox::enqueue(conn, "breach.crime_report".into(), id.uuid(), owner.managing_org.clone(), owner.managing_officer.clone(), now)
-        .await?;
+    jobs::outbox::enqueue(conn, "breach.crime_report".into(), id.uuid(), owner.managing_org.clone(), now).await?;
     Ok(Some(id.uuid()))
 }

@@ -114,7 +114,7 @@ async fn identifiers(
     for i in rows {
         let value = crypto.open_str(columns::IDENTIFIER, i.id, &i.value_sealed)?;
         let kind = i.kind;
-        let key = match &i.platform {
+        let key = match crypto.open_opt(columns::IDENTIFIER_PLATFORM, i.id, i.platform_sealed.as_deref())? {
             Some(platform) => format!("{platform}:{value}"),
             None => value,
         };

@@ -47,7 +47,7 @@ pub async fn record(
         registrant_id: Set(registrant_id),
         kind: Set(command.kind),
         method: Set(command.method),
-        station: Set(command.station.clone()),
+        station_sealed: Set(ctx.crypto.seal_opt(columns::NOTIFICATION_STATION, id, command.station.as_deref())?),
         acknowledgement_given: Set(command.acknowledgement_given),
         notified_at: Set(command.notified_at),
         details_sealed: Set(command.details.as_ref().map(|d| ctx.crypto.seal_str(columns::NOTIFICATION_DETAILS, id, d)).transpose()?),

@@ -213,7 +213,7 @@ pub fn identifier_row(
             id: Set(id),
             registrant_id: Set(registrant_id),
             kind: Set(i.identifier.kind),
-            platform: Set(i.identifier.platform.clone()),
+            platform_sealed: Set(crypto.seal_opt(columns::IDENTIFIER_PLATFORM, id, i.identifier.platform.as_deref())?),
             value_sealed: Set(crypto.seal_str(columns::IDENTIFIER, id, &i.identifier.value)?),
             valid_from: Set(i.valid_from),
             valid_to: Set(i.valid_to),
@@ -274,7 +274,7 @@ pub async fn reindex_all(conn: &impl ConnectionTrait, crypto: &Crypto, registran
         let value = crypto.open_str(columns::IDENTIFIER, i.id, &i.value_sealed)?;
         let kind = i.kind;
         // As `Identifier::index_key`: handles are qualified by their platform.
-        let key = match &i.platform {
+        let key = match crypto.open_opt(columns::IDENTIFIER_PLATFORM, i.id, i.platform_sealed.as_deref())? {
             Some(platform) => format!("{platform}:{value}"),
             None => value,
         };

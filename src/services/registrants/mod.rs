@@ -267,7 +267,8 @@ pub async fn update(
         update = update.col_expr(registrant::Column::Status, Expr::value(status.as_str()));
     }
     if input.managing_officer.is_some() {
-        update = update.col_expr(registrant::Column::ManagingOfficer, Expr::value(officer));
+        let sealed = ctx.crypto.seal_opt(columns::REGISTRANT_OFFICER, id, officer.as_deref())?;
+        update = update.col_expr(registrant::Column::ManagingOfficerSealed, Expr::value(sealed));
     }
     if input.supervising_org.is_some() {
         update = update.col_expr(registrant::Column::SupervisingOrg, Expr::value(supervising_org));
@@ -275,7 +276,7 @@ pub async fn update(
     if let Some((level, tool, review)) = risk {
         update = update
             .col_expr(registrant::Column::RiskLevel, Expr::value(level.as_str()))
-            .col_expr(registrant::Column::RiskTool, Expr::value(tool))
+            .col_expr(registrant::Column::RiskToolSealed, Expr::value(ctx.crypto.seal_opt(columns::RISK_TOOL, id, tool.as_deref())?))
             .col_expr(registrant::Column::RiskNextReviewOn, Expr::value(review));
     }
     if let Some((category, level, review)) = mappa {

@@ -90,7 +90,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
         identifier_views.push(IdentifierView {
             id: i.id,
             kind: i.kind,
-            platform: i.platform,
+            platform: crypto.open_opt(columns::IDENTIFIER_PLATFORM, i.id, i.platform_sealed.as_deref())?,
             value: crypto.open_str(columns::IDENTIFIER, i.id, &i.value_sealed)?,
             valid_from: i.valid_from,
             valid_to: i.valid_to,
@@ -105,10 +105,14 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
         reference: r.reference,
         status: r.status,
         managing_org: r.managing_org,
-        managing_officer: r.managing_officer,
+        managing_officer: crypto.open_opt(columns::REGISTRANT_OFFICER, r.id, r.managing_officer_sealed.as_deref())?,
         supervising_org: r.supervising_org,
         risk: match r.risk_level {
-            Some(level) => Some(RiskView { level, tool: r.risk_tool, next_review_on: r.risk_next_review_on }),
+            Some(level) => Some(RiskView {
+                level,
+                tool: crypto.open_opt(columns::RISK_TOOL, r.id, r.risk_tool_sealed.as_deref())?,
+                next_review_on: r.risk_next_review_on,
+            }),
             None => None,
         },
         mappa: r.mappa_category.zip(r.mappa_level).map(|(category, level)| MappaView {

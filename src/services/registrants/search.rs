@@ -92,7 +92,8 @@ pub async fn search(ctx: &Ctx, caller: &Caller, input: SearchInput, now: DateTim
                 .await?;
             for row in rows {
                 let value = ctx.crypto.open_str(columns::IDENTIFIER, row.id, &row.value_sealed)?;
-                if value == identifier.value && row.platform == identifier.platform {
+                let platform = ctx.crypto.open_opt(columns::IDENTIFIER_PLATFORM, row.id, row.platform_sealed.as_deref())?;
+                if value == identifier.value && platform == identifier.platform {
                     matched.push(row.registrant_id.uuid());
                 }
             }
