@@ -15,3 +15,5 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app_rol
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
 REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_events, audit_chain FROM :"app_role";
 GRANT SELECT, INSERT ON audit_events, audit_chain TO :"app_role";
+-- audit_seal_marks stays writable: the sealer moves its marks forward. Rolling the high-water
+-- mark back gains nothing, since the chain itself cannot be cut through this role.
