@@ -24,7 +24,7 @@ pub struct App {
 
 impl App {
     pub fn new(db: DatabaseConnection, crypto: Crypto, validator: TokenValidator, limits: HttpLimits) -> Self {
-        let state = AppState { ctx: Ctx::new(db, Arc::new(crypto)), validator: Arc::new(validator), login: None };
+        let state = AppState { ctx: Ctx::new(db, Arc::new(crypto)), validator: Arc::new(validator), login: None, dev_signin: false };
         Self { state, limits, jobs: None, checkpoints: None }
     }
 
@@ -37,6 +37,12 @@ impl App {
     /// Lets browsers log in through the OpenID Provider (backend-for-frontend).
     pub fn with_login(mut self, login: crate::auth::login::Login) -> Self {
         self.state.login = Some(Arc::new(login));
+        self
+    }
+
+    /// Adds the development sign-in page (`demo` only: its sessions need no identity provider).
+    pub fn with_dev_signin(mut self) -> Self {
+        self.state.dev_signin = true;
         self
     }
 

@@ -51,6 +51,9 @@ pub async fn start(ctx: Ctx, plan: Plan) -> anyhow::Result<Background> {
     crate::services::legacy::seal_plaintext(&ctx.db, &ctx.crypto).await?;
     let mut tasks = vec![tokio::spawn(seal_audit_chain(ctx.clone())), tokio::spawn(flush_key_usage(ctx.clone()))];
     if let Some((dir, every)) = plan.checkpoints.clone() {
+        // The folder exists from the start, so verification finds it even before the first
+        // checkpoint (the chain may still be empty).
+        audit::checkpoints::check_writable(&dir)?;
         tasks.push(tokio::spawn(checkpoint_audit_chain(ctx.clone(), dir, every)));
     }
     let scheduler = match plan.jobs {

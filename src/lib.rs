@@ -18,6 +18,7 @@ pub mod http;
 pub mod linkage;
 pub mod services;
 pub mod telemetry;
+pub mod ui;
 
 #[cfg(test)]
 mod properties;

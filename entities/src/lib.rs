@@ -38,4 +38,5 @@ pub mod registrant_descriptor;
 pub mod registrant_identifier;
 pub mod registrant_name;
 pub mod suspension;
+pub mod web_justification;
 pub mod web_session;

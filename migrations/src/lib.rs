@@ -19,6 +19,7 @@ mod m20261122_000024_key_usage;
 mod m20261122_000025_session_revalidation;
 mod m20261130_000026_keyed_audit;
 mod m20261130_000027_seal_free_text;
+mod m20261130_000028_web_justifications;
 mod support;
 
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000025_session_revalidation::Migration),
             Box::new(m20261130_000026_keyed_audit::Migration),
             Box::new(m20261130_000027_seal_free_text::Migration),
+            Box::new(m20261130_000028_web_justifications::Migration),
         ]
     }
 }

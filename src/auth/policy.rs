@@ -173,3 +173,29 @@ routes! {
 pub fn route(method: &str, path: &str) -> Option<&'static RoutePolicy> {
     ROUTES.iter().find(|r| r.method == method && r.path == path)
 }
+
+/// Which permission each web page needs (any one of them); an empty list means anyone may open
+/// it (sign-in, assets, the accessibility statement). The web router refuses any page missing
+/// here, and `tests/it/ui_access.rs` checks this table against every role.
+pub const UI_ROUTES: &[RoutePolicy] = &[
+    ui("GET", "/", &[Permission::SelfRead]),
+    ui("GET", "/sign-in", &[]),
+    ui("POST", "/sign-in", &[]),
+    ui("POST", "/sign-out", &[Permission::SelfRead]),
+    ui("GET", "/signed-out", &[]),
+    ui("GET", "/accessibility", &[]),
+    ui("GET", "/cookies", &[]),
+    ui("GET", "/assets/{*path}", &[]),
+    ui("GET", "/caseload", READ_REGISTRANT),
+    ui("GET", "/registrants/{id}", READ_REGISTRANT),
+    ui("GET", "/registrants/{id}/why", READ_REGISTRANT),
+    ui("POST", "/registrants/{id}/why", READ_REGISTRANT),
+];
+
+const fn ui(method: &'static str, path: &'static str, any_of: &'static [Permission]) -> RoutePolicy {
+    RoutePolicy { method, path, any_of, needs_reason: false }
+}
+
+pub fn ui_route(method: &str, path: &str) -> Option<&'static RoutePolicy> {
+    UI_ROUTES.iter().find(|r| r.method == method && r.path == path)
+}

@@ -70,6 +70,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // The demo runs the scheduled jobs too, delivering notifications to the log.
     App::new(db, crypto, validator, limits)
         .with_check_limit(args.checks_per_hour.max(1))
+        .with_dev_signin()
         // Anchored outside the database in the demo too, beside it in the data folder.
         .with_checkpoints(checkpoint_dir(&args.data_dir), Duration::from_secs(60))
         .with_jobs(jobs::scheduler::JobsConfig::default(), jobs::outbox::Sink::Log)

@@ -47,7 +47,7 @@ fn configured(state: &AppState) -> Result<Arc<Login>, ApiError> {
 }
 
 /// `__Host-` cookies: Secure, Path=/, no Domain, so no other host or path can set or read them.
-fn cookie(name: &'static str, value: String, max_age_seconds: i64) -> Cookie<'static> {
+pub(crate) fn cookie(name: &'static str, value: String, max_age_seconds: i64) -> Cookie<'static> {
     Cookie::build((name, value))
         .path("/")
         .secure(true)
@@ -57,7 +57,7 @@ fn cookie(name: &'static str, value: String, max_age_seconds: i64) -> Cookie<'st
         .build()
 }
 
-fn removal(name: &'static str) -> Cookie<'static> {
+pub(crate) fn removal(name: &'static str) -> Cookie<'static> {
     cookie(name, String::new(), 0)
 }
 
@@ -76,7 +76,7 @@ struct LoginQuery {
 /// would leave the site; anything but printable ASCII, any backslash and any `//` (after that
 /// stripping) falls back to `/`. Only printable ASCII also means the `Location` header can
 /// always be built, so no value makes the redirect fail.
-fn safe_return(path: Option<String>) -> String {
+pub(crate) fn safe_return(path: Option<String>) -> String {
     let Some(path) = path else { return "/".into() };
     let stripped: String = path.chars().filter(|c| !matches!(c, '\t' | '\r' | '\n')).collect();
     let printable = path.bytes().all(|b| (0x21..=0x7e).contains(&b));
@@ -184,7 +184,7 @@ pub fn session_limits(login: &Login) -> sessions::Limits {
     }
 }
 
-async fn record(state: &AppState, caller: &Caller, operation: &'static str, now: DateTime<Utc>) -> Result<(), ApiError> {
+pub(crate) async fn record(state: &AppState, caller: &Caller, operation: &'static str, now: DateTime<Utc>) -> Result<(), ApiError> {
     let entry = Entry {
         action: Action::Consultation,
         operation,

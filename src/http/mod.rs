@@ -8,7 +8,7 @@ mod breaches;
 pub mod error;
 pub mod extract;
 mod links;
-mod login;
+pub(crate) mod login;
 mod obligations;
 mod openapi;
 mod orders;
@@ -42,6 +42,8 @@ pub struct AppState {
     pub validator: Arc<TokenValidator>,
     /// Browser login, when an OIDC client is configured.
     pub login: Option<Arc<Login>>,
+    /// The development sign-in page (`demo` only; never `serve`).
+    pub dev_signin: bool,
 }
 
 pub struct HttpLimits {
@@ -75,6 +77,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(docs)
         .merge(system::health_routes())
         .merge(login::routes())
+        .merge(crate::ui::routes(&state))
         // Anything unmatched (an unknown path, a trailing or doubled slash, another case) is the
         // same problem+json 404, never an empty body that says which paths exist.
         .fallback(not_found)

@@ -16,14 +16,19 @@ pub async fn headers(request: Request, next: Next) -> Response {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert("cross-origin-resource-policy", HeaderValue::from_static("same-origin"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Web pages and assets set their own (`ui`); everything else holds personal data or could.
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     let csp = if is_docs {
         // Swagger UI is served from this origin and needs its own scripts and inline styles.
         "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'"
     } else {
         "default-src 'none'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'"
     };
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+    }
     response
 }
 

@@ -72,6 +72,7 @@ const VOCABULARY: &[&str] = &[
     "suspensions.kind",
     "web_sessions.ended_reason",
     "web_sessions.roles",
+    "web_justifications.reason_code",
 ];
 /// Organisation codes (forces, probation regions): who holds a record, not who it is about.
 const ORGANISATIONS: &[&str] = &[
@@ -130,6 +131,7 @@ const REFERENCES: &[&str] = &[
     "register_checks.reference",
     "registrants.reference",
     "web_sessions.sid",
+    "web_justifications.reference",
 ];
 /// Hashes, MACs and digests.
 const DIGESTS: &[&str] = &[

@@ -36,3 +36,4 @@ mod reports;
 mod security_log;
 mod session_control;
 mod stall;
+mod ui;

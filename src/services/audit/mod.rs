@@ -33,13 +33,18 @@ pub struct Entry<'a> {
 }
 
 /// Appends one entry in `conn`'s transaction.
+///
+/// Callers pass their operation's time, as every service does; the entry itself is stamped
+/// with the wall clock, because the trail says when an access happened. (The demo loader acts
+/// "as of" past days; an entry stamped then would read as sealed late, and would be untrue.)
 pub async fn record(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
     caller: &Caller,
-    now: DateTime<Utc>,
+    _as_of: DateTime<Utc>,
     entry: Entry<'_>,
 ) -> ServiceResult<()> {
+    let now = crate::clock::now();
     let ids: Vec<String> = entry.record_ids.iter().map(Uuid::to_string).collect();
     let mut model = audit_event::Model {
         seq: 0,

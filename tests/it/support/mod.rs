@@ -51,14 +51,22 @@ impl TestApp {
 
     async fn spawn_configured(limits: HttpLimits, checks_per_hour: u32) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        Self::spawn_on(listener, limits, checks_per_hour, None, Crypto::new(KeyRing::generate())).await
+        Self::spawn_on(listener, limits, checks_per_hour, None, Crypto::new(KeyRing::generate()), false).await
+    }
+
+    /// An app as `demo` runs it: with the development sign-in page.
+    pub async fn spawn_demo() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
+        Self::spawn_on(listener, limits, vigil::services::checks::limiter::DEFAULT_PER_HOUR, None, Crypto::new(KeyRing::generate()), true)
+            .await
     }
 
     /// An app with these keys (key rotation tests).
     pub async fn spawn_with_crypto(crypto: Crypto) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
-        Self::spawn_on(listener, limits, vigil::services::checks::limiter::DEFAULT_PER_HOUR, None, crypto).await
+        Self::spawn_on(listener, limits, vigil::services::checks::limiter::DEFAULT_PER_HOUR, None, crypto, false).await
     }
 
     /// Another replica of the service on the same database, with its own keys (as after a
@@ -84,8 +92,15 @@ impl TestApp {
     /// provider must know the app's callback address before the app starts).
     pub async fn spawn_with_login(listener: tokio::net::TcpListener, login: LoginSettings) -> Self {
         let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
-        Self::spawn_on(listener, limits, vigil::services::checks::limiter::DEFAULT_PER_HOUR, Some(login), Crypto::new(KeyRing::generate()))
-            .await
+        Self::spawn_on(
+            listener,
+            limits,
+            vigil::services::checks::limiter::DEFAULT_PER_HOUR,
+            Some(login),
+            Crypto::new(KeyRing::generate()),
+            false,
+        )
+        .await
     }
 
     async fn spawn_on(
@@ -94,6 +109,7 @@ impl TestApp {
         checks_per_hour: u32,
         login: Option<LoginSettings>,
         crypto: Crypto,
+        dev_signin: bool,
     ) -> Self {
         let test_db = TestDb::create().await;
         let db = test_db.connect().await;
@@ -105,6 +121,9 @@ impl TestApp {
         let mut app = App::new(db.clone(), crypto, validator, limits).with_check_limit(checks_per_hour);
         if let Some(settings) = login {
             app = app.with_login(vigil::auth::login::Login::new(settings).expect("login client"));
+        }
+        if dev_signin {
+            app = app.with_dev_signin();
         }
         let ctx = app.state.ctx.clone();
         let (done, stopped) = oneshot::channel::<()>();

@@ -1,0 +1,127 @@
+//! What every page shares: the layout's data ([`Chrome`]), the navigation each role sees, the
+//! words for roles, and the error pages (403 names who may, 404, 429, 500 with the
+//! correlation id), mapped from the services' errors in one place.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+
+use super::assets;
+use crate::auth::{Caller, Role};
+use crate::services::ServiceError;
+
+pub struct NavItem {
+    pub label: &'static str,
+    pub href: &'static str,
+    pub current: bool,
+}
+
+/// The layout's data: asset version, navigation, who is signed in and the form token.
+pub struct Chrome {
+    pub assets: &'static str,
+    pub nav: Vec<NavItem>,
+    pub signed_in_as: Option<String>,
+    pub csrf: String,
+}
+
+impl Chrome {
+    pub fn anonymous() -> Self {
+        Self { assets: assets::version(), nav: Vec::new(), signed_in_as: None, csrf: String::new() }
+    }
+
+    pub fn for_visitor(visitor: &super::session::Visitor, current: &str) -> Self {
+        let caller = &visitor.caller;
+        let mut nav = vec![NavItem { label: "My work", href: "/", current: current == "/" }];
+        if caller.roles.iter().any(|r| matches!(r, Role::Ppo | Role::Supervisor | Role::Probation)) {
+            nav.push(NavItem { label: "Caseload", href: "/caseload", current: current == "/caseload" });
+        }
+        Self { assets: assets::version(), nav, signed_in_as: Some(who(caller)), csrf: visitor.csrf.clone() }
+    }
+}
+
+/// "Public protection officer, met".
+pub fn who(caller: &Caller) -> String {
+    let roles: Vec<&str> = caller.roles.iter().map(|r| role_label(*r)).collect();
+    format!("{}, {}", roles.join(" and "), caller.org)
+}
+
+pub fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Ppo => "Public protection officer",
+        Role::Supervisor => "Supervisor",
+        Role::Probation => "Probation officer",
+        Role::Intake => "Report intake",
+        Role::Auditor => "Auditor",
+        Role::Admin => "Administrator",
+    }
+}
+
+/// Words for a stored code: `failed_to_attend` reads "Failed to attend".
+pub fn words(code: &str) -> String {
+    let spaced = code.replace('_', " ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// "30 November 2026".
+pub fn date(d: chrono::NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub chrome: Chrome,
+    pub title: String,
+    pub body: String,
+    pub correlation_id: Option<String>,
+}
+
+pub fn error_page(chrome: Option<Chrome>, status: StatusCode, title: &str, body: &str) -> Response {
+    let page = ErrorPage { chrome: chrome.unwrap_or_else(Chrome::anonymous), title: title.into(), body: body.into(), correlation_id: None };
+    (status, page).into_response()
+}
+
+/// A service's refusal or failure as a page. Field errors never reach here: forms render them
+/// as the GOV.UK error summary.
+pub fn service_error(chrome: Option<Chrome>, err: ServiceError) -> Response {
+    use crate::auth::AccessError;
+    match err {
+        ServiceError::NotFound(_) => {
+            error_page(chrome, StatusCode::NOT_FOUND, "Page not found", "There is no such record, or it is not one you can see.")
+        }
+        ServiceError::Forbidden(AccessError::OtherOrganisation) => error_page(
+            chrome,
+            StatusCode::FORBIDDEN,
+            "You cannot change this record",
+            "It is managed by another organisation. Its managing organisation's officers can change it.",
+        ),
+        ServiceError::Forbidden(_) => error_page(
+            chrome,
+            StatusCode::FORBIDDEN,
+            "You do not have access to this page",
+            "Your role does not allow this. Ask a supervisor or your administrator if you need it.",
+        ),
+        ServiceError::RateLimited { retry_after_seconds } => error_page(
+            chrome,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests",
+            &format!("Try again in {} minutes.", retry_after_seconds.div_ceil(60).max(1)),
+        ),
+        other => {
+            let id = uuid::Uuid::now_v7().to_string();
+            tracing::error!(correlation_id = %id, error = %other, "page failed");
+            let page = ErrorPage {
+                chrome: chrome.unwrap_or_else(Chrome::anonymous),
+                title: "Sorry, there is a problem with the service".into(),
+                body: "Try again later. If it keeps happening, give your administrator this reference.".into(),
+                correlation_id: Some(id),
+            };
+            (StatusCode::INTERNAL_SERVER_ERROR, page).into_response()
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! A registrant's record: first "Why are you accessing this?" (the same reason codes and
+//! reference the API takes, remembered for this record and session for 30 minutes), then the
+//! overview, read and audited under that reason. Change links only where the caller may write.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::errors::FieldError;
+use domain::ids::RegistrantId;
+use domain::reasons::{REASONS, Reason};
+use serde::Deserialize;
+
+use super::pages::{self, Chrome, date, words};
+use super::session::{self, Visitor};
+use crate::http::AppState;
+use crate::services::{ServiceError, justifications, registrants};
+
+pub struct Item {
+    pub key: &'static str,
+    pub value: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "record.html")]
+pub struct RecordPage {
+    pub chrome: Chrome,
+    pub name: String,
+    pub reference: String,
+    pub status: String,
+    pub status_tag: &'static str,
+    pub managed_by: String,
+    pub summary: Vec<Item>,
+    pub names: Vec<String>,
+    pub addresses: Vec<String>,
+    pub identifiers: Vec<String>,
+    pub reason: String,
+}
+
+pub async fn record(State(state): State<AppState>, mut visitor: Visitor, Path(id): Path<RegistrantId>) -> Response {
+    let chrome = Chrome::for_visitor(&visitor, "/caseload");
+    let now = crate::clock::now();
+    let given = match justifications::current(&state.ctx, visitor.session_id, id.into(), now).await {
+        Ok(Some(given)) => given,
+        Ok(None) => return Redirect::to(&format!("/registrants/{id}/why")).into_response(),
+        Err(e) => return pages::service_error(Some(chrome), e),
+    };
+    let reason = given.reason_code.as_deref().and_then(domain::reasons::find).map(|r| r.title).unwrap_or_default().to_owned();
+    visitor.caller.justification = given;
+    let r = match registrants::get(&state.ctx, &visitor.caller, id, now).await {
+        Ok(r) => r,
+        Err(e) => return pages::service_error(Some(chrome), e),
+    };
+    let primary = r.names.iter().find(|n| n.kind.as_str() == "primary").or(r.names.first());
+    let name = primary.map(|n| format!("{} {}", n.given, n.family)).unwrap_or_else(|| "(no name recorded)".into());
+    let managed_by = match &r.managing_officer {
+        Some(officer) => format!("Managed by {}, {officer}", r.managing_org),
+        None => format!("Managed by {} (no officer recorded)", r.managing_org),
+    };
+    let mut summary = vec![Item { key: "Reference", value: r.reference.clone() }];
+    summary.push(Item { key: "Dates of birth", value: list(r.birth_dates.iter().map(|b| date(b.date))) });
+    if let Some(org) = &r.supervising_org {
+        summary.push(Item { key: "Supervised by", value: org.clone() });
+    }
+    summary.push(Item {
+        key: "Risk",
+        value: match &r.risk {
+            Some(risk) => {
+                let tool = risk.tool.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
+                let review = risk.next_review_on.map(|d| format!(", review by {}", date(d))).unwrap_or_default();
+                format!("{}{tool}{review}", words(risk.level.as_str()))
+            }
+            None => "Not assessed".into(),
+        },
+    });
+    if let Some(m) = &r.mappa {
+        summary.push(Item { key: "MAPPA", value: format!("Category {}, level {}", m.category, m.level) });
+    }
+    let names = r.names.iter().map(|n| format!("{} {} ({})", n.given, n.family, words(n.kind.as_str()).to_lowercase())).collect();
+    let addresses = r
+        .addresses
+        .iter()
+        .map(|a| {
+            let mut parts = a.lines.clone();
+            parts.extend(a.town.clone());
+            parts.extend(a.postcode.clone());
+            format!("{}: {}", words(a.kind.as_str()), parts.join(", "))
+        })
+        .collect();
+    let identifiers = r
+        .identifiers
+        .iter()
+        .map(|i| match &i.platform {
+            Some(p) => format!("{}: {} on {p}", words(i.kind.as_str()), i.value),
+            None => format!("{}: {}", words(i.kind.as_str()), i.value),
+        })
+        .collect();
+    let status = r.status.as_str();
+    RecordPage {
+        chrome,
+        name,
+        reference: r.reference.clone(),
+        status: words(status),
+        status_tag: super::caseload::status_tag(status),
+        managed_by,
+        summary,
+        names,
+        addresses,
+        identifiers,
+        reason,
+    }
+    .into_response()
+}
+
+fn list(items: impl Iterator<Item = String>) -> String {
+    let all: Vec<String> = items.collect();
+    if all.is_empty() { "Not known".into() } else { all.join(", ") }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "why.html")]
+pub struct WhyPage {
+    pub chrome: Chrome,
+    pub action: String,
+    pub reasons: &'static [Reason],
+    pub chosen: String,
+    pub reference: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl WhyPage {
+    fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors.iter().find(|e| e.field == field).map(|e| e.detail.as_str())
+    }
+}
+
+pub async fn why(State(_state): State<AppState>, visitor: Visitor, Path(id): Path<RegistrantId>) -> Response {
+    // The route policy has already refused callers who can read no registrant.
+    let chrome = Chrome::for_visitor(&visitor, "/caseload");
+    WhyPage {
+        chrome,
+        action: format!("/registrants/{id}/why"),
+        reasons: REASONS,
+        chosen: String::new(),
+        reference: String::new(),
+        errors: Vec::new(),
+    }
+    .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct WhyForm {
+    csrf: String,
+    reason: Option<String>,
+    reference: Option<String>,
+}
+
+pub async fn give_reason(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    visitor: Visitor,
+    Path(id): Path<RegistrantId>,
+    Form(form): Form<WhyForm>,
+) -> Response {
+    if let Some(refused) = visitor.refuse_form(session::same_origin(&headers), &form.csrf) {
+        return refused;
+    }
+    let chrome = Chrome::for_visitor(&visitor, "/caseload");
+    let now = crate::clock::now();
+    match justifications::give(&state.ctx, visitor.session_id, id.into(), form.reason.as_deref(), form.reference.as_deref(), now).await {
+        Ok(_) => Redirect::to(&format!("/registrants/{id}")).into_response(),
+        Err(ServiceError::Invalid(errors)) => {
+            let page = WhyPage {
+                chrome,
+                action: format!("/registrants/{id}/why"),
+                reasons: REASONS,
+                chosen: form.reason.unwrap_or_default(),
+                reference: form.reference.unwrap_or_default(),
+                errors: errors.0,
+            };
+            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+        }
+        Err(e) => pages::service_error(Some(chrome), e),
+    }
+}

@@ -1,0 +1,289 @@
+//! The web interface at the HTML level (the browser suite drives a real Chromium; these run in
+//! `cargo test`): the demo sign-in, each page's content per role, nothing restricted to the
+//! wrong role, the GOV.UK error summary, the page headers, CSRF and origin checks, and the route
+//! policy for every page.
+
+use reqwest::{Client, StatusCode};
+use vigil::auth::Role;
+use vigil::auth::policy::UI_ROUTES;
+
+use crate::support::{TestApp, registrant_body};
+
+/// A browser: keeps the session cookie (by hand: it is `__Host-` and Secure, which browsers
+/// keep for http://127.0.0.1 as a secure context) and does not follow redirects.
+struct Browser {
+    client: Client,
+    base: String,
+    session: std::sync::Mutex<Option<String>>,
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Self {
+        let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Self { client, base: app.base.clone(), session: std::sync::Mutex::new(None) }
+    }
+
+    fn with_cookie(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self.session.lock().unwrap().as_deref() {
+            Some(value) => request.header("cookie", format!("__Host-vigil_session={value}")),
+            None => request,
+        }
+    }
+
+    fn keep_cookie(&self, headers: &reqwest::header::HeaderMap) {
+        for set in headers.get_all("set-cookie") {
+            let text = set.to_str().unwrap();
+            if let Some(rest) = text.strip_prefix("__Host-vigil_session=") {
+                let value = rest.split(';').next().unwrap_or_default();
+                *self.session.lock().unwrap() = (!value.is_empty()).then(|| value.to_owned());
+            }
+        }
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
+        let response = self.with_cookie(self.client.get(format!("{}{path}", self.base))).send().await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        self.keep_cookie(&headers);
+        (status, response.text().await.unwrap(), headers)
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+        let request = self.client.post(format!("{}{path}", self.base)).header("origin", &self.base).form(form);
+        let response = self.with_cookie(request).send().await.unwrap();
+        self.keep_cookie(response.headers());
+        let location = response.headers().get("location").map(|l| l.to_str().unwrap().to_owned());
+        (response.status(), response.text().await.unwrap(), location)
+    }
+
+    /// Signs in as the demo account at `index` of the sign-in page.
+    async fn sign_in(&self, index: usize) {
+        let (status, _, location) = self.post("/sign-in", &[("account", &index.to_string()), ("return_to", "/")]).await;
+        assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/")));
+    }
+
+    async fn csrf(&self, path: &str) -> String {
+        let (_, html, _) = self.get(path).await;
+        let start = html.find("name=\"csrf\" value=\"").expect("a form with a CSRF field") + 19;
+        html[start..].split('"').next().unwrap().to_owned()
+    }
+}
+
+fn account(role: Role, org: &str) -> usize {
+    vigil::ui::signin_accounts().iter().position(|(r, o)| *r == role && *o == org).unwrap()
+}
+
+#[tokio::test]
+async fn a_public_protection_officer_signs_in_finds_a_registrant_and_says_why_before_reading() {
+    let app = TestApp::spawn_demo().await;
+    let mut body = registrant_body("Webpage");
+    body["managing_officer"] = serde_json::json!("DC Example");
+    let created = app.registrant("met", body).await;
+    let id = created["id"].as_str().unwrap();
+    let browser = Browser::new(&app);
+
+    // Not signed in: every page sends the browser to the sign-in page.
+    let (status, _, headers) = browser.get("/caseload").await;
+    assert_eq!((status, headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/sign-in?return_to=%2Fcaseload"));
+    let (status, html, _) = browser.get("/sign-in").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Choose who you want to be") && html.contains("Public protection officer, met"));
+
+    browser.sign_in(account(Role::Ppo, "met")).await;
+    let (status, html, _) = browser.get("/").await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("My work") && html.contains("Signed in as Public protection officer, met") && html.contains("href=\"/caseload\"")
+    );
+
+    let (status, html, _) = browser.get("/caseload").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Testy Webpage") && html.contains(&format!("href=\"/registrants/{id}\"")), "{html}");
+
+    // The record first asks why.
+    let (status, _, headers) = browser.get(&format!("/registrants/{id}")).await;
+    assert_eq!((status, headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, format!("/registrants/{id}/why").as_str()));
+    let why = format!("/registrants/{id}/why");
+    let csrf = browser.csrf(&why).await;
+    let before = app.count("web_justifications").await;
+    // A reason that needs a reference, without one: the GOV.UK error summary, nothing kept.
+    let (status, html, _) = browser.post(&why, &[("csrf", &csrf), ("reason", "INVESTIGATION")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("govuk-error-summary") && html.contains("href=\"#reference\"") && html.contains("<title>Error: "), "{html}");
+    let (status, html, _) = browser.post(&why, &[("csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("href=\"#reason\"") && html.contains("Choose why you are accessing this record"));
+    assert_eq!(app.count("web_justifications").await, before, "nothing is written");
+
+    let (status, _, location) = browser.post(&why, &[("csrf", &csrf), ("reason", "SAFEGUARDING"), ("reference", "CASE/1")]).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some(format!("/registrants/{id}").as_str())));
+    let (status, html, headers) = browser.get(&format!("/registrants/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Testy Webpage") && html.contains("Managed by met, DC Example") && html.contains("Protecting a victim"),
+        "{html}"
+    );
+    assert_eq!(headers["cache-control"], "no-store");
+    // The read is audited with the reason and reference given on the page.
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = "SELECT reason_code, crime_reference FROM audit_events WHERE operation = 'registrant.read' ORDER BY seq DESC";
+    let row = app.db.query_one_raw(Statement::from_string(app.db.get_database_backend(), sql.to_owned())).await.unwrap().unwrap();
+    let (reason, reference): (Option<String>, Option<String>) = (row.try_get_by_index(0).unwrap(), row.try_get_by_index(1).unwrap());
+    assert_eq!((reason.as_deref(), reference.as_deref()), (Some("SAFEGUARDING"), Some("CASE/1")));
+
+    // Signing out ends the session for good.
+    let csrf = browser.csrf("/").await;
+    let (status, _, location) = browser.post("/sign-out", &[("csrf", &csrf)]).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/signed-out")));
+    assert_eq!(browser.get("/caseload").await.0, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn each_role_sees_only_its_pages() {
+    let app = TestApp::spawn_demo().await;
+    let created = app.registrant("met", registrant_body("Roles")).await;
+    let id = created["id"].as_str().unwrap();
+    for (role, org, caseload, record) in [
+        (Role::Ppo, "met", 200, 303),
+        (Role::Supervisor, "met", 200, 303),
+        (Role::Probation, "probation-london", 200, 303),
+        (Role::Intake, "met", 403, 403),
+        (Role::Auditor, "met", 403, 403),
+        (Role::Admin, "met", 403, 403),
+    ] {
+        let browser = Browser::new(&app);
+        browser.sign_in(account(role, org)).await;
+        let (status, html, _) = browser.get("/").await;
+        assert_eq!(status, 200, "{role}");
+        assert_eq!(html.contains("href=\"/caseload\""), caseload == 200, "{role}: the caseload is offered only to who may open it");
+        let (status, html, _) = browser.get("/caseload").await;
+        assert_eq!(status.as_u16(), caseload, "{role} caseload");
+        if caseload == 403 {
+            assert!(html.contains("You do not have access to this page") && !html.contains("Testy Roles"));
+        }
+        assert_eq!(browser.get(&format!("/registrants/{id}")).await.0.as_u16(), record, "{role} record");
+    }
+    // Probation reads only what its region supervises: another region's registrant is not found.
+    let browser = Browser::new(&app);
+    let elsewhere = app.registrant("gmp", serde_json::json!({"names": [{"kind": "primary", "given": "Other", "family": "Region"}]})).await;
+    browser.sign_in(account(Role::Probation, "probation-london")).await;
+    let why = format!("/registrants/{}/why", elsewhere["id"].as_str().unwrap());
+    let csrf = browser.csrf(&why).await;
+    browser.post(&why, &[("csrf", &csrf), ("reason", "COMPLIANCE")]).await;
+    let (status, html, _) = browser.get(&format!("/registrants/{}", elsewhere["id"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(!html.contains("Region"), "nothing about the registrant");
+}
+
+#[tokio::test]
+async fn forms_need_their_token_and_this_origin() {
+    let app = TestApp::spawn_demo().await;
+    let created = app.registrant("met", registrant_body("Forms")).await;
+    let why = format!("/registrants/{}/why", created["id"].as_str().unwrap());
+    let browser = Browser::new(&app);
+    browser.sign_in(account(Role::Ppo, "met")).await;
+    let csrf = browser.csrf(&why).await;
+    let (status, _, _) = browser.post(&why, &[("csrf", "forged"), ("reason", "COMPLIANCE")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let request = browser.client.post(format!("{}{why}", app.base)).header("origin", "http://evil.example");
+    let response = browser.with_cookie(request).form(&[("csrf", csrf.as_str()), ("reason", "COMPLIANCE")]).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let response = browser
+        .client
+        .post(format!("{}/sign-in", app.base))
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("account", "0")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN, "no login CSRF");
+    assert_eq!(app.count("web_justifications").await, 0);
+}
+
+#[tokio::test]
+async fn pages_have_a_strict_policy_and_assets_are_served_from_the_binary() {
+    let app = TestApp::spawn_demo().await;
+    let browser = Browser::new(&app);
+    for path in ["/sign-in", "/accessibility", "/cookies", "/signed-out"] {
+        let (status, html, headers) = browser.get(path).await;
+        assert_eq!(status, 200, "{path}");
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline") && csp.contains("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert!(!html.contains("<script>") && !html.contains(" style="), "{path}: no inline script or style");
+        assert!(html.contains("<html lang=\"en\"") && html.contains("govuk-skip-link"), "{path}");
+    }
+    let (_, html, _) = browser.get("/sign-in").await;
+    let start = html.find("/assets/vigil.css?v=").unwrap() + "/assets/vigil.css?v=".len();
+    let version = &html[start..start + 16];
+    let (status, css, headers) = browser.get(&format!("/assets/vigil.css?v={version}")).await;
+    assert_eq!((status, headers["content-type"].to_str().unwrap()), (StatusCode::OK, "text/css; charset=utf-8"));
+    assert!(headers["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(css.contains("govuk-button") && css.contains("moj-") && !css.contains("GDS Transport"));
+    assert_eq!(browser.get("/assets/vigil.css?v=old").await.2["cache-control"], "no-cache");
+    assert_eq!(browser.get("/assets/../Cargo.toml").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn serve_has_no_development_sign_in_and_refuses_its_sessions() {
+    let demo = TestApp::spawn_demo().await;
+    let served = TestApp::spawn().await;
+    assert_eq!(Browser::new(&served).get("/sign-in").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(Browser::new(&served).post("/sign-in", &[("account", "0")]).await.0, StatusCode::NOT_FOUND);
+    // Not signed in on serve: the identity provider's login, never the demo page.
+    let (status, _, headers) = Browser::new(&served).get("/caseload").await;
+    assert_eq!((status, headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/auth/login?return_to=%2Fcaseload"));
+    // A session the development sign-in made is refused by an app without it.
+    let now = vigil::clock::now();
+    let login = vigil::auth::login::LoggedIn {
+        subject: "demo-ppo-met".into(),
+        roles: vec![Role::Ppo],
+        org: "met".into(),
+        auth_time: now,
+        id_token: zeroize::Zeroizing::new(String::new()),
+        sid: None,
+        refresh_token: None,
+    };
+    let limits = vigil::services::sessions::Limits {
+        idle: chrono::Duration::minutes(30),
+        absolute: chrono::Duration::hours(1),
+        revalidate: chrono::Duration::hours(1),
+    };
+    let token = vigil::services::sessions::start(&served.db, &served.ctx.crypto, vigil::auth::dev::ISSUER, &login, None, &limits, now)
+        .await
+        .unwrap();
+    let browser = Browser::new(&served);
+    *browser.session.lock().unwrap() = Some(token);
+    let (status, _, headers) = browser.get("/caseload").await;
+    assert_eq!((status, headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, "/auth/login?return_to=%2Fcaseload"));
+    drop(demo);
+}
+
+#[tokio::test]
+async fn every_page_route_is_in_the_policy_table_and_refused_without_its_permission() {
+    // Each row of the table answers as the table says, for every role.
+    let app = TestApp::spawn_demo().await;
+    let id = uuid::Uuid::now_v7();
+    for rule in UI_ROUTES {
+        let path = rule.path.replace("{id}", &id.to_string()).replace("{*path}", "vigil.css");
+        for (index, (role, _org)) in vigil::ui::signin_accounts().iter().enumerate() {
+            let browser = Browser::new(&app);
+            browser.sign_in(index).await;
+            let may = rule.any_of.is_empty() || rule.any_of.iter().any(|p| vigil::auth::policy::permissions(*role).contains(p));
+            let status = if rule.method == "GET" {
+                browser.get(&path).await.0
+            } else {
+                let csrf = browser.csrf("/").await;
+                browser.post(&path, &[("csrf", &csrf)]).await.0
+            };
+            if may {
+                assert_ne!(status, StatusCode::FORBIDDEN, "{role} {} {}", rule.method, rule.path);
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role} {} {}", rule.method, rule.path);
+            }
+        }
+    }
+}
