@@ -103,6 +103,7 @@ pub fn checkpoint_dir(data_dir: &std::path::Path) -> PathBuf {
 fn print_welcome(base: &str, data_dir: &std::path::Path) {
     let dir = data_dir.display();
     println!("\nVigil demo running at {base}");
+    println!("  Open {base} and choose a role.");
     println!("  API docs:  {base}/api/docs");
     println!("  Health:    {base}/health/ready\n");
     println!("Get a token for a role (in another terminal, from this folder):");
