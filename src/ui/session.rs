@@ -36,12 +36,14 @@ impl Visitor {
     }
 }
 
-/// Whether a state-changing request came from this service's own pages: no `Sec-Fetch-Site:
-/// cross-site`, and an `Origin`, if sent, naming the host the request was sent to.
+/// Whether a state-changing request came from this service's own pages. Browsers say so in
+/// `Sec-Fetch-Site` (`same-origin`); without it, an `Origin`, if sent, must name the host the
+/// request was sent to. (With `Referrer-Policy: no-referrer` a browser's form posts carry
+/// `Origin: null`, so the fetch metadata is what tells.)
 pub fn same_origin(headers: &axum::http::HeaderMap) -> bool {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    if header("sec-fetch-site").is_some_and(|s| s.eq_ignore_ascii_case("cross-site")) {
-        return false;
+    if let Some(site) = header("sec-fetch-site") {
+        return site.eq_ignore_ascii_case("same-origin");
     }
     match (header("origin"), header("host")) {
         (Some(origin), Some(host)) => origin.split_once("://").is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host)),
