@@ -13,7 +13,7 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::app::{App, shutdown_signal};
 use crate::auth::dev::DevIssuer;
-use crate::auth::{Caller, Role};
+use crate::auth::Caller;
 use crate::crypto::{Crypto, KeyRing};
 use crate::http::HttpLimits;
 use crate::services::Ctx;
@@ -107,14 +107,7 @@ fn print_welcome(base: &str, data_dir: &std::path::Path) {
     println!("  API docs:  {base}/api/docs");
     println!("  Health:    {base}/health/ready\n");
     println!("Get a token for a role (in another terminal, from this folder):");
-    for (role, org) in [
-        (Role::Ppo, "met"),
-        (Role::Supervisor, "met"),
-        (Role::Probation, "probation-london"),
-        (Role::Intake, "met"),
-        (Role::Auditor, "met"),
-        (Role::Admin, "met"),
-    ] {
+    for (role, org) in crate::ui::signin_accounts() {
         println!("  cargo run -q -- dev-token --role {role} --org {org} --data-dir {dir}");
     }
     println!("\nCheck the audit trail (signed checkpoints every minute in {dir}/audit-checkpoints):");

@@ -133,15 +133,7 @@ async fn under_sustained_load_every_entry_is_chained_late_commits_included() {
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             let txn = sea_orm::TransactionTrait::begin(&ctx.db).await.unwrap();
             let caller = vigil::auth::Caller::system("met");
-            let entry = audit::Entry {
-                action: audit::Action::Consultation,
-                operation: "registrant.read",
-                permission: vigil::auth::Permission::RegistrantReadNational,
-                record_type: "registrant",
-                record_ids: &[],
-                outcome: audit::Outcome::Success,
-            };
-            audit::record(&txn, &ctx.crypto, &caller, vigil::clock::now(), entry).await.unwrap();
+            audit::record(&txn, &ctx.crypto, &caller, vigil::clock::now(), crate::support::a_consultation()).await.unwrap();
             tokio::time::sleep(std::time::Duration::from_secs(hold_secs)).await;
             txn.commit().await.unwrap();
         }));

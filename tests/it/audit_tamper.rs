@@ -109,15 +109,7 @@ async fn an_intact_trail_verifies_and_verify_writes_nothing() {
     let trail = Trail::new(3).await;
     // An entry written but not yet sealed, younger than the delay, is waiting, not a finding.
     let caller = vigil::auth::Caller::system("met");
-    let entry = audit::Entry {
-        action: audit::Action::Consultation,
-        operation: "registrant.read",
-        permission: vigil::auth::Permission::RegistrantReadNational,
-        record_type: "registrant",
-        record_ids: &[],
-        outcome: audit::Outcome::Success,
-    };
-    audit::record(&trail.app.db, &trail.app.ctx.crypto, &caller, vigil::clock::now(), entry).await.unwrap();
+    audit::record(&trail.app.db, &trail.app.ctx.crypto, &caller, vigil::clock::now(), crate::support::a_consultation()).await.unwrap();
     let (links, events) = (trail.app.count("audit_chain").await, trail.app.count("audit_events").await);
     let (code, report, said) = trail.verify(300);
     assert_eq!(code, 0, "{said}");

@@ -284,3 +284,16 @@ pub fn largest_registrant_body(tag: &str) -> Value {
         "identifiers": identifiers, "notes": "synthetic ".repeat(400)
     })
 }
+
+/// An audit entry as a read of a registrant writes it, naming no record (audit tests).
+pub fn a_consultation() -> vigil::services::audit::Entry<'static> {
+    use vigil::services::audit;
+    audit::Entry {
+        action: audit::Action::Consultation,
+        operation: "registrant.read",
+        permission: vigil::auth::Permission::RegistrantReadNational,
+        record_type: "registrant",
+        record_ids: &[],
+        outcome: audit::Outcome::Success,
+    }
+}
