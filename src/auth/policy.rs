@@ -188,6 +188,7 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("GET", "/assets/{*path}", &[]),
     ui("GET", "/caseload", READ_REGISTRANT),
     ui("GET", "/registrants/{id}", READ_REGISTRANT),
+    ui("GET", "/registrants/{id}/orders", READ_REGISTRANT),
     ui("GET", "/registrants/{id}/why", READ_REGISTRANT),
     ui("POST", "/registrants/{id}/why", READ_REGISTRANT),
 ];

@@ -12,8 +12,8 @@ use clap::Args;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::app::{App, shutdown_signal};
-use crate::auth::dev::DevIssuer;
 use crate::auth::Caller;
+use crate::auth::dev::DevIssuer;
 use crate::crypto::{Crypto, KeyRing};
 use crate::http::HttpLimits;
 use crate::services::Ctx;

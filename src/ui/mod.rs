@@ -10,6 +10,7 @@ mod assets;
 mod caseload;
 mod home;
 mod info;
+mod orders;
 pub mod pages;
 mod record;
 pub mod session;
@@ -35,6 +36,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/assets/{*path}", get(assets::serve))
         .route("/caseload", get(caseload::caseload))
         .route("/registrants/{id}", get(record::record))
+        .route("/registrants/{id}/orders", get(orders::orders))
         .route("/registrants/{id}/why", get(record::why).post(record::give_reason));
     if state.dev_signin {
         router = router.route("/sign-in", get(signin::form).post(signin::sign_in));

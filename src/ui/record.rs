@@ -27,6 +27,7 @@ pub struct Item {
 #[template(path = "record.html")]
 pub struct RecordPage {
     pub chrome: Chrome,
+    pub id: String,
     pub name: String,
     pub reference: String,
     pub status: String,
@@ -39,16 +40,28 @@ pub struct RecordPage {
     pub reason: String,
 }
 
+/// The caller with the reason given for this record, and that reason's title; or the way to
+/// the page that asks for one. Every page of a record goes through here.
+pub async fn justified(state: &AppState, visitor: &mut Visitor, id: RegistrantId) -> Result<String, Response> {
+    let now = crate::clock::now();
+    match justifications::current(&state.ctx, visitor.session_id, id.into(), now).await {
+        Ok(Some(given)) => {
+            let title = given.reason_code.as_deref().and_then(domain::reasons::find).map(|r| r.title).unwrap_or_default().to_owned();
+            visitor.caller.justification = given;
+            Ok(title)
+        }
+        Ok(None) => Err(Redirect::to(&format!("/registrants/{id}/why")).into_response()),
+        Err(e) => Err(pages::service_error(Some(Chrome::for_visitor(visitor, "/caseload")), e)),
+    }
+}
+
 pub async fn record(State(state): State<AppState>, mut visitor: Visitor, Path(id): Path<RegistrantId>) -> Response {
     let chrome = Chrome::for_visitor(&visitor, "/caseload");
     let now = crate::clock::now();
-    let given = match justifications::current(&state.ctx, visitor.session_id, id.into(), now).await {
-        Ok(Some(given)) => given,
-        Ok(None) => return Redirect::to(&format!("/registrants/{id}/why")).into_response(),
-        Err(e) => return pages::service_error(Some(chrome), e),
+    let reason = match justified(&state, &mut visitor, id).await {
+        Ok(reason) => reason,
+        Err(page) => return page,
     };
-    let reason = given.reason_code.as_deref().and_then(domain::reasons::find).map(|r| r.title).unwrap_or_default().to_owned();
-    visitor.caller.justification = given;
     let r = match registrants::get(&state.ctx, &visitor.caller, id, now).await {
         Ok(r) => r,
         Err(e) => return pages::service_error(Some(chrome), e),
@@ -100,6 +113,7 @@ pub async fn record(State(state): State<AppState>, mut visitor: Visitor, Path(id
     let status = r.status.as_str();
     RecordPage {
         chrome,
+        id: id.to_string(),
         name,
         reference: r.reference.clone(),
         status: words(status),

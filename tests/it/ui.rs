@@ -287,3 +287,26 @@ async fn every_page_route_is_in_the_policy_table_and_refused_without_its_permiss
         }
     }
 }
+
+#[tokio::test]
+async fn the_orders_tab_shows_protected_persons_only_to_who_may_see_them() {
+    let app = TestApp::spawn_demo().await;
+    let (registrant, _order) = crate::orders::registrant_with_order(&app, crate::orders::spo("2026-11-02", Some("2026-11-02"))).await;
+    let id = registrant["id"].as_str().unwrap();
+    for (role, org, sees_protected) in [(Role::Ppo, "met", true), (Role::Probation, "probation-london", false)] {
+        let browser = Browser::new(&app);
+        browser.sign_in(account(role, org)).await;
+        // The tab is behind the same "why" as the overview.
+        let (status, _, headers) = browser.get(&format!("/registrants/{id}/orders")).await;
+        assert_eq!((status, headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, format!("/registrants/{id}/why").as_str()));
+        let why = format!("/registrants/{id}/why");
+        let csrf = browser.csrf(&why).await;
+        browser.post(&why, &[("csrf", &csrf), ("reason", "COMPLIANCE")]).await;
+        let (status, html, _) = browser.get(&format!("/registrants/{id}/orders")).await;
+        assert_eq!(status, 200, "{role}");
+        assert!(html.contains("Stalking protection order") && html.contains("Exampleton Magistrates") && html.contains("2 November 2026"), "{role}: {html}");
+        assert_eq!(html.contains("Pat Protected"), sees_protected, "{role}: protected persons");
+        assert_eq!(html.contains("No contact with the protected person by any means."), sees_protected, "{role}: a prohibition's wording");
+        assert!(!html.contains("Pat") || sees_protected, "{role}");
+    }
+}
