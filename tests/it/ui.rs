@@ -304,7 +304,10 @@ async fn the_orders_tab_shows_protected_persons_only_to_who_may_see_them() {
         browser.post(&why, &[("csrf", &csrf), ("reason", "COMPLIANCE")]).await;
         let (status, html, _) = browser.get(&format!("/registrants/{id}/orders")).await;
         assert_eq!(status, 200, "{role}");
-        assert!(html.contains("Stalking protection order") && html.contains("Exampleton Magistrates") && html.contains("2 November 2026"), "{role}: {html}");
+        assert!(
+            html.contains("Stalking protection order") && html.contains("Exampleton Magistrates") && html.contains("2 November 2026"),
+            "{role}: {html}"
+        );
         assert_eq!(html.contains("Pat Protected"), sees_protected, "{role}: protected persons");
         assert_eq!(html.contains("No contact with the protected person by any means."), sees_protected, "{role}: a prohibition's wording");
         assert!(!html.contains("Pat") || sees_protected, "{role}");
