@@ -187,6 +187,8 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("GET", "/cookies", &[]),
     ui("GET", "/assets/{*path}", &[]),
     ui("GET", "/caseload", READ_REGISTRANT),
+    ui("GET", "/find", &[Permission::RegistrantReadNational]),
+    ui("POST", "/find", &[Permission::RegistrantReadNational]),
     ui("GET", "/registrants/{id}", READ_REGISTRANT),
     ui("GET", "/registrants/{id}/orders", READ_REGISTRANT),
     ui("GET", "/registrants/{id}/why", READ_REGISTRANT),

@@ -28,6 +28,7 @@ fn tasks(roles: &[Role]) -> Vec<Task> {
     let has = |r: Role| roles.contains(&r);
     if has(Role::Ppo) || has(Role::Supervisor) {
         out.push(Task { title: "Caseload", href: "/caseload", description: "Registrants your organisation manages." });
+        out.push(Task { title: "Find a registrant", href: "/find", description: "Search the national register by name or identifier." });
     }
     if has(Role::Probation) {
         out.push(Task { title: "Caseload", href: "/caseload", description: "Registrants your region supervises." });

@@ -8,6 +8,7 @@
 
 mod assets;
 mod caseload;
+mod find;
 mod home;
 mod info;
 mod orders;
@@ -35,6 +36,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/cookies", get(info::cookies))
         .route("/assets/{*path}", get(assets::serve))
         .route("/caseload", get(caseload::caseload))
+        .route("/find", get(find::form).post(find::find))
         .route("/registrants/{id}", get(record::record))
         .route("/registrants/{id}/orders", get(orders::orders))
         .route("/registrants/{id}/why", get(record::why).post(record::give_reason));

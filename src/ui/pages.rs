@@ -36,6 +36,9 @@ impl Chrome {
         if caller.roles.iter().any(|r| matches!(r, Role::Ppo | Role::Supervisor | Role::Probation)) {
             nav.push(NavItem { label: "Caseload", href: "/caseload", current: current == "/caseload" });
         }
+        if caller.can(crate::auth::Permission::RegistrantReadNational) {
+            nav.push(NavItem { label: "Find a registrant", href: "/find", current: current == "/find" });
+        }
         Self { assets: assets::version(), nav, signed_in_as: Some(who(caller)), csrf: visitor.csrf.clone() }
     }
 }

@@ -60,6 +60,14 @@ async function heading (page) {
   return (await page.locator('h1').first().innerText()).trim()
 }
 
+// Follows a link of the service navigation, opening the "Menu" first where the screen is
+// narrow enough (with JavaScript) to have folded it.
+async function nav (page, name) {
+  const toggle = page.locator('.govuk-service-navigation__toggle')
+  if (await toggle.isVisible()) await toggle.click()
+  await page.locator('.govuk-service-navigation__list').getByRole('link', { name }).click()
+}
+
 async function signIn (page, account) {
   await page.goto(`${BASE}/`)
   check(page.url().includes('/sign-in'), `not signed in, / goes to the sign-in page (was ${page.url()})`)
@@ -84,6 +92,18 @@ for (const [js, width] of [[true, 1024], [false, 1024], [true, 320]]) {
   check((await heading(page)) === 'Caseload', `caseload opens (${label})`)
   await audit(page, `caseload (${label})`)
   if (js && width === 1024) await page.screenshot({ path: path.join(OUT, 'caseload.png') })
+  await nav(page, 'Find a registrant')
+  await page.getByRole('button', { name: 'Search' }).click()
+  check(await page.locator('.govuk-error-summary').isVisible(), `find without a reason shows the error summary (${label})`)
+  await audit(page, `find error (${label})`)
+  await page.getByLabel('Identifier (phone, email, handle, number)').check()
+  await page.getByLabel('Kind of identifier').selectOption('phone')
+  await page.getByLabel('Identifier', { exact: true }).fill('07700 900000')
+  await page.getByLabel('Why are you searching?').selectOption('OFFENDER_MANAGEMENT')
+  await page.getByRole('button', { name: 'Search' }).click()
+  check((await page.locator('body').innerText()).includes('Matched on the identifier'), `find by phone (${label})`)
+  await audit(page, `find results (${label})`)
+  await nav(page, 'Caseload')
   await page.locator('table a').first().click()
   check(page.url().endsWith('/why'), `a record asks why first (${label})`)
   await audit(page, `why (${label})`)

@@ -313,3 +313,75 @@ async fn the_orders_tab_shows_protected_persons_only_to_who_may_see_them() {
         assert!(!html.contains("Pat") || sees_protected, "{role}");
     }
 }
+
+#[tokio::test]
+async fn find_a_registrant_by_name_and_date_of_birth_or_by_identifier_with_a_reason() {
+    let app = TestApp::spawn_demo().await;
+    let created = app.registrant("met", registrant_body("Findable")).await;
+    let id = created["id"].as_str().unwrap();
+    let browser = Browser::new(&app);
+    browser.sign_in(account(Role::Ppo, "gmp")).await;
+    let (status, html, _) = browser.get("/find").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Find a registrant") && html.contains("Why are you searching?"));
+    let csrf = browser.csrf("/find").await;
+    let audited = app.count("audit_events").await;
+    // No reason: the error summary, and nothing searched or audited.
+    let (status, html, _) = browser.post("/find", &[("csrf", &csrf), ("by", "name"), ("family", "Findable")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("govuk-error-summary") && html.contains("href=\"#reason\""), "{html}");
+    assert!(!html.contains(&format!("/registrants/{id}")));
+    let (status, html, _) = browser
+        .post(
+            "/find",
+            &[
+                ("csrf", &csrf),
+                ("by", "name"),
+                ("family", "Findable"),
+                ("day", "31"),
+                ("month", "2"),
+                ("year", "1984"),
+                ("reason", "INTELLIGENCE"),
+                ("reference", "INT/1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("href=\"#day\"") && html.contains("real date"), "{html}");
+    assert_eq!(app.count("audit_events").await, audited, "nothing searched");
+
+    let by_name = [
+        ("csrf", csrf.as_str()),
+        ("by", "name"),
+        ("given", "Testy"),
+        ("family", "Findable"),
+        ("day", "29"),
+        ("month", "2"),
+        ("year", "1984"),
+        ("reason", "INTELLIGENCE"),
+        ("reference", "INT/1"),
+    ];
+    let (status, html, _) = browser.post("/find", &by_name).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("1 registrant found")
+            && html.contains(&format!("href=\"/registrants/{id}\""))
+            && html.contains("Matched on name and date of birth"),
+        "{html}"
+    );
+    let by_phone =
+        [("csrf", csrf.as_str()), ("by", "identifier"), ("kind", "phone"), ("value", "+44 7700 900123"), ("reason", "OFFENDER_MANAGEMENT")];
+    let (status, html, _) = browser.post("/find", &by_phone).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("href=\"/registrants/{id}\"")) && html.contains("Matched on the identifier"), "{html}");
+    // Both searches audited with their reasons; the searched values are in no URL.
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = "SELECT reason_code FROM audit_events WHERE operation = 'registrant.search' ORDER BY seq";
+    let rows = app.db.query_all_raw(Statement::from_string(app.db.get_database_backend(), sql.to_owned())).await.unwrap();
+    let reasons: Vec<Option<String>> = rows.iter().map(|r| r.try_get_by_index(0).unwrap()).collect();
+    assert_eq!(reasons, [Some("INTELLIGENCE".to_owned()), Some("OFFENDER_MANAGEMENT".to_owned())]);
+
+    let probation = Browser::new(&app);
+    probation.sign_in(account(Role::Probation, "probation-london")).await;
+    assert_eq!(probation.get("/find").await.0, StatusCode::FORBIDDEN);
+}
