@@ -39,16 +39,6 @@ pub struct Paging {
     after: Option<Uuid>,
 }
 
-/// One colour per status across the service.
-pub fn status_tag(status: &str) -> &'static str {
-    match status {
-        "active" => "govuk-tag--green",
-        "abroad" | "in_custody" | "in_hospital" => "govuk-tag--grey",
-        "wanted" | "missing" => "govuk-tag--red",
-        _ => "govuk-tag--grey",
-    }
-}
-
 pub async fn caseload(State(state): State<AppState>, mut visitor: Visitor, Query(paging): Query<Paging>) -> Response {
     let chrome = Chrome::for_visitor(&visitor, "/caseload");
     visitor.caller.justification = Justification { reason_code: Some("OFFENDER_MANAGEMENT".into()), crime_reference: None };
@@ -72,7 +62,7 @@ pub async fn caseload(State(state): State<AppState>, mut visitor: Visitor, Query
             name: r.primary_name.unwrap_or_else(|| "(no name recorded)".into()),
             reference: r.reference,
             status: words(r.status.as_str()),
-            status_tag: status_tag(r.status.as_str()),
+            status_tag: pages::status_tag(r.status.as_str()),
             risk: r.risk_level.map(|l| words(l.as_str())).unwrap_or_else(|| "Not assessed".into()),
             managing_org: r.managing_org,
         })

@@ -15,7 +15,7 @@ use domain::reasons::{REASONS, Reason};
 use domain::vocab::IdentifierKind;
 use serde::Deserialize;
 
-use super::pages::{self, Chrome, words};
+use super::pages::{self, Chrome, sentence, words};
 use super::session::{self, Visitor};
 use crate::auth::Justification;
 use crate::http::AppState;
@@ -173,15 +173,6 @@ pub async fn find(State(state): State<AppState>, headers: HeaderMap, mut visitor
             (StatusCode::UNPROCESSABLE_ENTITY, page(chrome, form, errors, None)).into_response()
         }
         Err(e) => pages::service_error(Some(chrome), e),
-    }
-}
-
-/// A service's field detail as a sentence for the error summary.
-fn sentence(detail: &str) -> String {
-    let mut chars = detail.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => "Check this answer".into(),
     }
 }
 

@@ -49,15 +49,6 @@ fn kind_label(kind: domain::vocab::OrderKind) -> &'static str {
     }
 }
 
-/// One colour per status across the service.
-fn status_tag(status: &str) -> &'static str {
-    match status {
-        "active" | "varied" | "renewed" => "govuk-tag--green",
-        "interim" => "govuk-tag--light-blue",
-        _ => "govuk-tag--grey",
-    }
-}
-
 pub async fn orders(State(state): State<AppState>, mut visitor: Visitor, Path(id): Path<RegistrantId>) -> Response {
     let chrome = Chrome::for_visitor(&visitor, "/caseload");
     let reason = match justified(&state, &mut visitor, id).await {
@@ -97,7 +88,7 @@ pub async fn orders(State(state): State<AppState>, mut visitor: Visitor, Path(id
             OrderCard {
                 title: kind_label(o.kind).to_owned(),
                 status: words(o.status.as_str()),
-                status_tag: status_tag(o.status.as_str()),
+                status_tag: pages::status_tag(o.status.as_str()),
                 prohibitions: kind("prohibition"),
                 requirements: kind("requirement"),
                 protected_persons: o.protected_persons.as_ref().map(|people| {

@@ -62,11 +62,26 @@ pub fn role_label(role: Role) -> &'static str {
 
 /// Words for a stored code: `failed_to_attend` reads "Failed to attend".
 pub fn words(code: &str) -> String {
-    let spaced = code.replace('_', " ");
-    let mut chars = spaced.chars();
+    sentence(&code.replace('_', " "))
+}
+
+/// The text with its first letter in capitals (a service's field detail in an error summary).
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// The one status-tag colour map for the whole service (`UI.md`): in force or active green,
+/// interim light blue, wanted or missing red, anything paused or ended grey.
+pub fn status_tag(status: &str) -> &'static str {
+    match status {
+        "active" | "varied" | "renewed" => "govuk-tag--green",
+        "interim" => "govuk-tag--light-blue",
+        "wanted" | "missing" => "govuk-tag--red",
+        _ => "govuk-tag--grey",
     }
 }
 

@@ -117,7 +117,7 @@ pub async fn record(State(state): State<AppState>, mut visitor: Visitor, Path(id
         name,
         reference: r.reference.clone(),
         status: words(status),
-        status_tag: super::caseload::status_tag(status),
+        status_tag: pages::status_tag(status),
         managed_by,
         summary,
         names,

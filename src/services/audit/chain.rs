@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::{audit_chain, audit_event, audit_seal_mark};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -41,27 +41,33 @@ pub const MAX_TRANSACTION: chrono::TimeDelta = chrono::TimeDelta::seconds(120);
 /// The one row of `audit_seal_marks`.
 const MARK_ID: i32 = 1;
 
+/// An entry's content, in the fixed order every canonical form uses.
+pub(super) fn content(e: &audit_event::Model) -> Vec<serde_json::Value> {
+    use serde_json::json;
+    vec![
+        json!(e.id.to_string()),
+        json!(e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)),
+        json!(e.actor_issuer),
+        json!(e.actor_subject),
+        json!(e.actor_role),
+        json!(e.actor_org),
+        json!(e.action),
+        json!(e.operation),
+        json!(e.outcome),
+        json!(e.record_type),
+        json!(e.record_ids),
+        json!(e.reason_code),
+        json!(e.crime_reference),
+        json!(e.request_id),
+    ]
+}
+
 /// The canonical form of an entry's content, without its number: what the service MACs as it
-/// writes the entry (the number is only known after the insert). Field order is fixed.
+/// writes the entry (the number is only known after the insert).
 pub fn entry_message(e: &audit_event::Model) -> String {
-    let value = serde_json::json!([
-        "vigil-audit-entry/v1",
-        e.id.to_string(),
-        e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        e.actor_issuer,
-        e.actor_subject,
-        e.actor_role,
-        e.actor_org,
-        e.action,
-        e.operation,
-        e.outcome,
-        e.record_type,
-        e.record_ids,
-        e.reason_code,
-        e.crime_reference,
-        e.request_id,
-    ]);
-    value.to_string()
+    let mut fields = vec![serde_json::json!("vigil-audit-entry/v1")];
+    fields.extend(content(e));
+    serde_json::Value::Array(fields).to_string()
 }
 
 /// What a link's HMAC covers: the previous link, the entry's number and its content.
@@ -213,29 +219,29 @@ impl Sealer {
         let mark_mac = self.crypto.audit_mac(key_id, AuditPurpose::Mark, mark_message(pos, &prev).as_bytes())?;
         let txn = crate::services::tx::begin_write(&self.db).await?;
         audit_chain::Entity::insert_many(links).exec_without_returning(&txn).await?;
-        let fields = audit_seal_mark::ActiveModel {
+        // The low-water mark is only set by the first insert: another sealer may have moved it.
+        audit_seal_mark::Entity::insert(audit_seal_mark::ActiveModel {
             id: Set(MARK_ID),
             pos: Set(pos),
             entry_hash: Set(prev.clone()),
             low_water: Set(self.low_water),
             updated_at: Set(now.trunc_subsecs(6)),
             key_id: Set(key_id as i32),
-            mac: Set(mark_mac.clone()),
-        };
-        if mark.is_some() {
-            // The low-water mark is left as it is: another sealer may have moved it on.
-            audit_seal_mark::Entity::update_many()
-                .col_expr(audit_seal_mark::Column::Pos, Expr::value(pos))
-                .col_expr(audit_seal_mark::Column::EntryHash, Expr::value(prev.clone()))
-                .col_expr(audit_seal_mark::Column::UpdatedAt, Expr::value(now.trunc_subsecs(6)))
-                .col_expr(audit_seal_mark::Column::KeyId, Expr::value(key_id as i32))
-                .col_expr(audit_seal_mark::Column::Mac, Expr::value(mark_mac))
-                .filter(audit_seal_mark::Column::Id.eq(MARK_ID))
-                .exec(&txn)
-                .await?;
-        } else {
-            audit_seal_mark::Entity::insert(fields).exec_without_returning(&txn).await?;
-        }
+            mac: Set(mark_mac),
+        })
+        .on_conflict(
+            OnConflict::column(audit_seal_mark::Column::Id)
+                .update_columns([
+                    audit_seal_mark::Column::Pos,
+                    audit_seal_mark::Column::EntryHash,
+                    audit_seal_mark::Column::UpdatedAt,
+                    audit_seal_mark::Column::KeyId,
+                    audit_seal_mark::Column::Mac,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
         txn.commit().await?;
         self.last_tip = Some((pos, prev));
         Ok(count)

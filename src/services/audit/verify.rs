@@ -260,26 +260,11 @@ fn check_unkeyed(prev: &str, link: &audit_chain::Model, event: &audit_event::Mod
     (!holds).then(|| Finding::new(FindingKind::BrokenLink, Some(link.pos), "an unkeyed link does not hold"))
 }
 
-/// The form the unkeyed chain hashed, before keyed chaining.
+/// The form the unkeyed chain hashed, before keyed chaining: the number, then the content.
 fn legacy_canonical(e: &audit_event::Model) -> String {
-    serde_json::json!([
-        e.seq,
-        e.id.to_string(),
-        e.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        e.actor_issuer,
-        e.actor_subject,
-        e.actor_role,
-        e.actor_org,
-        e.action,
-        e.operation,
-        e.outcome,
-        e.record_type,
-        e.record_ids,
-        e.reason_code,
-        e.crime_reference,
-        e.request_id,
-    ])
-    .to_string()
+    let mut fields = vec![serde_json::json!(e.seq)];
+    fields.extend(chain::content(e));
+    serde_json::Value::Array(fields).to_string()
 }
 
 async fn find_unsealed(db: &DatabaseConnection, options: &VerifyOptions<'_>, report: &mut VerifyReport) -> Result<(), VerifyError> {

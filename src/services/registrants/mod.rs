@@ -131,17 +131,8 @@ pub async fn write_batch(ctx: &Ctx, caller: &Caller, batch: SealedBatch, now: Da
     let txn = crate::services::tx::begin_write(&ctx.db).await?;
     let ids = batch.0.write(&txn, now).await?;
     let recorded: Vec<Uuid> = ids.iter().map(|id| id.uuid()).collect();
-    // The entry is stamped when this batch is written, not when the import began: an import
-    // runs for many minutes, and an entry older than the sealing delay would read as tampering.
-    let written = crate::clock::now();
-    audit::record(
-        &txn,
-        &ctx.crypto,
-        caller,
-        written,
-        entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &recorded),
-    )
-    .await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &recorded))
+        .await?;
     txn.commit().await?;
     Ok(ids)
 }
