@@ -23,11 +23,13 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     pub signed_in_as: Option<String>,
     pub csrf: String,
+    /// The success banner after a write (POST, redirect, GET): see [`Done`].
+    pub banner: Option<&'static str>,
 }
 
 impl Chrome {
     pub fn anonymous() -> Self {
-        Self { assets: assets::version(), nav: Vec::new(), signed_in_as: None, csrf: String::new() }
+        Self { assets: assets::version(), nav: Vec::new(), signed_in_as: None, csrf: String::new(), banner: None }
     }
 
     pub fn for_visitor(visitor: &super::session::Visitor, current: &str) -> Self {
@@ -39,7 +41,22 @@ impl Chrome {
         if caller.can(crate::auth::Permission::RegistrantReadNational) {
             nav.push(NavItem { label: "Find a registrant", href: "/find", current: current == "/find" });
         }
-        Self { assets: assets::version(), nav, signed_in_as: Some(who(caller)), csrf: visitor.csrf.clone() }
+        Self { assets: assets::version(), nav, signed_in_as: Some(who(caller)), csrf: visitor.csrf.clone(), banner: None }
+    }
+}
+
+/// What a write redirects to its page with (`?done=<code>`): a fixed code, never personal data,
+/// that the page turns into its success banner with [`Done::banner`].
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    pub done: Option<String>,
+}
+
+impl Done {
+    /// The banner for this page's code, from the page's own table of `(code, words)`.
+    pub fn banner(&self, table: &[(&str, &'static str)]) -> Option<&'static str> {
+        let code = self.done.as_deref()?;
+        table.iter().find(|(c, _)| *c == code).map(|(_, words)| *words)
     }
 }
 

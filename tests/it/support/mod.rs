@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod db;
 pub mod oidc;
+pub mod pages;
 
 use std::time::Duration;
 

@@ -1,0 +1,56 @@
+import { audit, BASE, check, heading, nav, newPage, OUT, signIn, shot, VARIANTS } from '../lib.mjs'
+import path from 'node:path'
+
+export default async function () {
+// 1, 2, 3, 4, 6, 7: the public protection officer's flow, with and without JavaScript, wide and narrow.
+for (const [js, width] of VARIANTS) {
+  const label = `js=${js} width=${width}`
+  console.log(`flow: public protection officer (${label})`)
+  const page = await newPage({ js, width })
+  await page.goto(`${BASE}/sign-in`)
+  await audit(page, `sign-in (${label})`)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  check(await page.locator('.govuk-error-summary').isVisible(), `sign-in without a choice shows the error summary (${label})`)
+  await audit(page, `sign-in error (${label})`)
+  await signIn(page, 'Public protection officer, met')
+  await audit(page, `my work (${label})`)
+  await page.getByRole('link', { name: 'Caseload' }).first().click()
+  check((await heading(page)) === 'Caseload', `caseload opens (${label})`)
+  await audit(page, `caseload (${label})`)
+  if (js && width === 1024) await page.screenshot({ path: path.join(OUT, 'caseload.png') })
+  await nav(page, 'Find a registrant')
+  await page.getByRole('button', { name: 'Search' }).click()
+  check(await page.locator('.govuk-error-summary').isVisible(), `find without a reason shows the error summary (${label})`)
+  await audit(page, `find error (${label})`)
+  await page.getByLabel('Identifier (phone, email, handle, number)').check()
+  await page.getByLabel('Kind of identifier').selectOption('phone')
+  await page.getByLabel('Identifier', { exact: true }).fill('07700 900000')
+  await page.getByLabel('Why are you searching?').selectOption('OFFENDER_MANAGEMENT')
+  await page.getByRole('button', { name: 'Search' }).click()
+  check((await page.locator('body').innerText()).includes('Matched on the identifier'), `find by phone (${label})`)
+  await audit(page, `find results (${label})`)
+  await nav(page, 'Caseload')
+  await page.locator('table a').first().click()
+  check(page.url().endsWith('/why'), `a record asks why first (${label})`)
+  await audit(page, `why (${label})`)
+  await page.getByRole('button', { name: 'Continue' }).click()
+  check(await page.locator('.govuk-error-summary').isVisible(), `why without a reason shows the error summary (${label})`)
+  await audit(page, `why error (${label})`)
+  if (js && width === 1024) await page.screenshot({ path: path.join(OUT, 'why-error.png') })
+  await page.getByLabel('Protecting a victim or a person at risk (needs a reference)').check()
+  await page.getByLabel('Crime or case reference').fill('CASE/2026/1')
+  await page.getByRole('button', { name: 'Continue' }).click()
+  check((await page.locator('body').innerText()).includes('Managed by'), `the record opens with its managing force (${label})`)
+  await audit(page, `record (${label})`)
+  if (js && width === 1024) await page.screenshot({ path: path.join(OUT, 'record.png'), fullPage: true })
+  await page.getByRole('link', { name: 'Orders' }).click()
+  check((await heading(page)) === 'Orders', `the orders tab opens (${label})`)
+  await audit(page, `orders (${label})`)
+  if (js && width === 1024) await page.screenshot({ path: path.join(OUT, 'orders.png'), fullPage: true })
+  await page.getByRole('button', { name: 'Sign out' }).click()
+  check((await heading(page)) === 'You have signed out', `signing out (${label})`)
+  await audit(page, `signed out (${label})`)
+  await page.context().close()
+}
+
+}

@@ -1,0 +1,42 @@
+import { audit, BASE, check, heading, nav, newPage, OUT, signIn, shot, VARIANTS } from '../lib.mjs'
+import path from 'node:path'
+
+export default async function () {
+// 5. Keyboard only.
+console.log('keyboard')
+{
+  const page = await newPage()
+  await page.goto(`${BASE}/sign-in`)
+  await page.keyboard.press('Tab')
+  check(await page.evaluate(() => document.activeElement.classList.contains('govuk-skip-link')), 'the skip link is the first stop')
+  const seen = []
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab')
+    const focus = await page.evaluate(() => {
+      const el = document.activeElement
+      const style = getComputedStyle(el)
+      const visible = style.outlineStyle !== 'none' || style.boxShadow !== 'none' || style.backgroundColor === 'rgb(255, 221, 0)'
+      return { tag: el.tagName, text: (el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 40), visible }
+    })
+    seen.push(focus)
+    check(focus.visible, `keyboard: focus is visible on ${focus.tag} "${focus.text}"`)
+    if (focus.tag === 'BUTTON' && focus.text === 'Sign in') break
+  }
+  check(seen.some((f) => f.tag === 'INPUT') && seen.at(-1)?.text === 'Sign in', 'keyboard: the choices and the button are reached in order')
+  // Choose with the keyboard: back to the first radio, select it with Space, submit with Enter.
+  await page.focus('input[name=account]')
+  await page.keyboard.press('Space')
+  await page.keyboard.press('Enter')
+  await page.waitForURL((url) => url.pathname === '/')
+  check((await heading(page)) === 'My work', 'keyboard: signing in works')
+  for (let i = 0; i < 20; i++) {
+    await page.keyboard.press('Tab')
+    if (await page.evaluate(() => document.activeElement.innerText?.trim() === 'Caseload')) break
+  }
+  await page.keyboard.press('Enter')
+  await page.waitForURL((url) => url.pathname === '/caseload')
+  check((await heading(page)) === 'Caseload', 'keyboard: the caseload opens from the navigation')
+  await page.context().close()
+}
+
+}
