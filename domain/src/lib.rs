@@ -9,6 +9,7 @@
 pub mod breaches;
 pub mod calendar;
 pub mod commands;
+pub mod due;
 pub mod errors;
 pub mod identifiers;
 pub mod ids;

@@ -1,5 +1,6 @@
 //! `occurrences`: see the migration that creates it for what each column holds.
 
+use domain::due::DueEvent;
 use domain::ids::{ObligationId, OccurrenceId, RegistrantId};
 use domain::vocab::OccurrenceStatus;
 use sea_orm::entity::prelude::*;
@@ -18,6 +19,8 @@ pub struct Model {
     pub reason_sealed: Option<Vec<u8>>,
     pub resolved_at: Option<DateTimeUtc>,
     pub resolved_by: Option<String>,
+    pub basis_event: Option<DueEvent>,
+    pub basis_on: Option<Date>,
     pub version: i32,
     pub created_at: DateTimeUtc,
 }

@@ -46,6 +46,8 @@ pub async fn materialise_one(
             reason_sealed: Set(None),
             resolved_at: Set(None),
             resolved_by: Set(None),
+            basis_event: Set(Some(domain::due::DueEvent::Session)),
+            basis_on: Set(Some(domain::calendar::local_date(due))),
             version: Set(1),
             created_at: Set(now),
         })

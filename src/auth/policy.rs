@@ -193,6 +193,23 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("GET", "/registrants/{id}/orders", READ_REGISTRANT),
     ui("GET", "/registrants/{id}/why", READ_REGISTRANT),
     ui("POST", "/registrants/{id}/why", READ_REGISTRANT),
+    ui("GET", "/registrants/{id}/obligations", &[Permission::ObligationRead]),
+    ui("GET", "/registrants/{id}/occurrences/{occurrence}/outcome", &[Permission::ComplianceRecord]),
+    ui("POST", "/registrants/{id}/occurrences/{occurrence}/outcome", &[Permission::ComplianceRecord]),
+    ui("GET", "/registrants/{id}/occurrences/{occurrence}/excuse", &[Permission::OccurrenceExcuse]),
+    ui("POST", "/registrants/{id}/occurrences/{occurrence}/excuse", &[Permission::OccurrenceExcuse]),
+    ui("GET", "/registrants/{id}/notifications/new", &[Permission::NotificationRecord]),
+    ui("POST", "/registrants/{id}/notifications/new", &[Permission::NotificationRecord]),
+    ui("GET", "/registrants/{id}/suspensions/new", &[Permission::SuspensionWrite]),
+    ui("POST", "/registrants/{id}/suspensions/new", &[Permission::SuspensionWrite]),
+    ui("GET", "/registrants/{id}/suspensions/{suspension}/end", &[Permission::SuspensionWrite]),
+    ui("POST", "/registrants/{id}/suspensions/{suspension}/end", &[Permission::SuspensionWrite]),
+    ui("GET", "/breaches", &[Permission::BreachRead]),
+    ui("GET", "/breaches/{id}", &[Permission::BreachRead]),
+    ui("GET", "/registrants/{id}/breaches", &[Permission::BreachRead]),
+    ui("GET", "/registrants/{id}/breaches/{breach}", &[Permission::BreachRead]),
+    ui("POST", "/registrants/{id}/breaches/{breach}/decision", &[Permission::BreachWrite]),
+    ui("POST", "/registrants/{id}/breaches/{breach}/acknowledgement", &[Permission::BreachWrite]),
 ];
 
 const fn ui(method: &'static str, path: &'static str, any_of: &'static [Permission]) -> RoutePolicy {

@@ -77,7 +77,8 @@ fn registrant(rng: &mut StdRng, i: usize) -> NewRegistrantInput {
     NewRegistrantInput {
         managing_org: Some(FORCES[force].into()),
         managing_officer: Some(format!("PPU officer {}", (i % 5) + 1)),
-        supervising_org: if i.is_multiple_of(2) { Some(PROBATION[force].into()) } else { None },
+        // Every other registrant, and the DAPO registrants (9, 19, ...), whose programme probation runs.
+        supervising_org: if i.is_multiple_of(2) || i % 10 == 9 { Some(PROBATION[force].into()) } else { None },
         status: Some(status),
         risk: Some(RiskInput {
             level: [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High, RiskLevel::VeryHigh][i % 4],

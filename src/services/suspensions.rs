@@ -202,3 +202,39 @@ async fn close(
     }
     Ok((retimed, excused))
 }
+
+/// The registrant's open suspensions (clocks paused), oldest first: the record's pages say
+/// "Clocks paused since …". Why a person is away (custody, hospital) is personal: audited.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn open_for(ctx: &Ctx, caller: &Caller, registrant_id: RegistrantId, now: DateTime<Utc>) -> ServiceResult<Vec<SuspensionView>> {
+    caller.require(Permission::ObligationRead)?;
+    let txn = tx::begin_write(&ctx.db).await?;
+    let owner = registrants::find(&txn, registrant_id).await?;
+    if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
+        txn.rollback().await?;
+        return Err(ServiceError::NotFound("registrant"));
+    }
+    let rows = suspension::Entity::find()
+        .filter(suspension::Column::RegistrantId.eq(registrant_id))
+        .filter(suspension::Column::EndsAt.is_null())
+        .all(&txn)
+        .await?;
+    let mut ids = vec![registrant_id.uuid()];
+    ids.extend(rows.iter().map(|s| s.id.uuid()));
+    let entry = Entry {
+        action: Action::Consultation,
+        operation: "suspension.list",
+        permission: Permission::ObligationRead,
+        record_type: "registrant",
+        record_ids: &ids,
+        outcome: Outcome::Success,
+    };
+    audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
+    txn.commit().await?;
+    let mut views: Vec<SuspensionView> = rows
+        .into_iter()
+        .map(|s| SuspensionView { id: s.id, registrant_id, kind: s.kind, starts_at: s.starts_at, ends_at: None, retimed: 0, excused: 0 })
+        .collect();
+    views.sort_by_key(|s| s.starts_at);
+    Ok(views)
+}

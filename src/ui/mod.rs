@@ -7,12 +7,19 @@
 //! session's CSRF token and are refused from another origin.
 
 mod assets;
+mod breach;
+mod breaches;
 mod caseload;
+mod duties;
 mod find;
+mod forms;
 mod home;
 mod info;
+mod notify;
 mod orders;
+mod outcome;
 pub mod pages;
+mod pause;
 mod record;
 pub mod session;
 mod signin;
@@ -39,7 +46,19 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/find", get(find::form).post(find::find))
         .route("/registrants/{id}", get(record::record))
         .route("/registrants/{id}/orders", get(orders::orders))
-        .route("/registrants/{id}/why", get(record::why).post(record::give_reason));
+        .route("/registrants/{id}/why", get(record::why).post(record::give_reason))
+        .route("/registrants/{id}/obligations", get(duties::duties))
+        .route("/registrants/{id}/occurrences/{occurrence}/outcome", get(outcome::outcome_form).post(outcome::outcome))
+        .route("/registrants/{id}/occurrences/{occurrence}/excuse", get(outcome::excuse_form).post(outcome::excuse))
+        .route("/registrants/{id}/notifications/new", get(notify::form).post(notify::record))
+        .route("/registrants/{id}/suspensions/new", get(pause::form).post(pause::create))
+        .route("/registrants/{id}/suspensions/{suspension}/end", get(pause::end_form).post(pause::end))
+        .route("/breaches", get(breaches::list))
+        .route("/breaches/{id}", get(breaches::by_id))
+        .route("/registrants/{id}/breaches", get(breaches::tab))
+        .route("/registrants/{id}/breaches/{breach}", get(breach::show))
+        .route("/registrants/{id}/breaches/{breach}/decision", post(breach::decide))
+        .route("/registrants/{id}/breaches/{breach}/acknowledgement", post(breach::acknowledge));
     if state.dev_signin {
         router = router.route("/sign-in", get(signin::form).post(signin::sign_in));
     }

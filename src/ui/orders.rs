@@ -30,13 +30,13 @@ pub struct OrderCard {
 #[template(path = "orders.html")]
 pub struct OrdersPage {
     pub chrome: Chrome,
-    pub id: String,
     pub reason: String,
     pub orders: Vec<OrderCard>,
+    pub tabs: Vec<super::record::Tab>,
 }
 
 /// The order's name as officers say it, never its code.
-fn kind_label(kind: domain::vocab::OrderKind) -> &'static str {
+pub fn kind_label(kind: domain::vocab::OrderKind) -> &'static str {
     use domain::vocab::OrderKind::*;
     match kind {
         Spo => "Stalking protection order",
@@ -104,5 +104,6 @@ pub async fn orders(State(state): State<AppState>, mut visitor: Visitor, Path(id
             }
         })
         .collect();
-    OrdersPage { chrome, id: id.to_string(), reason, orders: cards }.into_response()
+    let tabs = super::record::tabs(&visitor.caller, id, "/orders");
+    OrdersPage { chrome, reason, orders: cards, tabs }.into_response()
 }

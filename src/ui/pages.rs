@@ -41,6 +41,9 @@ impl Chrome {
         if caller.can(crate::auth::Permission::RegistrantReadNational) {
             nav.push(NavItem { label: "Find a registrant", href: "/find", current: current == "/find" });
         }
+        if caller.can(crate::auth::Permission::BreachRead) {
+            nav.push(NavItem { label: "Breaches", href: "/breaches", current: current == "/breaches" });
+        }
         Self { assets: assets::version(), nav, signed_in_as: Some(who(caller)), csrf: visitor.csrf.clone(), banner: None }
     }
 }
@@ -91,13 +94,17 @@ pub fn sentence(text: &str) -> String {
     }
 }
 
-/// The one status-tag colour map for the whole service (`UI.md`): in force or active green,
-/// interim light blue, wanted or missing red, anything paused or ended grey.
+/// The one status-tag colour map for the whole service (`UI.md`): overdue, missed, failed or an
+/// open breach red; due soon or acknowledged yellow; met, decided or in force green; interim
+/// light blue; not yet due blue; anything paused, excused or ended grey.
 pub fn status_tag(status: &str) -> &'static str {
     match status {
         "active" | "varied" | "renewed" => "govuk-tag--green",
         "interim" => "govuk-tag--light-blue",
-        "wanted" | "missing" => "govuk-tag--red",
+        "wanted" | "missing" | "overdue" | "missed" | "open" | "failed" => "govuk-tag--red",
+        "due_soon" | "acknowledged" => "govuk-tag--yellow",
+        "met" | "decided" | "succeeded" => "govuk-tag--green",
+        "pending" => "govuk-tag--blue",
         _ => "govuk-tag--grey",
     }
 }
@@ -140,6 +147,13 @@ pub fn service_error(chrome: Option<Chrome>, err: ServiceError) -> Response {
             StatusCode::FORBIDDEN,
             "You do not have access to this page",
             "Your role does not allow this. Ask a supervisor or your administrator if you need it.",
+        ),
+        // A stale version (someone else changed it first) or a step that no longer applies.
+        ServiceError::Conflict { .. } => error_page(
+            chrome,
+            StatusCode::CONFLICT,
+            "This record has changed",
+            "Someone else changed it while you were working on it, or it is no longer in a state where this applies. Go back, reload the page and check before trying again.",
         ),
         ServiceError::RateLimited { retry_after_seconds } => error_page(
             chrome,

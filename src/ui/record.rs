@@ -18,6 +18,29 @@ use super::session::{self, Visitor};
 use crate::http::AppState;
 use crate::services::{ServiceError, justifications, registrants};
 
+/// A tab of a record's sub navigation.
+pub struct Tab {
+    pub label: &'static str,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The record's tabs the caller may open; `current` is the open one's path after the id ("" for
+/// the overview).
+pub fn tabs(caller: &crate::auth::Caller, id: RegistrantId, current: &str) -> Vec<Tab> {
+    use crate::auth::Permission;
+    let all: [(&'static str, &'static str, bool); 4] = [
+        ("Overview", "", true),
+        ("Orders", "/orders", true),
+        ("Obligations", "/obligations", caller.can(Permission::ObligationRead)),
+        ("Breaches", "/breaches", caller.can(Permission::BreachRead)),
+    ];
+    all.into_iter()
+        .filter(|(_, _, may)| *may)
+        .map(|(label, path, _)| Tab { label, href: format!("/registrants/{id}{path}"), current: path == current })
+        .collect()
+}
+
 pub struct Item {
     pub key: &'static str,
     pub value: String,
@@ -27,7 +50,6 @@ pub struct Item {
 #[template(path = "record.html")]
 pub struct RecordPage {
     pub chrome: Chrome,
-    pub id: String,
     pub name: String,
     pub reference: String,
     pub status: String,
@@ -38,6 +60,8 @@ pub struct RecordPage {
     pub addresses: Vec<String>,
     pub identifiers: Vec<String>,
     pub reason: String,
+    pub tabs: Vec<Tab>,
+    pub paused: Vec<(String, String)>,
 }
 
 /// The caller with the reason given for this record, and that reason's title; or the way to
@@ -50,7 +74,10 @@ pub async fn justified(state: &AppState, visitor: &mut Visitor, id: RegistrantId
             visitor.caller.justification = given;
             Ok(title)
         }
-        Ok(None) => Err(Redirect::to(&format!("/registrants/{id}/why")).into_response()),
+        Ok(None) => {
+            let back = visitor.here.as_deref().map(|here| format!("?next={}", encode(here))).unwrap_or_default();
+            Err(Redirect::to(&format!("/registrants/{id}/why{back}")).into_response())
+        }
         Err(e) => Err(pages::service_error(Some(Chrome::for_visitor(visitor, "/caseload")), e)),
     }
 }
@@ -110,10 +137,17 @@ pub async fn record(State(state): State<AppState>, mut visitor: Visitor, Path(id
             None => format!("{}: {}", words(i.kind.as_str()), i.value),
         })
         .collect();
+    let paused = if visitor.caller.can(crate::auth::Permission::ObligationRead) {
+        match crate::services::suspensions::open_for(&state.ctx, &visitor.caller, id, now).await {
+            Ok(open) => super::pause::paused(&open),
+            Err(e) => return pages::service_error(Some(chrome), e),
+        }
+    } else {
+        Vec::new()
+    };
     let status = r.status.as_str();
     RecordPage {
         chrome,
-        id: id.to_string(),
         name,
         reference: r.reference.clone(),
         status: words(status),
@@ -124,6 +158,8 @@ pub async fn record(State(state): State<AppState>, mut visitor: Visitor, Path(id
         addresses,
         identifiers,
         reason,
+        tabs: tabs(&visitor.caller, id, ""),
+        paused,
     }
     .into_response()
 }
@@ -133,11 +169,38 @@ fn list(items: impl Iterator<Item = String>) -> String {
     if all.is_empty() { "Not known".into() } else { all.join(", ") }
 }
 
+fn encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+/// Where the why page goes on to: the page of this record that asked, or its overview. Only a
+/// path under this record is followed, so the form cannot send anyone elsewhere.
+fn next_page(id: RegistrantId, next: Option<&str>) -> String {
+    let record = format!("/registrants/{id}");
+    match next {
+        Some(n)
+            if (n == record || n.starts_with(&format!("{record}/")) || n.starts_with(&format!("{record}?")))
+                && !n.contains("//")
+                && !n.contains('\\')
+                && !n.starts_with(&format!("{record}/why")) =>
+        {
+            n.to_owned()
+        }
+        _ => record,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct WhyQuery {
+    next: Option<String>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "why.html")]
 pub struct WhyPage {
     pub chrome: Chrome,
     pub action: String,
+    pub next: String,
     pub reasons: &'static [Reason],
     pub chosen: String,
     pub reference: String,
@@ -150,12 +213,18 @@ impl WhyPage {
     }
 }
 
-pub async fn why(State(_state): State<AppState>, visitor: Visitor, Path(id): Path<RegistrantId>) -> Response {
+pub async fn why(
+    State(_state): State<AppState>,
+    visitor: Visitor,
+    Path(id): Path<RegistrantId>,
+    axum::extract::Query(query): axum::extract::Query<WhyQuery>,
+) -> Response {
     // The route policy has already refused callers who can read no registrant.
     let chrome = Chrome::for_visitor(&visitor, "/caseload");
     WhyPage {
         chrome,
         action: format!("/registrants/{id}/why"),
+        next: next_page(id, query.next.as_deref()),
         reasons: REASONS,
         chosen: String::new(),
         reference: String::new(),
@@ -169,6 +238,7 @@ pub struct WhyForm {
     csrf: String,
     reason: Option<String>,
     reference: Option<String>,
+    next: Option<String>,
 }
 
 pub async fn give_reason(
@@ -184,11 +254,12 @@ pub async fn give_reason(
     let chrome = Chrome::for_visitor(&visitor, "/caseload");
     let now = crate::clock::now();
     match justifications::give(&state.ctx, visitor.session_id, id.into(), form.reason.as_deref(), form.reference.as_deref(), now).await {
-        Ok(_) => Redirect::to(&format!("/registrants/{id}")).into_response(),
+        Ok(_) => Redirect::to(&next_page(id, form.next.as_deref())).into_response(),
         Err(ServiceError::Invalid(errors)) => {
             let page = WhyPage {
                 chrome,
                 action: format!("/registrants/{id}/why"),
+                next: next_page(id, form.next.as_deref()),
                 reasons: REASONS,
                 chosen: form.reason.unwrap_or_default(),
                 reference: form.reference.unwrap_or_default(),

@@ -21,6 +21,9 @@ pub struct Visitor {
     pub session_id: Uuid,
     /// The hidden field every form of theirs carries.
     pub csrf: String,
+    /// The page being opened (path and query), when it is a GET: where to come back to after
+    /// the "Why are you accessing this?" page.
+    pub here: Option<String>,
     token: String,
 }
 
@@ -106,6 +109,7 @@ impl FromRequestParts<AppState> for Visitor {
             justification: Justification::default(),
             auth_time: Some(s.auth_time),
         };
-        Ok(Self { caller, session_id: s.id, csrf: sessions::csrf_token(&token), token })
+        let here = (parts.method == axum::http::Method::GET).then(|| here.clone());
+        Ok(Self { caller, session_id: s.id, csrf: sessions::csrf_token(&token), here, token })
     }
 }

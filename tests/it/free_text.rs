@@ -10,6 +10,8 @@ use crate::support::{TestApp, registrant_body};
 /// Closed vocabularies (stored enums), checked on the way in and out.
 const VOCABULARY: &[&str] = &[
     "alerts.kind",
+    // The event that started an occurrence's clock (`domain::due::DueEvent`).
+    "occurrences.basis_event",
     "alerts.status",
     "alerts.subject_type",
     "approvals.action",

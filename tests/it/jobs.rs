@@ -54,6 +54,8 @@ pub async fn fixture(app: &TestApp, dues: &[(DateTime<Utc>, &str)]) -> (Uuid, Uu
             reason_sealed: Set(None),
             resolved_at: Set(None),
             resolved_by: Set(None),
+            basis_event: Set(None),
+            basis_on: Set(None),
             version: Set(1),
             created_at: Set(vigil::clock::now()),
         })

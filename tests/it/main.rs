@@ -37,3 +37,5 @@ mod security_log;
 mod session_control;
 mod stall;
 mod ui;
+mod ui_duties;
+mod why_due;

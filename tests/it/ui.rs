@@ -3,7 +3,7 @@
 //! wrong role, the GOV.UK error summary, the page headers, CSRF and origin checks, and the route
 //! policy for every page.
 
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use vigil::auth::Role;
 use vigil::auth::policy::UI_ROUTES;
 
@@ -39,7 +39,10 @@ async fn a_public_protection_officer_signs_in_finds_a_registrant_and_says_why_be
 
     // The record first asks why.
     let (status, _, headers) = browser.get(&format!("/registrants/{id}")).await;
-    assert_eq!((status, headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, format!("/registrants/{id}/why").as_str()));
+    assert_eq!(
+        (status, headers["location"].to_str().unwrap()),
+        (StatusCode::SEE_OTHER, format!("/registrants/{id}/why?next=%2Fregistrants%2F{id}").as_str())
+    );
     let why = format!("/registrants/{id}/why");
     let csrf = browser.csrf(&why).await;
     let before = app.count("web_justifications").await;
@@ -236,7 +239,8 @@ async fn the_orders_tab_shows_protected_persons_only_to_who_may_see_them() {
         browser.sign_in(account(role, org)).await;
         // The tab is behind the same "why" as the overview.
         let (status, _, headers) = browser.get(&format!("/registrants/{id}/orders")).await;
-        assert_eq!((status, headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, format!("/registrants/{id}/why").as_str()));
+        let asked = format!("/registrants/{id}/why?next=%2Fregistrants%2F{id}%2Forders");
+        assert_eq!((status, headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, asked.as_str()));
         let why = format!("/registrants/{id}/why");
         let csrf = browser.csrf(&why).await;
         browser.post(&why, &[("csrf", &csrf), ("reason", "COMPLIANCE")]).await;

@@ -2,6 +2,7 @@
 //! decisions are recorded against them with who decided and why. Breaches detected from missed
 //! occurrences are written by the detection job into the same table.
 
+pub mod context;
 pub mod input;
 pub mod views;
 
@@ -70,7 +71,7 @@ pub async fn record(
         [refs.order_id.map(|i| i.uuid()), refs.condition_id.map(|i| i.uuid()), refs.occurrence_id.map(|i| i.uuid())].into_iter().flatten(),
     );
     audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Collection, "breach.create", Permission::BreachWrite, &ids)).await?;
-    let view = view(&txn, ctx, find(&txn, id).await?).await?;
+    let view = view(&txn, ctx, find(&txn, id).await?, now).await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -186,7 +187,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: BreachId, now: DateTime<Utc>) -
     let txn = tx::begin_write(&ctx.db).await?;
     let found = find(&txn, id).await?;
     let ids = [id.uuid(), found.registrant_id.uuid()];
-    let view = view(&txn, ctx, found).await?;
+    let view = view(&txn, ctx, found, now).await?;
     audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Consultation, "breach.read", Permission::BreachRead, &ids)).await?;
     txn.commit().await?;
     Ok(view)
@@ -225,7 +226,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: BreachId, body: DecisionInpu
     enforcement_decision::Entity::insert(decision).exec_without_returning(&txn).await?;
     let ids = [id.uuid(), decision_id.uuid(), found.registrant_id.uuid()];
     audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Collection, "breach.decision", Permission::BreachWrite, &ids)).await?;
-    let view = view(&txn, ctx, find(&txn, id).await?).await?;
+    let view = view(&txn, ctx, find(&txn, id).await?, now).await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -253,9 +254,34 @@ pub async fn acknowledge(ctx: &Ctx, caller: &Caller, id: BreachId, version: i32,
     }
     let ids = [id.uuid(), found.registrant_id.uuid()];
     audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Alteration, "breach.acknowledge", Permission::BreachWrite, &ids)).await?;
-    let view = view(&txn, ctx, find(&txn, id).await?).await?;
+    let view = view(&txn, ctx, find(&txn, id).await?, now).await?;
     txn.commit().await?;
     Ok(view)
+}
+
+/// The breach recorded for a missed occurrence of a registrant, if any: the page that records a
+/// failed outcome takes the officer straight to it. Ids only; the breach's own read is audited.
+pub async fn for_occurrence(
+    ctx: &Ctx,
+    caller: &Caller,
+    registrant_id: RegistrantId,
+    occurrence_id: OccurrenceId,
+    _now: DateTime<Utc>,
+) -> ServiceResult<Option<BreachId>> {
+    caller.require(Permission::BreachRead)?;
+    let found = breach::Entity::find()
+        .filter(breach::Column::RegistrantId.eq(registrant_id))
+        .filter(breach::Column::OccurrenceId.eq(occurrence_id))
+        .one(&ctx.db)
+        .await?;
+    Ok(found.map(|b| b.id))
+}
+
+/// Which registrant a breach is about, for links that name only the breach (an alert). Ids
+/// only, as in the list; the breach's own read is audited.
+pub async fn registrant_of(ctx: &Ctx, caller: &Caller, id: BreachId) -> ServiceResult<RegistrantId> {
+    caller.require(Permission::BreachRead)?;
+    Ok(find(&ctx.db, id).await?.registrant_id)
 }
 
 async fn find(conn: &impl ConnectionTrait, id: BreachId) -> ServiceResult<breach::Model> {
@@ -280,7 +306,8 @@ fn reference_of(references: &[(RegistrantId, String)], id: RegistrantId) -> Stri
     references.iter().find(|(owner, _)| *owner == id).map(|(_, r)| r.clone()).unwrap_or_default()
 }
 
-async fn view(conn: &impl ConnectionTrait, ctx: &Ctx, b: breach::Model) -> ServiceResult<BreachView> {
+async fn view(conn: &impl ConnectionTrait, ctx: &Ctx, b: breach::Model, now: DateTime<Utc>) -> ServiceResult<BreachView> {
+    let context = context::of(conn, &ctx.crypto, &b, now).await?;
     let decisions = enforcement_decision::Entity::find()
         .filter(enforcement_decision::Column::BreachId.eq(b.id))
         .order_by_asc(enforcement_decision::Column::Id)
@@ -312,6 +339,7 @@ async fn view(conn: &impl ConnectionTrait, ctx: &Ctx, b: breach::Model) -> Servi
         managing_org: b.managing_org,
         detected_at: b.detected_at,
         decisions: decision_views,
+        context,
         version: b.version,
         created_at: b.created_at,
     })

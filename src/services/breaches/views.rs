@@ -33,6 +33,8 @@ pub struct BreachView {
     pub managing_org: String,
     pub detected_at: DateTime<Utc>,
     pub decisions: Vec<DecisionView>,
+    /// The order, condition, missed duty or crime report the breach is about.
+    pub context: super::context::BreachContext,
     pub version: i32,
     pub created_at: DateTime<Utc>,
 }

@@ -76,7 +76,8 @@ pub async fn record(
     let mut ids = vec![id.uuid(), record_id.uuid(), owner.id.uuid()];
     let rescheduled = match outcome.rescheduled_to() {
         Some(at) => {
-            duties::add_occurrences(&txn, occ.obligation_id, occ.registrant_id, &[Due { at, opens: None }], now).await?;
+            let basis = Some(domain::due::Basis { event: domain::due::DueEvent::Rescheduled, on: domain::calendar::local_date(now) });
+            duties::add_occurrences(&txn, occ.obligation_id, occ.registrant_id, &[Due { at, opens: None, basis }], now).await?;
             let new = occurrence::Entity::find()
                 .filter(occurrence::Column::ObligationId.eq(occ.obligation_id))
                 .filter(occurrence::Column::DueAt.eq(at))

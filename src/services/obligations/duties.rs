@@ -16,6 +16,7 @@ use crate::crypto::{Crypto, columns};
 use crate::services::orders::read as orders;
 use crate::services::{ServiceError, ServiceResult};
 use domain::calendar;
+use domain::due::{Basis, DueEvent};
 use domain::orders::{effective_schedule, materialise_range};
 use domain::regimes::{ChangeEvent, Regime, Trigger};
 use domain::vocab::{ObligationKind, ObligationStatus, OccurrenceStatus};
@@ -24,6 +25,8 @@ use domain::vocab::{ObligationKind, ObligationStatus, OccurrenceStatus};
 pub struct Due {
     pub at: DateTime<Utc>,
     pub opens: Option<DateTime<Utc>>,
+    /// The event that started its clock ("Why is this due?").
+    pub basis: Option<Basis>,
 }
 
 /// The open obligation of `kind` under `order` that is not tied to a condition, created if
@@ -104,6 +107,8 @@ pub async fn add_occurrences(
         reason_sealed: Set(None),
         resolved_at: Set(None),
         resolved_by: Set(None),
+        basis_event: Set(d.basis.map(|b| b.event)),
+        basis_on: Set(d.basis.map(|b| b.on)),
         version: Set(1),
         created_at: Set(now),
     });
@@ -126,7 +131,8 @@ pub async fn on_order_trigger(
     let Some(first_day) = regime.initial_period_start(trigger, o.made_on, o.served_on) else { return Ok(None) };
     let Some(due) = regime.initial_due(first_day) else { return Ok(None) };
     let id = ensure_obligation(conn, o, ObligationKind::InitialNotification, now).await?;
-    add_occurrences(conn, id, o.registrant_id, &[Due { at: due, opens: Some(calendar::start_of_day(first_day)) }], now).await?;
+    let basis = Option::<DueEvent>::from(trigger).map(|event| Basis { event, on: first_day });
+    add_occurrences(conn, id, o.registrant_id, &[Due { at: due, opens: Some(calendar::start_of_day(first_day)), basis }], now).await?;
     Ok(Some(id))
 }
 
@@ -175,7 +181,8 @@ pub async fn on_registrant_change(
         let Some(regime) = regimes.iter().find(|r| r.code == o.regime_code) else { continue };
         let Some(due) = regime.change_due(event, changed_on) else { continue };
         let id = ensure_obligation(conn, o, ObligationKind::ChangeNotification, now).await?;
-        add_occurrences(conn, id, registrant_id, &[Due { at: due, opens: Some(calendar::start_of_day(changed_on)) }], now).await?;
+        let basis = Some(Basis { event: event.into(), on: changed_on });
+        add_occurrences(conn, id, registrant_id, &[Due { at: due, opens: Some(calendar::start_of_day(changed_on)), basis }], now).await?;
         touched.push(id);
     }
     Ok(touched)

@@ -201,7 +201,8 @@ async fn restart(
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<Uuid>> {
     let met = meet(conn, &[obligation_id], notified_at, Some(due), by, now).await?;
-    duties::add_occurrences(conn, obligation_id, registrant_id, &[Due { at: due, opens: None }], now).await?;
+    let basis = Some(domain::due::Basis { event: domain::due::DueEvent::LastNotification, on: calendar::local_date(notified_at) });
+    duties::add_occurrences(conn, obligation_id, registrant_id, &[Due { at: due, opens: None, basis }], now).await?;
     Ok(met)
 }
 

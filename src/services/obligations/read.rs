@@ -10,7 +10,8 @@ use super::views::*;
 use crate::crypto::{Crypto, columns};
 use crate::services::registrants::read::stored;
 use crate::services::{ServiceError, ServiceResult};
-use domain::vocab::OccurrenceStatus;
+use domain::due::{Basis, WhyDue, explain};
+use domain::vocab::{ObligationKind, OccurrenceStatus};
 
 pub async fn find_occurrence(conn: &impl ConnectionTrait, id: OccurrenceId) -> ServiceResult<occurrence::Model> {
     occurrence::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("occurrence"))
@@ -37,6 +38,7 @@ pub async fn occurrence_views(
             .all(conn)
             .await?
     };
+    let explain = explainer(conn, &rows).await?;
     let mut views = Vec::with_capacity(rows.len());
     for o in rows {
         let mut compliance = Vec::new();
@@ -51,6 +53,7 @@ pub async fn occurrence_views(
             });
         }
         let status = o.status;
+        let why = explain.why(&o);
         views.push(OccurrenceView {
             id: o.id,
             obligation_id: o.obligation_id,
@@ -62,10 +65,38 @@ pub async fn occurrence_views(
             resolved_at: o.resolved_at,
             resolved_by: o.resolved_by,
             version: o.version,
+            why,
             compliance,
         });
     }
     Ok(views)
+}
+
+/// Explains occurrences from their duties and those duties' regimes, read once (two reads,
+/// whatever the number of occurrences).
+struct Explainer {
+    duties: Vec<obligation::Model>,
+    regimes: Vec<(domain::regimes::Regime, String)>,
+}
+
+impl Explainer {
+    fn why(&self, o: &occurrence::Model) -> WhyDue {
+        let duty = self.duties.iter().find(|d| d.id == o.obligation_id);
+        let regime = duty.and_then(|d| d.regime_code.as_deref()).and_then(|code| self.regimes.iter().find(|(r, _)| r.code == code));
+        let basis = o.basis_event.zip(o.basis_on).map(|(event, on)| Basis { event, on });
+        let kind = duty.map(|d| d.kind).unwrap_or(ObligationKind::OtherRequirement);
+        explain(kind, regime.map(|(r, _)| r), regime.map(|(_, t)| t.as_str()), basis)
+    }
+}
+
+async fn explainer(conn: &impl ConnectionTrait, rows: &[occurrence::Model]) -> ServiceResult<Explainer> {
+    let mut ids: Vec<Uuid> = rows.iter().map(|o| o.obligation_id.uuid()).collect();
+    ids.sort();
+    ids.dedup();
+    let duties =
+        if ids.is_empty() { Vec::new() } else { obligation::Entity::find().filter(obligation::Column::Id.is_in(ids)).all(conn).await? };
+    let regimes = super::regimes::load_titled(conn, duties.iter().filter_map(|d| d.regime_code.clone())).await?;
+    Ok(Explainer { duties, regimes })
 }
 
 pub async fn occurrence_view(

@@ -22,6 +22,23 @@ pub async fn load_many(conn: &impl ConnectionTrait, codes: impl IntoIterator<Ite
     regime::Entity::find().filter(regime::Column::Code.is_in(codes)).all(conn).await?.into_iter().map(to_domain).collect()
 }
 
+/// The regimes with their titles ("Stalking Protection Act 2019 s.9"), for explaining duties.
+pub async fn load_titled(conn: &impl ConnectionTrait, codes: impl IntoIterator<Item = String>) -> ServiceResult<Vec<(Regime, String)>> {
+    let mut codes: Vec<String> = codes.into_iter().collect();
+    codes.sort();
+    codes.dedup();
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = regime::Entity::find().filter(regime::Column::Code.is_in(codes)).all(conn).await?;
+    rows.into_iter()
+        .map(|m| {
+            let title = m.title.clone();
+            to_domain(m).map(|r| (r, title))
+        })
+        .collect()
+}
+
 fn days(value: Option<i32>) -> ServiceResult<Option<u32>> {
     value.map(|d| stored(u32::try_from(d).ok())).transpose()
 }

@@ -33,6 +33,8 @@ pub struct OccurrenceView {
     pub resolved_at: Option<DateTime<Utc>>,
     pub resolved_by: Option<String>,
     pub version: i32,
+    /// The regime, the rule and the event that make it due.
+    pub why: domain::due::WhyDue,
     pub compliance: Vec<ComplianceView>,
 }
 

@@ -1,0 +1,315 @@
+//! Recording what happened at a session (an outcome: radios, then check answers, then the
+//! record) and excusing an occurrence with its reason. An outcome that is a failure records a
+//! breach in the same write (the service does); the officer is then taken to that breach to
+//! decide the enforcement.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::errors::FieldErrors;
+use domain::ids::{OccurrenceId, RegistrantId};
+use domain::vocab::{ComplianceOutcome, OccurrenceStatus};
+use serde::Deserialize;
+
+use super::forms::{self, Problems, date_time};
+use super::pages::{self, Chrome, words};
+use super::record::justified;
+use super::session::{self, Visitor};
+use crate::http::AppState;
+use crate::services::obligations::input::{ComplianceInput, ExcusalInput};
+use crate::services::obligations::{self, compliance, views::OccurrenceView};
+use crate::services::{ServiceError, breaches};
+
+/// The occurrence (pending, of this registrant) with its duty's name; read under the record's
+/// justification like the obligations tab.
+async fn pending(
+    state: &AppState,
+    visitor: &mut Visitor,
+    id: RegistrantId,
+    occ: OccurrenceId,
+) -> Result<(OccurrenceView, String), Response> {
+    justified(state, visitor, id).await?;
+    let chrome = || Some(Chrome::for_visitor(visitor, "/caseload"));
+    let list = obligations::list_for_registrant(&state.ctx, &visitor.caller, id, crate::clock::now())
+        .await
+        .map_err(|e| pages::service_error(chrome(), e))?;
+    let found = list.items.into_iter().find_map(|ob| {
+        let duty = words(ob.kind.as_str());
+        ob.occurrences.into_iter().find(|o| o.id == occ).map(|o| (o, duty))
+    });
+    match found {
+        Some((o, duty)) if o.status == OccurrenceStatus::Pending => Ok((o, duty)),
+        Some(_) => Err(pages::error_page(
+            chrome(),
+            StatusCode::CONFLICT,
+            "This has already been resolved",
+            "Go back to the obligations and reload.",
+        )),
+        None => Err(pages::service_error(chrome(), ServiceError::NotFound("occurrence"))),
+    }
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct OutcomeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default, rename = "to-day")]
+    to_day: String,
+    #[serde(default, rename = "to-month")]
+    to_month: String,
+    #[serde(default, rename = "to-year")]
+    to_year: String,
+    #[serde(default, rename = "to-time")]
+    to_time: String,
+    #[serde(default)]
+    version: i32,
+    /// Set by the check-answers page: record it now.
+    #[serde(default)]
+    confirm: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "outcome.html")]
+pub struct OutcomePage {
+    pub chrome: Chrome,
+    pub action: String,
+    pub back: String,
+    pub duty: String,
+    pub due: String,
+    pub outcomes: Vec<(&'static str, String)>,
+    pub form: OutcomeForm,
+    pub errors: Vec<domain::errors::FieldError>,
+    pub problems: Problems,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "outcome_check.html")]
+pub struct CheckPage {
+    pub chrome: Chrome,
+    pub action: String,
+    pub back: String,
+    pub duty: String,
+    pub due: String,
+    pub outcome: String,
+    pub rescheduled: Option<String>,
+    pub breach: bool,
+    pub form: OutcomeForm,
+}
+
+fn outcomes() -> Vec<(&'static str, String)> {
+    ComplianceOutcome::ALL.iter().map(|o| (o.as_str(), words(o.as_str()))).collect()
+}
+
+pub async fn outcome_form(
+    State(state): State<AppState>,
+    mut visitor: Visitor,
+    Path((id, occ)): Path<(RegistrantId, OccurrenceId)>,
+) -> Response {
+    let (o, duty) = match pending(&state, &mut visitor, id, occ).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    OutcomePage {
+        chrome: Chrome::for_visitor(&visitor, "/caseload"),
+        action: format!("/registrants/{id}/occurrences/{occ}/outcome"),
+        back: format!("/registrants/{id}/obligations"),
+        duty,
+        due: date_time(o.due_at),
+        outcomes: outcomes(),
+        form: OutcomeForm { version: o.version, ..Default::default() },
+        errors: Vec::new(),
+        problems: Problems::none(),
+    }
+    .into_response()
+}
+
+/// The form as the API's request: the same validation (`domain::commands::compliance`), plus
+/// the page's own reading of the date and time boxes.
+fn as_input(form: &OutcomeForm) -> Result<ComplianceInput, FieldErrors> {
+    let mut errors = FieldErrors::default();
+    let Some(outcome) = ComplianceOutcome::parse(&form.outcome) else {
+        return Err(FieldErrors::single("outcome", "required", "Select what happened"));
+    };
+    let rescheduled_to = if outcome == ComplianceOutcome::Rescheduled {
+        let day = forms::required_date(&mut errors, "to", "The new date", (&form.to_day, &form.to_month, &form.to_year));
+        let time = forms::time(&mut errors, "to-time", "The new time", &form.to_time);
+        day.zip(time).map(|(d, t)| forms::instant(d, t))
+    } else {
+        None
+    };
+    let notes = if outcome == ComplianceOutcome::AcceptableAbsence { &form.reason } else { &form.notes };
+    let notes = (!notes.trim().is_empty()).then(|| notes.trim().to_owned());
+    let input = ComplianceInput { outcome, notes, version: form.version, rescheduled_to };
+    if let Err(mut more) = domain::commands::compliance::RecordCompliance::try_from(&input) {
+        for e in &mut more.0 {
+            // The service names its fields as the API does; the page's boxes are these.
+            e.field = match e.field.as_str() {
+                "notes" if outcome == ComplianceOutcome::AcceptableAbsence => "reason".into(),
+                "rescheduled_to" => "to-day".into(),
+                other => other.into(),
+            };
+            e.detail = pages::sentence(&e.detail);
+        }
+        if errors.is_empty() {
+            errors = more;
+        }
+    }
+    errors.finish()?;
+    Ok(input)
+}
+
+pub async fn outcome(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut visitor: Visitor,
+    Path((id, occ)): Path<(RegistrantId, OccurrenceId)>,
+    Form(form): Form<OutcomeForm>,
+) -> Response {
+    if let Some(refused) = visitor.refuse_form(session::same_origin(&headers), &form.csrf) {
+        return refused;
+    }
+    let (o, duty) = match pending(&state, &mut visitor, id, occ).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let chrome = Chrome::for_visitor(&visitor, "/caseload");
+    let action = format!("/registrants/{id}/occurrences/{occ}/outcome");
+    let back = format!("/registrants/{id}/obligations");
+    let input = match as_input(&form) {
+        Ok(input) => input,
+        Err(errors) => {
+            let page = OutcomePage {
+                chrome,
+                action,
+                back,
+                duty,
+                due: date_time(o.due_at),
+                outcomes: outcomes(),
+                problems: Problems(errors.0.clone()),
+                errors: errors.0,
+                form,
+            };
+            return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
+        }
+    };
+    if form.confirm != "yes" {
+        let breach = domain::breaches::consequence_of(input.outcome.occurrence_status()).is_some();
+        let page = CheckPage {
+            chrome,
+            action,
+            back,
+            duty,
+            due: date_time(o.due_at),
+            outcome: words(input.outcome.as_str()),
+            rescheduled: input.rescheduled_to.map(date_time),
+            breach,
+            form,
+        };
+        return page.into_response();
+    }
+    let now = crate::clock::now();
+    match compliance::record(&state.ctx, &visitor.caller, occ, input, now).await {
+        Ok(result) if result.occurrence.status == OccurrenceStatus::Missed => {
+            // The failure is a breach now: take the officer to decide its enforcement.
+            match breaches::for_occurrence(&state.ctx, &visitor.caller, id, occ, now).await {
+                Ok(Some(breach)) => Redirect::to(&format!("/registrants/{id}/breaches/{breach}?done=outcome_breach")).into_response(),
+                _ => Redirect::to(&format!("{back}?done=outcome")).into_response(),
+            }
+        }
+        Ok(_) => Redirect::to(&format!("{back}?done=outcome")).into_response(),
+        Err(e) => pages::service_error(Some(chrome), e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ExcuseForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    version: i32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "excuse.html")]
+pub struct ExcusePage {
+    pub chrome: Chrome,
+    pub action: String,
+    pub back: String,
+    pub duty: String,
+    pub due: String,
+    pub reason: String,
+    pub version: i32,
+    pub errors: Vec<domain::errors::FieldError>,
+}
+
+pub async fn excuse_form(
+    State(state): State<AppState>,
+    mut visitor: Visitor,
+    Path((id, occ)): Path<(RegistrantId, OccurrenceId)>,
+) -> Response {
+    let (o, duty) = match pending(&state, &mut visitor, id, occ).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    ExcusePage {
+        chrome: Chrome::for_visitor(&visitor, "/caseload"),
+        action: format!("/registrants/{id}/occurrences/{occ}/excuse"),
+        back: format!("/registrants/{id}/obligations"),
+        duty,
+        due: date_time(o.due_at),
+        reason: String::new(),
+        version: o.version,
+        errors: Vec::new(),
+    }
+    .into_response()
+}
+
+pub async fn excuse(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut visitor: Visitor,
+    Path((id, occ)): Path<(RegistrantId, OccurrenceId)>,
+    Form(form): Form<ExcuseForm>,
+) -> Response {
+    if let Some(refused) = visitor.refuse_form(session::same_origin(&headers), &form.csrf) {
+        return refused;
+    }
+    let (o, duty) = match pending(&state, &mut visitor, id, occ).await {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let chrome = Chrome::for_visitor(&visitor, "/caseload");
+    let back = format!("/registrants/{id}/obligations");
+    let input = ExcusalInput { reason: form.reason.clone(), version: form.version };
+    match compliance::excuse(&state.ctx, &visitor.caller, occ, input, crate::clock::now()).await {
+        Ok(_) => Redirect::to(&format!("{back}?done=excused")).into_response(),
+        Err(ServiceError::Invalid(mut errors)) => {
+            for e in &mut errors.0 {
+                e.detail = if e.code == "required" { "Enter why this is excused".into() } else { pages::sentence(&e.detail) };
+            }
+            let page = ExcusePage {
+                chrome,
+                action: format!("/registrants/{id}/occurrences/{occ}/excuse"),
+                back,
+                duty,
+                due: date_time(o.due_at),
+                reason: form.reason,
+                version: form.version,
+                errors: errors.0,
+            };
+            (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+        }
+        Err(e) => pages::service_error(Some(chrome), e),
+    }
+}

@@ -1,0 +1,101 @@
+// Probation records attendance at a programme session; a public protection officer decides a
+// breach (what it is about, why it was due) and records a notification. With JavaScript, without
+// it, and at 320 px; axe on every page, error states included.
+import { audit, BASE, check, heading, nav, newPage, signIn, shot, VARIANTS } from '../lib.mjs'
+
+// Gives a reason on the "Why are you accessing this?" page if it is asked for.
+async function giveReason (page) {
+  if (!page.url().includes('/why')) return
+  await page.getByLabel('Checking or recording compliance with an order or obligation').check()
+  await page.getByRole('button', { name: 'Continue' }).click()
+}
+
+// The first record on the caseload whose obligations offer an outcome to record.
+async function recordWithSession (page) {
+  await nav(page, 'Caseload')
+  const hrefs = await page.locator('table a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))
+  for (const href of hrefs) {
+    await page.goto(`${BASE}${href}/obligations`)
+    await giveReason(page)
+    if (await page.getByRole('link', { name: /^Record an outcome/ }).count()) return href
+  }
+  return null
+}
+
+export default async function () {
+  for (const [js, width] of VARIANTS) {
+    const label = `js=${js} width=${width}`
+    console.log(`flow: probation records attendance (${label})`)
+    const page = await newPage({ js, width })
+    await signIn(page, 'Probation officer, probation-london')
+    const href = await recordWithSession(page)
+    check(href !== null, `probation finds a programme session to record (${label})`)
+    if (href === null) { await page.context().close(); continue }
+    check((await heading(page)) === 'Obligations', `the obligations tab opens (${label})`)
+    await audit(page, `obligations (${label})`)
+    // "Why is this due?" opens and is audited open.
+    await page.locator('.govuk-details__summary').first().click()
+    await audit(page, `obligations with why open (${label})`)
+    await shot(page, 'obligations')
+    await page.getByRole('link', { name: /^Record an outcome/ }).first().click()
+    check((await heading(page)) === 'What happened?', `the outcome question (${label})`)
+    await audit(page, `outcome (${label})`)
+    await page.getByRole('button', { name: 'Continue' }).click()
+    check(await page.locator('.govuk-error-summary').isVisible(), `an outcome without a choice shows the error summary (${label})`)
+    await audit(page, `outcome error (${label})`)
+    await page.getByLabel('Attended complied').check()
+    await page.getByRole('button', { name: 'Continue' }).click()
+    check((await heading(page)) === 'Check the outcome before recording it', `check answers (${label})`)
+    await audit(page, `outcome check (${label})`)
+    await page.getByRole('button', { name: 'Record the outcome' }).click()
+    check((await page.locator('.govuk-notification-banner').innerText()).includes('Outcome recorded'), `the outcome is recorded (${label})`)
+    await audit(page, `obligations after outcome (${label})`)
+    await page.context().close()
+  }
+
+  for (const [js, width] of VARIANTS) {
+    const label = `js=${js} width=${width}`
+    console.log(`flow: public protection officer decides a breach (${label})`)
+    const page = await newPage({ js, width })
+    await signIn(page, 'Public protection officer, met')
+    await nav(page, 'Breaches')
+    check((await heading(page)) === 'Breaches', `the breaches list (${label})`)
+    await audit(page, `breaches (${label})`)
+    await page.locator('table a').first().click()
+    await giveReason(page)
+    check((await heading(page)).startsWith('Breach:'), `the breach opens after the reason (${label})`)
+    check((await page.locator('main').innerText()).includes('Order'), `the breach names its order (${label})`)
+    await audit(page, `breach (${label})`)
+    await shot(page, 'breach')
+    await page.getByRole('button', { name: 'Record the decision' }).click()
+    check(await page.locator('.govuk-error-summary').isVisible(), `a decision without a choice shows the error summary (${label})`)
+    await audit(page, `breach decision error (${label})`)
+    await page.getByLabel('Warning').check()
+    await page.getByLabel('Why').fill('Warned in writing at the next appointment.')
+    await page.getByRole('button', { name: 'Record the decision' }).click()
+    check((await page.locator('.govuk-notification-banner').innerText()).includes('Decision recorded'), `the decision is recorded (${label})`)
+    check((await page.locator('.moj-timeline').innerText()).includes('Warned in writing'), `the timeline shows it (${label})`)
+    await audit(page, `breach decided (${label})`)
+
+    // A notification made at the station, recorded from the same record's obligations.
+    await page.getByRole('link', { name: 'Obligations' }).click()
+    await page.getByRole('link', { name: 'Record a notification' }).click()
+    check((await heading(page)) === 'Record a notification', `the notification form (${label})`)
+    await audit(page, `notification (${label})`)
+    await page.getByRole('button', { name: 'Continue' }).click()
+    check(await page.locator('.govuk-error-summary').isVisible(), `an empty notification shows the error summary (${label})`)
+    await audit(page, `notification error (${label})`)
+    await page.getByLabel('Change of address').check()
+    await page.getByLabel('In person at a police station').check()
+    await page.getByLabel('Police station').fill('Exampleton Police Station')
+    await page.getByLabel('Time of the notification').fill('9:15am')
+    await page.getByLabel('A written acknowledgement was given').check()
+    await page.getByRole('button', { name: 'Continue' }).click()
+    check((await heading(page)) === 'Check the notification before recording it', `notification check answers (${label})`)
+    await audit(page, `notification check (${label})`)
+    await page.getByRole('button', { name: 'Record the notification' }).click()
+    check((await page.locator('.govuk-notification-banner').innerText()).includes('Notification recorded'), `the notification is recorded (${label})`)
+    await audit(page, `obligations after notification (${label})`)
+    await page.context().close()
+  }
+}
