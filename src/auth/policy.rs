@@ -183,6 +183,7 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("POST", "/sign-in", &[]),
     ui("POST", "/sign-out", &[Permission::SelfRead]),
     ui("GET", "/signed-out", &[]),
+    ui("POST", "/session/keep-alive", &[Permission::SelfRead]),
     ui("GET", "/accessibility", &[]),
     ui("GET", "/cookies", &[]),
     ui("GET", "/assets/{*path}", &[]),

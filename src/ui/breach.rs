@@ -36,6 +36,7 @@ pub struct Decision {
 #[template(path = "breach.html")]
 pub struct BreachPage {
     pub chrome: Chrome,
+    pub tabs: Vec<super::record::Tab>,
     pub action: String,
     pub reference: String,
     pub what: &'static str,
@@ -98,6 +99,7 @@ fn page(chrome: Chrome, caller: &crate::auth::Caller, registrant: RegistrantId, 
     let may_write = caller.can(Permission::BreachWrite) && caller.org == b.managing_org;
     BreachPage {
         chrome,
+        tabs: super::record::tabs(caller, registrant, "/breaches"),
         action: format!("/registrants/{registrant}/breaches/{}", b.id),
         reference: b.registrant_reference,
         what: source_label(b.source),

@@ -39,6 +39,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/", get(home::home))
         .route("/sign-out", post(signin::sign_out))
         .route("/signed-out", get(signin::signed_out))
+        .route("/session/keep-alive", post(signin::keep_alive))
         .route("/accessibility", get(info::accessibility))
         .route("/cookies", get(info::cookies))
         .route("/assets/{*path}", get(assets::serve))

@@ -25,11 +25,13 @@ pub struct Chrome {
     pub csrf: String,
     /// The success banner after a write (POST, redirect, GET): see [`Done`].
     pub banner: Option<&'static str>,
+    /// Seconds of idleness before the session ends, for the timeout warning (signed in only).
+    pub timeout: Option<i64>,
 }
 
 impl Chrome {
     pub fn anonymous() -> Self {
-        Self { assets: assets::version(), nav: Vec::new(), signed_in_as: None, csrf: String::new(), banner: None }
+        Self { assets: assets::version(), nav: Vec::new(), signed_in_as: None, csrf: String::new(), banner: None, timeout: None }
     }
 
     pub fn for_visitor(visitor: &super::session::Visitor, current: &str) -> Self {
@@ -44,7 +46,14 @@ impl Chrome {
         if caller.can(crate::auth::Permission::BreachRead) {
             nav.push(NavItem { label: "Breaches", href: "/breaches", current: current == "/breaches" });
         }
-        Self { assets: assets::version(), nav, signed_in_as: Some(who(caller)), csrf: visitor.csrf.clone(), banner: None }
+        Self {
+            assets: assets::version(),
+            nav,
+            signed_in_as: Some(who(caller)),
+            csrf: visitor.csrf.clone(),
+            banner: None,
+            timeout: Some(visitor.idle_seconds),
+        }
     }
 }
 

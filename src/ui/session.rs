@@ -24,6 +24,8 @@ pub struct Visitor {
     /// The page being opened (path and query), when it is a GET: where to come back to after
     /// the "Why are you accessing this?" page.
     pub here: Option<String>,
+    /// How long the session lasts without use: the timeout warning counts down from it.
+    pub idle_seconds: i64,
     token: String,
 }
 
@@ -110,6 +112,7 @@ impl FromRequestParts<AppState> for Visitor {
             auth_time: Some(s.auth_time),
         };
         let here = (parts.method == axum::http::Method::GET).then(|| here.clone());
-        Ok(Self { caller, session_id: s.id, csrf: sessions::csrf_token(&token), here, token })
+        let idle_seconds = limits(state).idle.num_seconds();
+        Ok(Self { caller, session_id: s.id, csrf: sessions::csrf_token(&token), here, idle_seconds, token })
     }
 }

@@ -152,8 +152,29 @@ pub async fn sign_out(
 pub struct SignedOutPage {
     pub chrome: Chrome,
     pub sign_in: String,
+    /// Signed out by the timeout warning's countdown.
+    pub timed_out: bool,
 }
 
-pub async fn signed_out(State(state): State<AppState>) -> SignedOutPage {
-    SignedOutPage { chrome: Chrome::anonymous(), sign_in: session::sign_in_url(&state, "/") }
+#[derive(Deserialize)]
+pub struct SignedOutQuery {
+    timeout: Option<String>,
+}
+
+pub async fn signed_out(State(state): State<AppState>, Query(q): Query<SignedOutQuery>) -> SignedOutPage {
+    SignedOutPage { chrome: Chrome::anonymous(), sign_in: session::sign_in_url(&state, "/"), timed_out: q.timeout.is_some() }
+}
+
+#[derive(Deserialize)]
+pub struct KeepAliveForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// "Stay signed in": resuming the session (the extractor) has already refreshed its idle clock.
+pub async fn keep_alive(headers: HeaderMap, visitor: Visitor, Form(form): Form<KeepAliveForm>) -> Response {
+    if let Some(refused) = visitor.refuse_form(session::same_origin(&headers), &form.csrf) {
+        return refused;
+    }
+    StatusCode::NO_CONTENT.into_response()
 }

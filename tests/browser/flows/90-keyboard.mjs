@@ -39,4 +39,26 @@ console.log('keyboard')
   await page.context().close()
 }
 
+// The timeout warning (WCAG 2.2.1): two minutes before idle expiry a modal dialog offers to stay
+// signed in; staying keeps the session; the dialog passes axe; without a choice it signs out.
+console.log('timeout warning')
+{
+  const page = await newPage()
+  await page.clock.install()
+  await signIn(page, 'Public protection officer, met')
+  const dialog = page.locator('dialog.vigil-timeout')
+  check(!(await dialog.isVisible()), 'the timeout warning is closed at first')
+  await page.clock.fastForward('28:30')
+  check(await dialog.isVisible(), 'the timeout warning opens before idle expiry')
+  check((await page.evaluate(() => document.activeElement.innerText?.trim())) === 'Stay signed in', 'focus moves to "Stay signed in"')
+  await audit(page, 'timeout warning')
+  await page.keyboard.press('Enter')
+  await page.waitForFunction(() => !document.querySelector('dialog.vigil-timeout').open)
+  await nav(page, 'Caseload')
+  check((await heading(page)) === 'Caseload', 'still signed in after "Stay signed in"')
+  await page.clock.fastForward('30:01')
+  await page.waitForURL((url) => url.pathname === '/signed-out')
+  check((await page.locator('main').innerText()).includes('had not done anything'), 'signed out at idle expiry, and told why')
+  await page.context().close()
+}
 }
