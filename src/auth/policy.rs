@@ -193,6 +193,19 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("GET", "/registrants/{id}/orders", READ_REGISTRANT),
     ui("GET", "/registrants/{id}/why", READ_REGISTRANT),
     ui("POST", "/registrants/{id}/why", READ_REGISTRANT),
+    ui("GET", "/registrants/{id}/details", READ_REGISTRANT),
+    ui("GET", "/registrants/{id}/details/{what}/new", &[Permission::RegistrantWrite]),
+    ui("POST", "/registrants/{id}/details/{what}/new", &[Permission::RegistrantWrite]),
+    ui("GET", "/registrants/{id}/orders/new", &[Permission::OrderWrite]),
+    ui("POST", "/registrants/{id}/orders/new", &[Permission::OrderWrite]),
+    ui("GET", "/registrants/{id}/orders/{order}", READ_REGISTRANT),
+    ui("GET", "/registrants/{id}/orders/{order}/service", &[Permission::OrderWrite]),
+    ui("POST", "/registrants/{id}/orders/{order}/service", &[Permission::OrderWrite]),
+    ui("GET", "/registrants/new", &[Permission::RegistrantWrite]),
+    ui("POST", "/registrants/new", &[Permission::RegistrantWrite]),
+    ui("GET", "/registrants/new/{draft}", &[Permission::RegistrantWrite]),
+    ui("GET", "/registrants/new/{draft}/{step}", &[Permission::RegistrantWrite]),
+    ui("POST", "/registrants/new/{draft}/{step}", &[Permission::RegistrantWrite]),
 ];
 
 const fn ui(method: &'static str, path: &'static str, any_of: &'static [Permission]) -> RoutePolicy {

@@ -8,12 +8,18 @@
 
 mod assets;
 mod caseload;
+mod details;
 mod find;
+mod form;
 mod home;
 mod info;
+mod order;
+mod order_new;
 mod orders;
 pub mod pages;
+mod particulars;
 mod record;
+mod register;
 pub mod session;
 mod signin;
 
@@ -39,7 +45,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/find", get(find::form).post(find::find))
         .route("/registrants/{id}", get(record::record))
         .route("/registrants/{id}/orders", get(orders::orders))
-        .route("/registrants/{id}/why", get(record::why).post(record::give_reason));
+        .route("/registrants/{id}/why", get(record::why).post(record::give_reason))
+        .route("/registrants/{id}/details", get(details::details))
+        .route("/registrants/{id}/details/{what}/new", get(details::add_form).post(details::add))
+        .route("/registrants/{id}/orders/new", get(order_new::form_page).post(order_new::create))
+        .route("/registrants/{id}/orders/{order}", get(order::order))
+        .route("/registrants/{id}/orders/{order}/service", get(order::service_form).post(order::record_service))
+        .route("/registrants/new", get(register::start_page).post(register::start))
+        .route("/registrants/new/{draft}", get(register::tasks))
+        .route("/registrants/new/{draft}/{step}", get(register::step_form).post(register::step_save));
     if state.dev_signin {
         router = router.route("/sign-in", get(signin::form).post(signin::sign_in));
     }
