@@ -482,13 +482,9 @@ fn answers(d: &Draft) -> Vec<Answer> {
         .iter()
         .filter_map(|a| {
             let checked = particulars::check_address(a, 0).ok()?;
-            Some(AddressRow::describe(
-                checked.kind,
-                &checked.lines,
-                checked.town.as_deref(),
-                checked.postcode.as_deref(),
-                checked.valid_from,
-            ))
+            // The postcode as it will be stored.
+            let postcode = checked.postcode.map(|p| domain::person::uk_postcode("postcode", &p).unwrap_or(p));
+            Some(AddressRow::describe(checked.kind, &checked.lines, checked.town.as_deref(), postcode.as_deref(), checked.valid_from))
         })
         .collect();
     out.push(Answer { anchor: String::new(), key: "Addresses", values: addresses, change: "addresses" });
