@@ -38,5 +38,6 @@ pub mod registrant_descriptor;
 pub mod registrant_identifier;
 pub mod registrant_name;
 pub mod suspension;
+pub mod web_draft;
 pub mod web_justification;
 pub mod web_session;

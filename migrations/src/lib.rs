@@ -21,6 +21,7 @@ mod m20261130_000026_keyed_audit;
 mod m20261130_000027_seal_free_text;
 mod m20261130_000028_web_justifications;
 mod m20261130_000033_occurrence_basis;
+mod m20261201_000029_web_drafts;
 mod support;
 
 pub struct Migrator;
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000026_keyed_audit::Migration),
             Box::new(m20261130_000027_seal_free_text::Migration),
             Box::new(m20261130_000028_web_justifications::Migration),
+            Box::new(m20261201_000029_web_drafts::Migration),
             Box::new(m20261130_000033_occurrence_basis::Migration),
         ]
     }

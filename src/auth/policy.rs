@@ -211,6 +211,19 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("GET", "/registrants/{id}/breaches/{breach}", &[Permission::BreachRead]),
     ui("POST", "/registrants/{id}/breaches/{breach}/decision", &[Permission::BreachWrite]),
     ui("POST", "/registrants/{id}/breaches/{breach}/acknowledgement", &[Permission::BreachWrite]),
+    ui("GET", "/registrants/{id}/details", READ_REGISTRANT),
+    ui("GET", "/registrants/{id}/details/{what}/new", &[Permission::RegistrantWrite]),
+    ui("POST", "/registrants/{id}/details/{what}/new", &[Permission::RegistrantWrite]),
+    ui("GET", "/registrants/{id}/orders/new", &[Permission::OrderWrite]),
+    ui("POST", "/registrants/{id}/orders/new", &[Permission::OrderWrite]),
+    ui("GET", "/registrants/{id}/orders/{order}", READ_REGISTRANT),
+    ui("GET", "/registrants/{id}/orders/{order}/service", &[Permission::OrderWrite]),
+    ui("POST", "/registrants/{id}/orders/{order}/service", &[Permission::OrderWrite]),
+    ui("GET", "/registrants/new", &[Permission::RegistrantWrite]),
+    ui("POST", "/registrants/new", &[Permission::RegistrantWrite]),
+    ui("GET", "/registrants/new/{draft}", &[Permission::RegistrantWrite]),
+    ui("GET", "/registrants/new/{draft}/{step}", &[Permission::RegistrantWrite]),
+    ui("POST", "/registrants/new/{draft}/{step}", &[Permission::RegistrantWrite]),
 ];
 
 const fn ui(method: &'static str, path: &'static str, any_of: &'static [Permission]) -> RoutePolicy {

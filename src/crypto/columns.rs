@@ -43,6 +43,7 @@ pub const ORDER_COURT: Column = col("orders", "court_sealed");
 pub const CONDITION_RESPONSIBLE: Column = col("order_conditions", "responsible_person_sealed");
 pub const NOTIFICATION_STATION: Column = col("notification_events", "station_sealed");
 pub const APPROVAL_DECISION_REASON: Column = col("approvals", "decision_reason_sealed");
+pub const WEB_DRAFT: Column = col("web_drafts", "draft_sealed");
 
 /// Every sealed column, each keyed by its table's `id` (the row id in the associated data).
 /// Key rotation re-seals exactly these; a column missing here would keep its old key forever,
@@ -79,4 +80,5 @@ pub const ALL: &[Column] = &[
     ORDER_COURT,
     CONDITION_RESPONSIBLE,
     NOTIFICATION_STATION,
+    WEB_DRAFT,
 ];

@@ -24,6 +24,7 @@ pub mod rotation;
 pub mod sessions;
 pub mod suspensions;
 pub mod tx;
+pub mod web_drafts;
 pub mod web_sessions;
 
 use std::sync::Arc;

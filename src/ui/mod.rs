@@ -10,17 +10,23 @@ mod assets;
 mod breach;
 mod breaches;
 mod caseload;
+mod details;
 mod duties;
 mod find;
+mod form;
 mod forms;
 mod home;
 mod info;
 mod notify;
+mod order;
+mod order_new;
 mod orders;
 mod outcome;
 pub mod pages;
+mod particulars;
 mod pause;
 mod record;
+mod register;
 pub mod session;
 mod signin;
 
@@ -59,7 +65,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/registrants/{id}/breaches", get(breaches::tab))
         .route("/registrants/{id}/breaches/{breach}", get(breach::show))
         .route("/registrants/{id}/breaches/{breach}/decision", post(breach::decide))
-        .route("/registrants/{id}/breaches/{breach}/acknowledgement", post(breach::acknowledge));
+        .route("/registrants/{id}/breaches/{breach}/acknowledgement", post(breach::acknowledge))
+        .route("/registrants/{id}/details", get(details::details))
+        .route("/registrants/{id}/details/{what}/new", get(details::add_form).post(details::add))
+        .route("/registrants/{id}/orders/new", get(order_new::form_page).post(order_new::create))
+        .route("/registrants/{id}/orders/{order}", get(order::order))
+        .route("/registrants/{id}/orders/{order}/service", get(order::service_form).post(order::record_service))
+        .route("/registrants/new", get(register::start_page).post(register::start))
+        .route("/registrants/new/{draft}", get(register::tasks))
+        .route("/registrants/new/{draft}/{step}", get(register::step_form).post(register::step_save));
     if state.dev_signin {
         router = router.route("/sign-in", get(signin::form).post(signin::sign_in));
     }

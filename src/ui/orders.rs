@@ -16,6 +16,10 @@ use crate::http::AppState;
 use crate::services::orders;
 
 pub struct OrderCard {
+    /// The order's own page.
+    pub href: String,
+    /// Where to record its service, while it is unserved and the caller may.
+    pub serve: Option<String>,
     pub title: String,
     pub status: String,
     pub status_tag: &'static str,
@@ -30,9 +34,12 @@ pub struct OrderCard {
 #[template(path = "orders.html")]
 pub struct OrdersPage {
     pub chrome: Chrome,
+    pub id: String,
     pub reason: String,
     pub orders: Vec<OrderCard>,
     pub tabs: Vec<super::record::Tab>,
+    /// Whether the caller may add an order to this record.
+    pub may_write: bool,
 }
 
 /// The order's name as officers say it, never its code.
@@ -59,10 +66,14 @@ pub async fn orders(State(state): State<AppState>, mut visitor: Visitor, Path(id
         Ok(list) => list,
         Err(e) => return pages::service_error(Some(chrome), e),
     };
+    let may_write = |managing_org: &str| visitor.caller.can(crate::auth::Permission::OrderWrite) && visitor.caller.org == managing_org;
+    let add_order = list.items.first().map(|o| may_write(&o.managing_org));
     let cards = list
         .items
         .into_iter()
         .map(|o| {
+            let href = format!("/registrants/{id}/orders/{}", o.id);
+            let serve = (o.served_on.is_none() && o.status.is_in_force() && may_write(&o.managing_org)).then(|| format!("{href}/service"));
             let mut summary = Vec::new();
             if let Some(court) = &o.court {
                 summary.push(Item { key: "Court", value: court.clone() });
@@ -86,6 +97,8 @@ pub async fn orders(State(state): State<AppState>, mut visitor: Visitor, Path(id
             };
             let kind = |k: &str| o.conditions.iter().filter(|c| c.kind.as_str() == k).map(described).collect::<Vec<_>>();
             OrderCard {
+                href,
+                serve,
                 title: kind_label(o.kind).to_owned(),
                 status: words(o.status.as_str()),
                 status_tag: pages::status_tag(o.status.as_str()),
@@ -104,6 +117,14 @@ pub async fn orders(State(state): State<AppState>, mut visitor: Visitor, Path(id
             }
         })
         .collect();
+    // With no order yet, whether the caller may add one is whether they manage the registrant.
+    let may_write = match add_order {
+        Some(may) => may,
+        None => match crate::services::registrants::get(&state.ctx, &visitor.caller, id, crate::clock::now()).await {
+            Ok(r) => may_write(&r.managing_org),
+            Err(e) => return pages::service_error(Some(chrome), e),
+        },
+    };
     let tabs = super::record::tabs(&visitor.caller, id, "/orders");
-    OrdersPage { chrome, reason, orders: cards, tabs }.into_response()
+    OrdersPage { chrome, id: id.to_string(), reason, orders: cards, may_write, tabs }.into_response()
 }

@@ -29,8 +29,9 @@ pub struct Tab {
 /// the overview).
 pub fn tabs(caller: &crate::auth::Caller, id: RegistrantId, current: &str) -> Vec<Tab> {
     use crate::auth::Permission;
-    let all: [(&'static str, &'static str, bool); 4] = [
+    let all: [(&'static str, &'static str, bool); 5] = [
         ("Overview", "", true),
+        ("Personal details", "/details", true),
         ("Orders", "/orders", true),
         ("Obligations", "/obligations", caller.can(Permission::ObligationRead)),
         ("Breaches", "/breaches", caller.can(Permission::BreachRead)),

@@ -37,5 +37,6 @@ mod security_log;
 mod session_control;
 mod stall;
 mod ui;
+mod ui_details;
 mod ui_duties;
 mod why_due;
