@@ -11,9 +11,13 @@ mod caseload;
 mod find;
 mod home;
 mod info;
+mod intake;
 mod orders;
 pub mod pages;
+mod patterns;
 mod record;
+mod report_form;
+mod reports;
 pub mod session;
 mod signin;
 
@@ -39,7 +43,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/find", get(find::form).post(find::find))
         .route("/registrants/{id}", get(record::record))
         .route("/registrants/{id}/orders", get(orders::orders))
-        .route("/registrants/{id}/why", get(record::why).post(record::give_reason));
+        .route("/registrants/{id}/why", get(record::why).post(record::give_reason))
+        .route("/reports", get(reports::list))
+        .route("/reports/new", get(intake::form).post(intake::record))
+        .route("/reports/{id}", get(reports::report))
+        .route("/reports/{id}/why", get(reports::why).post(reports::give_reason))
+        .route("/reports/{id}/checks", post(reports::check_again))
+        .route("/reports/{id}/checks/{check}", get(reports::result))
+        .route("/patterns/{id}", get(patterns::pattern))
+        .route("/patterns/{id}/why", get(patterns::why).post(patterns::give_reason));
     if state.dev_signin {
         router = router.route("/sign-in", get(signin::form).post(signin::sign_in));
     }

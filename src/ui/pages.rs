@@ -41,6 +41,10 @@ impl Chrome {
         if caller.can(crate::auth::Permission::RegistrantReadNational) {
             nav.push(NavItem { label: "Find a registrant", href: "/find", current: current == "/find" });
         }
+        if caller.can(crate::auth::Permission::ReportWrite) {
+            nav.push(NavItem { label: "Record a report", href: "/reports/new", current: current == "/reports/new" });
+            nav.push(NavItem { label: "My reports", href: "/reports", current: current == "/reports" });
+        }
         Self { assets: assets::version(), nav, signed_in_as: Some(who(caller)), csrf: visitor.csrf.clone(), banner: None }
     }
 }
@@ -98,6 +102,7 @@ pub fn status_tag(status: &str) -> &'static str {
         "active" | "varied" | "renewed" => "govuk-tag--green",
         "interim" => "govuk-tag--light-blue",
         "wanted" | "missing" => "govuk-tag--red",
+        "possible_match" => "govuk-tag--yellow",
         _ => "govuk-tag--grey",
     }
 }
