@@ -124,7 +124,8 @@ pub async fn record(
     if let Err(found) = found.finish() {
         errors.extend(found.0.iter().map(|e| (e.field.clone(), e.code, e.detail.clone())).map(|(f, c, d)| form.service_error(&f, c, &d)));
     }
-    let errors: Vec<(String, String)> = errors.into_iter().map(|(id, m)| form.page_error(&id, &m)).collect();
+    let mut errors: Vec<(String, String)> = errors.into_iter().map(|(id, m)| form.page_error(&id, &m)).collect();
+    errors.sort_by_cached_key(|(id, _)| form.position(id));
     if !errors.is_empty() {
         return invalid(&visitor, form, errors);
     }

@@ -262,14 +262,25 @@ impl ReportForm {
         let at =
             fields.iter().position(|f| f.id == id).or_else(|| fields.iter().position(|f| f.id.starts_with(&format!("{id}-")))).unwrap_or(0);
         let Some(f) = fields.into_iter().nth(at) else { return (id, sentence(detail)) };
+        let empty = f.value.trim().is_empty();
         let message = match code {
             "no_particulars" => "Give at least one name or identifier for the suspect".to_owned(),
+            "invalid_reference" | "required" if empty => format!("Enter {}", lower_first(&f.what)),
             "invalid_range" => "The lowest estimated age must not be more than the highest, which must be at most 120".to_owned(),
             _ if detail.starts_with("must") => format!("{} {detail}", f.what),
             _ => sentence(detail),
         };
         f.error.get_or_insert(message.clone());
         (f.id.clone(), message)
+    }
+
+    /// Where the input with `id` is on the form, so the error summary follows the page's order.
+    pub fn position(&mut self, id: &str) -> usize {
+        if id == "channels" {
+            // The checkboxes come after the dates of the conduct.
+            return self.fields_mut().iter().position(|f| f.id == "summary").unwrap_or(0);
+        }
+        self.fields_mut().iter().position(|f| f.id == id).unwrap_or(usize::MAX)
     }
 
     /// Puts this page's own error on the input with `id`.
@@ -388,6 +399,15 @@ impl ReportForm {
             summary: Some(self.summary.value.clone()).filter(|s| !s.trim().is_empty()),
         };
         (input, errors)
+    }
+}
+
+/// "The crime reference" reads "the crime reference" inside a sentence.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

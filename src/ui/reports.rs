@@ -119,6 +119,8 @@ pub struct ReportPage {
     pub crime_reference: String,
     pub cards: Vec<Card>,
     pub checks: Vec<CheckRow>,
+    /// Serial-pattern alerts of the caller's force that include this report (officers only).
+    pub patterns: Vec<String>,
 }
 
 pub struct Card {
@@ -214,6 +216,7 @@ pub async fn report(State(state): State<AppState>, mut visitor: Visitor, Path(id
         Card { title: "The victim", items: victim },
         Card { title: "The suspect", items: suspect },
     ];
+    let patterns = r.serial_patterns.iter().map(|a| a.to_string()).collect();
     let checks = r
         .checks
         .iter()
@@ -222,7 +225,7 @@ pub async fn report(State(state): State<AppState>, mut visitor: Visitor, Path(id
             CheckRow { id: c.id.to_string(), reference: c.check_reference.clone(), result, tag, when: when(c.created_at) }
         })
         .collect();
-    ReportPage { chrome, id: id.to_string(), crime_reference: r.crime_reference, cards, checks }.into_response()
+    ReportPage { chrome, id: id.to_string(), crime_reference: r.crime_reference, cards, checks, patterns }.into_response()
 }
 
 #[derive(Template, WebTemplate)]

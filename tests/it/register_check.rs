@@ -342,6 +342,11 @@ async fn every_force_whose_report_is_in_a_serial_pattern_is_told() {
     let common = &pattern["identifiers_in_common"][0];
     assert_eq!((common["kind"].as_str(), common["reports"].as_u64()), (Some("online_handle"), Some(2)), "{pattern}");
     assert!(!pattern.to_string().contains("V-80") && !pattern.to_string().contains("Vera"), "victims are never named");
+    // A report's reader from a force that was told is pointed at the pattern; intake is not.
+    let (_, read) = app.get(&format!("/api/v1/reports/{first}"), &kent_ppo).await;
+    assert_eq!(read["serial_patterns"], json!([told[0]]));
+    let (_, read) = app.get(&format!("/api/v1/reports/{first}"), &kent).await;
+    assert_eq!(read["serial_patterns"], json!([]));
     // Another force's alert is not found; intake cannot read patterns at all.
     assert_eq!(app.get(&path, &app.token(Role::Ppo, "essex")).await.0, 404);
     assert_eq!(app.get(&path, &kent).await.0, 403);

@@ -335,6 +335,13 @@ async fn a_serial_pattern_across_forces_shows_victims_only_as_their_place() {
     let second = record(&gmp, "GMP/2026/302", "VIC-SECRET-2", &suspect).await;
     let (_, html, _) = gmp.get(&second).await;
     assert!(html.contains("Possible match"), "{html}");
+    let (_, mine, _) = intake.get("/reports").await;
+    let start = mine.find("href=\"/reports/0").unwrap() + 6;
+    let (_, html, _) = intake.get(mine[start..].split('"').next().unwrap()).await;
+    assert!(
+        html.contains("MET/2026/301") && !html.contains("/patterns/") && !html.contains("serial pattern"),
+        "intake is not told: {html}"
+    );
 
     for org in ["met", "gmp"] {
         let (status, alerts) = app.get("/api/v1/alerts", &app.token(Role::Ppo, org)).await;
@@ -342,6 +349,14 @@ async fn a_serial_pattern_across_forces_shows_victims_only_as_their_place() {
         let alert = alerts.as_array().unwrap().iter().find(|a| a["kind"] == "serial_pattern").expect("both forces are told").clone();
         let path = format!("/patterns/{}", alert["id"].as_str().unwrap());
         let browser = signed_in(&app, Role::Ppo, org).await;
+        // The force's own report points at the pattern.
+        let (_, mine, _) = browser.get("/reports").await;
+        let start = mine.find("href=\"/reports/0").expect("the force's report is listed") + 6;
+        let report_path = mine[start..].split('"').next().unwrap().to_owned();
+        let csrf = browser.csrf(&format!("{report_path}/why")).await;
+        browser.post(&format!("{report_path}/why"), &[("csrf", &csrf), ("reason", "AUDIT")]).await;
+        let (_, report_html, _) = browser.get(&report_path).await;
+        assert!(report_html.contains(&format!("href=\"{path}\"")), "{report_html}");
         let (status, _, headers) = browser.get(&path).await;
         assert_eq!((status, headers["location"].to_str().unwrap()), (StatusCode::SEE_OTHER, format!("{path}/why").as_str()));
         let csrf = browser.csrf(&format!("{path}/why")).await;
