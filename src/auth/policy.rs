@@ -158,6 +158,7 @@ routes! {
     "GET" "/api/v1/reports/{id}" => READ_REPORT, justified;
     "POST" "/api/v1/reports/{id}/checks" => &[Permission::RegisterCheck], justified;
     "GET" "/api/v1/checks/{id}" => &[Permission::MatchRead], justified;
+    "GET" "/api/v1/patterns/{id}" => &[Permission::MatchRead], justified;
     "GET" "/api/v1/links" => &[Permission::LinkDecide];
     "GET" "/api/v1/approvals" => FOUR_EYES;
     "POST" "/api/v1/approvals" => FOUR_EYES;
@@ -224,6 +225,17 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("GET", "/registrants/new/{draft}", &[Permission::RegistrantWrite]),
     ui("GET", "/registrants/new/{draft}/{step}", &[Permission::RegistrantWrite]),
     ui("POST", "/registrants/new/{draft}/{step}", &[Permission::RegistrantWrite]),
+    ui("GET", "/reports", READ_REPORT),
+    ui("GET", "/reports/new", &[Permission::ReportWrite]),
+    ui("POST", "/reports/new", &[Permission::ReportWrite]),
+    ui("GET", "/reports/{id}", READ_REPORT),
+    ui("GET", "/reports/{id}/why", READ_REPORT),
+    ui("POST", "/reports/{id}/why", READ_REPORT),
+    ui("POST", "/reports/{id}/checks", &[Permission::RegisterCheck]),
+    ui("GET", "/reports/{id}/checks/{check}", READ_REPORT),
+    ui("GET", "/patterns/{id}", &[Permission::MatchRead]),
+    ui("GET", "/patterns/{id}/why", &[Permission::MatchRead]),
+    ui("POST", "/patterns/{id}/why", &[Permission::MatchRead]),
 ];
 
 const fn ui(method: &'static str, path: &'static str, any_of: &'static [Permission]) -> RoutePolicy {

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::ids::{CheckId, ReportId};
+use domain::ids::{AlertId, CheckId, ReportId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -15,6 +15,7 @@ use super::error::{ApiError, Problem};
 use super::extract::{AppJson, Path, Query, limit};
 use crate::auth::Caller;
 use crate::clock;
+use crate::services::checks::pattern_view::{self, PatternView};
 use crate::services::checks::views::{CheckResponse, CheckView};
 use crate::services::reports::ReportReceipt;
 use crate::services::reports::input::NewReportInput;
@@ -27,6 +28,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_report))
         .routes(routes!(run_check))
         .routes(routes!(get_check))
+        .routes(routes!(get_pattern))
 }
 
 /// Records a crime report: classifications, victim (pseudonymous reference, sealed details)
@@ -90,4 +92,13 @@ async fn run_check(State(state): State<AppState>, caller: Caller, Path(id): Path
     responses((status = 200, body = CheckView), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_check(State(state): State<AppState>, caller: Caller, Path(id): Path<CheckId>) -> Result<Json<CheckView>, ApiError> {
     Ok(Json(checks::get(&state.ctx, &caller, id, clock::now()).await?))
+}
+
+/// The pattern a serial-pattern alert of your organisation reports: its reports (victims as V1,
+/// V2…, never named), the suspect identifiers they share, and whether the registrant has an
+/// order in force. Audited as a consultation.
+#[utoipa::path(get, path = "/api/v1/patterns/{id}", tag = "linkage", params(("id" = Uuid, Path, description = "The serial-pattern alert's id")),
+    responses((status = 200, body = PatternView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_pattern(State(state): State<AppState>, caller: Caller, Path(id): Path<AlertId>) -> Result<Json<PatternView>, ApiError> {
+    Ok(Json(pattern_view::get(&state.ctx, &caller, id, clock::now()).await?))
 }

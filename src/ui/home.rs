@@ -36,9 +36,10 @@ fn tasks(roles: &[Role]) -> Vec<Task> {
     if has(Role::Intake) {
         out.push(Task {
             title: "Record a crime report",
-            href: "/api/docs",
-            description: "Not in the web interface yet: use the API (POST /api/v1/reports).",
+            href: "/reports/new",
+            description: "Record a report and check its suspect against the register.",
         });
+        out.push(Task { title: "My reports", href: "/reports", description: "Reports your organisation has recorded, and their checks." });
     }
     if has(Role::Auditor) {
         out.push(Task {

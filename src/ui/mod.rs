@@ -17,6 +17,7 @@ mod form;
 mod forms;
 mod home;
 mod info;
+mod intake;
 mod notify;
 mod order;
 mod order_new;
@@ -24,9 +25,12 @@ mod orders;
 mod outcome;
 pub mod pages;
 mod particulars;
+mod patterns;
 mod pause;
 mod record;
 mod register;
+mod report_form;
+mod reports;
 pub mod session;
 mod signin;
 
@@ -73,7 +77,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/registrants/{id}/orders/{order}/service", get(order::service_form).post(order::record_service))
         .route("/registrants/new", get(register::start_page).post(register::start))
         .route("/registrants/new/{draft}", get(register::tasks))
-        .route("/registrants/new/{draft}/{step}", get(register::step_form).post(register::step_save));
+        .route("/registrants/new/{draft}/{step}", get(register::step_form).post(register::step_save))
+        .route("/reports", get(reports::list))
+        .route("/reports/new", get(intake::form).post(intake::record))
+        .route("/reports/{id}", get(reports::report))
+        .route("/reports/{id}/why", get(reports::why).post(reports::give_reason))
+        .route("/reports/{id}/checks", post(reports::check_again))
+        .route("/reports/{id}/checks/{check}", get(reports::result))
+        .route("/patterns/{id}", get(patterns::pattern))
+        .route("/patterns/{id}/why", get(patterns::why).post(patterns::give_reason));
     if state.dev_signin {
         router = router.route("/sign-in", get(signin::form).post(signin::sign_in));
     }

@@ -46,6 +46,10 @@ impl Chrome {
         if caller.can(crate::auth::Permission::BreachRead) {
             nav.push(NavItem { label: "Breaches", href: "/breaches", current: current == "/breaches" });
         }
+        if caller.can(crate::auth::Permission::ReportWrite) {
+            nav.push(NavItem { label: "Record a report", href: "/reports/new", current: current == "/reports/new" });
+            nav.push(NavItem { label: "My reports", href: "/reports", current: current == "/reports" });
+        }
         Self {
             assets: assets::version(),
             nav,
@@ -114,6 +118,7 @@ pub fn status_tag(status: &str) -> &'static str {
         "due_soon" | "acknowledged" => "govuk-tag--yellow",
         "met" | "decided" | "succeeded" => "govuk-tag--green",
         "pending" => "govuk-tag--blue",
+        "possible_match" => "govuk-tag--yellow",
         _ => "govuk-tag--grey",
     }
 }

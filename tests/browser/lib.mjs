@@ -56,6 +56,8 @@ export async function heading (page) {
 // Follows a link of the service navigation, opening the "Menu" first where the screen is
 // narrow enough (with JavaScript) to have folded it.
 export async function nav (page, name) {
+  // The menu folds only once the page's script has run: wait for it, or the toggle may not be there yet.
+  await page.waitForLoadState('load')
   const toggle = page.locator('.govuk-service-navigation__toggle')
   if (await toggle.isVisible()) await toggle.click()
   await page.locator('.govuk-service-navigation__list').getByRole('link', { name }).click()

@@ -56,6 +56,7 @@ const TABLE: &[(&str, &str, &[Role])] = &[
     ("GET", "/api/v1/reports/{id}", &[P, S, I]),
     ("POST", "/api/v1/reports/{id}/checks", &[P, S, I]),
     ("GET", "/api/v1/checks/{id}", &[P, S]),
+    ("GET", "/api/v1/patterns/{id}", &[P, S]),
     ("GET", "/api/v1/links", &[P, S]),
     ("POST", "/api/v1/links/{id}/decision", &[P, S]),
     ("GET", "/api/v1/approvals", &[S]),

@@ -39,4 +39,5 @@ mod stall;
 mod ui;
 mod ui_details;
 mod ui_duties;
+mod ui_intake;
 mod why_due;

@@ -303,6 +303,79 @@ async fn a_registrant_linked_to_two_victims_alerts_the_managing_unit() {
 }
 
 #[tokio::test]
+async fn every_force_whose_report_is_in_a_serial_pattern_is_told() {
+    let app = TestApp::spawn().await;
+    let suspect = json!({ "names": [{ "given": "Max", "family": "Stone" }], "identifiers": [{ "kind": "online_handle", "platform": "instagram", "value": "@max_s_example" }] });
+    let kent = app.token(Role::Intake, "kent");
+    let first = record(&app, &kent, &report("KNT/80", "V-80", suspect.clone())).await;
+    assert_eq!(check(&app, &kent, &first).await.1["result"], "no_match");
+    let essex = app.token(Role::Intake, "essex");
+    let second = record(&app, &essex, &report("ESX/81", "V-81", suspect)).await;
+    assert_eq!(check(&app, &essex, &second).await.1["result"], "possible_match");
+    let mut told = Vec::new();
+    for org in ["kent", "essex"] {
+        let serial: Vec<Value> = alerts(&app, org).await.into_iter().filter(|a| a["kind"] == "serial_pattern").collect();
+        assert_eq!(serial.len(), 1, "{org} sees the pattern once: {serial:?}");
+        assert_eq!((serial[0]["managing_org"].as_str(), serial[0]["detail"]["distinct_victims"].as_u64()), (Some(org), Some(2)));
+        let text = serial[0].to_string();
+        assert!(!text.contains("Stone") && !text.contains("max_s") && !text.contains("V-8"), "ids and counts only: {text}");
+        told.push(serial[0]["id"].as_str().unwrap().to_owned());
+    }
+    assert!(alerts(&app, "met").await.is_empty(), "a force with no report in it is not told");
+    // Checking again tells nobody twice.
+    check(&app, &essex, &second).await;
+    check(&app, &kent, &first).await;
+    for org in ["kent", "essex"] {
+        assert_eq!(alerts(&app, org).await.iter().filter(|a| a["kind"] == "serial_pattern").count(), 1, "{org}");
+    }
+
+    // The pattern behind the alert: reports across victims as V1, V2, the identifier in common.
+    let path = format!("/api/v1/patterns/{}", told[0]);
+    let kent_ppo = app.token(Role::Ppo, "kent");
+    let (status, _) = app.unjustified(reqwest::Method::GET, &path, &kent_ppo, None).await;
+    assert_eq!(status, 422, "a pattern is read under a reason");
+    let (status, pattern) = app.get(&path, &kent_ppo).await;
+    assert_eq!(status, 200, "{pattern}");
+    let victims: Vec<&str> = pattern["reports"].as_array().unwrap().iter().map(|r| r["victim"].as_str().unwrap()).collect();
+    assert_eq!(victims, ["V1", "V2"]);
+    assert_eq!((pattern["distinct_victims"].as_u64(), pattern["order_in_force"].as_bool()), (Some(2), Some(false)));
+    let common = &pattern["identifiers_in_common"][0];
+    assert_eq!((common["kind"].as_str(), common["reports"].as_u64()), (Some("online_handle"), Some(2)), "{pattern}");
+    assert!(!pattern.to_string().contains("V-80") && !pattern.to_string().contains("Vera"), "victims are never named");
+    // A report's reader from a force that was told is pointed at the pattern; intake is not.
+    let (_, read) = app.get(&format!("/api/v1/reports/{first}"), &kent_ppo).await;
+    assert_eq!(read["serial_patterns"], json!([told[0]]));
+    let (_, read) = app.get(&format!("/api/v1/reports/{first}"), &kent).await;
+    assert_eq!(read["serial_patterns"], json!([]));
+    // Another force's alert is not found; intake cannot read patterns at all.
+    assert_eq!(app.get(&path, &app.token(Role::Ppo, "essex")).await.0, 404);
+    assert_eq!(app.get(&path, &kent).await.0, 403);
+}
+
+#[tokio::test]
+async fn a_registrant_pattern_tells_the_managing_unit_and_every_reporting_force() {
+    let app = TestApp::spawn().await;
+    let target = registrant(&app, "Robert", "Hartley", "1980-03-04", "07700 900456").await;
+    let suspect = json!({ "names": [{ "given": "Robert", "family": "Hartley" }], "date_of_birth": "1980-03-04" });
+    for (org, reference, victim) in [("kent", "KNT/90", "V-90"), ("essex", "ESX/91", "V-91")] {
+        let intake = app.token(Role::Intake, org);
+        let id = record(&app, &intake, &report(reference, victim, suspect.clone())).await;
+        assert_eq!(check(&app, &intake, &id).await.1["contact_route"], "met");
+    }
+    for org in ["met", "kent", "essex"] {
+        let raised = alerts(&app, org).await;
+        let serial: Vec<&Value> = raised.iter().filter(|a| a["kind"] == "serial_pattern").collect();
+        assert_eq!(serial.len(), 1, "{org}: {raised:?}");
+        assert_eq!(serial[0]["registrant_id"], target["id"]);
+    }
+    let met = alerts(&app, "met").await;
+    let alert = met.iter().find(|a| a["kind"] == "serial_pattern").unwrap();
+    let (status, pattern) = app.get(&format!("/api/v1/patterns/{}", alert["id"].as_str().unwrap()), &app.token(Role::Ppo, "met")).await;
+    assert_eq!(status, 200, "{pattern}");
+    assert_eq!((pattern["registrant_reference"].clone(), pattern["order_in_force"].as_bool()), (target["reference"].clone(), Some(false)));
+}
+
+#[tokio::test]
 async fn rejected_links_are_not_proposed_again() {
     let app = TestApp::spawn().await;
     let target = registrant(&app, "Robert", "Hartley", "1980-03-04", "07700 900456").await;

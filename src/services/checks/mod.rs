@@ -11,6 +11,7 @@
 
 mod assess;
 pub mod limiter;
+pub mod pattern_view;
 pub mod patterns;
 pub mod profiles;
 mod stored;
@@ -48,8 +49,14 @@ fn check_reference(id: CheckId) -> String {
     format!("CHK-{}", hex::encode_upper(&id.uuid().as_bytes()[10..16]))
 }
 
-#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn run(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: DateTime<Utc>) -> ServiceResult<CheckResponse> {
+    Ok(run_with_id(ctx, caller, report_id, now).await?.1)
+}
+
+/// [`run`], also giving the stored check's id (which intake's answer leaves out), so that the
+/// web interface can show the result on a page of its own.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn run_with_id(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: DateTime<Utc>) -> ServiceResult<(CheckId, CheckResponse)> {
     caller.require(Permission::RegisterCheck)?;
     let (reason_code, crime_reference) = justification(caller)?;
 
@@ -219,8 +226,8 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: DateTime<
         "register check timing"
     );
 
-    if caller.can(Permission::MatchRead) {
-        Ok(CheckResponse::Full(CheckView {
+    let answer = if caller.can(Permission::MatchRead) {
+        CheckResponse::Full(CheckView {
             id: check_id,
             check_reference: reference,
             report_id: report.id,
@@ -229,8 +236,9 @@ pub async fn run(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: DateTime<
             algorithm_version: ALGORITHM_VERSION.to_owned(),
             created_at: now,
             candidates,
-        }))
+        })
     } else {
-        Ok(CheckResponse::Intake(IntakeCheckView { result, check_reference: reference, contact_route }))
-    }
+        CheckResponse::Intake(IntakeCheckView { result, check_reference: reference, contact_route })
+    };
+    Ok((check_id, answer))
 }

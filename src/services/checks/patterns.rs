@@ -3,8 +3,9 @@
 //! strong identifier or a very high probability; rejected links never count.
 //!
 //! - Reports joined by counted report↔report links form a cluster. A cluster, or a registrant,
-//!   with two or more distinct victims raises a `serial_pattern` alert to the registrant's
-//!   managing officer, or to the recording organisation when no registrant is involved.
+//!   with two or more distinct victims raises a `serial_pattern` alert to every force whose
+//!   report is in the pattern, and to the registrant's managing unit when one is involved (one
+//!   alert each, so each force's queue shows it).
 //! - A repeat (two or more reports) or multi-victim suspect with no order in force raises an
 //!   `order_eligibility` prompt.
 //! - A report counted against a registrant whose order in force protects the report's victim,
@@ -81,6 +82,16 @@ fn distinct_victims(reports: &[crime_report::Model]) -> usize {
     refs.len()
 }
 
+/// Who a serial pattern is told to: the managing unit if a registrant is involved, and the
+/// recording organisation of every report in it, each once, in a stable order. A force whose
+/// report is part of a pattern needs to know even when another force recorded the latest one.
+fn told(reports: &[crime_report::Model], managing_org: Option<&str>) -> Vec<String> {
+    let mut orgs: Vec<String> = managing_org.into_iter().map(str::to_owned).chain(reports.iter().map(|r| r.intake_org.clone())).collect();
+    orgs.sort();
+    orgs.dedup();
+    orgs
+}
+
 /// Re-evaluates everything that follows from the links of `report`. Returns the ids of alerts'
 /// subjects and breaches raised, for the caller's audit entry.
 pub async fn evaluate(
@@ -107,17 +118,20 @@ pub async fn evaluate(
         let victims = distinct_victims(&cluster);
         let detail = json!({ "reports": cluster_ids, "distinct_victims": victims });
         if victims >= 2 {
-            let alert = NewAlert {
-                kind: AlertKind::SerialPattern,
-                dedupe_key: format!("serial_pattern:reports:{root}:{victims}"),
-                subject_type: AlertSubject::CrimeReport,
-                subject_id: root.uuid(),
-                registrant_id: None,
-                managing_org: report.intake_org.clone(),
-                detail: detail.clone(),
-            };
-            if alerts::raise(conn, alert, now).await? {
-                raised.push(root.uuid());
+            // Every force whose report is in the pattern is told, each through its own alert.
+            for org in told(&cluster, None) {
+                let alert = NewAlert {
+                    kind: AlertKind::SerialPattern,
+                    dedupe_key: format!("serial_pattern:reports:{root}:{victims}:{org}"),
+                    subject_type: AlertSubject::CrimeReport,
+                    subject_id: root.uuid(),
+                    registrant_id: None,
+                    managing_org: org,
+                    detail: detail.clone(),
+                };
+                if alerts::raise(conn, alert, now).await? && !raised.contains(&root.uuid()) {
+                    raised.push(root.uuid());
+                }
             }
         }
         if cluster.len() >= 2 {
@@ -153,17 +167,20 @@ pub async fn evaluate(
         let victims = distinct_victims(&linked);
         let detail = json!({ "reports": ids, "distinct_victims": victims });
         if victims >= 2 {
-            let alert = NewAlert {
-                kind: AlertKind::SerialPattern,
-                dedupe_key: format!("serial_pattern:registrant:{registrant_id}:{victims}"),
-                subject_type: AlertSubject::Registrant,
-                subject_id: registrant_id.uuid(),
-                registrant_id: Some(registrant_id),
-                managing_org: owner.managing_org.clone(),
-                detail: detail.clone(),
-            };
-            if alerts::raise(conn, alert, now).await? {
-                raised.push(registrant_id.uuid());
+            // The managing unit, and every force whose report is in the pattern.
+            for org in told(&linked, Some(&owner.managing_org)) {
+                let alert = NewAlert {
+                    kind: AlertKind::SerialPattern,
+                    dedupe_key: format!("serial_pattern:registrant:{registrant_id}:{victims}:{org}"),
+                    subject_type: AlertSubject::Registrant,
+                    subject_id: registrant_id.uuid(),
+                    registrant_id: Some(registrant_id),
+                    managing_org: org,
+                    detail: detail.clone(),
+                };
+                if alerts::raise(conn, alert, now).await? && !raised.contains(&registrant_id.uuid()) {
+                    raised.push(registrant_id.uuid());
+                }
             }
         }
         let orders = in_force(conn, registrant_id, today).await?;

@@ -4,8 +4,8 @@
 //! consultation, and says which register checks have been run on it.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::ids::{CheckId, RecordId, ReportId};
-use entities::{crime_report, register_check};
+use domain::ids::{AlertId, CheckId, RecordId, ReportId};
+use entities::{alert, crime_report, register_check};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -18,7 +18,7 @@ use crate::services::audit::{self, Action, Entry, Outcome};
 use crate::services::registrants::read::stored;
 use crate::services::{Ctx, ServiceError, ServiceResult, tx};
 use domain::commands::reports::{SuspectDetails, VictimDetails};
-use domain::vocab::{CheckResult, Classification, ContactChannel};
+use domain::vocab::{AlertKind, CheckResult, Classification, ContactChannel};
 
 #[derive(Serialize, ToSchema)]
 pub struct ReportSummary {
@@ -64,6 +64,9 @@ pub struct ReportView {
     pub created_at: DateTime<Utc>,
     /// Register checks run on this report, newest first.
     pub checks: Vec<CheckSummary>,
+    /// Serial-pattern alerts raised to your organisation that include this report, newest
+    /// first (read one with `GET /api/v1/patterns/{id}`); always empty for intake staff.
+    pub serial_patterns: Vec<AlertId>,
 }
 
 /// Intake staff see their own organisation's reports; reviewers see all.
@@ -94,6 +97,11 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: ReportId, now: DateTime<Utc>) -
         .order_by_desc(register_check::Column::CreatedAt)
         .all(&snapshot)
         .await?;
+    let serial_patterns = if caller.can(Permission::MatchRead) && caller.can(Permission::BreachRead) {
+        patterns_with(&snapshot, &caller.org, id).await?
+    } else {
+        Vec::new()
+    };
     snapshot.commit().await?;
     let view = ReportView {
         id: report.id,
@@ -114,6 +122,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: ReportId, now: DateTime<Utc>) -
             .into_iter()
             .map(|c| CheckSummary { id: c.id, check_reference: c.reference, result: c.result, created_at: c.created_at })
             .collect(),
+        serial_patterns,
     };
     let entry = Entry {
         action: Action::Consultation,
@@ -126,6 +135,27 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: ReportId, now: DateTime<Utc>) -
     // Fail-closed: nothing is returned unless the consultation is on the record.
     audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
     Ok(view)
+}
+
+/// The serial-pattern alerts raised to `org` whose reports include `id`, newest first. The
+/// alert's detail holds the report ids as JSON: the text search narrows, the parse decides.
+async fn patterns_with(conn: &impl sea_orm::ConnectionTrait, org: &str, id: ReportId) -> ServiceResult<Vec<AlertId>> {
+    let wanted = id.to_string();
+    let rows = alert::Entity::find()
+        .filter(alert::Column::Kind.eq(AlertKind::SerialPattern))
+        .filter(alert::Column::ManagingOrg.eq(org))
+        .filter(alert::Column::Detail.contains(wanted.as_str()))
+        .order_by_desc(alert::Column::RaisedAt)
+        .all(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter(|a| {
+            let detail: serde_json::Value = serde_json::from_str(&a.detail).unwrap_or_default();
+            detail["reports"].as_array().is_some_and(|ids| ids.iter().any(|v| v.as_str() == Some(wanted.as_str())))
+        })
+        .map(|a| a.id)
+        .collect())
 }
 
 pub struct ReportFilter {
