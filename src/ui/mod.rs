@@ -6,12 +6,16 @@
 //! `'unsafe-inline'`), the security headers and `Cache-Control: no-store`; forms carry the
 //! session's CSRF token and are refused from another origin.
 
+mod approvals;
 mod assets;
+mod audit;
 mod caseload;
 mod find;
 mod home;
 mod info;
+mod operations;
 mod orders;
+mod oversight;
 pub mod pages;
 mod record;
 pub mod session;
@@ -39,7 +43,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/find", get(find::form).post(find::find))
         .route("/registrants/{id}", get(record::record))
         .route("/registrants/{id}/orders", get(orders::orders))
-        .route("/registrants/{id}/why", get(record::why).post(record::give_reason));
+        .route("/registrants/{id}/why", get(record::why).post(record::give_reason))
+        .route("/approvals", get(approvals::list))
+        .route("/approvals/{id}", get(approvals::show).post(approvals::decide))
+        .route("/audit", get(audit::trail))
+        .route("/audit/events/{seq}", get(audit::event))
+        .route("/job-runs", get(operations::job_runs))
+        .route("/sessions", get(operations::sessions))
+        .route("/sessions/{id}/end", get(operations::confirm_end).post(operations::end))
+        .route("/sessions/person", get(operations::confirm_person).post(operations::end_person));
     if state.dev_signin {
         router = router.route("/sign-in", get(signin::form).post(signin::sign_in));
     }

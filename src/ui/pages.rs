@@ -41,6 +41,18 @@ impl Chrome {
         if caller.can(crate::auth::Permission::RegistrantReadNational) {
             nav.push(NavItem { label: "Find a registrant", href: "/find", current: current == "/find" });
         }
+        if caller.can(crate::auth::Permission::OrderDischarge) || caller.can(crate::auth::Permission::RegistrantErase) {
+            nav.push(NavItem { label: "Approvals", href: "/approvals", current: current == "/approvals" });
+        }
+        if caller.can(crate::auth::Permission::AuditRead) {
+            nav.push(NavItem { label: "Audit", href: "/audit", current: current == "/audit" });
+        }
+        if caller.can(crate::auth::Permission::JobsRead) {
+            nav.push(NavItem { label: "Job runs", href: "/job-runs", current: current == "/job-runs" });
+        }
+        if caller.can(crate::auth::Permission::SessionManage) {
+            nav.push(NavItem { label: "Sessions", href: "/sessions", current: current == "/sessions" });
+        }
         Self { assets: assets::version(), nav, signed_in_as: Some(who(caller)), csrf: visitor.csrf.clone(), banner: None }
     }
 }
@@ -98,6 +110,10 @@ pub fn status_tag(status: &str) -> &'static str {
         "active" | "varied" | "renewed" => "govuk-tag--green",
         "interim" => "govuk-tag--light-blue",
         "wanted" | "missing" => "govuk-tag--red",
+        // Four-eyes requests, job runs and the audit chain.
+        "approved" | "succeeded" | "sealed" => "govuk-tag--green",
+        "rejected" | "failed" => "govuk-tag--red",
+        "waiting" | "running" | "unsealed" => "govuk-tag--blue",
         _ => "govuk-tag--grey",
     }
 }
