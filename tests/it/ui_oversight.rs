@@ -202,7 +202,7 @@ async fn an_auditor_finds_the_views_of_a_record_with_the_reason_given() {
     auditor.sign_in(account(Role::Auditor, "met")).await;
     let (status, html, _) = auditor.get("/audit").await;
     assert_eq!(status, 200);
-    assert!(html.contains("moj-filter-layout") && html.contains("id=\"from-day\"") && !html.contains("govuk-table"), "{html}");
+    assert!(html.contains("moj-filter") && html.contains("id=\"from-day\"") && !html.contains("govuk-table"), "{html}");
     let (status, html, _) = auditor.get(&format!("/audit?record={record}")).await;
     assert_eq!(status, 200);
     assert!(html.contains("Registrant read") && html.contains("demo-ppo-met"), "{html}");

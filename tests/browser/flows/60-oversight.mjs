@@ -109,7 +109,7 @@ async function administrator (js, width, label) {
   await nav(page, 'Job runs')
   check((await heading(page)) === 'Job runs', `job runs open (${label})`)
   await audit(page, `job runs (${label})`)
-  await page.getByLabel('Job').selectOption('deliver_outbox')
+  await page.getByLabel('Job', { exact: true }).selectOption('deliver_outbox')
   await page.getByRole('button', { name: 'Show runs' }).click()
   check(page.url().includes('job=deliver_outbox'), `job runs filter by job (${label})`)
   await audit(page, `job runs filtered (${label})`)
