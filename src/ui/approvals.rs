@@ -191,6 +191,16 @@ fn recent_enough(visitor: &Visitor, now: DateTime<Utc>) -> bool {
     visitor.caller.require_recent_auth(now, crate::auth::STEP_UP).is_ok()
 }
 
+/// Where to authenticate again and come back: with an identity provider, a login that makes it
+/// ask again (`step_up`) even if it still has a session; in the demo, its sign-in page.
+fn sign_in_again(state: &AppState, here: &str) -> String {
+    if state.dev_signin {
+        return session::sign_in_url(state, here);
+    }
+    let encoded: String = url::form_urlencoded::byte_serialize(here.as_bytes()).collect();
+    format!("/auth/login?step_up=true&return_to={encoded}")
+}
+
 fn decision_page(state: &AppState, visitor: &Visitor, v: ApprovalView, form: DecisionForm, errors: Vec<FieldError>) -> DecisionPage {
     let now = crate::clock::now();
     let own = is_own(visitor, &v);
@@ -200,7 +210,7 @@ fn decision_page(state: &AppState, visitor: &Visitor, v: ApprovalView, form: Dec
     let no_form = match v.status {
         ApprovalStatus::Pending if own => Some(NoForm::Own),
         ApprovalStatus::Pending if lapsed => Some(NoForm::Lapsed(when(v.expires_at))),
-        ApprovalStatus::Pending if !recent_enough(visitor, now) => Some(NoForm::SignInAgain(session::sign_in_url(state, &here))),
+        ApprovalStatus::Pending if !recent_enough(visitor, now) => Some(NoForm::SignInAgain(sign_in_again(state, &here))),
         ApprovalStatus::Pending => None,
         _ => Some(NoForm::Decided),
     };
@@ -225,7 +235,11 @@ fn decision_page(state: &AppState, visitor: &Visitor, v: ApprovalView, form: Dec
         status,
         status_tag,
         impact: impact(v.action),
-        registrant: v.registrant_id.map(|r| r.to_string()),
+        // An erased registrant has no record left to look at.
+        registrant: v
+            .registrant_id
+            .filter(|_| !(v.action == ApprovalAction::RegistrantErasure && v.status == ApprovalStatus::Approved))
+            .map(|r| r.to_string()),
         summary,
         no_form,
         version: v.version,
