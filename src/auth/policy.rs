@@ -162,6 +162,7 @@ routes! {
     "GET" "/api/v1/links" => &[Permission::LinkDecide];
     "GET" "/api/v1/approvals" => FOUR_EYES;
     "POST" "/api/v1/approvals" => FOUR_EYES;
+    "GET" "/api/v1/approvals/{id}" => FOUR_EYES;
     "POST" "/api/v1/approvals/{id}/decision" => FOUR_EYES;
     "GET" "/api/v1/audit/events" => &[Permission::AuditRead];
     "GET" "/api/v1/audit/export" => &[Permission::AuditRead], justified;
@@ -236,6 +237,17 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("GET", "/patterns/{id}", &[Permission::MatchRead]),
     ui("GET", "/patterns/{id}/why", &[Permission::MatchRead]),
     ui("POST", "/patterns/{id}/why", &[Permission::MatchRead]),
+    ui("GET", "/approvals", FOUR_EYES),
+    ui("GET", "/approvals/{id}", FOUR_EYES),
+    ui("POST", "/approvals/{id}", FOUR_EYES),
+    ui("GET", "/audit", &[Permission::AuditRead]),
+    ui("GET", "/audit/events/{seq}", &[Permission::AuditRead]),
+    ui("GET", "/job-runs", &[Permission::JobsRead]),
+    ui("GET", "/sessions", &[Permission::SessionManage]),
+    ui("GET", "/sessions/{id}/end", &[Permission::SessionManage]),
+    ui("POST", "/sessions/{id}/end", &[Permission::SessionManage]),
+    ui("GET", "/sessions/person", &[Permission::SessionManage]),
+    ui("POST", "/sessions/person", &[Permission::SessionManage]),
 ];
 
 const fn ui(method: &'static str, path: &'static str, any_of: &'static [Permission]) -> RoutePolicy {

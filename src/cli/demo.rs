@@ -92,6 +92,8 @@ async fn load(ctx: &Ctx, count: usize) -> anyhow::Result<()> {
     }
     let loaded = super::demo_orders::load(ctx, &created, clock::now()).await?;
     println!("loaded {} synthetic orders ({} initial notifications outstanding)", loaded.orders, loaded.overdue_notifications);
+    let asked = super::demo_approvals::load(ctx, clock::now()).await?;
+    println!("loaded {asked} four-eyes requests for the supervisor");
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 mod audit;
 mod demo;
+mod demo_approvals;
 mod demo_data;
 mod demo_orders;
 pub mod import;

@@ -15,7 +15,7 @@ use crate::clock;
 use crate::services::approvals::{self, ApprovalDecisionInput, ApprovalFilter, ApprovalRequestInput, ApprovalView};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list, request)).routes(routes!(decide))
+    OpenApiRouter::new().routes(routes!(list, request)).routes(routes!(one)).routes(routes!(decide))
 }
 
 /// The organisation's four-eyes requests (pending unless `status` says otherwise).
@@ -40,6 +40,13 @@ async fn request(
     AppJson(body): AppJson<ApprovalRequestInput>,
 ) -> Result<(StatusCode, Json<ApprovalView>), ApiError> {
     approvals::request(&state.ctx, &caller, body, clock::now()).await.map(|v| (StatusCode::CREATED, Json(v))).map_err(ApiError::from)
+}
+
+/// One of the organisation's four-eyes requests, whatever its status (audited as a consultation).
+#[utoipa::path(get, path = "/api/v1/approvals/{id}", tag = "approvals", params(("id" = Uuid, Path)),
+    responses((status = 200, body = ApprovalView), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn one(State(state): State<AppState>, caller: Caller, Path(id): Path<ApprovalId>) -> Result<Json<ApprovalView>, ApiError> {
+    Ok(Json(approvals::get(&state.ctx, &caller, id, clock::now()).await?))
 }
 
 /// Approves (and applies) or rejects a request; only someone other than the requester may.

@@ -14,7 +14,9 @@ use chrono::{DateTime, Utc};
 use domain::ids::{ApprovalId, OrderId, RecordId, RegistrantId};
 use entities::approval;
 use sea_orm::ExprTrait;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -75,6 +77,9 @@ pub struct ApprovalView {
     pub action: ApprovalAction,
     pub target_id: Uuid,
     pub target_version: i32,
+    /// The registrant it is about (the order's registrant for a discharge), so the second person
+    /// can look at the record before deciding.
+    pub registrant_id: Option<RegistrantId>,
     pub status: ApprovalStatus,
     pub reason: String,
     pub requested_by: String,
@@ -172,7 +177,7 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
     };
     approval::Entity::insert(model).exec_without_returning(&txn).await?;
     audit::record(&txn, &ctx.crypto, caller, now, entry("approval.request", permission, &[id.uuid(), input.target_id.uuid()])).await?;
-    let view = view(ctx, approval::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("approval"))?)?;
+    let view = view(&txn, ctx, approval::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("approval"))?).await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -255,7 +260,7 @@ pub async fn decide(
     }
     let operation = if status == ApprovalStatus::Approved { "approval.approve" } else { "approval.reject" };
     audit::record(&txn, &ctx.crypto, caller, now, entry(operation, permission, &[id.uuid(), found.target_id.uuid()])).await?;
-    let view = view(ctx, approval::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("approval"))?)?;
+    let view = view(&txn, ctx, approval::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("approval"))?).await?;
     txn.commit().await?;
     Ok(view)
 }
@@ -297,9 +302,7 @@ async fn close(
 /// people, so reading them is an audited consultation.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn list(ctx: &Ctx, caller: &Caller, filter: ApprovalFilter, now: DateTime<Utc>) -> ServiceResult<Vec<ApprovalView>> {
-    if !caller.can(Permission::OrderDischarge) && !caller.can(Permission::RegistrantErase) {
-        return Err(AccessError::Forbidden(Permission::OrderDischarge).into());
-    }
+    may_see_approvals(caller)?;
     let status = filter.status.unwrap_or(ApprovalStatus::Pending);
     let snapshot = tx::begin_read(&ctx.db).await?;
     let rows = approval::Entity::find()
@@ -320,10 +323,88 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ApprovalFilter, now: DateT
         outcome: Outcome::Success,
     };
     audit::record(&ctx.db, &ctx.crypto, caller, now, consulted).await?;
-    rows.into_iter().map(|r| view(ctx, r)).collect()
+    views(&ctx.db, ctx, rows).await
 }
 
-fn view(ctx: &Ctx, r: approval::Model) -> ServiceResult<ApprovalView> {
+fn may_see_approvals(caller: &Caller) -> ServiceResult<()> {
+    if !caller.can(Permission::OrderDischarge) && !caller.can(Permission::RegistrantErase) {
+        return Err(AccessError::Forbidden(Permission::OrderDischarge).into());
+    }
+    Ok(())
+}
+
+/// One request of the caller's organisation (any status), for the page that decides it. Its
+/// reasons can describe people, so reading it is an audited consultation.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn get(ctx: &Ctx, caller: &Caller, id: ApprovalId, now: DateTime<Utc>) -> ServiceResult<ApprovalView> {
+    may_see_approvals(caller)?;
+    let found = approval::Entity::find_by_id(id).one(&ctx.db).await?.ok_or(ServiceError::NotFound("approval"))?;
+    // Another organisation's requests do not exist for this caller.
+    if found.org != caller.org {
+        return Err(ServiceError::NotFound("approval"));
+    }
+    let ids = [id.uuid(), found.target_id];
+    let consulted = Entry {
+        action: Action::Consultation,
+        operation: "approval.read",
+        permission: permission(found.action),
+        record_type: "approval",
+        record_ids: &ids,
+        outcome: Outcome::Success,
+    };
+    audit::record(&ctx.db, &ctx.crypto, caller, now, consulted).await?;
+    view(&ctx.db, ctx, found).await
+}
+
+/// How many of the organisation's pending requests, still in time, wait for a decision the
+/// caller may make (someone else asked). A count says nothing about anyone, so it is not
+/// audited: the home page shows it on every visit.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn waiting(ctx: &Ctx, caller: &Caller, now: DateTime<Utc>) -> ServiceResult<u64> {
+    may_see_approvals(caller)?;
+    let mine = sea_orm::Condition::all()
+        .add(approval::Column::RequestedByIssuer.eq(&caller.issuer))
+        .add(approval::Column::RequestedBySubject.eq(&caller.subject));
+    Ok(approval::Entity::find()
+        .filter(approval::Column::Org.eq(&caller.org))
+        .filter(approval::Column::Status.eq(ApprovalStatus::Pending))
+        .filter(approval::Column::ExpiresAt.gt(now))
+        .filter(sea_orm::Condition::not(mine))
+        .count(&ctx.db)
+        .await?)
+}
+
+async fn view(conn: &impl ConnectionTrait, ctx: &Ctx, r: approval::Model) -> ServiceResult<ApprovalView> {
+    let mut all = views(conn, ctx, vec![r]).await?;
+    all.pop().ok_or(ServiceError::NotFound("approval"))
+}
+
+/// The views, with each request's registrant (one query for the orders of the discharges).
+async fn views(conn: &impl ConnectionTrait, ctx: &Ctx, rows: Vec<approval::Model>) -> ServiceResult<Vec<ApprovalView>> {
+    let order_ids: Vec<Uuid> = rows.iter().filter(|r| r.action == ApprovalAction::OrderDischarge).map(|r| r.target_id).collect();
+    let owners: Vec<(Uuid, RegistrantId)> = if order_ids.is_empty() {
+        Vec::new()
+    } else {
+        entities::order::Entity::find()
+            .filter(entities::order::Column::Id.is_in(order_ids))
+            .all(conn)
+            .await?
+            .into_iter()
+            .map(|o| (o.id.uuid(), o.registrant_id))
+            .collect()
+    };
+    rows.into_iter()
+        .map(|r| {
+            let registrant_id = match r.action {
+                ApprovalAction::RegistrantErasure => Some(RegistrantId::from(r.target_id)),
+                ApprovalAction::OrderDischarge => owners.iter().find(|(o, _)| *o == r.target_id).map(|(_, id)| *id),
+            };
+            view_of(ctx, r, registrant_id)
+        })
+        .collect()
+}
+
+fn view_of(ctx: &Ctx, r: approval::Model, registrant_id: Option<RegistrantId>) -> ServiceResult<ApprovalView> {
     let reason = ctx.crypto.open_str(columns::APPROVAL_REASON, r.id, &r.reason_sealed)?;
     let decision_reason =
         r.decision_reason_sealed.as_deref().map(|s| ctx.crypto.open_str(columns::APPROVAL_DECISION_REASON, r.id, s)).transpose()?;
@@ -332,6 +413,7 @@ fn view(ctx: &Ctx, r: approval::Model) -> ServiceResult<ApprovalView> {
         action: r.action,
         target_id: r.target_id,
         target_version: r.target_version,
+        registrant_id,
         status: r.status,
         reason,
         requested_by: r.requested_by_subject,

@@ -9,6 +9,7 @@ use super::pages::Chrome;
 use super::session::{self, Visitor};
 use crate::auth::Role;
 use crate::http::AppState;
+use crate::services::approvals;
 
 pub struct Task {
     pub title: &'static str,
@@ -21,6 +22,8 @@ pub struct Task {
 pub struct HomePage {
     pub chrome: Chrome,
     pub tasks: Vec<Task>,
+    /// Four-eyes requests waiting for this supervisor's decision (shown on the Approvals card).
+    pub waiting: Option<u64>,
 }
 
 fn tasks(roles: &[Role]) -> Vec<Task> {
@@ -41,15 +44,15 @@ fn tasks(roles: &[Role]) -> Vec<Task> {
         });
         out.push(Task { title: "My reports", href: "/reports", description: "Reports your organisation has recorded, and their checks." });
     }
+    if has(Role::Supervisor) {
+        out.push(Task { title: "Approvals", href: "/approvals", description: "Discharges and erasures waiting for a second supervisor." });
+    }
     if has(Role::Auditor) {
-        out.push(Task {
-            title: "Audit trail",
-            href: "/api/docs",
-            description: "Not in the web interface yet: use the API (GET /api/v1/audit/events).",
-        });
+        out.push(Task { title: "Audit trail", href: "/audit", description: "Who did what to which record, when, and why." });
     }
     if has(Role::Admin) {
-        out.push(Task { title: "Job runs and sessions", href: "/api/docs", description: "Not in the web interface yet: use the API." });
+        out.push(Task { title: "Job runs", href: "/job-runs", description: "The scheduled jobs' recent runs and how they went." });
+        out.push(Task { title: "Sessions", href: "/sessions", description: "Who is signed in; end a session." });
     }
     out
 }
@@ -57,7 +60,12 @@ fn tasks(roles: &[Role]) -> Vec<Task> {
 /// `/`: my work when signed in; otherwise the way to sign in.
 pub async fn home(State(state): State<AppState>, visitor: Result<Visitor, Response>) -> Response {
     match visitor {
-        Ok(visitor) => HomePage { chrome: Chrome::for_visitor(&visitor, "/"), tasks: tasks(&visitor.caller.roles) }.into_response(),
+        Ok(visitor) => {
+            // A count, not a read of anyone's request (see `approvals::waiting`); the card still
+            // works if it cannot be had.
+            let waiting = approvals::waiting(&state.ctx, &visitor.caller, crate::clock::now()).await.ok();
+            HomePage { chrome: Chrome::for_visitor(&visitor, "/"), tasks: tasks(&visitor.caller.roles), waiting }.into_response()
+        }
         Err(_) => Redirect::to(&session::sign_in_url(&state, "/")).into_response(),
     }
 }

@@ -6,7 +6,9 @@
 //! `'unsafe-inline'`), the security headers and `Cache-Control: no-store`; forms carry the
 //! session's CSRF token and are refused from another origin.
 
+mod approvals;
 mod assets;
+mod audit;
 mod breach;
 mod breaches;
 mod caseload;
@@ -19,10 +21,12 @@ mod home;
 mod info;
 mod intake;
 mod notify;
+mod operations;
 mod order;
 mod order_new;
 mod orders;
 mod outcome;
+mod oversight;
 pub mod pages;
 mod particulars;
 mod patterns;
@@ -85,7 +89,15 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/reports/{id}/checks", post(reports::check_again))
         .route("/reports/{id}/checks/{check}", get(reports::result))
         .route("/patterns/{id}", get(patterns::pattern))
-        .route("/patterns/{id}/why", get(patterns::why).post(patterns::give_reason));
+        .route("/patterns/{id}/why", get(patterns::why).post(patterns::give_reason))
+        .route("/approvals", get(approvals::list))
+        .route("/approvals/{id}", get(approvals::show).post(approvals::decide))
+        .route("/audit", get(audit::trail))
+        .route("/audit/events/{seq}", get(audit::event))
+        .route("/job-runs", get(operations::job_runs))
+        .route("/sessions", get(operations::sessions))
+        .route("/sessions/{id}/end", get(operations::confirm_end).post(operations::end))
+        .route("/sessions/person", get(operations::confirm_person).post(operations::end_person));
     if state.dev_signin {
         router = router.route("/sign-in", get(signin::form).post(signin::sign_in));
     }

@@ -50,6 +50,18 @@ impl Chrome {
             nav.push(NavItem { label: "Record a report", href: "/reports/new", current: current == "/reports/new" });
             nav.push(NavItem { label: "My reports", href: "/reports", current: current == "/reports" });
         }
+        if caller.can(crate::auth::Permission::OrderDischarge) || caller.can(crate::auth::Permission::RegistrantErase) {
+            nav.push(NavItem { label: "Approvals", href: "/approvals", current: current == "/approvals" });
+        }
+        if caller.can(crate::auth::Permission::AuditRead) {
+            nav.push(NavItem { label: "Audit", href: "/audit", current: current == "/audit" });
+        }
+        if caller.can(crate::auth::Permission::JobsRead) {
+            nav.push(NavItem { label: "Job runs", href: "/job-runs", current: current == "/job-runs" });
+        }
+        if caller.can(crate::auth::Permission::SessionManage) {
+            nav.push(NavItem { label: "Sessions", href: "/sessions", current: current == "/sessions" });
+        }
         Self {
             assets: assets::version(),
             nav,
@@ -119,6 +131,10 @@ pub fn status_tag(status: &str) -> &'static str {
         "met" | "decided" | "succeeded" => "govuk-tag--green",
         "pending" => "govuk-tag--blue",
         "possible_match" => "govuk-tag--yellow",
+        // Four-eyes requests, job runs and the audit chain.
+        "approved" | "sealed" => "govuk-tag--green",
+        "rejected" => "govuk-tag--red",
+        "waiting" | "running" | "unsealed" => "govuk-tag--blue",
         _ => "govuk-tag--grey",
     }
 }

@@ -61,6 +61,7 @@ const TABLE: &[(&str, &str, &[Role])] = &[
     ("POST", "/api/v1/links/{id}/decision", &[P, S]),
     ("GET", "/api/v1/approvals", &[S]),
     ("POST", "/api/v1/approvals", &[S]),
+    ("GET", "/api/v1/approvals/{id}", &[S]),
     ("POST", "/api/v1/approvals/{id}/decision", &[S]),
     ("GET", "/api/v1/audit/events", &[A]),
     ("GET", "/api/v1/audit/export", &[A]),

@@ -148,3 +148,29 @@ async fn an_approval_of_a_record_changed_since_the_request_is_refused() {
     let (_, seen) = app.get(&format!("/api/v1/orders/{}", id(&order)), &app.token(Role::Ppo, "met")).await;
     assert_eq!(seen["status"], "varied");
 }
+
+#[tokio::test]
+async fn one_request_is_read_by_its_organisations_supervisors_and_names_its_registrant() {
+    let app = TestApp::spawn().await;
+    let (registrant, order) = registrant_with_order(&app, dapo("2026-03-02", "2026-03-03")).await;
+    let body = json!({"action": "order.discharge", "target_id": id(&order), "version": 1, "reason": "Discharged by the court"});
+    let (_, asked) = ask(&app, "sergeant-1", &body).await;
+    let path = format!("/api/v1/approvals/{}", id(&asked));
+    let (status, one) = app.get(&path, &supervisor(&app, "inspector-2")).await;
+    assert_eq!(status, 200, "{one}");
+    assert_eq!((one["reason"].as_str(), one["registrant_id"].as_str()), (Some("Discharged by the court"), Some(id(&registrant))));
+    let (_, listed) = app.get("/api/v1/approvals", &supervisor(&app, "inspector-2")).await;
+    assert_eq!(listed[0]["registrant_id"].as_str(), Some(id(&registrant)), "the list names it too");
+    assert_eq!(app.get(&path, &app.token_for("other", Role::Supervisor, "gmp")).await.0, 404, "another force's request does not exist");
+    assert_eq!(app.get(&path, &app.token(Role::Ppo, "met")).await.0, 403);
+    assert_eq!(app.get(&format!("/api/v1/approvals/{}", uuid::Uuid::now_v7()), &supervisor(&app, "inspector-2")).await.0, 404);
+    // Reading it is audited, naming the request and its order.
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let read = entities::audit_event::Entity::find()
+        .filter(entities::audit_event::Column::Operation.eq("approval.read"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(read.len(), 1);
+    assert!(read[0].record_ids.contains(id(&asked)) && read[0].record_ids.contains(id(&order)));
+}

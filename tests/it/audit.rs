@@ -222,3 +222,32 @@ async fn auditors_search_by_record_user_and_date_and_each_search_and_export_is_a
     let (status, _) = app.get("/api/v1/audit/events", &app.token(Role::Supervisor, "met")).await;
     assert_eq!(status, 403);
 }
+
+#[tokio::test]
+async fn the_trail_filters_by_kind_of_action_and_says_which_entries_are_sealed() {
+    let app = TestApp::spawn().await;
+    let created = app.registrant("met", registrant_body("Kinds")).await;
+    let record = created["id"].as_str().unwrap().to_owned();
+    app.get(&format!("/api/v1/registrants/{record}"), &app.token_for("pc-8", Role::Ppo, "met")).await;
+    let auditor = app.token_for("auditor-2", Role::Auditor, "met");
+    let (status, page) = app.get(&format!("/api/v1/audit/events?record_id={record}&action=consultation"), &auditor).await;
+    assert_eq!(status, 200, "{page}");
+    let ops: Vec<&str> = page["items"].as_array().unwrap().iter().map(|e| e["operation"].as_str().unwrap()).collect();
+    assert_eq!(ops, ["registrant.read"], "only the consultation");
+    let (status, _) = app.get("/api/v1/audit/events?action=gossip", &auditor).await;
+    assert_eq!(status, 400, "an unknown kind of action is refused");
+
+    // Entries read as not yet sealed until the sealer links them, then with when and where.
+    audit::chain::seal_all(&app.db, app.ctx.crypto.clone(), vigil::clock::now()).await.unwrap();
+    let (_, page) = app.get(&format!("/api/v1/audit/events?record_id={record}"), &auditor).await;
+    for item in page["items"].as_array().unwrap() {
+        assert!(item["sealed_at"].is_string() && item["chain_position"].as_i64().unwrap() > 0, "{item}");
+    }
+    app.get(&format!("/api/v1/registrants/{record}"), &app.token_for("pc-8", Role::Ppo, "met")).await;
+    let (_, page) = app.get(&format!("/api/v1/audit/events?record_id={record}&action=consultation"), &auditor).await;
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    // The app's own sealer may already have linked the newest entry; either way the fields agree.
+    let last = &items[1];
+    assert_eq!(last["sealed_at"].is_null(), last["chain_position"].is_null(), "{last}");
+}

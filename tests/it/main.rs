@@ -40,4 +40,5 @@ mod ui;
 mod ui_details;
 mod ui_duties;
 mod ui_intake;
+mod ui_oversight;
 mod why_due;

@@ -3,7 +3,7 @@
 //! a consultation and each export as a disclosure, and an export needs a reason code.
 
 use chrono::{DateTime, Utc};
-use entities::audit_event;
+use entities::{audit_chain, audit_event};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -26,6 +26,8 @@ pub struct AuditQuery {
     pub record_id: Option<Uuid>,
     /// Entries by this user (the token's subject).
     pub actor: Option<String>,
+    /// Entries of this kind (consultation, alteration...).
+    pub action: Option<Action>,
     /// From this instant, inclusive (RFC 3339).
     pub from: Option<DateTime<Utc>>,
     /// Before this instant, exclusive.
@@ -53,6 +55,11 @@ pub struct AuditEventView {
     pub reason_code: Option<String>,
     pub crime_reference: Option<String>,
     pub request_id: Option<String>,
+    /// When the sealer linked the entry into the keyed chain; absent while it is not yet sealed
+    /// (the sealer runs every half second; `vigil audit verify` checks the chain itself).
+    pub sealed_at: Option<DateTime<Utc>>,
+    /// The entry's position in the chain, once sealed.
+    pub chain_position: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -87,6 +94,9 @@ fn filtered(q: &AuditQuery) -> sea_orm::Select<audit_event::Entity> {
     if let Some(actor) = &q.actor {
         find = find.filter(audit_event::Column::ActorSubject.eq(actor.trim()));
     }
+    if let Some(action) = q.action {
+        find = find.filter(audit_event::Column::Action.eq(action));
+    }
     if let Some(from) = q.from {
         find = find.filter(audit_event::Column::OccurredAt.gte(from));
     }
@@ -99,8 +109,28 @@ fn filtered(q: &AuditQuery) -> sea_orm::Select<audit_event::Entity> {
     find.order_by_asc(audit_event::Column::Seq)
 }
 
-fn view(e: audit_event::Model) -> AuditEventView {
+/// The chain links of these entries, read in the same snapshot.
+async fn links(conn: &impl sea_orm::ConnectionTrait, rows: &[audit_event::Model]) -> ServiceResult<Vec<audit_chain::Model>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+    Ok(audit_chain::Entity::find().filter(audit_chain::Column::EventSeq.is_in(seqs)).all(conn).await?)
+}
+
+fn views(rows: Vec<audit_event::Model>, links: &[audit_chain::Model]) -> Vec<AuditEventView> {
+    rows.into_iter()
+        .map(|e| {
+            let link = links.iter().find(|l| l.event_seq == e.seq);
+            view(e, link)
+        })
+        .collect()
+}
+
+fn view(e: audit_event::Model, link: Option<&audit_chain::Model>) -> AuditEventView {
     AuditEventView {
+        sealed_at: link.map(|l| l.sealed_at),
+        chain_position: link.map(|l| l.pos),
         seq: e.seq,
         id: e.id,
         occurred_at: e.occurred_at,
@@ -131,12 +161,13 @@ pub async fn search(ctx: &Ctx, caller: &Caller, q: AuditQuery, now: DateTime<Utc
     let limit = domain::paging::page_size(q.limit).unwrap_or(domain::paging::DEFAULT_PAGE);
     let snapshot = tx::begin_read(&ctx.db).await?;
     let mut rows = filtered(&q).limit(limit + 1).all(&snapshot).await?;
-    snapshot.commit().await?;
     let more = rows.len() as u64 > limit;
     rows.truncate(limit as usize);
+    let links = links(&snapshot, &rows).await?;
+    snapshot.commit().await?;
     let next_after = if more { rows.last().map(|r| r.seq) } else { None };
     record(&ctx.db, &ctx.crypto, caller, now, entry(Action::Consultation, "audit.search")).await?;
-    Ok(AuditPage { items: rows.into_iter().map(view).collect(), next_after })
+    Ok(AuditPage { items: views(rows, &links), next_after })
 }
 
 /// Every matching entry up to [`EXPORT_LIMIT`], oldest first. Needs a reason code.
@@ -157,7 +188,8 @@ pub async fn export(ctx: &Ctx, caller: &Caller, mut q: AuditQuery, now: DateTime
         let rows = filtered(&q).limit(PAGE.min(EXPORT_LIMIT - out.len() as u64)).all(&snapshot).await?;
         let Some(last) = rows.last().map(|r| r.seq) else { break };
         let full = rows.len() as u64 == PAGE;
-        out.extend(rows.into_iter().map(view));
+        let links = links(&snapshot, &rows).await?;
+        out.extend(views(rows, &links));
         q.after = Some(last);
         if !full {
             break;
