@@ -20,6 +20,7 @@ mod m20261122_000025_session_revalidation;
 mod m20261130_000026_keyed_audit;
 mod m20261130_000027_seal_free_text;
 mod m20261130_000028_web_justifications;
+mod m20261201_000032_alert_acknowledgement;
 mod support;
 
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000026_keyed_audit::Migration),
             Box::new(m20261130_000027_seal_free_text::Migration),
             Box::new(m20261130_000028_web_justifications::Migration),
+            Box::new(m20261201_000032_alert_acknowledgement::Migration),
         ]
     }
 }

@@ -92,6 +92,8 @@ async fn load(ctx: &Ctx, count: usize) -> anyhow::Result<()> {
     }
     let loaded = super::demo_orders::load(ctx, &created, clock::now()).await?;
     println!("loaded {} synthetic orders ({} initial notifications outstanding)", loaded.orders, loaded.overdue_notifications);
+    let reports = super::demo_reports::load(ctx, count, &created, clock::now()).await?;
+    println!("loaded {} synthetic crime reports, checked against the register ({} review alerts raised)", reports.reports, reports.alerts);
     Ok(())
 }
 

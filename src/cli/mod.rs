@@ -5,6 +5,7 @@ mod audit;
 mod demo;
 mod demo_data;
 mod demo_orders;
+mod demo_reports;
 pub mod import;
 mod jobs;
 mod keys;

@@ -6,12 +6,15 @@
 //! `'unsafe-inline'`), the security headers and `Cache-Control: no-store`; forms carry the
 //! session's CSRF token and are refused from another origin.
 
+mod alerts;
 mod assets;
 mod caseload;
 mod find;
 mod home;
 mod info;
+mod links;
 mod orders;
+mod overdue;
 pub mod pages;
 mod record;
 pub mod session;
@@ -39,7 +42,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/find", get(find::form).post(find::find))
         .route("/registrants/{id}", get(record::record))
         .route("/registrants/{id}/orders", get(orders::orders))
-        .route("/registrants/{id}/why", get(record::why).post(record::give_reason));
+        .route("/registrants/{id}/why", get(record::why).post(record::give_reason))
+        .route("/alerts", get(alerts::queue).post(alerts::acknowledge))
+        .route("/overdue", get(overdue::queue))
+        .route("/links", get(links::queue))
+        .route("/links/{id}", get(links::review).post(links::decide))
+        .route("/links/{id}/why", get(links::why).post(links::give_reason));
     if state.dev_signin {
         router = router.route("/sign-in", get(signin::form).post(signin::sign_in));
     }

@@ -41,6 +41,16 @@ impl Chrome {
         if caller.can(crate::auth::Permission::RegistrantReadNational) {
             nav.push(NavItem { label: "Find a registrant", href: "/find", current: current == "/find" });
         }
+        if caller.can(crate::auth::Permission::BreachRead) {
+            nav.push(NavItem { label: "Alerts", href: "/alerts", current: current == "/alerts" });
+        }
+        // Public protection only: probation has obligations but not the unit's queue.
+        if caller.can(crate::auth::Permission::ObligationRead) && caller.can(crate::auth::Permission::BreachRead) {
+            nav.push(NavItem { label: "Overdue", href: "/overdue", current: current == "/overdue" });
+        }
+        if caller.can(crate::auth::Permission::LinkDecide) {
+            nav.push(NavItem { label: "Link review", href: "/links", current: current == "/links" });
+        }
         Self { assets: assets::version(), nav, signed_in_as: Some(who(caller)), csrf: visitor.csrf.clone(), banner: None }
     }
 }
@@ -98,6 +108,11 @@ pub fn status_tag(status: &str) -> &'static str {
         "active" | "varied" | "renewed" => "govuk-tag--green",
         "interim" => "govuk-tag--light-blue",
         "wanted" | "missing" => "govuk-tag--red",
+        "overdue" => "govuk-tag--red",
+        // Link review bands: how strongly the linker thinks two records are one person.
+        "strong" => "govuk-tag--purple",
+        "likely" => "govuk-tag--blue",
+        "possible" => "govuk-tag--turquoise",
         _ => "govuk-tag--grey",
     }
 }

@@ -37,3 +37,4 @@ mod security_log;
 mod session_control;
 mod stall;
 mod ui;
+mod ui_review;

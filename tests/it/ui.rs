@@ -3,7 +3,7 @@
 //! wrong role, the GOV.UK error summary, the page headers, CSRF and origin checks, and the route
 //! policy for every page.
 
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use vigil::auth::Role;
 use vigil::auth::policy::UI_ROUTES;
 

@@ -9,9 +9,9 @@ use super::TestApp;
 /// A browser: keeps the session cookie (by hand: it is `__Host-` and Secure, which browsers
 /// keep for http://127.0.0.1 as a secure context) and does not follow redirects.
 pub struct Browser {
-    client: Client,
+    pub client: Client,
     base: String,
-    session: std::sync::Mutex<Option<String>>,
+    pub session: std::sync::Mutex<Option<String>>,
 }
 
 impl Browser {
@@ -20,7 +20,7 @@ impl Browser {
         Self { client, base: app.base.clone(), session: std::sync::Mutex::new(None) }
     }
 
-    fn with_cookie(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    pub fn with_cookie(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match self.session.lock().unwrap().as_deref() {
             Some(value) => request.header("cookie", format!("__Host-vigil_session={value}")),
             None => request,
