@@ -298,7 +298,11 @@ vocabulary!(
     }
 );
 
-vocabulary!(AlertStatus { Open => "open" });
+vocabulary!(
+    /// An alert is open until an officer of its managing unit acknowledges it (seen, being dealt
+    /// with); an acknowledged alert stays on record and is not raised again.
+    AlertStatus { Open => "open", Acknowledged => "acknowledged" }
+);
 
 vocabulary!(
     /// A job run is `running` from its start until it records how it ended.

@@ -19,6 +19,9 @@ pub struct Model {
     pub status: AlertStatus,
     pub detail: String,
     pub raised_at: DateTimeUtc,
+    /// Who acknowledged it (subject) and when; both absent while it is open.
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -20,8 +20,9 @@ mod m20261122_000025_session_revalidation;
 mod m20261130_000026_keyed_audit;
 mod m20261130_000027_seal_free_text;
 mod m20261130_000028_web_justifications;
+mod m20261130_000029_web_drafts;
+mod m20261130_000032_alert_acknowledgement;
 mod m20261130_000033_occurrence_basis;
-mod m20261201_000029_web_drafts;
 mod support;
 
 pub struct Migrator;
@@ -46,7 +47,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000026_keyed_audit::Migration),
             Box::new(m20261130_000027_seal_free_text::Migration),
             Box::new(m20261130_000028_web_justifications::Migration),
-            Box::new(m20261201_000029_web_drafts::Migration),
+            Box::new(m20261130_000029_web_drafts::Migration),
+            Box::new(m20261130_000032_alert_acknowledgement::Migration),
             Box::new(m20261130_000033_occurrence_basis::Migration),
         ]
     }

@@ -150,6 +150,8 @@ routes! {
     "POST" "/api/v1/breaches/{id}/acknowledgement" => &[Permission::BreachWrite];
     "GET" "/api/v1/occurrences/overdue" => &[Permission::ObligationRead];
     "GET" "/api/v1/alerts" => &[Permission::BreachRead];
+    "POST" "/api/v1/alerts/acknowledgements" => &[Permission::BreachWrite];
+    "GET" "/api/v1/work" => &[Permission::SelfRead];
     "GET" "/api/v1/jobs/runs" => &[Permission::JobsRead];
     "POST" "/api/v1/registrants/{id}/suspensions" => &[Permission::SuspensionWrite];
     "POST" "/api/v1/suspensions/{id}/end" => &[Permission::SuspensionWrite];
@@ -167,6 +169,7 @@ routes! {
     "GET" "/api/v1/audit/events" => &[Permission::AuditRead];
     "GET" "/api/v1/audit/export" => &[Permission::AuditRead], justified;
     "POST" "/api/v1/links/{id}/decision" => &[Permission::LinkDecide];
+    "GET" "/api/v1/links/{id}" => &[Permission::LinkDecide], justified;
     "GET" "/api/v1/sessions" => &[Permission::SessionManage];
     "DELETE" "/api/v1/sessions/{id}" => &[Permission::SessionManage];
     "POST" "/api/v1/sessions/revocations" => &[Permission::SessionManage];
@@ -248,6 +251,16 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("POST", "/sessions/{id}/end", &[Permission::SessionManage]),
     ui("GET", "/sessions/person", &[Permission::SessionManage]),
     ui("POST", "/sessions/person", &[Permission::SessionManage]),
+    ui("GET", "/alerts", &[Permission::BreachRead]),
+    ui("POST", "/alerts", &[Permission::BreachWrite]),
+    // The overdue queue is the public protection unit's (where breaches start); probation sees
+    // the duties of those it supervises on each record instead.
+    ui("GET", "/overdue", &[Permission::BreachRead]),
+    ui("GET", "/links", &[Permission::LinkDecide]),
+    ui("GET", "/links/{id}", &[Permission::LinkDecide]),
+    ui("POST", "/links/{id}", &[Permission::LinkDecide]),
+    ui("GET", "/links/{id}/why", &[Permission::LinkDecide]),
+    ui("POST", "/links/{id}/why", &[Permission::LinkDecide]),
 ];
 
 const fn ui(method: &'static str, path: &'static str, any_of: &'static [Permission]) -> RoutePolicy {

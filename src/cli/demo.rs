@@ -94,6 +94,8 @@ async fn load(ctx: &Ctx, count: usize) -> anyhow::Result<()> {
     println!("loaded {} synthetic orders ({} initial notifications outstanding)", loaded.orders, loaded.overdue_notifications);
     let asked = super::demo_approvals::load(ctx, clock::now()).await?;
     println!("loaded {asked} four-eyes requests for the supervisor");
+    let reports = super::demo_reports::load(ctx, count, &created, clock::now()).await?;
+    println!("loaded {} synthetic crime reports, checked against the register ({} review alerts raised)", reports.reports, reports.alerts);
     Ok(())
 }
 

@@ -6,6 +6,7 @@ mod demo;
 mod demo_approvals;
 mod demo_data;
 mod demo_orders;
+mod demo_reports;
 pub mod import;
 mod jobs;
 mod keys;

@@ -14,10 +14,10 @@ use super::extract::{AppJson, Path, Query, limit};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::checks::views::{LinkDecisionInput, LinkStatus, LinkView};
-use crate::services::links;
+use crate::services::links::{self, LinkReview};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(queue)).routes(routes!(decide))
+    OpenApiRouter::new().routes(routes!(queue)).routes(routes!(review)).routes(routes!(decide))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -38,6 +38,15 @@ async fn queue(State(state): State<AppState>, caller: Caller, Query(query): Quer
     let limit = limit(query.limit)?;
     let status = query.status.unwrap_or(LinkStatus::Pending);
     Ok(Json(links::queue(&state.ctx, &caller, status, limit, clock::now()).await?))
+}
+
+/// One link with both sides, for deciding it: the report's suspect and the candidate (a
+/// registrant or an earlier report's suspect) as the linker compared them, with its
+/// field-by-field explanation. Never a victim. Needs a justification; audited.
+#[utoipa::path(get, path = "/api/v1/links/{id}", tag = "linkage", params(("id" = Uuid, Path)),
+    responses((status = 200, body = LinkReview), (status = 404, body = Problem), (status = 403, body = Problem)))]
+async fn review(State(state): State<AppState>, caller: Caller, Path(id): Path<LinkId>) -> Result<Json<LinkReview>, ApiError> {
+    Ok(Json(links::review(&state.ctx, &caller, id, clock::now()).await?))
 }
 
 /// Confirms or rejects a proposed link, or marks it as needing information, with a reason. A

@@ -4,7 +4,8 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use domain::ids::{BreachId, RegistrantId, SuspensionId};
+use domain::ids::{AlertId, BreachId, RegistrantId, SuspensionId};
+use domain::vocab::ObligationKind;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -16,13 +17,15 @@ use super::extract::{AppJson, Path, Query, limit};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::breaches::{self, views::BreachView};
-use crate::services::queues::{self, AlertView, JobRunView, OverdueFilter, OverdueItem};
+use crate::services::queues::{self, AlertView, JobRunView, OverdueFilter, OverdueItem, WorkCounts};
 use crate::services::suspensions::{self, EndSuspensionInput, NewSuspensionInput, SuspensionView};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(overdue))
         .routes(routes!(alerts))
+        .routes(routes!(acknowledge_alerts))
+        .routes(routes!(work_counts))
         .routes(routes!(job_runs))
         .routes(routes!(acknowledge))
         .routes(routes!(suspend))
@@ -36,6 +39,8 @@ pub struct OverdueQuery {
     /// Another organisation's queue (public protection roles); defaults to your own.
     managing_org: Option<String>,
     officer: Option<String>,
+    /// Only duties of this kind.
+    kind: Option<ObligationKind>,
     limit: Option<u64>,
 }
 
@@ -43,7 +48,7 @@ pub struct OverdueQuery {
 #[utoipa::path(get, path = "/api/v1/occurrences/overdue", tag = "compliance", params(OverdueQuery),
     responses((status = 200, body = Vec<OverdueItem>), (status = 403, body = Problem)))]
 async fn overdue(State(state): State<AppState>, caller: Caller, Query(q): Query<OverdueQuery>) -> Result<Json<Vec<OverdueItem>>, ApiError> {
-    let filter = OverdueFilter { managing_org: q.managing_org, officer: q.officer, limit: limit(q.limit)? };
+    let filter = OverdueFilter { managing_org: q.managing_org, officer: q.officer, kind: q.kind, limit: limit(q.limit)? };
     Ok(Json(queues::overdue(&state.ctx, &caller, filter, clock::now()).await?))
 }
 
@@ -59,6 +64,33 @@ pub struct LimitQuery {
 async fn alerts(State(state): State<AppState>, caller: Caller, Query(q): Query<LimitQuery>) -> Result<Json<Vec<AlertView>>, ApiError> {
     let limit = limit(q.limit)?;
     Ok(Json(queues::alerts(&state.ctx, &caller, limit, clock::now()).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeAlertsInput {
+    /// Alerts of your organisation, 1 to 500.
+    ids: Vec<AlertId>,
+}
+
+/// Acknowledges alerts of your organisation (seen, being dealt with): all or none. An id that
+/// is not one of your organisation's alerts refuses the request with 404 and changes nothing;
+/// acknowledging an alert again changes nothing. Returns the alerts as they now are.
+#[utoipa::path(post, path = "/api/v1/alerts/acknowledgements", tag = "compliance", request_body = AcknowledgeAlertsInput,
+    responses((status = 200, body = Vec<AlertView>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn acknowledge_alerts(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(body): AppJson<AcknowledgeAlertsInput>,
+) -> Result<Json<Vec<AlertView>>, ApiError> {
+    Ok(Json(queues::acknowledge_alerts(&state.ctx, &caller, &body.ids, clock::now()).await?))
+}
+
+/// How much waits in each of your queues (open alerts, overdue duties, links to review);
+/// a queue your role does not have is absent.
+#[utoipa::path(get, path = "/api/v1/work", tag = "compliance", responses((status = 200, body = WorkCounts)))]
+async fn work_counts(State(state): State<AppState>, caller: Caller) -> Result<Json<WorkCounts>, ApiError> {
+    Ok(Json(queues::counts(&state.ctx, &caller, clock::now()).await?))
 }
 
 #[derive(Deserialize, IntoParams)]

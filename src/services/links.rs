@@ -13,7 +13,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use super::audit::{self, Action, Entry, Outcome};
-use super::checks::views::{LinkDecision, LinkDecisionInput, LinkStatus, LinkView};
+use super::checks::views::{LinkDecision, LinkDecisionInput, LinkStatus, LinkView, TargetKind};
 use super::checks::{patterns, target_references};
 use super::{Ctx, ServiceError, ServiceResult, reports, tx};
 use crate::auth::{Caller, Permission};
@@ -169,4 +169,107 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: LinkId, input: LinkDecisionI
 
 fn seal_reason(crypto: &Crypto, id: LinkId, reason: &str) -> ServiceResult<Vec<u8>> {
     Ok(crypto.seal_str(columns::LINK_REASON, id, reason)?)
+}
+
+/// One side of a link under review: what the linker compared, as recorded. Never a victim.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Particulars {
+    /// The registrant's reference, or `force/crime reference` of a report.
+    pub reference: String,
+    /// The managing organisation of a registrant, or the force that recorded a report.
+    pub held_by: String,
+    pub names: Vec<domain::person::PersonName>,
+    pub dates_of_birth: Vec<chrono::NaiveDate>,
+    /// A year of birth known without the full date (reports only).
+    pub birth_year: Option<i32>,
+    /// An estimated age, youngest and oldest (reports only).
+    pub age_from: Option<u8>,
+    pub age_to: Option<u8>,
+    pub identifiers: Vec<domain::commands::reports::StoredIdentifier>,
+    pub postcodes: Vec<String>,
+}
+
+impl std::fmt::Debug for Particulars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Particulars(<redacted>)")
+    }
+}
+
+/// A link with both sides, for deciding it: the report's suspect against the candidate (a
+/// registrant, or an earlier report's suspect), and the linker's field-by-field explanation.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct LinkReview {
+    pub link: LinkView,
+    pub suspect: Particulars,
+    pub candidate: Particulars,
+}
+
+fn of_suspect(reference: String, held_by: String, s: domain::commands::reports::SuspectDetails) -> Particulars {
+    Particulars {
+        reference,
+        held_by,
+        names: s.names,
+        dates_of_birth: s.date_of_birth.into_iter().collect(),
+        birth_year: s.birth_year,
+        age_from: s.age_range.map(|(from, _)| from),
+        age_to: s.age_range.map(|(_, to)| to),
+        identifiers: s.identifiers,
+        postcodes: s.addresses.into_iter().filter_map(|a| a.postcode).collect(),
+    }
+}
+
+/// One link with both sides opened, for the reviewer. Reading it is a consultation of both
+/// people's particulars, so it needs a justification (as the API's reads of a person do) and is
+/// audited under it, fail-closed.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn review(ctx: &Ctx, caller: &Caller, id: LinkId, now: DateTime<Utc>) -> ServiceResult<LinkReview> {
+    caller.require(Permission::LinkDecide)?;
+    if let Err(errors) =
+        domain::reasons::check(caller.justification.reason_code.as_deref(), caller.justification.crime_reference.as_deref(), true)
+    {
+        return Err(errors.into());
+    }
+    let snapshot = tx::begin_read(&ctx.db).await?;
+    let row = link::Entity::find_by_id(id).one(&snapshot).await?.ok_or(ServiceError::NotFound("link"))?;
+    let report = reports::find(&snapshot, row.report_id).await?;
+    let suspect = of_suspect(reports::label(&report), report.force.clone(), reports::suspect(&ctx.crypto, &report)?);
+    let candidate = match row.target_kind {
+        TargetKind::Registrant => {
+            let r = super::registrants::read::find(&snapshot, domain::ids::RegistrantId::from(row.target_id)).await?;
+            let v = super::registrants::read::view(&snapshot, &ctx.crypto, r).await?;
+            Particulars {
+                reference: v.reference,
+                held_by: v.managing_org,
+                names: v.names.into_iter().map(|n| domain::person::PersonName { given: n.given, family: n.family }).collect(),
+                dates_of_birth: v.birth_dates.into_iter().map(|b| b.date).collect(),
+                birth_year: None,
+                age_from: None,
+                age_to: None,
+                identifiers: v
+                    .identifiers
+                    .into_iter()
+                    .map(|i| domain::commands::reports::StoredIdentifier { kind: i.kind, platform: i.platform, value: i.value })
+                    .collect(),
+                postcodes: v.addresses.into_iter().filter_map(|a| a.postcode).collect(),
+            }
+        }
+        TargetKind::Report => {
+            let other = reports::find(&snapshot, ReportId::from(row.target_id)).await?;
+            of_suspect(reports::label(&other), other.force.clone(), reports::suspect(&ctx.crypto, &other)?)
+        }
+    };
+    let view = view(&snapshot, row).await?;
+    snapshot.commit().await?;
+    let ids = [view.id.uuid(), view.report_id.uuid(), view.target_id];
+    let entry = Entry {
+        action: Action::Consultation,
+        operation: "link.review",
+        permission: Permission::LinkDecide,
+        record_type: "link",
+        record_ids: &ids,
+        outcome: Outcome::Success,
+    };
+    // Fail-closed: nothing is returned unless the consultation is on the record.
+    audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
+    Ok(LinkReview { link: view, suspect, candidate })
 }

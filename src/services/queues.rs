@@ -4,16 +4,19 @@
 use chrono::{DateTime, Utc};
 use domain::ids::{AlertId, ObligationId, OccurrenceId, RecordId, RegistrantId};
 use entities::{alert, job_run, obligation, occurrence, registrant};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::audit::{self, Action, Entry, Outcome};
-use super::{Ctx, ServiceResult, tx};
+use super::{Ctx, ServiceError, ServiceResult, tx};
 use crate::auth::{Caller, Permission};
 use crate::crypto::columns;
+use domain::errors::FieldErrors;
 use domain::vocab::{AlertKind, AlertStatus, AlertSubject, JobOutcome, ObligationKind, OccurrenceStatus};
+use std::collections::HashMap;
 
 #[derive(Serialize, ToSchema)]
 pub struct OverdueItem {
@@ -31,6 +34,8 @@ pub struct OverdueItem {
 pub struct OverdueFilter {
     pub managing_org: Option<String>,
     pub officer: Option<String>,
+    /// Only duties of this kind (a filter of the overdue queue page).
+    pub kind: Option<ObligationKind>,
     pub limit: u64,
 }
 
@@ -60,21 +65,27 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
     let ids: Vec<Uuid> = registrants.iter().map(|r| r.id.uuid()).collect();
     let mut items = Vec::new();
     for chunk in ids.chunks(500) {
-        let rows = occurrence::Entity::find()
+        let mut query = occurrence::Entity::find()
             .filter(occurrence::Column::RegistrantId.is_in(chunk.iter().copied()))
             .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
-            .filter(occurrence::Column::DueAt.lt(now))
-            .order_by_asc(occurrence::Column::DueAt)
-            .order_by_asc(occurrence::Column::Id)
-            .limit(filter.limit)
-            .all(&txn)
-            .await?;
+            .filter(occurrence::Column::DueAt.lt(now));
+        if let Some(kind) = filter.kind {
+            let of_kind = Query::select()
+                .column(obligation::Column::Id)
+                .from(obligation::Entity)
+                .and_where(obligation::Column::RegistrantId.is_in(chunk.iter().copied()))
+                .and_where(obligation::Column::Kind.eq(kind))
+                .to_owned();
+            query = query.filter(occurrence::Column::ObligationId.in_subquery(of_kind));
+        }
+        let rows = query.order_by_asc(occurrence::Column::DueAt).order_by_asc(occurrence::Column::Id).limit(filter.limit).all(&txn).await?;
         let obligation_ids: Vec<Uuid> = rows.iter().map(|o| o.obligation_id.uuid()).collect();
         let obligations = obligation::Entity::find().filter(obligation::Column::Id.is_in(obligation_ids)).all(&txn).await?;
         for o in rows {
             let Some(r) = registrants.iter().find(|r| r.id == o.registrant_id) else { continue };
             // Foreign keys guarantee both rows; the lookups only match them up.
             let Some(obligation) = obligations.iter().find(|b| b.id == o.obligation_id) else { continue };
+
             items.push(OverdueItem {
                 occurrence_id: o.id,
                 obligation_id: o.obligation_id,
@@ -111,12 +122,51 @@ pub struct AlertView {
     pub subject_type: AlertSubject,
     pub subject_id: Uuid,
     pub registrant_id: Option<RegistrantId>,
+    /// The registrant's reference (`VGL-…`), when the alert is about one.
+    pub registrant_reference: Option<String>,
     pub managing_org: String,
     pub status: AlertStatus,
     /// Ids and dates describing what the alert is about.
     #[schema(value_type = Object)]
     pub detail: serde_json::Value,
     pub raised_at: DateTime<Utc>,
+    /// When it was acknowledged; absent while open.
+    pub acknowledged_at: Option<DateTime<Utc>>,
+}
+
+async fn alert_views(conn: &impl sea_orm::ConnectionTrait, rows: Vec<alert::Model>) -> ServiceResult<Vec<AlertView>> {
+    let ids: Vec<Uuid> = rows.iter().filter_map(|a| a.registrant_id.map(|id| id.uuid())).collect();
+    // References are plain columns: one query for the whole page, nothing opened.
+    let references: HashMap<RegistrantId, String> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        registrant::Entity::find()
+            .select_only()
+            .column(registrant::Column::Id)
+            .column(registrant::Column::Reference)
+            .filter(registrant::Column::Id.is_in(ids))
+            .into_tuple::<(RegistrantId, String)>()
+            .all(conn)
+            .await?
+            .into_iter()
+            .collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|a| AlertView {
+            id: a.id,
+            kind: a.kind,
+            subject_type: a.subject_type,
+            subject_id: a.subject_id,
+            registrant_reference: a.registrant_id.and_then(|id| references.get(&id).cloned()),
+            registrant_id: a.registrant_id,
+            managing_org: a.managing_org,
+            status: a.status,
+            detail: serde_json::from_str(&a.detail).unwrap_or(serde_json::Value::Null),
+            raised_at: a.raised_at,
+            acknowledged_at: a.acknowledged_at,
+        })
+        .collect())
 }
 
 /// Open alerts for the caller's organisation, newest first.
@@ -128,6 +178,7 @@ pub async fn alerts(ctx: &Ctx, caller: &Caller, limit: u64, now: DateTime<Utc>) 
         .filter(alert::Column::ManagingOrg.eq(caller.org.as_str()))
         .filter(alert::Column::Status.eq(AlertStatus::Open))
         .order_by_desc(alert::Column::RaisedAt)
+        .order_by_asc(alert::Column::Id)
         .limit(limit)
         .all(&txn)
         .await?;
@@ -141,21 +192,119 @@ pub async fn alerts(ctx: &Ctx, caller: &Caller, limit: u64, now: DateTime<Utc>) 
         outcome: Outcome::Success,
     };
     audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
+    let out = alert_views(&txn, rows).await?;
     txn.commit().await?;
-    Ok(rows
-        .into_iter()
-        .map(|a| AlertView {
-            id: a.id,
-            kind: a.kind,
-            subject_type: a.subject_type,
-            subject_id: a.subject_id,
-            registrant_id: a.registrant_id,
-            managing_org: a.managing_org,
-            status: a.status,
-            detail: serde_json::from_str(&a.detail).unwrap_or(serde_json::Value::Null),
-            raised_at: a.raised_at,
-        })
-        .collect())
+    Ok(out)
+}
+
+/// At most this many alerts are acknowledged in one request (the queue shows up to 500).
+pub const MAX_ACKNOWLEDGE: usize = 500;
+
+/// Acknowledges alerts of the caller's organisation: seen, being dealt with. All or nothing:
+/// an id that is not an alert of the caller's organisation (another force's included, which is
+/// not told apart from a missing one) refuses the whole request and changes nothing.
+/// Idempotent: an alert already acknowledged stays as it was. Returns the alerts as they now
+/// are, in the order asked.
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn acknowledge_alerts(ctx: &Ctx, caller: &Caller, ids: &[AlertId], now: DateTime<Utc>) -> ServiceResult<Vec<AlertView>> {
+    caller.require(Permission::BreachWrite)?;
+    let mut wanted: Vec<AlertId> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !wanted.contains(id) {
+            wanted.push(*id);
+        }
+    }
+    if wanted.is_empty() {
+        return Err(FieldErrors::single("ids", "required", "choose at least one alert").into());
+    }
+    if wanted.len() > MAX_ACKNOWLEDGE {
+        return Err(FieldErrors::single("ids", "too_many", "acknowledge at most 500 alerts at a time").into());
+    }
+    let txn = tx::begin_write(&ctx.db).await?;
+    let rows = alert::Entity::find()
+        .filter(alert::Column::Id.is_in(wanted.iter().map(|id| id.uuid())))
+        .filter(alert::Column::ManagingOrg.eq(caller.org.as_str()))
+        .all(&txn)
+        .await?;
+    if rows.len() != wanted.len() {
+        txn.rollback().await?;
+        let asked: Vec<Uuid> = wanted.iter().map(|id| id.uuid()).collect();
+        audit::record_denied(ctx, caller, now, "alert.acknowledge", Permission::BreachWrite, "alert", &asked).await?;
+        return Err(ServiceError::NotFound("alert"));
+    }
+    let changed = jobs::alerts::acknowledge(&txn, &wanted, &caller.org, &caller.subject, now).await?;
+    // What was acknowledged, by alert and by registrant; an all-repeat request changes nothing
+    // and is not an alteration.
+    if changed > 0 {
+        let mut record_ids: Vec<Uuid> = rows.iter().filter(|a| a.status == AlertStatus::Open).map(|a| a.id.uuid()).collect();
+        record_ids.extend(rows.iter().filter(|a| a.status == AlertStatus::Open).filter_map(|a| a.registrant_id.map(|r| r.uuid())));
+        let entry = Entry {
+            action: Action::Alteration,
+            operation: "alert.acknowledge",
+            permission: Permission::BreachWrite,
+            record_type: "alert",
+            record_ids: &record_ids,
+            outcome: Outcome::Success,
+        };
+        audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
+    }
+    let mut after = alert::Entity::find().filter(alert::Column::Id.is_in(wanted.iter().map(|id| id.uuid()))).all(&txn).await?;
+    after.sort_by_key(|a| wanted.iter().position(|id| *id == a.id));
+    let out = alert_views(&txn, after).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// How much is waiting in each of the caller's queues ("My work"): `None` for a queue the
+/// caller's role does not have. COUNT queries on plain columns only, nothing opened; the
+/// counts name no record, so reading them is not a consultation of the register.
+#[derive(Serialize, ToSchema, Default)]
+pub struct WorkCounts {
+    /// Open alerts for the caller's organisation.
+    pub open_alerts: Option<u64>,
+    /// Duties past due and still pending on registrants the organisation manages.
+    pub overdue: Option<u64>,
+    /// Links waiting for review (pending), across the register.
+    pub links_to_review: Option<u64>,
+}
+
+#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
+pub async fn counts(ctx: &Ctx, caller: &Caller, now: DateTime<Utc>) -> ServiceResult<WorkCounts> {
+    caller.require(Permission::SelfRead)?;
+    let mut out = WorkCounts::default();
+    let snapshot = tx::begin_read(&ctx.db).await?;
+    if caller.can(Permission::BreachRead) {
+        let n = alert::Entity::find()
+            .filter(alert::Column::ManagingOrg.eq(caller.org.as_str()))
+            .filter(alert::Column::Status.eq(AlertStatus::Open))
+            .count(&snapshot)
+            .await?;
+        out.open_alerts = Some(n);
+    }
+    if caller.can(Permission::ObligationRead) {
+        let scope = if caller.can(Permission::RegistrantReadNational) {
+            registrant::Column::ManagingOrg.eq(caller.org.as_str())
+        } else {
+            registrant::Column::SupervisingOrg.eq(caller.org.as_str())
+        };
+        let theirs = Query::select().column(registrant::Column::Id).from(registrant::Entity).and_where(scope).to_owned();
+        let n = occurrence::Entity::find()
+            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
+            .filter(occurrence::Column::DueAt.lt(now))
+            .filter(occurrence::Column::RegistrantId.in_subquery(theirs))
+            .count(&snapshot)
+            .await?;
+        out.overdue = Some(n);
+    }
+    if caller.can(Permission::LinkDecide) {
+        let n = entities::link::Entity::find()
+            .filter(entities::link::Column::Status.eq(domain::vocab::LinkStatus::Pending))
+            .count(&snapshot)
+            .await?;
+        out.links_to_review = Some(n);
+    }
+    snapshot.commit().await?;
+    Ok(out)
 }
 
 #[derive(Serialize, ToSchema)]

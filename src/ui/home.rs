@@ -17,6 +17,14 @@ pub struct Task {
     pub description: &'static str,
 }
 
+/// A queue with how much waits in it ("My work" cards for public protection roles).
+pub struct Count {
+    pub title: &'static str,
+    pub href: &'static str,
+    pub count: u64,
+    pub words: &'static str,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "home.html")]
 pub struct HomePage {
@@ -24,6 +32,33 @@ pub struct HomePage {
     pub tasks: Vec<Task>,
     /// Four-eyes requests waiting for this supervisor's decision (shown on the Approvals card).
     pub waiting: Option<u64>,
+    pub counts: Vec<Count>,
+}
+
+/// The queues' counts: COUNT queries only, nothing opened. A failure to count leaves the
+/// cards out rather than failing the home page.
+async fn counts(state: &AppState, visitor: &Visitor) -> Vec<Count> {
+    let roles = &visitor.caller.roles;
+    if !roles.iter().any(|r| matches!(r, Role::Ppo | Role::Supervisor)) {
+        return Vec::new();
+    }
+    let Ok(c) = crate::services::queues::counts(&state.ctx, &visitor.caller, crate::clock::now()).await else { return Vec::new() };
+    let mut out = Vec::new();
+    if let Some(n) = c.open_alerts {
+        out.push(Count { title: "Alerts", href: "/alerts", count: n, words: if n == 1 { "open alert" } else { "open alerts" } });
+    }
+    if let Some(n) = c.overdue {
+        out.push(Count { title: "Overdue", href: "/overdue", count: n, words: if n == 1 { "overdue duty" } else { "overdue duties" } });
+    }
+    if let Some(n) = c.links_to_review {
+        out.push(Count {
+            title: "Link review",
+            href: "/links",
+            count: n,
+            words: if n == 1 { "link to review" } else { "links to review" },
+        });
+    }
+    out
 }
 
 fn tasks(roles: &[Role]) -> Vec<Task> {
@@ -64,7 +99,8 @@ pub async fn home(State(state): State<AppState>, visitor: Result<Visitor, Respon
             // A count, not a read of anyone's request (see `approvals::waiting`); the card still
             // works if it cannot be had.
             let waiting = approvals::waiting(&state.ctx, &visitor.caller, crate::clock::now()).await.ok();
-            HomePage { chrome: Chrome::for_visitor(&visitor, "/"), tasks: tasks(&visitor.caller.roles), waiting }.into_response()
+            let counts = counts(&state, &visitor).await;
+            HomePage { chrome: Chrome::for_visitor(&visitor, "/"), tasks: tasks(&visitor.caller.roles), waiting, counts }.into_response()
         }
         Err(_) => Redirect::to(&session::sign_in_url(&state, "/")).into_response(),
     }

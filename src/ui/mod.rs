@@ -6,6 +6,7 @@
 //! `'unsafe-inline'`), the security headers and `Cache-Control: no-store`; forms carry the
 //! session's CSRF token and are refused from another origin.
 
+mod alerts;
 mod approvals;
 mod assets;
 mod audit;
@@ -20,12 +21,14 @@ mod forms;
 mod home;
 mod info;
 mod intake;
+mod links;
 mod notify;
 mod operations;
 mod order;
 mod order_new;
 mod orders;
 mod outcome;
+mod overdue;
 mod oversight;
 pub mod pages;
 mod particulars;
@@ -97,7 +100,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/job-runs", get(operations::job_runs))
         .route("/sessions", get(operations::sessions))
         .route("/sessions/{id}/end", get(operations::confirm_end).post(operations::end))
-        .route("/sessions/person", get(operations::confirm_person).post(operations::end_person));
+        .route("/sessions/person", get(operations::confirm_person).post(operations::end_person))
+        .route("/alerts", get(alerts::queue).post(alerts::acknowledge))
+        .route("/overdue", get(overdue::queue))
+        .route("/links", get(links::queue))
+        .route("/links/{id}", get(links::review).post(links::decide))
+        .route("/links/{id}/why", get(links::why).post(links::give_reason));
     if state.dev_signin {
         router = router.route("/sign-in", get(signin::form).post(signin::sign_in));
     }

@@ -45,6 +45,14 @@ impl Chrome {
         }
         if caller.can(crate::auth::Permission::BreachRead) {
             nav.push(NavItem { label: "Breaches", href: "/breaches", current: current == "/breaches" });
+            nav.push(NavItem { label: "Alerts", href: "/alerts", current: current == "/alerts" });
+        }
+        // Public protection only: probation has obligations but not the unit's queue.
+        if caller.can(crate::auth::Permission::ObligationRead) && caller.can(crate::auth::Permission::BreachRead) {
+            nav.push(NavItem { label: "Overdue", href: "/overdue", current: current == "/overdue" });
+        }
+        if caller.can(crate::auth::Permission::LinkDecide) {
+            nav.push(NavItem { label: "Link review", href: "/links", current: current == "/links" });
         }
         if caller.can(crate::auth::Permission::ReportWrite) {
             nav.push(NavItem { label: "Record a report", href: "/reports/new", current: current == "/reports/new" });
@@ -135,6 +143,10 @@ pub fn status_tag(status: &str) -> &'static str {
         "approved" | "sealed" => "govuk-tag--green",
         "rejected" => "govuk-tag--red",
         "waiting" | "running" | "unsealed" => "govuk-tag--blue",
+        // Link review bands: how strongly the linker thinks two records are one person.
+        "strong" => "govuk-tag--purple",
+        "likely" => "govuk-tag--blue",
+        "possible" => "govuk-tag--turquoise",
         _ => "govuk-tag--grey",
     }
 }

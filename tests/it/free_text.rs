@@ -95,6 +95,7 @@ const ORGANISATIONS: &[&str] = &[
 ];
 /// Staff identities as the identity provider gives them (issuer and subject ids, not names).
 const STAFF: &[&str] = &[
+    "alerts.acknowledged_by",
     "approvals.decided_by_issuer",
     "approvals.decided_by_subject",
     "approvals.requested_by_issuer",

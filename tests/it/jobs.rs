@@ -346,3 +346,123 @@ async fn a_failed_run_is_recorded_and_does_not_advance_the_watermark() {
         .unwrap();
     assert_eq!((retry.examined, retry.created), (1, 1));
 }
+
+/// An open alert for `org`, about `registrant`, as a job raises it; returns its id.
+pub async fn raise_alert(app: &TestApp, org: &str, registrant: Option<Uuid>, key: &str) -> Uuid {
+    use domain::vocab::{AlertKind, AlertSubject};
+    let subject = registrant.unwrap_or_else(Uuid::now_v7);
+    let alert = jobs::alerts::NewAlert {
+        kind: AlertKind::RiskReviewDue,
+        dedupe_key: format!("test:{key}"),
+        subject_type: AlertSubject::Registrant,
+        subject_id: subject,
+        registrant_id: registrant.map(RegistrantId::from),
+        managing_org: org.into(),
+        detail: serde_json::json!({ "registrant_id": subject, "review_due_on": "2026-01-15" }),
+    };
+    assert!(jobs::alerts::raise(&app.db, alert, vigil::clock::now()).await.unwrap());
+    let row =
+        entities::alert::Entity::find().all(&app.db).await.unwrap().into_iter().find(|a| a.dedupe_key == format!("test:{key}")).unwrap();
+    row.id.0
+}
+
+pub async fn audit_count(app: &TestApp, operation: &str, outcome: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let sql = format!("SELECT COUNT(*) FROM audit_events WHERE operation = '{operation}' AND outcome = '{outcome}'");
+    let row = app.db.query_one_raw(Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap().unwrap();
+    row.try_get_by_index::<i64>(0).unwrap()
+}
+
+#[tokio::test]
+async fn alerts_are_acknowledged_by_their_own_organisation_all_or_nothing_once_and_audited() {
+    use domain::ids::RecordId;
+    let app = TestApp::spawn().await;
+    let registrant = app.registrant("met", registrant_body("Alerted")).await;
+    let rid: Uuid = registrant["id"].as_str().unwrap().parse().unwrap();
+    let mine: Vec<Uuid> = [raise_alert(&app, "met", Some(rid), "a").await, raise_alert(&app, "met", Some(rid), "b").await]
+        .into_iter()
+        .chain([raise_alert(&app, "met", None, "c").await])
+        .collect();
+    let theirs = raise_alert(&app, "gmp", None, "d").await;
+    let ppo = app.token(Role::Ppo, "met");
+    let path = "/api/v1/alerts/acknowledgements";
+    let (_, open) = app.get("/api/v1/alerts", &ppo).await;
+    assert_eq!(open.as_array().unwrap().len(), 3);
+    assert!(
+        open.as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["registrant_id"] == registrant["id"])
+            .all(|a| a["registrant_reference"] == registrant["reference"])
+    );
+
+    // Nothing chosen, or a list that is not one: the field is named, nothing changes.
+    let (status, problem) = app.post(path, &ppo, &serde_json::json!({ "ids": [] })).await;
+    assert_eq!((status, problem["field"].as_str()), (422, Some("ids")), "{problem}");
+    // Another force's alert among them: refused as not found, and nothing at all is acknowledged.
+    let (status, _) = app.post(path, &ppo, &serde_json::json!({ "ids": [mine[0], theirs] })).await;
+    assert_eq!(status, 404);
+    let (status, _) = app.post(path, &app.token(Role::Ppo, "gmp"), &serde_json::json!({ "ids": [mine[0]] })).await;
+    assert_eq!(status, 404, "another force cannot acknowledge met's alert");
+    assert_eq!(app.get("/api/v1/alerts", &ppo).await.1.as_array().unwrap().len(), 3);
+    assert_eq!(app.get("/api/v1/alerts", &app.token(Role::Ppo, "gmp")).await.1.as_array().unwrap().len(), 1);
+    assert_eq!(audit_count(&app, "alert.acknowledge", "success").await, 0);
+    assert_eq!(audit_count(&app, "alert.acknowledge", "denied").await, 2);
+    for role in [Role::Probation, Role::Intake, Role::Auditor, Role::Admin] {
+        assert_eq!(app.post(path, &app.token(role, "met"), &serde_json::json!({ "ids": [mine[0]] })).await.0, 403, "{role}");
+    }
+
+    let (status, done) = app.post(path, &ppo, &serde_json::json!({ "ids": [mine[0], mine[1], mine[0]] })).await;
+    assert_eq!(status, 200, "{done}");
+    let done = done.as_array().unwrap();
+    assert_eq!(done.len(), 2);
+    assert!(done.iter().all(|a| a["status"] == "acknowledged" && a["acknowledged_at"].is_string()), "{done:?}");
+    let (_, open) = app.get("/api/v1/alerts", &ppo).await;
+    assert_eq!(open.as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>(), [mine[2].to_string()]);
+    assert_eq!(audit_count(&app, "alert.acknowledge", "success").await, 1);
+    // Again: idempotent, the first acknowledgement stands and no second alteration is recorded.
+    let first = entities::alert::Entity::find_by_id(domain::ids::AlertId::from(mine[0])).one(&app.db).await.unwrap().unwrap();
+    let (status, again) =
+        app.post(path, &app.token_for("someone-else", Role::Supervisor, "met"), &serde_json::json!({ "ids": [mine[0]] })).await;
+    assert_eq!((status, again[0]["status"].as_str()), (200, Some("acknowledged")));
+    let after = entities::alert::Entity::find_by_id(domain::ids::AlertId::from(mine[0])).one(&app.db).await.unwrap().unwrap();
+    assert_eq!((after.acknowledged_by, after.acknowledged_at), (first.acknowledged_by.clone(), first.acknowledged_at));
+    assert_eq!(first.acknowledged_by.as_deref(), Some("test-user"));
+    assert_eq!(audit_count(&app, "alert.acknowledge", "success").await, 1);
+    // A job raising the same fact again does not reopen it.
+    let alert = jobs::alerts::NewAlert {
+        kind: domain::vocab::AlertKind::RiskReviewDue,
+        dedupe_key: "test:a".into(),
+        subject_type: domain::vocab::AlertSubject::Registrant,
+        subject_id: rid,
+        registrant_id: Some(RegistrantId::from(rid)),
+        managing_org: "met".into(),
+        detail: serde_json::json!({}),
+    };
+    assert!(!jobs::alerts::raise(&app.db, alert, vigil::clock::now()).await.unwrap());
+    assert_eq!(after.id.uuid(), mine[0]);
+
+    // "My work" counts: what waits, for the roles that have each queue.
+    let (status, counts) = app.get("/api/v1/work", &ppo).await;
+    assert_eq!((status, counts["open_alerts"].as_u64(), counts["links_to_review"].as_u64()), (200, Some(1), Some(0)), "{counts}");
+    let (status, counts) = app.get("/api/v1/work", &app.token(Role::Probation, "probation-london")).await;
+    assert_eq!(status, 200);
+    assert!(counts["open_alerts"].is_null() && counts["links_to_review"].is_null() && counts["overdue"].is_u64(), "{counts}");
+}
+
+#[tokio::test]
+async fn the_overdue_queue_filters_by_what_is_due_and_counts_cheaply() {
+    let app = TestApp::spawn().await;
+    let past = vigil::clock::now() - chrono::Duration::days(3);
+    fixture(&app, &[(past, "pending"), (past - chrono::Duration::days(1), "pending"), (past + chrono::Duration::hours(1), "missed")]).await;
+    let token = app.token(Role::Ppo, "met");
+    let (status, all) = app.get("/api/v1/occurrences/overdue", &token).await;
+    assert_eq!((status, all.as_array().unwrap().len()), (200, 2));
+    let (_, appointments) = app.get("/api/v1/occurrences/overdue?kind=attend_appointment", &token).await;
+    assert_eq!(appointments.as_array().unwrap().len(), 2);
+    let (_, none) = app.get("/api/v1/occurrences/overdue?kind=initial_notification", &token).await;
+    assert!(none.as_array().unwrap().is_empty());
+    assert_eq!(app.get("/api/v1/occurrences/overdue?kind=nonsense", &token).await.0, 400);
+    assert_eq!(app.get("/api/v1/work", &token).await.1["overdue"], 2);
+    assert_eq!(app.get("/api/v1/work", &app.token(Role::Ppo, "gmp")).await.1["overdue"], 0);
+}

@@ -41,4 +41,5 @@ mod ui_details;
 mod ui_duties;
 mod ui_intake;
 mod ui_oversight;
+mod ui_review;
 mod why_due;

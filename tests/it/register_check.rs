@@ -499,3 +499,41 @@ async fn report_particulars_never_reach_the_database_in_clear() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_link_is_reviewed_side_by_side_with_a_justification_and_never_shows_the_victim() {
+    let app = TestApp::spawn().await;
+    let target = registrant(&app, "Robert", "Hartley", "1980-03-04", "07700 900456").await;
+    let ppo = app.token(Role::Ppo, "met");
+    let suspect =
+        json!({ "names": [{ "given": "Robert", "family": "Hartley" }], "identifiers": [{ "kind": "email", "value": "rh@example.org" }] });
+    let id = record(&app, &ppo, &report("MET/80", "V-80", suspect)).await;
+    check(&app, &ppo, &id).await;
+    let (_, queue) = app.get("/api/v1/links", &ppo).await;
+    let link = queue.as_array().unwrap().iter().find(|l| l["target_id"] == target["id"]).expect("queued").clone();
+    let path = format!("/api/v1/links/{}", link["id"].as_str().unwrap());
+
+    // A read of two people's particulars: refused without a reason, audited with one.
+    let (status, problem) = app.unjustified(reqwest::Method::GET, &path, &ppo, None).await;
+    assert_eq!(status, 422, "{problem}");
+    let (status, review) = app.get(&path, &ppo).await;
+    assert_eq!(status, 200, "{review}");
+    assert_eq!(review["link"]["id"], link["id"]);
+    assert_eq!(review["suspect"]["reference"], "met/MET/80");
+    assert_eq!(review["suspect"]["names"][0]["family"], "Hartley");
+    assert_eq!(review["suspect"]["identifiers"][0]["kind"], "email");
+    assert_eq!(
+        (review["candidate"]["reference"].as_str(), review["candidate"]["held_by"].as_str()),
+        (target["reference"].as_str(), Some("met"))
+    );
+    assert_eq!(review["candidate"]["dates_of_birth"][0], "1980-03-04");
+    assert!(review["link"]["explanation"].as_array().unwrap().iter().any(|f| f["field"] == "name" && f["level"] == "exact"));
+    let text = review.to_string();
+    assert!(!text.contains("Vera") && !text.contains("V-80"), "no victim in a link review: {text}");
+    assert_eq!(crate::jobs::audit_count(&app, "link.review", "success").await, 1);
+
+    for role in [Role::Probation, Role::Intake, Role::Auditor, Role::Admin] {
+        assert_eq!(app.get(&path, &app.token(role, "met")).await.0, 403, "{role}");
+    }
+    assert_eq!(app.get(&format!("/api/v1/links/{}", uuid::Uuid::now_v7()), &ppo).await.0, 404);
+}
