@@ -111,7 +111,7 @@ for (const [js, width] of VARIANTS) {
 
   // The record asks why first, then the orders tab offers "Add an order".
   await page.getByRole('link', { name: 'View their record' }).click()
-  check(page.url().endsWith('/why'), `the record asks why (${label})`)
+  check(page.url().includes('/why?'), `the record asks why (${label})`)
   await page.getByLabel('Managing this registrant (case management, MAPPA)').check()
   await page.getByRole('button', { name: 'Continue' }).click()
   check((await text(page)).includes(reference), `the new record opens (${label})`)
