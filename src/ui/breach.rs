@@ -78,7 +78,10 @@ fn page(chrome: Chrome, caller: &crate::auth::Caller, registrant: RegistrantId, 
         });
     }
     if let Some(m) = &ctx.missed {
-        about.push(Item { key: "What was missed", value: format!("{}, due by {}", words(m.duty.as_str()), date_time(m.due_at)) });
+        about.push(Item {
+            key: "What was missed",
+            value: format!("{}, due by {}", words(m.duty.as_str()), super::overdue::due_words(m.due_at).to_lowercase()),
+        });
     }
     if let Some(r) = &ctx.report {
         let when = match (r.occurred_from, r.occurred_to) {

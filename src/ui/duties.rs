@@ -12,7 +12,6 @@ use domain::due::WhyDue;
 use domain::ids::RegistrantId;
 use domain::vocab::OccurrenceStatus;
 
-use super::forms::date_time;
 use super::pages::{self, Chrome, Done, words};
 use super::record::{Tab, justified, tabs};
 use super::session::Visitor;
@@ -126,7 +125,7 @@ pub async fn duties(
             let row = Row {
                 id: o.id.to_string(),
                 duty: words(ob.kind.as_str()),
-                due: date_time(o.due_at),
+                due: super::overdue::due_words(o.due_at),
                 status,
                 status_tag,
                 why: o.why,
