@@ -10,8 +10,11 @@ use uuid::Uuid;
 use crate::linkage::score::FieldScore;
 pub use domain::vocab::{CandidateOutcome, CheckResult, LinkDecision, LinkStatus, TargetKind};
 
-/// Minimal disclosure for intake staff.
+/// Minimal disclosure for intake staff. Closed in the schema (`additionalProperties: false`), so
+/// that a full [`CheckView`] is never also a valid `IntakeCheckView` and the response's `oneOf`
+/// names exactly one shape.
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct IntakeCheckView {
     pub result: CheckResult,
     /// Quote this when contacting the managing unit.
