@@ -49,7 +49,11 @@ pub struct Background {
 pub async fn start(ctx: Ctx, plan: Plan) -> anyhow::Result<Background> {
     key_usage::load(&ctx.db, &ctx.crypto).await?;
     crate::services::legacy::seal_plaintext(&ctx.db, &ctx.crypto).await?;
-    let mut tasks = vec![tokio::spawn(seal_audit_chain(ctx.clone())), tokio::spawn(flush_key_usage(ctx.clone()))];
+    let mut tasks = vec![
+        tokio::spawn(seal_audit_chain(ctx.clone())),
+        tokio::spawn(flush_key_usage(ctx.clone())),
+        tokio::spawn(backfill_match_profiles(ctx.clone())),
+    ];
     if let Some((dir, every)) = plan.checkpoints.clone() {
         // The folder exists from the start, so verification finds it even before the first
         // checkpoint (the chain may still be empty).
@@ -119,6 +123,22 @@ async fn seal_audit_chain(ctx: Ctx) {
             Err(audit::chain::SealError::Tampered(_)) => {}
             Err(err) => tracing::warn!(error = %err, "audit chain sealing failed; will retry"),
             Ok(_) => {}
+        }
+    }
+}
+
+/// Builds the match profiles that registrants and reports written by an older release lack,
+/// then ends. Replicas may race on one owner; the loser's transaction fails and it retries
+/// later, which is harmless.
+async fn backfill_match_profiles(ctx: Ctx) {
+    loop {
+        match crate::services::match_profiles::backfill(&ctx.db, &ctx.crypto, 200).await {
+            Ok(0) => return,
+            Ok(built) => tracing::info!(built, "match profiles built for older records"),
+            Err(err) => {
+                tracing::warn!(error = %err, "building match profiles failed; will retry");
+                tokio::time::sleep(Duration::from_secs(30)).await;
+            }
         }
     }
 }

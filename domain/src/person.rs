@@ -45,6 +45,20 @@ impl PersonName {
         }
     }
 
+    /// A name as a witness may know it: a given name or a family name, at least one of them
+    /// (a victim often knows only a first name). Registrants' names use [`PersonName::parse`].
+    pub fn parse_partial(field: &str, given: &str, family: &str) -> Result<Self, Vec<FieldError>> {
+        let given = text::clean(&format!("{field}.given"), given, 100);
+        let family = text::clean(&format!("{field}.family"), family, 100);
+        match (given, family) {
+            (Ok(given), Ok(family)) if given.is_empty() && family.is_empty() => {
+                Err(vec![field_error(format!("{field}.given"), "required", "give a given name, a family name or both")])
+            }
+            (Ok(given), Ok(family)) => Ok(Self { given, family }),
+            (g, f) => Err([g.err(), f.err()].into_iter().flatten().collect()),
+        }
+    }
+
     /// `given family`, folded, for indexing and comparison.
     pub fn folded(&self) -> String {
         text::fold(&format!("{} {}", self.given, self.family))

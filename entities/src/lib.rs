@@ -20,6 +20,7 @@ pub mod key_usage;
 pub mod link;
 pub mod login_attempt;
 pub mod match_candidate;
+pub mod match_profile;
 pub mod notification_event;
 pub mod obligation;
 pub mod occurrence;

@@ -23,6 +23,7 @@ mod m20261130_000028_web_justifications;
 mod m20261130_000029_web_drafts;
 mod m20261130_000032_alert_acknowledgement;
 mod m20261130_000033_occurrence_basis;
+mod m20261130_000034_match_profiles;
 mod support;
 
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000029_web_drafts::Migration),
             Box::new(m20261130_000032_alert_acknowledgement::Migration),
             Box::new(m20261130_000033_occurrence_basis::Migration),
+            Box::new(m20261130_000034_match_profiles::Migration),
         ]
     }
 }

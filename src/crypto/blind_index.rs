@@ -17,6 +17,16 @@
 //! | surname + birth year (phonetic) | 14 | 6 | 61 |
 //! | surname + forename (phonetic, or canonical forename + surname) | 14 | 6 | 61 |
 //! | canonical forename + date of birth | 16 | 1.5 | 15 |
+//! | date of birth alone | 16 | 1.5 | 15 |
+//! | forename or surname code + day and month of birth | 16 | 1.5 | 15 |
+//! | postcode | 16 | 1.5 | 15 |
+//! | forename initial + surname code | 14 | 6 | 61 |
+//! | identifier variants (one character left out) | 16 | 1.5 | 15 |
+//!
+//! Several of these keys are also held by many people in truth (a date of birth is shared by
+//! about 50 people in a million). Blocking therefore never trusts a digest: every hit is opened
+//! through its sealed match profile (`crate::linkage::match_profile`), which holds the person's
+//! keys in full, and only true key agreements go on to be scored.
 //!
 //! The linkage blocking keys (`crate::linkage::keys`) are deliberately coarse: many people share
 //! a Double Metaphone surname code and a birth year, so true coincidences already return
@@ -39,6 +49,18 @@ pub enum BlindField {
     NamePair,
     /// Blocking: nickname-resolved forename with a date of birth (misspelt surnames).
     ForenameBirthDate,
+    /// Blocking: the date of birth alone (every name damaged).
+    BirthDate,
+    /// Blocking: forename (canonical) or surname (phonetic) with day and month of birth
+    /// (a wrong year together with a misspelt name).
+    BirthDay,
+    /// Blocking: a canonical postcode of any address.
+    Postcode,
+    /// Blocking: forename initial with the surname's phonetic code.
+    InitialSurname,
+    /// Blocking: an identifier with one character left out, and whole (typos, transpositions,
+    /// a digit missing or added).
+    IdentifierVariant,
     Phone,
     Email,
     OnlineHandle,
@@ -72,6 +94,11 @@ impl BlindField {
             Self::SurnameBirthYear => "surname_birth_year",
             Self::NamePair => "name_pair",
             Self::ForenameBirthDate => "forename_birth_date",
+            Self::BirthDate => "birth_date",
+            Self::BirthDay => "birth_day",
+            Self::Postcode => "postcode",
+            Self::InitialSurname => "initial_surname",
+            Self::IdentifierVariant => "identifier_variant",
             Self::Phone => "phone",
             Self::Email => "email",
             Self::OnlineHandle => "online_handle",
@@ -86,7 +113,7 @@ impl BlindField {
     /// Digest length in bits; see the table in the module documentation.
     pub const fn bits(self) -> u32 {
         match self {
-            Self::FullName | Self::SurnameBirthYear | Self::NamePair => 14,
+            Self::FullName | Self::SurnameBirthYear | Self::NamePair | Self::InitialSurname => 14,
             _ => 16,
         }
     }

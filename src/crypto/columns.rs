@@ -44,6 +44,7 @@ pub const CONDITION_RESPONSIBLE: Column = col("order_conditions", "responsible_p
 pub const NOTIFICATION_STATION: Column = col("notification_events", "station_sealed");
 pub const APPROVAL_DECISION_REASON: Column = col("approvals", "decision_reason_sealed");
 pub const WEB_DRAFT: Column = col("web_drafts", "draft_sealed");
+pub const MATCH_PROFILE: Column = col("match_profiles", "profile_sealed");
 
 /// Every sealed column, each keyed by its table's `id` (the row id in the associated data).
 /// Key rotation re-seals exactly these; a column missing here would keep its old key forever,
@@ -81,4 +82,5 @@ pub const ALL: &[Column] = &[
     CONDITION_RESPONSIBLE,
     NOTIFICATION_STATION,
     WEB_DRAFT,
+    MATCH_PROFILE,
 ];

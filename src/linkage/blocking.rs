@@ -1,18 +1,21 @@
 //! Choosing which blocked candidates to open. Every blocking key a query looks up returns the
 //! people indexed under it; a key shared by thousands (a common surname's phonetic code with a
 //! birth year) says little about any one of them, a key held by one person says a lot. Each
-//! candidate is ranked by the inverse frequency of the keys it was found by, summed, and only
-//! the best [`MAX_CANDIDATES`] are fetched and decrypted: decrypting is what a check's time
-//! goes on, and the long tail found only through common keys almost never scores.
+//! candidate is ranked by the inverse frequency of the keys it was found by, summed.
 //!
-//! The accuracy benchmark (`benches/linkage.rs`) selects through this same function, so the
-//! recall it reports includes what the cap costs.
+//! A check opens up to [`MAX_OPENED`] hits by their sealed match profiles (microseconds each),
+//! which tells true key agreements from digest coincidences; only then are the best
+//! [`MAX_CANDIDATES`] true agreements scored. The cap on opening is wide enough that it binds
+//! only on queries made of common keys alone.
 
 use std::collections::HashMap;
 use std::hash::Hash;
 
-/// Candidates opened per check.
+/// True agreements scored (and stored) per check.
 pub const MAX_CANDIDATES: usize = 64;
+
+/// Hits opened by their match profiles per check.
+pub const MAX_OPENED: usize = 2_000;
 
 /// A key's owner count at which its weight has halved from the weight of a unique key, roughly:
 /// keys held by fewer people than this are strong evidence, keys held by far more are weak.

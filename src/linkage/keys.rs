@@ -5,15 +5,31 @@
 //! birth; the surname's phonetic code with each year of birth (catches forename variants and
 //! day/month errors); the phonetic codes of surname and first forename (catches spelling
 //! variants and year errors); the nickname-resolved forename with the surname (Bob/Robert); the
-//! nickname-resolved forename with each date of birth (catches misspelt surnames). A
-//! query adds the same keys with forename and surname swapped, and every year of an estimated
-//! age range.
+//! nickname-resolved forename with each date of birth (catches misspelt surnames).
+//!
+//! Keys that survive damage to every name, or to the name and the year together (the
+//! [`EXTRA_FIELDS`], rebuilt per person as a whole): the date of birth alone; forename and
+//! surname code each with the day and month of birth; forename initial with surname code; each
+//! postcode; and for identifiers people misread or mistype, the identifier with each character
+//! left out in turn (a substitution, a transposition, a missing or an extra character all leave
+//! one such variant in common).
+//!
+//! A query adds the same keys with forename and surname swapped, day and month of birth swapped,
+//! and every year of an estimated age range.
 
 use chrono::NaiveDate;
+
+use chrono::Datelike;
+use domain::vocab::IdentifierKind;
 
 use super::names::{canonical, phonetic};
 use super::{NameForm, Profile};
 use crate::crypto::{BlindField, BlindKind};
+
+/// The fields whose keys are derived from a person as a whole (not from one stored row), and so
+/// are rebuilt together whenever any of the person's particulars change.
+pub const EXTRA_FIELDS: [BlindField; 5] =
+    [BlindField::BirthDate, BlindField::BirthDay, BlindField::Postcode, BlindField::InitialSurname, BlindField::IdentifierVariant];
 
 /// The widest age range expanded into year keys; wider estimates block on names only.
 const MAX_RANGE_YEARS: i32 = 15;
@@ -72,49 +88,102 @@ fn identity_keys(name: &NameForm, profile: &Profile, years: &[i32], out: &mut Ve
     out.extend(name_keys(name, years, &profile.birth_dates));
 }
 
+/// `MM-DD` of a date: the day of the year, whatever the year.
+fn day_of_year(date: NaiveDate) -> String {
+    format!("{:02}-{:02}", date.month(), date.day())
+}
+
+/// The keys of one name that survive a wrong year or a wholly misspelt other half.
+fn name_extra_keys(name: &NameForm, dates: &[NaiveDate], out: &mut Vec<BlockKey>) {
+    let surname = phonetic(&name.family);
+    let first = name.first_given();
+    for date in dates {
+        if !first.is_empty() {
+            out.push(key(BlindField::BirthDay, BlindKind::Canonical, format!("{}|{}", canonical(first), day_of_year(*date))));
+        }
+        if !surname.is_empty() {
+            out.push(key(BlindField::BirthDay, BlindKind::Phonetic, format!("{surname}|{}", day_of_year(*date))));
+        }
+    }
+    if let (Some(initial), false) = (first.chars().next(), surname.is_empty()) {
+        out.push(key(BlindField::InitialSurname, BlindKind::Phonetic, format!("{initial}|{surname}")));
+    }
+}
+
+/// The characters of an identifier that people misread or mistype (digits and letters of
+/// numbers, national ids, registrations), upper-cased; `None` for kinds whose typos are not
+/// single characters (e-mail, handles) or values too short for a variant to be selective.
+fn variant_base(kind: IdentifierKind, value: &str) -> Option<String> {
+    use IdentifierKind as K;
+    if !matches!(kind, K::Phone | K::NiNumber | K::Passport | K::PncId | K::Imei | K::VehicleRegistration) {
+        return None;
+    }
+    let base: String = value.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+    (6..=20).contains(&base.len()).then_some(base)
+}
+
+/// The identifier whole and with each character left out in turn, under its kind.
+fn identifier_variants(kind: IdentifierKind, value: &str, out: &mut Vec<BlockKey>) {
+    let Some(base) = variant_base(kind, value) else { return };
+    let chars: Vec<char> = base.chars().collect();
+    out.push(key(BlindField::IdentifierVariant, BlindKind::Exact, format!("{}|{base}", kind.as_str())));
+    for skip in 0..chars.len() {
+        let variant: String = chars.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, c)| *c).collect();
+        out.push(key(BlindField::IdentifierVariant, BlindKind::Exact, format!("{}|{variant}", kind.as_str())));
+    }
+}
+
 /// Every key a stored record is indexed under.
 pub fn record_keys(profile: &Profile) -> Vec<BlockKey> {
     let years = profile.years();
     let mut out = Vec::new();
     for name in &profile.names {
         identity_keys(name, profile, &years, &mut out);
+        name_extra_keys(name, &profile.birth_dates, &mut out);
+    }
+    for date in &profile.birth_dates {
+        out.push(key(BlindField::BirthDate, BlindKind::Exact, date.to_string()));
+    }
+    for postcode in &profile.postcodes {
+        out.push(key(BlindField::Postcode, BlindKind::Exact, postcode.clone()));
     }
     for (kind, value) in &profile.identifiers {
         out.push(key(BlindField::for_identifier(*kind), BlindKind::Exact, value.clone()));
+        identifier_variants(*kind, value, &mut out);
     }
     dedup(out)
 }
 
-/// Every key a query looks up: the record keys, the same with names swapped, and each year of
-/// an estimated age range.
+/// Day and month the other way round, where that is a different valid date.
+fn transposed(date: NaiveDate) -> Option<NaiveDate> {
+    (date.day() != date.month()).then(|| NaiveDate::from_ymd_opt(date.year(), date.day(), date.month())).flatten()
+}
+
+/// Every key a query looks up: the record keys of the query widened by day and month swapped
+/// and each year of an estimated age range, and the same with forename and surname swapped.
 pub fn query_keys(profile: &Profile) -> Vec<BlockKey> {
-    let mut years = profile.years();
+    let mut wide = profile.clone();
+    wide.birth_dates.extend(profile.birth_dates.iter().filter_map(|d| transposed(*d)));
     if let Some((from, to)) = profile.birth_year_range
         && to >= from
         && to - from <= MAX_RANGE_YEARS
     {
-        years.extend(from..=to);
+        wide.birth_years.extend(from..=to);
     }
-    years.sort_unstable();
-    years.dedup();
-    let mut out = record_keys(profile);
-    for name in &profile.names {
-        out.extend(name_keys(name, &years, &profile.birth_dates));
+    let years = wide.years();
+    let mut out = record_keys(&wide);
+    for name in &wide.names {
         if let Some(swapped) = name.swapped() {
-            identity_keys(&swapped, profile, &years, &mut out);
+            identity_keys(&swapped, &wide, &years, &mut out);
+            name_extra_keys(&swapped, &wide.birth_dates, &mut out);
         }
     }
     dedup(out)
 }
 
 fn dedup(keys: Vec<BlockKey>) -> Vec<BlockKey> {
-    let mut out: Vec<BlockKey> = Vec::with_capacity(keys.len());
-    for k in keys {
-        if !out.contains(&k) {
-            out.push(k);
-        }
-    }
-    out
+    let mut seen = std::collections::HashSet::with_capacity(keys.len());
+    keys.into_iter().filter(|k| seen.insert(k.clone())).collect()
 }
 
 #[cfg(test)]
@@ -143,6 +212,39 @@ mod tests {
         assert!(shares_key(&profile("rupert", "hartly", NaiveDate::from_ymd_opt(1980, 4, 3)), &stored));
         assert!(shares_key(&profile("bob", "xartlei", dob), &stored), "misspelt surname, same forename and date");
         assert!(!shares_key(&profile("alice", "zephyr", NaiveDate::from_ymd_opt(1990, 1, 1)), &stored));
+    }
+
+    #[test]
+    fn a_misread_identifier_still_blocks() {
+        let mut stored = profile("robert", "hartley", None);
+        stored.identifiers.push((IdentifierKind::NiNumber, "QQ123456C".into()));
+        let with = |value: &str| {
+            let mut p = profile("zed", "xu", None);
+            p.identifiers.push((IdentifierKind::NiNumber, value.into()));
+            p
+        };
+        assert!(shares_key(&with("QQ123465C"), &stored), "transposed digits");
+        assert!(shares_key(&with("QQ123457C"), &stored), "one digit wrong");
+        assert!(shares_key(&with("QQ12456C"), &stored), "one digit missing");
+        assert!(shares_key(&with("QQ1234567C"), &stored), "one digit extra");
+        assert!(!shares_key(&with("QQ654321C"), &stored));
+        let mut email = profile("zed", "xu", None);
+        email.identifiers.push((IdentifierKind::Email, "a@example.org".into()));
+        assert!(record_keys(&email).iter().all(|k| k.field != BlindField::IdentifierVariant), "e-mail typos are not single characters");
+    }
+
+    #[test]
+    fn every_name_damaged_still_blocks_on_birth_date_or_postcode() {
+        let dob = NaiveDate::from_ymd_opt(1980, 3, 4);
+        let mut stored = profile("robert", "hartley", dob);
+        stored.postcodes.push("SW1A 1AA".into());
+        assert!(shares_key(&profile("zebedee", "quux", dob), &stored), "date of birth alone");
+        assert!(shares_key(&profile("zebedee", "quux", NaiveDate::from_ymd_opt(1980, 4, 3)), &stored), "day and month swapped");
+        assert!(shares_key(&profile("robert", "quux", NaiveDate::from_ymd_opt(1981, 3, 4)), &stored), "wrong year, misspelt surname");
+        let mut moved_name = profile("zebedee", "quux", None);
+        moved_name.postcodes.push("SW1A 1AA".into());
+        assert!(shares_key(&moved_name, &stored), "postcode");
+        assert!(shares_key(&profile("rupert", "hartlee", None), &stored), "initial and surname sound");
     }
 
     #[test]

@@ -9,22 +9,24 @@
 pub mod blocking;
 pub mod decide;
 pub mod keys;
+pub mod match_profile;
 pub mod names;
 pub mod score;
 
 use chrono::{Datelike, NaiveDate};
 
+use domain::commands::registrants::NewRegistrant;
 use domain::commands::reports::SuspectDetails;
 use domain::identifiers::Identifier;
-use domain::person::PersonName;
+use domain::person::{Address, PersonName};
 use domain::text;
 use domain::vocab::IdentifierKind;
 
 /// Recorded with every run, so a score can always be traced to the rules that produced it.
-pub const ALGORITHM_VERSION: &str = "fs-2026.11-3";
+pub const ALGORITHM_VERSION: &str = "fs-2026.11-4";
 
 /// A name in comparison form: folded given names and family name.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct NameForm {
     pub given: String,
     pub family: String,
@@ -52,7 +54,8 @@ impl NameForm {
 }
 
 /// Everything that is compared about one person. `Debug` is redacted: it is all personal data.
-#[derive(Clone, Default)]
+/// Serialised (inside a sealed match profile) in this field order: add fields at the end.
+#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Profile {
     pub names: Vec<NameForm>,
     pub birth_dates: Vec<NaiveDate>,
@@ -64,6 +67,10 @@ pub struct Profile {
     pub identifiers: Vec<(IdentifierKind, String)>,
     /// Canonical UK postcodes of known addresses.
     pub postcodes: Vec<String>,
+    /// Folded towns of known addresses.
+    pub towns: Vec<String>,
+    /// Folded first lines of known addresses ("12 acacia avenue").
+    pub streets: Vec<String>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -77,12 +84,53 @@ impl Profile {
         self.identifiers.push((identifier.kind, identifier.index_key()));
     }
 
+    /// Postcode, town and first line of an address, each where known.
+    pub fn add_address(&mut self, address: &Address) {
+        if let Some(postcode) = &address.postcode {
+            self.postcodes.push(postcode.clone());
+        }
+        if let Some(town) = address.town.as_deref().map(text::fold).filter(|t| !t.is_empty()) {
+            self.towns.push(town);
+        }
+        if let Some(street) = address.lines.first().map(|l| text::fold(l)).filter(|l| !l.is_empty()) {
+            self.streets.push(street);
+        }
+    }
+
     /// Every year of birth this profile is known or estimated to have.
     pub fn years(&self) -> Vec<i32> {
         let mut years: Vec<i32> = self.birth_dates.iter().map(|d| d.year()).chain(self.birth_years.iter().copied()).collect();
         years.sort_unstable();
         years.dedup();
         years
+    }
+
+    /// A new registrant in comparison form (as [`Profile::of_rows`] would read it back).
+    pub fn of_registrant(valid: &NewRegistrant) -> Self {
+        Self::of_rows(
+            valid.names.iter().map(|n| &n.name),
+            valid.dates.iter().copied(),
+            valid.addresses.iter().map(|a| &a.address),
+            valid.identifiers.iter().map(|i| &i.identifier),
+        )
+    }
+
+    /// A registrant's stored particulars in comparison form.
+    pub fn of_rows<'a>(
+        names: impl IntoIterator<Item = &'a PersonName>,
+        dates: impl IntoIterator<Item = NaiveDate>,
+        addresses: impl IntoIterator<Item = &'a Address>,
+        identifiers: impl IntoIterator<Item = &'a Identifier>,
+    ) -> Self {
+        let mut p = Self { names: names.into_iter().map(NameForm::from_name).collect(), ..Default::default() };
+        p.birth_dates.extend(dates);
+        for a in addresses {
+            p.add_address(a);
+        }
+        for i in identifiers {
+            p.add_identifier(i);
+        }
+        p
     }
 
     /// A crime report's suspect in comparison form. An estimated age is turned into birth years
@@ -93,9 +141,11 @@ impl Profile {
             birth_dates: suspect.date_of_birth.into_iter().collect(),
             birth_years: suspect.birth_year.into_iter().collect(),
             birth_year_range: suspect.age_range.map(|(min, max)| (on.year() - i32::from(max) - 1, on.year() - i32::from(min))),
-            identifiers: Vec::new(),
-            postcodes: suspect.addresses.iter().filter_map(|a| a.postcode.clone()).collect(),
+            ..Default::default()
         };
+        for address in &suspect.addresses {
+            p.add_address(address);
+        }
         for i in &suspect.identifiers {
             let key = match &i.platform {
                 Some(platform) => format!("{platform}:{}", i.value),

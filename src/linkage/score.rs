@@ -9,7 +9,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use strsim::jaro_winkler;
+use strsim::{damerau_levenshtein, jaro_winkler};
 use utoipa::ToSchema;
 
 use super::names::{canonical, phonetic};
@@ -56,6 +56,12 @@ fn name_level(a: &NameForm, b: &NameForm) -> (&'static str, f64) {
     let (ag, bg) = (a.first_given(), b.first_given());
     if a == b {
         return ("exact", w(0.70, 0.0005));
+    }
+    if a.family.is_empty() || b.family.is_empty() {
+        // Only a given name known on one side (a first name a victim knew): it can agree, but
+        // says nothing about the surname.
+        let agree = !ag.is_empty() && canonical(ag) == canonical(bg);
+        return if agree { ("forename_only", w(0.6, 0.02)) } else { ("disagree", w(0.03, 0.96)) };
     }
     if !ag.is_empty() && a.family == b.family && canonical(ag) == canonical(bg) {
         return ("nickname", w(0.10, 0.001));
@@ -104,6 +110,13 @@ fn date_level(a: NaiveDate, b: NaiveDate) -> (&'static str, f64) {
     let (sa, sb) = (a.format("%Y%m%d").to_string(), b.format("%Y%m%d").to_string());
     if sa.chars().zip(sb.chars()).filter(|(x, y)| x != y).count() == 1 {
         return ("one_digit", w(0.05, 0.003));
+    }
+    if a.month() == b.month() && a.day() == b.day() {
+        // A wrong year (a typed digit, an age misheard): about 1 in 365 strangers agree.
+        return ("day_and_month", w(0.05, 0.0028));
+    }
+    if a.year() == b.year() && a.month() == b.month() {
+        return ("year_and_month", w(0.03, 0.0017));
     }
     if a.year() == b.year() {
         return ("year_only", w(0.03, 0.03));
@@ -157,6 +170,40 @@ fn identifier_weights(kind: IdentifierKind) -> (f64, f64) {
     }
 }
 
+/// Two identifiers of at least six characters that differ by one substitution, insertion,
+/// deletion or transposition of neighbours.
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    a.len() >= 6 && b.len() >= 6 && damerau_levenshtein(a, b) == 1
+}
+
+/// The first part of a UK postcode (`SW1A` of `SW1A 1AA`): a district.
+fn outward(postcode: &str) -> &str {
+    postcode.split_whitespace().next().unwrap_or(postcode)
+}
+
+/// Addresses, best level first: the same postcode; the same first line and town (a mistyped
+/// postcode); the same postcode district; the same town. People move, so a disagreement
+/// costs little.
+fn compare_addresses(a: &Profile, b: &Profile) -> Option<FieldScore> {
+    let any = |xs: &[String], ys: &[String]| xs.iter().any(|x| ys.contains(x));
+    let (has_a, has_b) = (!a.postcodes.is_empty() || !a.towns.is_empty(), !b.postcodes.is_empty() || !b.towns.is_empty());
+    if !has_a || !has_b {
+        return None;
+    }
+    let level = if any(&a.postcodes, &b.postcodes) {
+        ("postcode", w(0.4, 0.000_5))
+    } else if any(&a.streets, &b.streets) && any(&a.towns, &b.towns) {
+        ("street_and_town", w(0.3, 0.000_5))
+    } else if a.postcodes.iter().any(|x| b.postcodes.iter().any(|y| outward(x) == outward(y))) {
+        ("district", w(0.1, 0.003))
+    } else if any(&a.towns, &b.towns) {
+        ("town", w(0.1, 0.01))
+    } else {
+        ("disagree", w(0.5, 0.99))
+    };
+    Some(field("address", level.0, level.1))
+}
+
 /// Scores `candidate` against `query`, field by field.
 pub fn score(query: &Profile, candidate: &Profile) -> Score {
     let mut fields: Vec<FieldScore> = Vec::new();
@@ -173,14 +220,14 @@ pub fn score(query: &Profile, candidate: &Profile) -> Score {
         if mine.iter().any(|v| theirs.contains(v)) {
             strong |= *kind != IdentifierKind::VehicleRegistration;
             fields.push(field(kind.as_str(), "agree", agree));
+        } else if mine.iter().any(|a| theirs.iter().any(|b| one_edit_apart(a, b))) {
+            // A digit misread or two transposed: strangers' numbers are rarely one edit apart.
+            fields.push(field(kind.as_str(), "one_character", w(0.04, 0.000_2)));
         } else {
             fields.push(field(kind.as_str(), "disagree", disagree));
         }
     }
-    if !query.postcodes.is_empty() && !candidate.postcodes.is_empty() {
-        let agree = query.postcodes.iter().any(|p| candidate.postcodes.contains(p));
-        fields.push(if agree { field("postcode", "agree", w(0.4, 0.000_5)) } else { field("postcode", "disagree", w(0.6, 0.999)) });
-    }
+    fields.extend(compare_addresses(query, candidate));
     let weight: f64 = fields.iter().map(|f| f.weight).sum();
     let probability = 1.0 / (1.0 + (-(PRIOR + weight)).exp());
     Score { weight, probability, fields, strong_identifier: strong }
@@ -237,6 +284,25 @@ mod tests {
         assert!(typo.probability > REVIEW_THRESHOLD);
         let swapped = score(&person("hartley", "robert", None), &person("robert", "hartley", None));
         assert_eq!(swapped.fields[0].level, "swapped");
+    }
+
+    #[test]
+    fn near_identifiers_wrong_years_and_addresses_count() {
+        let mut a = person("john", "doe", Some((1981, 3, 4)));
+        let mut b = person("john", "doe", Some((1979, 3, 4)));
+        a.identifiers.push((IdentifierKind::NiNumber, "QQ123465C".into()));
+        b.identifiers.push((IdentifierKind::NiNumber, "QQ123456C".into()));
+        a.towns.push("leeds".into());
+        b.towns.push("leeds".into());
+        a.postcodes.push("LS1 4AB".into());
+        b.postcodes.push("LS1 9ZZ".into());
+        let s = score(&a, &b);
+        let levels: Vec<(&str, &str)> = s.fields.iter().map(|f| (f.field.as_str(), f.level.as_str())).collect();
+        assert_eq!(
+            levels,
+            [("name", "exact"), ("date_of_birth", "day_and_month"), ("ni_number", "one_character"), ("address", "district")]
+        );
+        assert!(s.probability > 0.95, "{}", s.probability);
     }
 
     #[test]

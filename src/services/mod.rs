@@ -14,6 +14,7 @@ pub mod justifications;
 pub mod key_usage;
 pub mod legacy;
 pub mod links;
+pub mod match_profiles;
 pub mod obligations;
 pub mod orders;
 pub mod queues;

@@ -28,6 +28,7 @@ const VOCABULARY: &[&str] = &[
     "blind_indexes.kind",
     "blind_indexes.owner_kind",
     "blind_indexes.source_table",
+    "match_profiles.owner_kind",
     "breaches.source",
     "breaches.status",
     "compliance_records.outcome",

@@ -26,6 +26,7 @@ mod justification;
 mod jwks;
 mod key_rotation;
 mod login;
+mod match_profiles;
 mod migrations;
 mod notifications;
 mod obligations;

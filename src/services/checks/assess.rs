@@ -2,25 +2,24 @@
 //! plaintext, scoring. Nothing here writes.
 //!
 //! Blind-index digests are truncated, so a lookup returns people who merely share a digest
-//! (at a million registrants, tens per key). Each candidate's blocking keys are recomputed from
-//! its decrypted rows; one that shares none with the query was a digest coincidence and is
-//! dropped before scoring, so it is neither scored nor stored as a candidate.
+//! (at a million registrants, tens per key). Each hit's sealed match profile holds the hashes of
+//! its true blocking keys; one that shares none with the query was a digest coincidence and is
+//! dropped before any cap and before scoring, so it is neither scored nor stored as a candidate.
 
 use domain::ids::RecordId;
-use std::collections::HashSet;
+use std::collections::HashMap;
 
-use entities::crime_report;
-use sea_orm::ConnectionTrait;
+use entities::{crime_report, registrant};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::profiles;
+use super::legacy;
 use super::views::TargetKind;
-use crate::crypto::{BlindField, Crypto};
-use crate::linkage::keys::{self, BlockKey};
-use crate::linkage::{Profile, blocking, score};
+use crate::crypto::Crypto;
+use crate::linkage::keys;
+use crate::linkage::{Profile, blocking, match_profile, score};
 use crate::services::blind::{self, OWNER_REGISTRANT, OWNER_REPORT};
-use crate::services::{ServiceResult, reports};
-use domain::vocab::IdentifierKind;
+use crate::services::{ServiceResult, match_profiles, reports};
 
 /// What one assessment looked at and where its time went, for the check's timing log.
 #[derive(Debug, Default, Clone, Copy)]
@@ -28,6 +27,7 @@ pub struct Stats {
     pub keys: usize,
     pub hits: usize,
     pub opened: usize,
+    pub agreeing: usize,
     pub scored: usize,
     pub lookup: std::time::Duration,
     pub open: std::time::Duration,
@@ -41,7 +41,22 @@ pub struct Scored {
     pub score: score::Score,
 }
 
+/// A hit whose match profile truly shares at least one blocking key with the query.
+struct Agreeing {
+    owner: (String, Uuid),
+    shared: Vec<u32>,
+    profile: Profile,
+}
+
 /// Scored candidates for `report`, most probable first.
+///
+/// 1. Every blocking key is looked up; the hits (true owners and digest coincidences alike) are
+///    ranked by key rarity and at most [`blocking::MAX_OPENED`] are opened, by their sealed match
+///    profiles only.
+/// 2. A hit whose profile shares no key with the query is a coincidence and is dropped here,
+///    before any cap, so coincidences never crowd out the true person.
+/// 3. The true agreements are ranked again by the keys they really share, and the best
+///    [`blocking::MAX_CANDIDATES`] are scored.
 pub async fn candidates(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
@@ -51,50 +66,103 @@ pub async fn candidates(
     let started = std::time::Instant::now();
     let query = Profile::of_suspect(&reports::suspect(crypto, report)?, reports::reference_date(report));
     let block = keys::query_keys(&query);
+    let query_hashes = match_profile::key_hashes(&block);
     let lookups: Vec<_> = block.iter().map(|k| (k.field, k.kind, k.value.as_str())).collect();
     let mut hits = blind::candidates_any(conn, crypto, &[OWNER_REGISTRANT, OWNER_REPORT], &lookups).await?;
     let own = (OWNER_REPORT.to_owned(), report.id.uuid());
     for owners in &mut hits {
         owners.retain(|owner| *owner != own);
     }
-    let chosen = blocking::select(&hits, blocking::MAX_CANDIDATES);
+    let opened = blocking::select(&hits, blocking::MAX_OPENED);
     stats.keys = block.len();
     stats.hits = hits.iter().map(Vec::len).sum();
-    stats.opened = chosen.len();
+    stats.opened = opened.len();
     stats.lookup = started.elapsed();
-    // Candidates an identifier lookup found: their identifiers are needed to verify them.
-    let identifier_fields: HashSet<BlindField> = IdentifierKind::ALL.iter().map(|k| BlindField::for_identifier(*k)).collect();
-    let found_by_identifier: HashSet<Uuid> = block
-        .iter()
-        .zip(&hits)
-        .filter(|(k, _)| identifier_fields.contains(&k.field))
-        .flat_map(|(_, owners)| owners.iter().map(|o| o.1))
-        .collect();
-    let registrant_ids: Vec<Uuid> = chosen.iter().filter(|h| h.0 == OWNER_REGISTRANT).map(|h| h.1).collect();
-    let report_ids: Vec<Uuid> = chosen.iter().filter(|h| h.0 == OWNER_REPORT).map(|h| h.1).collect();
-    let wanted: HashSet<&BlockKey> = block.iter().collect();
-    let shares_a_key = |profile: &Profile| keys::record_keys(profile).iter().any(|k| wanted.contains(k));
 
-    let mut scored = Vec::with_capacity(hits.len());
-    for (r, profile) in profiles::registrants(conn, crypto, &registrant_ids, &found_by_identifier, &shares_a_key).await? {
-        let score = score::score(&query, &profile);
-        scored.push(Scored { kind: TargetKind::Registrant, id: r.id.uuid(), reference: r.reference, org: r.managing_org, score });
-    }
-    for (r, profile) in profiles::reports(conn, crypto, &report_ids).await? {
-        if shares_a_key(&profile) {
-            let score = score::score(&query, &profile);
-            scored.push(Scored {
-                kind: TargetKind::Report,
-                id: r.id.uuid(),
-                reference: reports::label(&r),
-                org: r.intake_org.clone(),
-                score,
-            });
+    let ids: Vec<Uuid> = opened.iter().map(|o| o.1).collect();
+    let mut sealed: HashMap<Uuid, Vec<u8>> = match_profiles::load(conn, &ids).await?.into_iter().collect();
+    let mut agreeing = Vec::new();
+    let mut without_profile = Vec::new();
+    for owner in opened {
+        let readable = match sealed.remove(&owner.1) {
+            Some(s) => {
+                let plain = match_profiles::open(crypto, owner.1, &s)?;
+                match_profile::Opened::read(&plain).map(|o| {
+                    let shared = o.shared(&query_hashes);
+                    (!shared.is_empty()).then(|| o.profile().map(|profile| (shared, profile))).flatten()
+                })
+            }
+            None => None,
+        };
+        match readable {
+            Some(Some((shared, profile))) => agreeing.push(Agreeing { owner, shared, profile }),
+            Some(None) => {} // a coincidence
+            None => without_profile.push(owner),
         }
     }
+    stats.agreeing = agreeing.len();
+    let agreeing = strongest(agreeing, blocking::MAX_CANDIDATES);
+
+    let mut scored = Vec::with_capacity(agreeing.len());
+    let registrant_ids: Vec<Uuid> = agreeing.iter().filter(|a| a.owner.0 == OWNER_REGISTRANT).map(|a| a.owner.1).collect();
+    let rows: HashMap<Uuid, registrant::Model> = registrant::Entity::find()
+        .filter(registrant::Column::Id.is_in(registrant_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id.uuid(), r))
+        .collect();
+    let report_ids: Vec<Uuid> = agreeing.iter().filter(|a| a.owner.0 == OWNER_REPORT).map(|a| a.owner.1).collect();
+    let report_rows: HashMap<Uuid, crime_report::Model> = crime_report::Entity::find()
+        .filter(crime_report::Column::Id.is_in(report_ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id.uuid(), r))
+        .collect();
+    for a in &agreeing {
+        let score = score::score(&query, &a.profile);
+        if let Some(r) = rows.get(&a.owner.1) {
+            scored.push(Scored {
+                kind: TargetKind::Registrant,
+                id: a.owner.1,
+                reference: r.reference.clone(),
+                org: r.managing_org.clone(),
+                score,
+            });
+        } else if let Some(r) = report_rows.get(&a.owner.1) {
+            scored.push(Scored { kind: TargetKind::Report, id: a.owner.1, reference: reports::label(r), org: r.intake_org.clone(), score });
+        }
+    }
+    // Owners written before match profiles existed (until the backfill reaches them) are
+    // opened from their rows, as before, and checked against the query's keys in plaintext.
+    without_profile.truncate(blocking::MAX_CANDIDATES);
+    scored.extend(legacy::score(conn, crypto, &query, &block, &without_profile).await?);
+
     stats.scored = scored.len();
     stats.open = started.elapsed() - stats.lookup;
     score::compete(scored.iter_mut().filter(|s| s.kind == TargetKind::Registrant).map(|s| &mut s.score));
     scored.sort_by(|a, b| b.score.probability.total_cmp(&a.score.probability).then(a.id.cmp(&b.id)));
     Ok(scored)
+}
+
+/// The `cap` agreements that share the rarest keys: each shared key weighs by how many of the
+/// agreeing owners hold it (true owners now, not digest coincidences).
+fn strongest(agreeing: Vec<Agreeing>, cap: usize) -> Vec<Agreeing> {
+    if agreeing.len() <= cap {
+        return agreeing;
+    }
+    let mut holders: HashMap<u32, usize> = HashMap::new();
+    for a in &agreeing {
+        for h in &a.shared {
+            *holders.entry(*h).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(f64, Agreeing)> = agreeing
+        .into_iter()
+        .map(|a| (a.shared.iter().map(|h| blocking::key_weight(holders.get(h).copied().unwrap_or(1))).sum(), a))
+        .collect();
+    ranked.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.owner.cmp(&y.1.owner)));
+    ranked.truncate(cap);
+    ranked.into_iter().map(|(_, a)| a).collect()
 }

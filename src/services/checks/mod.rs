@@ -10,6 +10,7 @@
 //! role: intake staff get a result, a check reference and a contact route, nothing else.
 
 mod assess;
+mod legacy;
 pub mod limiter;
 pub mod pattern_view;
 pub mod patterns;
@@ -214,6 +215,7 @@ pub async fn run_with_id(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: D
         keys = stats.keys,
         hits = stats.hits,
         opened = stats.opened,
+        agreeing = stats.agreeing,
         scored = stats.scored,
         lookup_us = stats.lookup.as_micros() as u64,
         open_us = stats.open.as_micros() as u64,

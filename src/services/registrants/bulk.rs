@@ -8,15 +8,17 @@ use chrono::{DateTime, Datelike, Utc};
 use domain::ids::RecordId;
 use domain::ids::RegistrantId;
 use entities::{
-    blind_index, registrant, registrant_address, registrant_birth_date, registrant_descriptor, registrant_identifier, registrant_name,
+    blind_index, match_profile, registrant, registrant_address, registrant_birth_date, registrant_descriptor, registrant_identifier,
+    registrant_name,
 };
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use super::details::{address_row, birth_date_row, descriptor_row, identifier_field, identifier_row, name_date_keys, name_row};
 use crate::crypto::{BlindField, BlindKind, Crypto, columns};
+use crate::linkage::Profile;
 use crate::services::blind::{self, IndexTerm, OWNER_REGISTRANT};
-use crate::services::{ServiceResult, references};
+use crate::services::{ServiceResult, match_profiles, references};
 use domain::calendar;
 use domain::commands::registrants::NewRegistrant;
 use domain::vocab::AddressKind;
@@ -34,6 +36,7 @@ pub struct NewRows {
     addresses: Vec<registrant_address::ActiveModel>,
     identifiers: Vec<registrant_identifier::ActiveModel>,
     index: Vec<blind_index::ActiveModel>,
+    profiles: Vec<match_profile::ActiveModel>,
 }
 
 impl NewRows {
@@ -119,6 +122,9 @@ impl NewRows {
             })
             .collect();
         self.index.extend(blind::rows(crypto, OWNER_REGISTRANT, id.uuid(), &terms)?);
+        let profile = Profile::of_registrant(valid);
+        self.index.extend(match_profiles::extra_index_rows(crypto, OWNER_REGISTRANT, "registrants", id.uuid(), &profile)?);
+        self.profiles.push(match_profiles::row(crypto, OWNER_REGISTRANT, id.uuid(), &profile)?);
         Ok(())
     }
 
@@ -136,6 +142,7 @@ impl NewRows {
         insert_chunked(conn, self.addresses, 7).await?;
         insert_chunked(conn, self.identifiers, 8).await?;
         insert_chunked(conn, self.index, 9).await?;
+        insert_chunked(conn, self.profiles, 3).await?;
         Ok(self.ids)
     }
 }

@@ -9,11 +9,11 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityT
 use uuid::Uuid;
 
 use crate::crypto::{BlindField, BlindKind, Crypto, columns};
-use crate::linkage::{NameForm, keys};
-use crate::services::ServiceResult;
+use crate::linkage::{NameForm, Profile, keys};
 use crate::services::blind::{self, IndexTerm, OWNER_REGISTRANT};
+use crate::services::{ServiceResult, match_profiles};
 use domain::commands::registrants::{NewAddress, NewDescriptor, NewIdentifier, NewName};
-use domain::person::PersonName;
+use domain::person::{Address, PersonName};
 use domain::vocab::{AddressKind, IdentifierKind};
 
 pub fn identifier_field(kind: IdentifierKind) -> BlindField {
@@ -222,10 +222,11 @@ pub fn identifier_row(
     ))
 }
 
-/// Rebuilds the compound (name, date of birth) index and the linkage blocking keys (phonetic
-/// surname + year of birth, phonetic and canonical name pairs) of a registrant from its current
-/// rows: every name paired with every date of birth.
-pub async fn reindex_name_birth_dates(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: RegistrantId) -> ServiceResult<()> {
+/// Rebuilds everything the register check finds and compares a registrant by, from its current
+/// rows: the compound (name, date of birth) index and the name blocking keys (every name paired
+/// with every date of birth), the person-wide blocking keys and the sealed match profile.
+/// Called after any change to names, dates of birth, addresses or identifiers.
+pub async fn relink(conn: &impl ConnectionTrait, crypto: &Crypto, registrant_id: RegistrantId) -> ServiceResult<()> {
     let rebuilt = [BlindField::NameBirthDate, BlindField::SurnameBirthYear, BlindField::NamePair, BlindField::ForenameBirthDate];
     blind_index::Entity::delete_many()
         .filter(blind_index::Column::OwnerId.eq(registrant_id))
@@ -255,7 +256,30 @@ pub async fn reindex_name_birth_dates(conn: &impl ConnectionTrait, crypto: &Cryp
             normalised: key,
         })
         .collect();
-    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id.uuid(), &terms).await
+    blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id.uuid(), &terms).await?;
+
+    let addresses = registrant_address::Entity::find().filter(registrant_address::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
+    let mut opened = Vec::with_capacity(addresses.len());
+    for a in &addresses {
+        opened.push(crypto.open_json::<Address>(columns::ADDRESS, a.id, &a.address_sealed)?);
+    }
+    let mut profile = Profile::of_rows(people.iter().map(|(_, n)| n), parsed.iter().copied(), opened.iter(), []);
+    let identifiers =
+        registrant_identifier::Entity::find().filter(registrant_identifier::Column::RegistrantId.eq(registrant_id)).all(conn).await?;
+    for i in &identifiers {
+        profile.identifiers.push((i.kind, identifier_key(crypto, i)?));
+    }
+    match_profiles::rebuild(conn, crypto, OWNER_REGISTRANT, "registrants", registrant_id.uuid(), &profile).await
+}
+
+/// An identifier row's index key, as `Identifier::index_key`: handles are qualified by their
+/// platform.
+fn identifier_key(crypto: &Crypto, i: &registrant_identifier::Model) -> ServiceResult<String> {
+    let value = crypto.open_str(columns::IDENTIFIER, i.id, &i.value_sealed)?;
+    Ok(match crypto.open_opt(columns::IDENTIFIER_PLATFORM, i.id, i.platform_sealed.as_deref())? {
+        Some(platform) => format!("{platform}:{value}"),
+        None => value,
+    })
 }
 
 /// Rebuilds every blind index of a registrant from its decrypted rows, under the active key:
@@ -271,14 +295,7 @@ pub async fn reindex_all(conn: &impl ConnectionTrait, crypto: &Crypto, registran
         keys.push(("registrant_names", name.id, BlindField::FullName, person.folded()));
     }
     for i in &identifiers {
-        let value = crypto.open_str(columns::IDENTIFIER, i.id, &i.value_sealed)?;
-        let kind = i.kind;
-        // As `Identifier::index_key`: handles are qualified by their platform.
-        let key = match crypto.open_opt(columns::IDENTIFIER_PLATFORM, i.id, i.platform_sealed.as_deref())? {
-            Some(platform) => format!("{platform}:{value}"),
-            None => value,
-        };
-        keys.push(("registrant_identifiers", i.id, identifier_field(kind), key));
+        keys.push(("registrant_identifiers", i.id, identifier_field(i.kind), identifier_key(crypto, i)?));
     }
     let terms: Vec<IndexTerm> = keys
         .iter()
@@ -291,7 +308,7 @@ pub async fn reindex_all(conn: &impl ConnectionTrait, crypto: &Crypto, registran
         })
         .collect();
     blind::write(conn, crypto, OWNER_REGISTRANT, registrant_id.uuid(), &terms).await?;
-    reindex_name_birth_dates(conn, crypto, registrant_id).await
+    relink(conn, crypto, registrant_id).await
 }
 
 /// The compound (name, date of birth) keys and the linkage blocking keys of a person's names

@@ -288,7 +288,7 @@ pub async fn update(
         for d in dates {
             details::insert_birth_date(&txn, &ctx.crypto, id, d, now).await?;
         }
-        details::reindex_name_birth_dates(&txn, &ctx.crypto, id).await?;
+        details::relink(&txn, &ctx.crypto, id).await?;
     }
     if let Some(descriptors) = descriptors {
         registrant_descriptor::Entity::delete_many().filter(registrant_descriptor::Column::RegistrantId.eq(id)).exec(&txn).await?;
@@ -341,12 +341,15 @@ pub async fn add(ctx: &Ctx, caller: &Caller, id: RegistrantId, addition: Additio
     let (operation, source) = match &valid {
         Valid::Name(n) => {
             let row = details::insert_name(&txn, &ctx.crypto, id, n, now).await?;
-            details::reindex_name_birth_dates(&txn, &ctx.crypto, id).await?;
+            details::relink(&txn, &ctx.crypto, id).await?;
             ("registrant.name.add", row)
         }
         Valid::Address(a) => ("registrant.address.add", details::insert_address(&txn, &ctx.crypto, id, a, now).await?),
         Valid::Identifier(i) => ("registrant.identifier.add", details::insert_identifier(&txn, &ctx.crypto, id, i, now).await?),
     };
+    if !matches!(valid, Valid::Name(_)) {
+        details::relink(&txn, &ctx.crypto, id).await?;
+    }
     // A change the regime of an in-force order requires the registrant to notify starts a
     // notification period on the day of the change.
     let change = match &valid {

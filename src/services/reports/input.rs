@@ -54,6 +54,8 @@ pub struct VictimInput {
 pub struct SuspectNameInput {
     #[serde(default)]
     pub given: String,
+    /// May be left out when only a given name is known (one of the two is needed).
+    #[serde(default)]
     pub family: String,
 }
 
@@ -173,7 +175,7 @@ fn suspect(errors: &mut FieldErrors, input: SuspectInput, today: NaiveDate) -> S
         errors.push("suspect", "no_particulars", "give at least one name or identifier for the suspect");
     }
     for (i, n) in input.names.iter().enumerate() {
-        match PersonName::parse(&format!("suspect.names[{i}]"), &n.given, &n.family) {
+        match PersonName::parse_partial(&format!("suspect.names[{i}]"), &n.given, &n.family) {
             Ok(name) => out.names.push(name),
             Err(list) => errors.0.extend(list),
         }

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use self::input::NewReportInput;
 use super::audit::{self, Action, Entry, Outcome};
 use super::blind::{self, IndexTerm, OWNER_REPORT};
-use super::{Ctx, ServiceError, ServiceResult, tx};
+use super::{Ctx, ServiceError, ServiceResult, match_profiles, tx};
 use crate::auth::{AccessError, Caller, Permission};
 use crate::crypto::{Crypto, columns};
 use crate::linkage::{Profile, keys};
@@ -103,12 +103,13 @@ pub async fn reindex(conn: &impl ConnectionTrait, crypto: &Crypto, id: ReportId)
 
 /// Writes every blocking key of a report's suspect.
 async fn index(conn: &impl ConnectionTrait, crypto: &Crypto, id: ReportId, profile: &Profile) -> ServiceResult<()> {
-    let keys = keys::record_keys(profile);
+    let keys: Vec<_> = keys::record_keys(profile).into_iter().filter(|k| !keys::EXTRA_FIELDS.contains(&k.field)).collect();
     let terms: Vec<IndexTerm> = keys
         .iter()
         .map(|k| IndexTerm { source_table: "crime_reports", source_id: id.uuid(), field: k.field, kind: k.kind, normalised: &k.value })
         .collect();
-    blind::write(conn, crypto, OWNER_REPORT, id.uuid(), &terms).await
+    blind::write(conn, crypto, OWNER_REPORT, id.uuid(), &terms).await?;
+    match_profiles::rebuild(conn, crypto, OWNER_REPORT, "crime_reports", id.uuid(), profile).await
 }
 
 pub async fn find(conn: &impl ConnectionTrait, id: ReportId) -> ServiceResult<crime_report::Model> {
