@@ -109,7 +109,24 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     if state.dev_signin {
         router = router.route("/sign-in", get(signin::form).post(signin::sign_in));
     }
-    router.route_layer(axum::middleware::from_fn_with_state(state.clone(), enforce)).layer(axum::middleware::from_fn(page_headers))
+    router
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), enforce))
+        .layer(axum::middleware::from_fn_with_state(content_security_policy(state), page_headers))
+}
+
+/// The pages' CSP. Forms post only to this service; with an identity provider, the sign-out
+/// form's redirect to its end-session page must be allowed too (`form-action` covers redirects).
+fn content_security_policy(state: &AppState) -> HeaderValue {
+    const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; \
+                       form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+    state
+        .login
+        .as_ref()
+        .and_then(|login| url::Url::parse(&login.settings.issuer).ok())
+        .map(|issuer| issuer.origin().ascii_serialization())
+        .filter(|origin| origin != "null" && !origin.contains([';', ',', '\'', ' ']))
+        .and_then(|origin| HeaderValue::from_str(&CSP.replace("form-action 'self'", &format!("form-action 'self' {origin}"))).ok())
+        .unwrap_or(HeaderValue::from_static(CSP))
 }
 
 /// Deny by default: a page missing from `UI_ROUTES` is refused; a page that needs a permission
@@ -145,17 +162,11 @@ async fn enforce(State(state): State<AppState>, request: Request, next: Next) ->
 
 /// The pages' own CSP and caching (the API's `http::security::headers` adds the rest and keeps
 /// these). Assets set their own caching.
-async fn page_headers(request: Request, next: Next) -> Response {
+async fn page_headers(State(csp): State<HeaderValue>, request: Request, next: Next) -> Response {
     let is_asset = request.uri().path().starts_with("/assets/");
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; form-action 'self'; \
-             frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-        ),
-    );
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
     if !is_asset {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -138,13 +138,27 @@ pub async fn sign_out(
         return refused;
     }
     let now = crate::clock::now();
-    if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned())
-        && let Err(e) = sessions::end(&state.ctx.db, &token, EndReason::Logout, now).await
-    {
-        return pages::service_error(None, e);
+    let mut at_provider = None;
+    if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) {
+        match sessions::end(&state.ctx.db, &token, EndReason::Logout, now).await {
+            Ok(Some((id, sealed))) => at_provider = provider_logout(&state, &visitor, id, &sealed).await,
+            Ok(None) => {}
+            Err(e) => return pages::service_error(None, e),
+        }
     }
     let jar = jar.add(removal(SESSION_COOKIE));
-    (jar, Redirect::to("/signed-out")).into_response()
+    (jar, Redirect::to(at_provider.as_deref().unwrap_or("/signed-out"))).into_response()
+}
+
+/// With an identity provider, signing out ends the person's session there too (RP-initiated
+/// logout): otherwise "Sign in again", or the next person at this browser, would be signed
+/// straight back in as them without a password. The provider then sends the browser to
+/// `oidc.post_logout_redirect_url` (the signed-out page). None for the development sign-in, or
+/// when the provider has no end-session endpoint.
+async fn provider_logout(state: &AppState, visitor: &Visitor, id: uuid::Uuid, sealed: &[u8]) -> Option<String> {
+    let login = state.login.as_ref().filter(|_| visitor.caller.issuer != dev::ISSUER)?;
+    let id_token = sessions::open_id_token(&state.ctx.crypto, id, sealed).ok()?;
+    login.logout_url(&id_token).await
 }
 
 #[derive(Template, WebTemplate)]

@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::Value;
 
-use crate::support::browser::{SESSION, csrf, me, sql, world};
+use crate::support::browser::{SESSION, csrf, last_end_reason, me, sql, world};
 use crate::support::oidc::Browser;
 use crate::support::registrant_body;
 
@@ -95,6 +95,45 @@ async fn logout_ends_the_session_here_and_points_to_the_provider() {
     // The old cookie is dead even if the browser kept it.
     browser.set_cookie(&base, SESSION, &old_cookie);
     assert_eq!(me(&mut browser, &base).await.0, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn the_web_sign_out_ends_the_session_at_the_provider_too() {
+    let w = world().await;
+    let (base, issuer) = (w.app.base.clone(), w.provider.issuer.clone());
+    let mut browser = Browser::new();
+    browser.log_in_from(&base, "/", "ppo").await;
+    let home = browser.get(&format!("{base}/")).await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+    // The pages' forms post here only, but the sign-out's redirect may go on to the provider.
+    let page = reqwest::get(format!("{base}/accessibility")).await.expect("page");
+    let csp = page.headers()["content-security-policy"].to_str().expect("ascii").to_owned();
+    assert!(csp.contains(&format!("form-action 'self' {issuer};")), "{csp}");
+
+    let csrf = home.body.split("name=\"csrf\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("csrf field");
+    let url = format!("{base}/sign-out");
+    let request = browser.client.post(&url).header("sec-fetch-site", "same-origin").form(&[("csrf", csrf)]);
+    let hop = browser.send(request, &url).await;
+    assert_eq!(hop.status, StatusCode::SEE_OTHER, "{}", hop.body);
+    let end = hop.location.expect("on to the provider");
+    assert!(end.starts_with(&format!("{issuer}/session/end?")) && end.contains("id_token_hint="), "{end}");
+    assert_eq!(last_end_reason(&w.app).await.as_deref(), Some("logout"), "ended here first");
+
+    // The person confirms at the provider and comes back to the service.
+    let confirm = browser.get(&end).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{}", confirm.body);
+    let xsrf = confirm.body.split("name=\"xsrf\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("xsrf field");
+    let back = browser.post_form(&format!("{issuer}/session/end/confirm"), &[("xsrf", xsrf), ("logout", "yes")]).await;
+    assert_eq!(back.location.as_deref(), Some(format!("{base}/").as_str()));
+
+    // Signing in again asks for the password: no single sign-on back in as the same person.
+    let mut hop = browser.get(&format!("{base}/caseload")).await;
+    for _ in 0..4 {
+        let Some(next) = hop.location.clone() else { break };
+        hop = browser.get(&next).await;
+    }
+    assert_eq!(hop.status, StatusCode::OK, "{}", hop.body);
+    assert!(hop.body.contains("name=\"login\"") && hop.body.contains("name=\"password\""), "the provider's login form: {}", hop.body);
 }
 
 #[tokio::test]
