@@ -1,11 +1,12 @@
 -- Shared by the wrk scripts in bench/: status counting per thread and a machine-readable
 -- summary line. Load with dofile(); the bench scripts find this file next to themselves.
 --
--- Environment: BENCH_TOKEN (bearer token, required), BENCH_LABEL (name printed in the summary).
+-- Environment: BENCH_TOKEN (bearer token, for the API scripts; pages.lua signs in with a session
+-- cookie instead), BENCH_LABEL (name printed in the summary).
 
 local M = {}
 
-M.token = os.getenv("BENCH_TOKEN") or error("BENCH_TOKEN is not set")
+M.token = os.getenv("BENCH_TOKEN")
 M.label = os.getenv("BENCH_LABEL") or "run"
 
 local threads = {}
