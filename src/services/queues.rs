@@ -4,8 +4,7 @@
 use chrono::{DateTime, Utc};
 use domain::ids::{AlertId, ObligationId, OccurrenceId, RecordId, RegistrantId};
 use entities::{alert, job_run, obligation, occurrence, registrant};
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -39,64 +38,111 @@ pub struct OverdueFilter {
     pub limit: u64,
 }
 
+/// Overdue duties read per statement while filtering by the (sealed) officer.
+const OVERDUE_PAGE: u64 = 500;
+
+/// Pending, past-due occurrences of registrants whose `scope_column` is `org`: the statement
+/// with `select` as its column list. It starts from the occurrences (few are overdue) and looks
+/// each registrant up by key, so its cost follows the overdue duties, not the size of the
+/// organisation's caseload; `CROSS JOIN` keeps SQLite's planner to that order (PostgreSQL
+/// treats it as an inner join).
+fn overdue_sql(
+    backend: sea_orm::DbBackend,
+    select: &str,
+    scope_column: &'static str,
+    org: &str,
+    kind: Option<ObligationKind>,
+    now: DateTime<Utc>,
+) -> (String, Vec<sea_orm::Value>) {
+    let p = |n: usize| if backend == sea_orm::DbBackend::Postgres { format!("${n}") } else { "?".to_owned() };
+    let mut values: Vec<sea_orm::Value> = vec![OccurrenceStatus::Pending.as_str().into(), now.into(), org.into()];
+    let mut sql = format!(
+        "SELECT {select} FROM occurrences o CROSS JOIN registrants r WHERE r.id = o.registrant_id \
+         AND o.status = {} AND o.due_at < {} AND r.{scope_column} = {}",
+        p(1),
+        p(2),
+        p(3)
+    );
+    if let Some(kind) = kind {
+        values.push(kind.as_str().into());
+        sql.push_str(&format!(" AND o.obligation_id IN (SELECT id FROM obligations WHERE kind = {})", p(values.len())));
+    }
+    (sql, values)
+}
+
+/// One page of [`overdue_sql`], oldest first.
+async fn overdue_page(
+    conn: &impl sea_orm::ConnectionTrait,
+    scope_column: &'static str,
+    org: &str,
+    kind: Option<ObligationKind>,
+    now: DateTime<Utc>,
+    limit: u64,
+    offset: u64,
+) -> ServiceResult<Vec<occurrence::Model>> {
+    let backend = conn.get_database_backend();
+    let (mut sql, values) = overdue_sql(backend, "o.*", scope_column, org, kind, now);
+    sql.push_str(&format!(" ORDER BY o.due_at, o.id LIMIT {limit} OFFSET {offset}"));
+    Ok(occurrence::Entity::find().from_raw_sql(sea_orm::Statement::from_sql_and_values(backend, sql, values)).all(conn).await?)
+}
+
 /// Pending occurrences already past due, oldest first. Public protection roles see their own
 /// organisation's (or another's when they name it); probation sees what it supervises.
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: DateTime<Utc>) -> ServiceResult<Vec<OverdueItem>> {
     caller.require(Permission::ObligationRead)?;
-    let scope = if caller.can(Permission::RegistrantReadNational) {
-        Condition::all().add(registrant::Column::ManagingOrg.eq(filter.managing_org.clone().unwrap_or_else(|| caller.org.clone())))
+    let (scope_column, org) = if caller.can(Permission::RegistrantReadNational) {
+        ("managing_org", filter.managing_org.clone().unwrap_or_else(|| caller.org.clone()))
     } else {
-        Condition::all().add(registrant::Column::SupervisingOrg.eq(caller.org.clone()))
+        ("supervising_org", caller.org.clone())
     };
     let txn = tx::begin_write(&ctx.db).await?;
-    let mut registrants = registrant::Entity::find().filter(scope).all(&txn).await?;
-    // The officer is sealed, so the filter is applied here, on the organisation's registrants.
-    let officer_of = |r: &registrant::Model| ctx.crypto.open_opt(columns::REGISTRANT_OFFICER, r.id, r.managing_officer_sealed.as_deref());
-    if let Some(wanted) = &filter.officer {
-        let mut kept = Vec::with_capacity(registrants.len());
-        for r in registrants {
-            if officer_of(&r)?.as_deref() == Some(wanted.as_str()) {
-                kept.push(r);
-            }
-        }
-        registrants = kept;
-    }
-    let ids: Vec<Uuid> = registrants.iter().map(|r| r.id.uuid()).collect();
+    // The officer is sealed, so that filter is applied here, a page of overdue duties at a time;
+    // each registrant's officer is opened once.
+    let mut officers: HashMap<Uuid, Option<String>> = HashMap::new();
     let mut items = Vec::new();
-    for chunk in ids.chunks(500) {
-        let mut query = occurrence::Entity::find()
-            .filter(occurrence::Column::RegistrantId.is_in(chunk.iter().copied()))
-            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
-            .filter(occurrence::Column::DueAt.lt(now));
-        if let Some(kind) = filter.kind {
-            let of_kind = Query::select()
-                .column(obligation::Column::Id)
-                .from(obligation::Entity)
-                .and_where(obligation::Column::RegistrantId.is_in(chunk.iter().copied()))
-                .and_where(obligation::Column::Kind.eq(kind))
-                .to_owned();
-            query = query.filter(occurrence::Column::ObligationId.in_subquery(of_kind));
+    let mut offset = 0;
+    loop {
+        let page = overdue_page(&txn, scope_column, &org, filter.kind, now, OVERDUE_PAGE, offset).await?;
+        offset += OVERDUE_PAGE;
+        let registrant_ids: Vec<Uuid> = page.iter().map(|o| o.registrant_id.uuid()).filter(|id| !officers.contains_key(id)).collect();
+        let mut registrants: HashMap<Uuid, registrant::Model> = HashMap::new();
+        for r in registrant::Entity::find().filter(registrant::Column::Id.is_in(registrant_ids)).all(&txn).await? {
+            let officer = ctx.crypto.open_opt(columns::REGISTRANT_OFFICER, r.id, r.managing_officer_sealed.as_deref())?;
+            officers.insert(r.id.uuid(), officer);
+            registrants.insert(r.id.uuid(), r);
         }
-        let rows = query.order_by_asc(occurrence::Column::DueAt).order_by_asc(occurrence::Column::Id).limit(filter.limit).all(&txn).await?;
-        let obligation_ids: Vec<Uuid> = rows.iter().map(|o| o.obligation_id.uuid()).collect();
+        let obligation_ids: Vec<Uuid> = page.iter().map(|o| o.obligation_id.uuid()).collect();
         let obligations = obligation::Entity::find().filter(obligation::Column::Id.is_in(obligation_ids)).all(&txn).await?;
-        for o in rows {
-            let Some(r) = registrants.iter().find(|r| r.id == o.registrant_id) else { continue };
+        let full = page.len() as u64 == OVERDUE_PAGE;
+        for o in page {
+            let officer = officers.get(&o.registrant_id.uuid()).cloned().flatten();
+            if filter.officer.as_ref().is_some_and(|wanted| officer.as_ref() != Some(wanted)) {
+                continue;
+            }
             // Foreign keys guarantee both rows; the lookups only match them up.
             let Some(obligation) = obligations.iter().find(|b| b.id == o.obligation_id) else { continue };
-
+            let (reference, managing_org) = match registrants.get(&o.registrant_id.uuid()) {
+                Some(r) => (r.reference.clone(), r.managing_org.clone()),
+                None => match items.iter().find(|i: &&OverdueItem| i.registrant_id == o.registrant_id) {
+                    Some(i) => (i.registrant_reference.clone(), i.managing_org.clone()),
+                    None => continue,
+                },
+            };
             items.push(OverdueItem {
                 occurrence_id: o.id,
                 obligation_id: o.obligation_id,
                 obligation_kind: obligation.kind,
                 due_at: o.due_at,
-                registrant_id: r.id,
-                registrant_reference: r.reference.clone(),
-                managing_org: r.managing_org.clone(),
-                managing_officer: officer_of(r)?,
+                registrant_id: o.registrant_id,
+                registrant_reference: reference,
+                managing_org,
+                managing_officer: officer,
                 version: o.version,
             });
+        }
+        if !full || items.len() as u64 >= filter.limit {
+            break;
         }
     }
     items.sort_by_key(|i| (i.due_at, i.occurrence_id));
@@ -282,19 +328,12 @@ pub async fn counts(ctx: &Ctx, caller: &Caller, now: DateTime<Utc>) -> ServiceRe
         out.open_alerts = Some(n);
     }
     if caller.can(Permission::ObligationRead) {
-        let scope = if caller.can(Permission::RegistrantReadNational) {
-            registrant::Column::ManagingOrg.eq(caller.org.as_str())
-        } else {
-            registrant::Column::SupervisingOrg.eq(caller.org.as_str())
-        };
-        let theirs = Query::select().column(registrant::Column::Id).from(registrant::Entity).and_where(scope).to_owned();
-        let n = occurrence::Entity::find()
-            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
-            .filter(occurrence::Column::DueAt.lt(now))
-            .filter(occurrence::Column::RegistrantId.in_subquery(theirs))
-            .count(&snapshot)
-            .await?;
-        out.overdue = Some(n);
+        let scope = if caller.can(Permission::RegistrantReadNational) { "managing_org" } else { "supervising_org" };
+        let backend = snapshot.get_database_backend();
+        let (sql, values) = overdue_sql(backend, "COUNT(*)", scope, &caller.org, None, now);
+        let row = snapshot.query_one_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
+        let n: i64 = row.map(|r| r.try_get_by_index(0)).transpose()?.unwrap_or(0);
+        out.overdue = Some(u64::try_from(n).unwrap_or(0));
     }
     if caller.can(Permission::LinkDecide) {
         let n = entities::link::Entity::find()
