@@ -81,6 +81,47 @@ pub fn check_new_status(kind: OrderKind, status: OrderStatus) -> Result<(), Fiel
     Ok(())
 }
 
+/// The kind of order a new order of `kind` replaces, if any. SPA 2019 s.5(6): an interim SPO has
+/// effect until the main application is decided, when the full SPO made on it replaces it.
+pub fn replaced_kind(kind: OrderKind) -> Option<OrderKind> {
+    match kind {
+        OrderKind::Spo => Some(OrderKind::InterimSpo),
+        _ => None,
+    }
+}
+
+/// What a replacement needs to know of the order it replaces.
+pub struct Replaced {
+    pub kind: OrderKind,
+    pub status: OrderStatus,
+    pub same_registrant: bool,
+    pub made_on: NaiveDate,
+    pub expires_on: Option<NaiveDate>,
+}
+
+/// A new order of `kind`, in effect from `effective_on`, may replace `replaced` only if that is an
+/// order of the kind it replaces, of the same registrant, still in force, and made no later. A
+/// replacement is recorded once it has effect, so that the replaced order ends on a known day.
+pub fn check_replacement(kind: OrderKind, effective_on: NaiveDate, replaced: &Replaced, today: NaiveDate) -> Result<(), FieldError> {
+    const FIELD: &str = "replaces_order_id";
+    if !replaced.same_registrant {
+        return Err(field_error(FIELD, "other_registrant", "names an order of another registrant"));
+    }
+    if replaced_kind(kind) != Some(replaced.kind) {
+        return Err(field_error(FIELD, "not_replaceable", format!("a {kind} order cannot replace a {} order", replaced.kind)));
+    }
+    if !replaced.status.is_in_force() || replaced.expires_on.is_some_and(|e| e <= today) {
+        return Err(field_error(FIELD, "not_in_force", "the order it replaces is no longer in force"));
+    }
+    if effective_on < replaced.made_on {
+        return Err(field_error("effective_on", "before_replaced", "must not be before the replaced order was made"));
+    }
+    if effective_on > today {
+        return Err(field_error("effective_on", "in_future", "record a replacing order once it has effect"));
+    }
+    Ok(())
+}
+
 /// Which conditions are prohibitions and which are requirements; `other` may be either.
 pub fn category_fits(kind: ConditionKind, category: ConditionCategory) -> bool {
     use ConditionCategory::*;
@@ -231,6 +272,27 @@ mod tests {
         assert!(check_new_status(OrderKind::Spo, OrderStatus::Interim).is_err());
         assert!(check_new_status(OrderKind::InterimSpo, OrderStatus::Active).is_err());
         assert_eq!(check_new_status(OrderKind::Spo, OrderStatus::Discharged).unwrap_err().code, "not_in_force");
+    }
+
+    #[test]
+    fn a_full_spo_replaces_only_an_in_force_interim_spo_of_the_same_registrant() {
+        let today = d(2026, 3, 1);
+        let interim = || Replaced {
+            kind: OrderKind::InterimSpo,
+            status: OrderStatus::Interim,
+            same_registrant: true,
+            made_on: d(2026, 1, 5),
+            expires_on: None,
+        };
+        assert!(check_replacement(OrderKind::Spo, d(2026, 2, 20), &interim(), today).is_ok());
+        let code = |r: &Replaced, kind, on| check_replacement(kind, on, r, today).unwrap_err().code;
+        assert_eq!(code(&interim(), OrderKind::Dapo, d(2026, 2, 20)), "not_replaceable");
+        assert_eq!(code(&Replaced { same_registrant: false, ..interim() }, OrderKind::Spo, d(2026, 2, 20)), "other_registrant");
+        assert_eq!(code(&Replaced { kind: OrderKind::Spo, ..interim() }, OrderKind::Spo, d(2026, 2, 20)), "not_replaceable");
+        assert_eq!(code(&Replaced { status: OrderStatus::Superseded, ..interim() }, OrderKind::Spo, d(2026, 2, 20)), "not_in_force");
+        assert_eq!(code(&Replaced { expires_on: Some(today), ..interim() }, OrderKind::Spo, d(2026, 2, 20)), "not_in_force");
+        assert_eq!(code(&interim(), OrderKind::Spo, d(2026, 1, 4)), "before_replaced");
+        assert_eq!(code(&interim(), OrderKind::Spo, d(2026, 3, 2)), "in_future");
     }
 
     #[test]

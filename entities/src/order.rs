@@ -27,6 +27,8 @@ pub struct Model {
     pub created_by: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The order this one replaces (a full SPO replacing the interim one).
+    pub replaces_order_id: Option<OrderId>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

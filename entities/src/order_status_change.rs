@@ -17,6 +17,8 @@ pub struct Model {
     pub changed_by: String,
     pub changed_role: Role,
     pub changed_at: DateTimeUtc,
+    /// When the change took legal effect, if not when it was recorded.
+    pub effective_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,7 @@ mod m20261130_000032_alert_acknowledgement;
 mod m20261130_000033_occurrence_basis;
 mod m20261130_000034_match_profiles;
 mod m20261130_000035_queue_indexes;
+mod m20261130_000036_order_replacement;
 mod support;
 
 pub struct Migrator;
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000033_occurrence_basis::Migration),
             Box::new(m20261130_000034_match_profiles::Migration),
             Box::new(m20261130_000035_queue_indexes::Migration),
+            Box::new(m20261130_000036_order_replacement::Migration),
         ]
     }
 }

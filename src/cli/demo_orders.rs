@@ -138,6 +138,7 @@ fn order(
         expires_on: expires,
         until_further_order: expires.is_none(),
         status: None,
+        replaces_order_id: None,
         protected_persons: vec![ProtectedPersonInput {
             given: GIVEN[i % GIVEN.len()].into(),
             family: FAMILY[(i / 2) % FAMILY.len()].into(),

@@ -320,6 +320,7 @@ pub async fn create(
         expires_on,
         until_further_order: typed.until_further_order,
         status: None,
+        replaces_order_id: None,
         protected_persons: typed
             .persons
             .iter()

@@ -30,6 +30,7 @@ mod match_profiles;
 mod migrations;
 mod notifications;
 mod obligations;
+mod order_lifecycle;
 mod orders;
 mod register_check;
 mod registrants;

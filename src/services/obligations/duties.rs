@@ -188,7 +188,7 @@ pub async fn on_registrant_change(
     Ok(touched)
 }
 
-/// An order that stops being in force closes its obligations. Occurrences not yet due are
+/// An order that stops being in force now closes its obligations. Occurrences not yet due are
 /// excused with the reason recorded, so that no job later treats them as missed; those already
 /// due stay as they are (a duty missed while the order was in force is still a breach).
 pub async fn close_for_order(
@@ -198,31 +198,62 @@ pub async fn close_for_order(
     resolved_by: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<ObligationId>> {
-    let open: Vec<ObligationId> = obligation::Entity::find()
+    let ending = Ending { at: now, reason: "The order ceased to be in force before this was due.", successor: None };
+    end_for_order(conn, crypto, order_id, &ending, resolved_by, now).await
+}
+
+/// How an order's duties end: from when, why, and which order takes them over.
+pub struct Ending<'a> {
+    /// The instant the order stopped having effect, which may be before it was recorded;
+    /// occurrences due after it were never owed under this order.
+    pub at: DateTime<Utc>,
+    pub reason: &'a str,
+    /// An order under the same regime that continues the notification duties: SPA 2019 s.9(1)
+    /// runs from service of the interim order and a full order replacing it does not restart
+    /// it, so a pending notification moves to the successor with its due instant and basis.
+    pub successor: Option<&'a order::Model>,
+}
+
+/// Closes an order's open obligations as `ending` says: pending occurrences due after
+/// `ending.at` are excused with its reason (and notifications handed to the successor); those
+/// due before stay as they are.
+pub async fn end_for_order(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    order_id: OrderId,
+    ending: &Ending<'_>,
+    resolved_by: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<ObligationId>> {
+    let open = obligation::Entity::find()
         .filter(obligation::Column::OrderId.eq(order_id))
         .filter(obligation::Column::Status.eq(ObligationStatus::Open))
         .all(conn)
-        .await?
-        .into_iter()
-        .map(|o| o.id)
-        .collect();
-    if open.is_empty() {
-        return Ok(open);
+        .await?;
+    let ids: Vec<ObligationId> = open.iter().map(|o| o.id).collect();
+    if ids.is_empty() {
+        return Ok(ids);
     }
     obligation::Entity::update_many()
         .col_expr(obligation::Column::Status, Expr::value(ObligationStatus::Closed.as_str()))
         .col_expr(obligation::Column::ClosedAt, Expr::value(now))
-        .filter(obligation::Column::Id.is_in(open.clone()))
+        .filter(obligation::Column::Id.is_in(ids.clone()))
         .exec(conn)
         .await?;
-    let future = occurrence::Entity::find()
-        .filter(occurrence::Column::ObligationId.is_in(open.clone()))
+    let after = occurrence::Entity::find()
+        .filter(occurrence::Column::ObligationId.is_in(ids.clone()))
         .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
-        .filter(occurrence::Column::DueAt.gt(now))
+        .filter(occurrence::Column::DueAt.gt(ending.at))
         .all(conn)
         .await?;
-    for occ in future {
-        let reason = crypto.seal_str(columns::OCCURRENCE_REASON, occ.id, "The order ceased to be in force before this was due.")?;
+    for occ in after {
+        let handed = open.iter().find(|o| o.id == occ.obligation_id).filter(|o| o.kind.is_notification() && o.condition_id.is_none());
+        if let (Some(successor), Some(from)) = (ending.successor, handed) {
+            let id = ensure_obligation(conn, successor, from.kind, now).await?;
+            let basis = occ.basis_event.zip(occ.basis_on).map(|(event, on)| Basis { event, on });
+            add_occurrences(conn, id, occ.registrant_id, &[Due { at: occ.due_at, opens: occ.window_opens_at, basis }], now).await?;
+        }
+        let reason = crypto.seal_str(columns::OCCURRENCE_REASON, occ.id, ending.reason)?;
         occurrence::Entity::update_many()
             .col_expr(occurrence::Column::Status, Expr::value(OccurrenceStatus::Excused.as_str()))
             .col_expr(occurrence::Column::ReasonSealed, Expr::value(reason))
@@ -230,8 +261,9 @@ pub async fn close_for_order(
             .col_expr(occurrence::Column::ResolvedBy, Expr::value(resolved_by))
             .col_expr(occurrence::Column::Version, Expr::value(occ.version + 1))
             .filter(occurrence::Column::Id.eq(occ.id))
+            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
             .exec(conn)
             .await?;
     }
-    Ok(open)
+    Ok(ids)
 }

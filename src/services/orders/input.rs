@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use domain::commands::orders::{NewCondition, NewOrder, ProtectedPersonDetails};
+use domain::ids::OrderId;
 use domain::schedule::Schedule;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -40,6 +41,10 @@ pub struct NewOrderInput {
     pub protected_persons: Vec<ProtectedPersonInput>,
     #[serde(default)]
     pub conditions: Vec<ConditionInput>,
+    /// The interim order this order replaces (a full SPO made when the main application is
+    /// decided, SPA 2019 s.5(6)): same registrant, in force. The interim order is superseded from
+    /// this order's effective day and the notification clock is not restarted (s.9(1)).
+    pub replaces_order_id: Option<OrderId>,
 }
 
 #[derive(Clone, Deserialize, ToSchema)]

@@ -3,6 +3,7 @@
 //! an order creates the duties its regime and requirements call for, in the same transaction.
 
 pub mod input;
+pub mod lifecycle;
 pub mod read;
 pub mod views;
 
@@ -50,6 +51,7 @@ pub async fn create(
     if regime.is_none() {
         errors.0.push(field_error("regime", "unknown_regime", "is not a known notification regime"));
     }
+    let replaces = input.replaces_order_id;
     let valid = validate(&mut errors, input, calendar::local_date(now));
     errors.finish()?;
     let (Some(valid), Some(regime)) = (valid, regime) else {
@@ -59,6 +61,12 @@ pub async fn create(
     let txn = tx::begin_write(&ctx.db).await?;
     let owner = registrants::find(&txn, registrant_id).await?;
     caller.require_managing(&owner.managing_org)?;
+    let today = calendar::local_date(now);
+    let effective_on = valid.dates.effective_on.unwrap_or(valid.dates.made_on);
+    let replaced = match replaces {
+        Some(r) => Some(lifecycle::replaced(&txn, r, registrant_id, valid.kind, effective_on, today).await?),
+        None => None,
+    };
     let id = OrderId::generate();
     let model = order::ActiveModel {
         id: Set(id),
@@ -78,6 +86,7 @@ pub async fn create(
         created_by: Set(caller.subject.clone()),
         created_at: Set(now),
         updated_at: Set(now),
+        replaces_order_id: Set(replaces),
     };
     order::Entity::insert(model).exec_without_returning(&txn).await?;
     for person in &valid.protected_persons {
@@ -101,19 +110,17 @@ pub async fn create(
             duties::on_scheduled_requirement(&txn, &stored, cid, kind, schedule, (c.starts_on, c.ends_on), now).await?;
         }
     }
-    if in_force {
+    if in_force && !lifecycle::continues_initial(&txn, &stored).await? {
         for trigger in [Trigger::Made, Trigger::Service] {
             duties::on_order_trigger(&txn, &stored, &regime, trigger, now).await?;
         }
     }
-    audit::record(
-        &txn,
-        &ctx.crypto,
-        caller,
-        now,
-        entry(Action::Collection, "order.create", Permission::OrderWrite, &[id.uuid(), registrant_id.uuid()]),
-    )
-    .await?;
+    let mut ids = vec![id.uuid(), registrant_id.uuid()];
+    if let Some(previous) = &replaced {
+        ids.push(previous.id.uuid());
+        ids.push(lifecycle::supersede(&txn, ctx, caller, previous, &stored, now).await?);
+    }
+    audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Collection, "order.create", Permission::OrderWrite, &ids)).await?;
     let view = read::view(&txn, &ctx.crypto, stored, caller.can(Permission::ProtectedPersonRead)).await?;
     txn.commit().await?;
     Ok(view)
@@ -253,7 +260,8 @@ pub async fn record_service(ctx: &Ctx, caller: &Caller, id: OrderId, input: Serv
     }
     bump(&txn, id, input.version, now, |u| u.col_expr(order::Column::ServedOn, Expr::value(input.served_on))).await?;
     let served = read::find(&txn, id).await?;
-    if let Some(regime) = regimes::load(&txn, &served.regime_code).await? {
+    let regime = if lifecycle::continues_initial(&txn, &served).await? { None } else { regimes::load(&txn, &served.regime_code).await? };
+    if let Some(regime) = regime {
         duties::on_order_trigger(&txn, &served, &regime, Trigger::Service, now).await?;
     }
     audit::record(
@@ -333,6 +341,7 @@ pub async fn apply_status(
         changed_by: Set(caller.subject.clone()),
         changed_role: Set(caller.role_for(permission)),
         changed_at: Set(now),
+        effective_at: Set(None),
     };
     order_status_change::Entity::insert(change).exec_without_returning(txn).await?;
     if !status.is_in_force() {

@@ -102,6 +102,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, o: order::Model,
             changed_by: ch.changed_by,
             changed_role: ch.changed_role,
             changed_at: ch.changed_at,
+            effective_at: ch.effective_at,
         });
     }
     let case_reference = o.case_reference_sealed.as_deref().map(|s| crypto.open_str(columns::ORDER_CASE_REFERENCE, o.id, s)).transpose()?;
@@ -118,6 +119,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, o: order::Model,
         expires_on: o.expires_on,
         until_further_order: o.until_further_order,
         status: o.status,
+        replaces_order_id: o.replaces_order_id,
         managing_org: o.managing_org,
         protected_persons,
         conditions: condition_views,

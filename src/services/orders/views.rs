@@ -51,6 +51,9 @@ pub struct StatusChangeView {
     pub changed_by: String,
     pub changed_role: Role,
     pub changed_at: DateTime<Utc>,
+    /// When the change took legal effect, where that is not when it was recorded (an interim
+    /// order replaced from the full order's effective day).
+    pub effective_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -68,6 +71,8 @@ pub struct OrderView {
     pub expires_on: Option<NaiveDate>,
     pub until_further_order: bool,
     pub status: OrderStatus,
+    /// The order this one replaces (a full SPO replacing the interim SPO, SPA 2019 s.5(6)).
+    pub replaces_order_id: Option<OrderId>,
     pub managing_org: String,
     /// Only for roles that may see protected persons; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
