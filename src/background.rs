@@ -27,13 +27,19 @@ pub struct Plan {
     pub checkpoints: Option<(PathBuf, Duration)>,
 }
 
-/// Names a registrant's managing officer for the notification delivery job, from the sealed
-/// column (the jobs crate holds no keys).
-pub struct SealedOfficers(pub Arc<crate::crypto::Crypto>);
+/// The key ring as the jobs use it (the jobs crate holds no keys): the managing officer for
+/// notification delivery, and reasons sealed under the same columns the service uses.
+pub struct ServiceKeys(pub Arc<crate::crypto::Crypto>);
 
-impl jobs::outbox::Officers for SealedOfficers {
-    fn open(&self, registrant: domain::ids::RegistrantId, sealed: &[u8]) -> Option<String> {
+impl jobs::Keys for ServiceKeys {
+    fn officer(&self, registrant: domain::ids::RegistrantId, sealed: &[u8]) -> Option<String> {
         self.0.open_str(crate::crypto::columns::REGISTRANT_OFFICER, registrant, sealed).ok()
+    }
+    fn seal_occurrence_reason(&self, occurrence: uuid::Uuid, text: &str) -> Option<Vec<u8>> {
+        self.0.seal_str(crate::crypto::columns::OCCURRENCE_REASON, occurrence, text).ok()
+    }
+    fn seal_status_reason(&self, change: uuid::Uuid, text: &str) -> Option<Vec<u8>> {
+        self.0.seal_str(crate::crypto::columns::ORDER_STATUS_REASON, change, text).ok()
     }
 }
 
@@ -62,8 +68,8 @@ pub async fn start(ctx: Ctx, plan: Plan) -> anyhow::Result<Background> {
     }
     let scheduler = match plan.jobs {
         Some((config, sink)) => {
-            let officers = Arc::new(SealedOfficers(ctx.crypto.clone()));
-            Some(jobs::scheduler::start(ctx.db.clone(), config, Arc::new(sink), officers, crate::clock::now).await?)
+            let keys = Arc::new(ServiceKeys(ctx.crypto.clone()));
+            Some(jobs::scheduler::start(ctx.db.clone(), config, Arc::new(sink), keys, crate::clock::now).await?)
         }
         None => None,
     };

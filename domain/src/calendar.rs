@@ -49,6 +49,16 @@ pub fn end_of_days_beginning_with(first_day: NaiveDate, days: u32) -> DateTime<U
     start_of_day(first_day.checked_add_days(Days::new(u64::from(days))).unwrap_or(NaiveDate::MAX))
 }
 
+/// The last day of a period of `months` months beginning with `first_day` (so including it): the
+/// day before the corresponding date `months` later. Where that month has no corresponding date
+/// (31 January plus one month, 29 February plus a year) the period runs to the end of the
+/// month's last day, as with [`anniversary`].
+pub fn last_day_of_months_beginning_with(first_day: NaiveDate, months: u32) -> NaiveDate {
+    let first_of_target = first_day.with_day(1).and_then(|d| d.checked_add_months(Months::new(months)));
+    let corresponding = first_of_target.map(|t| t.with_day(first_day.day()).or_else(|| t.checked_add_months(Months::new(1))));
+    corresponding.flatten().and_then(|d| d.pred_opt()).unwrap_or(NaiveDate::MAX)
+}
+
 /// The anniversary of `day` one year on. A period beginning with 29 February runs to the end of
 /// 28 February, so its anniversary is 1 March.
 pub fn anniversary(day: NaiveDate) -> NaiveDate {
@@ -73,6 +83,14 @@ mod tests {
 
     fn utc(text: &str) -> DateTime<Utc> {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_period_of_months_beginning_with_a_day_includes_it() {
+        assert_eq!(last_day_of_months_beginning_with(d(2026, 1, 12), 12), d(2027, 1, 11));
+        assert_eq!(last_day_of_months_beginning_with(d(2028, 2, 29), 12), d(2029, 2, 28));
+        assert_eq!(last_day_of_months_beginning_with(d(2026, 1, 31), 1), d(2026, 2, 28));
+        assert_eq!(last_day_of_months_beginning_with(d(2026, 3, 1), 12), d(2027, 2, 28));
     }
 
     #[test]

@@ -12,7 +12,10 @@ use super::vocab::{ConditionCategory, ConditionKind, ObligationKind, OrderKind, 
 /// it may not fall before the second anniversary of the day the order was made.
 pub const SPO_MINIMUM_MONTHS: u32 = 24;
 
-/// DAA 2021: an electronic monitoring requirement may not have effect for more than 12 months.
+/// DAA 2021 s.38: an electronic monitoring requirement may not have effect for more than 12
+/// months. A period of months "beginning with" a day includes that day, so a requirement that
+/// starts on 12 January 2026 may run to the end of 11 January 2027, and one that starts on
+/// 29 February to the end of the next 28 February (`calendar::anniversary`).
 pub const ELECTRONIC_MONITORING_MAXIMUM_MONTHS: u32 = 12;
 
 /// The dates that make up an order's life.
@@ -65,6 +68,26 @@ pub fn check_service(made_on: NaiveDate, served_on: NaiveDate, today: NaiveDate)
     }
     if served_on > today {
         return Err(field_error("served_on", "in_future", "must not be in the future"));
+    }
+    Ok(())
+}
+
+/// The day a court's discharge took effect, which may be recorded later: not before the order
+/// was made, not in the future, and not after the order had already expired.
+pub fn check_discharge(
+    made_on: NaiveDate,
+    expires_on: Option<NaiveDate>,
+    effective_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), FieldError> {
+    if effective_on < made_on {
+        return Err(field_error("effective_on", "before_made", "must not be before the order was made"));
+    }
+    if effective_on > today {
+        return Err(field_error("effective_on", "in_future", "must not be in the future"));
+    }
+    if expires_on.is_some_and(|e| effective_on >= e) {
+        return Err(field_error("effective_on", "after_expiry", "must be before the day the order expires"));
     }
     Ok(())
 }
@@ -180,7 +203,7 @@ pub fn check_condition(field: &str, order_kind: OrderKind, made_on: NaiveDate, c
         let start = c.starts_on.unwrap_or(made_on);
         match c.ends_on {
             None => errors.push(field_error(format!("{field}.ends_on"), "required", "electronic monitoring needs an end date")),
-            Some(end) if end > add_months(start, ELECTRONIC_MONITORING_MAXIMUM_MONTHS) => {
+            Some(end) if end > crate::calendar::last_day_of_months_beginning_with(start, ELECTRONIC_MONITORING_MAXIMUM_MONTHS) => {
                 errors.push(field_error(format!("{field}.ends_on"), "too_long", "electronic monitoring may last at most 12 months"));
             }
             Some(_) => {}
@@ -325,6 +348,15 @@ mod tests {
             ends_on: Some(d(2027, 1, 13)),
         };
         assert_eq!(fields(&check_condition("c", OrderKind::Dapo, d(2026, 1, 12), &monitoring)), [("c.ends_on", "too_long")]);
+        // Twelve months including the start day: the day before the anniversary is the last.
+        let one_day_over = ConditionShape { ends_on: Some(d(2027, 1, 12)), ..monitoring };
+        assert_eq!(fields(&check_condition("c", OrderKind::Dapo, d(2026, 1, 12), &one_day_over)), [("c.ends_on", "too_long")]);
+        let exactly = ConditionShape { ends_on: Some(d(2027, 1, 11)), ..monitoring };
+        assert!(check_condition("c", OrderKind::Dapo, d(2026, 1, 12), &exactly).is_empty());
+        let leap = ConditionShape { starts_on: Some(d(2028, 2, 29)), ends_on: Some(d(2029, 2, 28)), ..monitoring };
+        assert!(check_condition("c", OrderKind::Dapo, d(2028, 2, 29), &leap).is_empty());
+        let leap_over = ConditionShape { ends_on: Some(d(2029, 3, 1)), ..leap };
+        assert_eq!(fields(&check_condition("c", OrderKind::Dapo, d(2028, 2, 29), &leap_over)), [("c.ends_on", "too_long")]);
     }
 
     #[test]

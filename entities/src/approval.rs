@@ -27,6 +27,7 @@ pub struct Model {
     pub decided_role: Option<Role>,
     pub decided_at: Option<DateTimeUtc>,
     pub decision_reason_sealed: Option<Vec<u8>>,
+    pub effective_on: Option<Date>,
     pub version: i32,
 }
 

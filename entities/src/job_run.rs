@@ -16,6 +16,7 @@ pub struct Model {
     pub examined: i64,
     pub created: i64,
     pub detail: Option<String>,
+    pub heartbeat_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,7 +15,7 @@ pub struct Model {
     #[sea_orm(column_type = "Blob")]
     pub reason_sealed: Option<Vec<u8>>,
     pub changed_by: String,
-    pub changed_role: Role,
+    pub changed_role: Option<Role>,
     pub changed_at: DateTimeUtc,
     /// When the change took legal effect, if not when it was recorded.
     pub effective_at: Option<DateTimeUtc>,

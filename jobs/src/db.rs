@@ -39,15 +39,35 @@ pub fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement
     Statement::from_sql_and_values(backend, sql, values)
 }
 
-/// On PostgreSQL, takes a transaction-scoped advisory lock for `job` without waiting; false
-/// means another replica is running it now. Released at commit or rollback, so a pooled
-/// connection never keeps it. SQLite runs a single replica, so it always proceeds.
+/// How long a run waits for another session's hold on its job lock before it gives up.
+/// A replica that is really running the job holds it for longer and this run is skipped; a
+/// process killed mid-run leaves a server session winding down for a moment (it notices its
+/// client has gone within `client_connection_check_interval`), and the rerun waits that out
+/// instead of reporting the job as running elsewhere when nothing is.
+pub const LOCK_WAIT: &str = "5s";
+
+/// On PostgreSQL, takes a transaction-scoped advisory lock for `job`, waiting at most
+/// [`LOCK_WAIT`]; false means another replica is running it now (the caller must roll back).
+/// Released at commit or rollback, so a pooled connection never keeps it; and for as long as
+/// the transaction lasts the server checks every second that this client is still there, so
+/// a killed process releases it within a second even in the middle of a statement.
+/// SQLite runs a single replica, so it always proceeds.
 pub async fn try_job_lock(txn: &DatabaseTransaction, job: &str) -> Result<bool, DbErr> {
     if txn.get_database_backend() != DbBackend::Postgres {
         return Ok(true);
     }
-    let row = txn
-        .query_one_raw(Statement::from_sql_and_values(DbBackend::Postgres, "SELECT pg_try_advisory_xact_lock(hashtext($1))", [job.into()]))
-        .await?;
-    Ok(row.map(|r| r.try_get_by_index::<bool>(0)).transpose()?.unwrap_or(false))
+    txn.execute_unprepared("SET LOCAL client_connection_check_interval = '1s'").await?;
+    txn.execute_unprepared(&format!("SET LOCAL lock_timeout = '{LOCK_WAIT}'")).await?;
+    let taken = txn
+        .execute_raw(Statement::from_sql_and_values(DbBackend::Postgres, "SELECT pg_advisory_xact_lock(hashtext($1))", [job.into()]))
+        .await;
+    match taken {
+        Ok(_) => {
+            txn.execute_unprepared("SET LOCAL lock_timeout = 0").await?;
+            Ok(true)
+        }
+        // 55P03 lock_not_available: the wait ran out.
+        Err(e) if e.to_string().contains("lock timeout") || e.to_string().contains("55P03") => Ok(false),
+        Err(e) => Err(e),
+    }
 }

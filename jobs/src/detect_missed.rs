@@ -7,7 +7,9 @@
 //! unique, and the outbox is unique per (topic, subject). Running twice, concurrently, or on two
 //! replicas therefore adds nothing the second time; on PostgreSQL an advisory lock also stops
 //! replicas doing the same work at the same moment. Occurrences due while the registrant was
-//! suspended (custody, hospital, abroad) are left pending: their clock is paused.
+//! suspended (custody, hospital, abroad) are left pending: their clock is paused. So are those of
+//! an order whose expiry has come but that [`crate::expiry`] has not yet ended: that job decides
+//! which of them were owed, so the order in which the two jobs run never matters.
 //!
 //! Catch-up is inherent: the sweep takes every pending occurrence due before the cutoff, so
 //! after days of downtime the next run covers the whole gap. The watermark records how far the
@@ -17,6 +19,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use domain::breaches::{self, MissConsequence};
+use domain::calendar;
 use domain::vocab::{OccurrenceStatus, OutboxStatus};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Value};
 
@@ -79,16 +82,22 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, grace: Duration) -
     let flipped = txn
         .execute_raw(statement(
             backend,
-            "UPDATE occurrences SET status = ?, resolved_at = ?, resolved_by = ?, version = version + 1 \
+            &format!(
+                "UPDATE occurrences SET status = ?, resolved_at = ?, resolved_by = ?, version = version + 1 \
              WHERE status = ? AND due_at < ? \
              AND NOT EXISTS (SELECT 1 FROM suspensions s WHERE s.registrant_id = occurrences.registrant_id \
-                             AND s.starts_at <= occurrences.due_at AND (s.ends_at IS NULL OR s.ends_at > occurrences.due_at))",
+                             AND s.starts_at <= occurrences.due_at AND (s.ends_at IS NULL OR s.ends_at > occurrences.due_at)) \
+             AND NOT EXISTS (SELECT 1 FROM obligations ob JOIN orders od ON od.id = ob.order_id \
+                             WHERE ob.id = occurrences.obligation_id AND od.status IN {} AND od.expires_on <= ?)",
+                crate::hygiene::in_force()
+            ),
             vec![
                 OccurrenceStatus::Missed.as_str().into(),
                 now.into(),
                 DETECTOR.into(),
                 OccurrenceStatus::Pending.as_str().into(),
                 cutoff.into(),
+                calendar::local_date(now).into(),
             ],
         ))
         .await?

@@ -20,7 +20,7 @@ pub const NAME: &str = "order_hygiene";
 
 /// `('interim', 'active', …)`: the statuses in which an order is in force, from the domain rule.
 /// Only vocabulary text is interpolated, never input.
-fn in_force() -> String {
+pub(crate) fn in_force() -> String {
     let statuses: Vec<String> = OrderStatus::in_force().map(|s| format!("'{}'", s.as_str())).collect();
     format!("({})", statuses.join(", "))
 }

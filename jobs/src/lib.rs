@@ -14,6 +14,7 @@
 pub mod alerts;
 pub mod db;
 pub mod detect_missed;
+pub mod expiry;
 pub mod hygiene;
 pub mod materialise;
 pub mod outbox;
@@ -49,5 +50,34 @@ impl JobError {
             Self::Data(_) => "data error",
             Self::Delivery(_) => "delivery error",
         }
+    }
+}
+
+/// What the jobs need of the key ring, which belongs to the service: the service hands this in.
+/// Nothing sealed is ever copied out of the database by a job; only the officer's name is
+/// opened, when a message is sent, and reasons a job writes are sealed as the service would.
+pub trait Keys: Send + Sync {
+    /// The registrant's managing officer, from the sealed column (the officer then managing the
+    /// case, never copied into the outbox).
+    fn officer(&self, registrant: domain::ids::RegistrantId, sealed: &[u8]) -> Option<String>;
+    /// `text` sealed as the reason an occurrence was resolved.
+    fn seal_occurrence_reason(&self, occurrence: uuid::Uuid, text: &str) -> Option<Vec<u8>>;
+    /// `text` sealed as the reason for an order's status change.
+    fn seal_status_reason(&self, change: uuid::Uuid, text: &str) -> Option<Vec<u8>>;
+}
+
+/// For tools without the key ring and tests of jobs that open nothing: no officer is named
+/// and reasons are not written (the status change and `resolved_by` still say what happened).
+pub struct NoKeys;
+
+impl Keys for NoKeys {
+    fn officer(&self, _registrant: domain::ids::RegistrantId, _sealed: &[u8]) -> Option<String> {
+        None
+    }
+    fn seal_occurrence_reason(&self, _occurrence: uuid::Uuid, _text: &str) -> Option<Vec<u8>> {
+        None
+    }
+    fn seal_status_reason(&self, _change: uuid::Uuid, _text: &str) -> Option<Vec<u8>> {
+        None
     }
 }

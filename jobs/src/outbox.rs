@@ -6,7 +6,6 @@
 //! registrant's reference, never personal data.
 
 use chrono::{DateTime, Utc};
-use domain::ids::RegistrantId;
 use domain::vocab::OutboxStatus;
 use entities::{outbox, registrant};
 use hmac::{Hmac, Mac};
@@ -18,7 +17,7 @@ use serde::Serialize;
 use sha2::Sha256;
 use uuid::Uuid;
 
-use crate::{JobError, RunReport};
+use crate::{JobError, Keys, RunReport};
 
 pub const NAME: &str = "deliver_outbox";
 pub const MAX_ATTEMPTS: i32 = 20;
@@ -34,22 +33,6 @@ pub struct Message {
     pub recipient_officer: Option<String>,
     pub registrant_reference: Option<String>,
     pub created_at: DateTime<Utc>,
-}
-
-/// Names a registrant's managing officer from the sealed column. The key ring belongs to the
-/// service, not to the jobs, so the service hands this in; the officer is looked up when a
-/// message is sent (the officer then managing the case), never copied into the outbox.
-pub trait Officers: Send + Sync {
-    fn open(&self, registrant: RegistrantId, sealed: &[u8]) -> Option<String>;
-}
-
-/// For deliveries that name no officer (tests of the other jobs, tools without the key ring).
-pub struct NoOfficers;
-
-impl Officers for NoOfficers {
-    fn open(&self, _registrant: RegistrantId, _sealed: &[u8]) -> Option<String> {
-        None
-    }
 }
 
 /// Where messages go.
@@ -138,7 +121,7 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
     chrono::Duration::seconds(seconds.min(3600))
 }
 
-pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, sink: &Sink, officers: &dyn Officers) -> Result<RunReport, JobError> {
+pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, sink: &Sink, keys: &dyn Keys) -> Result<RunReport, JobError> {
     let due = outbox::Entity::find()
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
         .filter(outbox::Column::NextAttemptAt.lte(now))
@@ -169,7 +152,7 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, sink: &Sink, offic
             recipient_org: row.recipient_org.clone(),
             recipient_officer: registrant
                 .as_ref()
-                .and_then(|r| r.managing_officer_sealed.as_deref().and_then(|sealed| officers.open(r.id, sealed))),
+                .and_then(|r| r.managing_officer_sealed.as_deref().and_then(|sealed| keys.officer(r.id, sealed))),
             registrant_reference: registrant.map(|r| r.reference),
             created_at: row.created_at,
         };

@@ -9,11 +9,12 @@ use sea_orm::DatabaseConnection;
 use tokio_cron_scheduler::Job;
 pub use tokio_cron_scheduler::JobScheduler;
 
-use crate::outbox::{Officers, Sink};
-use crate::{JobError, RunReport, detect_missed, hygiene, materialise, outbox, reviews, runner};
+use crate::Keys;
+use crate::outbox::Sink;
+use crate::{JobError, RunReport, detect_missed, expiry, hygiene, materialise, outbox, reviews, runner};
 
 /// Every job, by the name used in `vigil jobs run NAME` and in `job_runs`.
-pub const ALL: [&str; 5] = [materialise::NAME, detect_missed::NAME, hygiene::NAME, reviews::NAME, outbox::NAME];
+pub const ALL: [&str; 6] = [materialise::NAME, expiry::NAME, detect_missed::NAME, hygiene::NAME, reviews::NAME, outbox::NAME];
 
 #[derive(Clone)]
 pub struct JobsConfig {
@@ -32,6 +33,7 @@ impl Default for JobsConfig {
             horizon_days: 56,
             schedules: vec![
                 (materialise::NAME, "0 7 * * * *".into()),
+                (expiry::NAME, "30 */5 * * * *".into()),
                 (detect_missed::NAME, "0 */5 * * * *".into()),
                 (hygiene::NAME, "0 15 3 * * *".into()),
                 (reviews::NAME, "0 30 3 * * *".into()),
@@ -54,15 +56,16 @@ pub async fn run_named(
     now: chrono::DateTime<chrono::Utc>,
     config: &JobsConfig,
     sink: &Sink,
-    officers: &dyn Officers,
+    keys: &dyn Keys,
 ) -> Result<RunReport, JobError> {
     let holder = holder();
     match name {
         materialise::NAME => runner::record(db, materialise::NAME, &holder, now, || materialise::run(db, now, config.horizon_days)).await,
+        expiry::NAME => runner::record(db, expiry::NAME, &holder, now, || expiry::run(db, now, keys)).await,
         detect_missed::NAME => runner::record(db, detect_missed::NAME, &holder, now, || detect_missed::run(db, now, config.grace)).await,
         hygiene::NAME => runner::record(db, hygiene::NAME, &holder, now, || hygiene::run(db, now, config.renewal_window_days)).await,
         reviews::NAME => runner::record(db, reviews::NAME, &holder, now, || reviews::run(db, now)).await,
-        outbox::NAME => runner::record(db, outbox::NAME, &holder, now, || outbox::run(db, now, sink, officers)).await,
+        outbox::NAME => runner::record(db, outbox::NAME, &holder, now, || outbox::run(db, now, sink, keys)).await,
         other => Err(JobError::Data(format!("no job named {other}; jobs are {}", ALL.join(", ")))),
     }
 }
@@ -75,17 +78,17 @@ pub async fn start(
     db: DatabaseConnection,
     config: JobsConfig,
     sink: Arc<Sink>,
-    officers: Arc<dyn Officers>,
+    keys: Arc<dyn Keys>,
     clock: fn() -> chrono::DateTime<chrono::Utc>,
 ) -> Result<JobScheduler, JobError> {
     let scheduler = JobScheduler::new().await.map_err(|e| JobError::Data(format!("scheduler: {e}")))?;
     for (name, cron) in config.schedules.clone() {
-        let (db, config, sink, officers) = (db.clone(), config.clone(), sink.clone(), officers.clone());
+        let (db, config, sink, keys) = (db.clone(), config.clone(), sink.clone(), keys.clone());
         let job = Job::new_async(cron.as_str(), move |_id, _lock| {
-            let (db, config, sink, officers) = (db.clone(), config.clone(), sink.clone(), officers.clone());
+            let (db, config, sink, keys) = (db.clone(), config.clone(), sink.clone(), keys.clone());
             Box::pin(async move {
                 let now = clock();
-                match run_named(&db, name, now, &config, &sink, officers.as_ref()).await {
+                match run_named(&db, name, now, &config, &sink, keys.as_ref()).await {
                     Ok(report) => tracing::info!(
                         job = name,
                         examined = report.examined,

@@ -26,6 +26,8 @@ mod m20261130_000033_occurrence_basis;
 mod m20261130_000034_match_profiles;
 mod m20261130_000035_queue_indexes;
 mod m20261130_000036_order_replacement;
+mod m20261130_000037_order_endings;
+mod m20261130_000038_job_run_heartbeats;
 mod support;
 
 pub struct Migrator;
@@ -56,6 +58,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000034_match_profiles::Migration),
             Box::new(m20261130_000035_queue_indexes::Migration),
             Box::new(m20261130_000036_order_replacement::Migration),
+            Box::new(m20261130_000037_order_endings::Migration),
+            Box::new(m20261130_000038_job_run_heartbeats::Migration),
         ]
     }
 }

@@ -42,12 +42,16 @@ pub async fn load(ctx: &Ctx, now: DateTime<Utc>) -> anyhow::Result<usize> {
         .all(&ctx.db)
         .await?;
     let dischargeable: Vec<&order::Model> = orders.iter().filter(|o| o.status.can_become(OrderStatus::Discharged)).take(3).collect();
-    for o in &dischargeable {
+    // The first was discharged at yesterday's hearing and is recorded today.
+    let yesterday = domain::calendar::local_date(now).pred_opt();
+    for (i, o) in dischargeable.iter().enumerate() {
+        let effective_on = yesterday.filter(|d| i == 0 && *d >= o.made_on && o.expires_on.is_none_or(|e| *d < e));
         let input = ApprovalRequestInput {
             action: ApprovalAction::OrderDischarge,
             target_id: o.id.uuid(),
             version: o.version,
             reason: "The court discharged the order on the victim's application (demo).".into(),
+            effective_on,
         };
         approvals::request(ctx, &supervisor(COLLEAGUE, now), input, now).await.map_err(|e| anyhow::anyhow!("demo approval: {e}"))?;
         made += 1;
@@ -62,6 +66,7 @@ pub async fn load(ctx: &Ctx, now: DateTime<Utc>) -> anyhow::Result<usize> {
             target_id: r.id.uuid(),
             version: r.version,
             reason: "Entered on the register by mistake (demo).".into(),
+            effective_on: None,
         };
         let me = format!("demo-{}-met", Role::Supervisor.as_str());
         approvals::request(ctx, &supervisor(&me, now), input, now).await.map_err(|e| anyhow::anyhow!("demo approval: {e}"))?;

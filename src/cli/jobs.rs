@@ -41,16 +41,16 @@ pub async fn run(config: Option<&Path>, command: JobsCommand) -> anyhow::Result<
                 _ => anyhow::bail!("name a job ({}) or pass --all", jobs::scheduler::ALL.join(", ")),
             };
             let sink = super::serve::sink(&settings)?;
-            // Delivery names each registrant's officer, which is sealed: it needs the key ring.
-            let officers: Box<dyn jobs::outbox::Officers> = match &raw.keys.file {
-                Some(file) => Box::new(crate::background::SealedOfficers(std::sync::Arc::new(crate::crypto::Crypto::new(
+            // Delivery names each officer and expiry seals its reasons: both need the key ring.
+            let keys: Box<dyn jobs::Keys> = match &raw.keys.file {
+                Some(file) => Box::new(crate::background::ServiceKeys(std::sync::Arc::new(crate::crypto::Crypto::new(
                     crate::crypto::KeyRing::load(file)?,
                 )))),
-                None => Box::new(jobs::outbox::NoOfficers),
+                None => Box::new(jobs::NoKeys),
             };
             let mut failed = false;
             for name in names {
-                match jobs::scheduler::run_named(&db, &name, crate::clock::now(), &settings.config, &sink, officers.as_ref()).await {
+                match jobs::scheduler::run_named(&db, &name, crate::clock::now(), &settings.config, &sink, keys.as_ref()).await {
                     Ok(r) => println!(
                         "{:<24} examined {:>8}  created {:>8}{}",
                         r.job,

@@ -67,6 +67,7 @@ pub struct RawJobs {
     pub horizon_days: Option<u32>,
     pub materialise_cron: Option<String>,
     pub detect_cron: Option<String>,
+    pub expiry_cron: Option<String>,
     pub hygiene_cron: Option<String>,
     pub reviews_cron: Option<String>,
     pub outbox_cron: Option<String>,
@@ -240,7 +241,7 @@ impl std::fmt::Debug for JobSettings {
 
 impl RawJobs {
     pub fn validate(self) -> Result<JobSettings, ConfigError> {
-        use jobs::{detect_missed, hygiene, materialise, outbox, reviews};
+        use jobs::{detect_missed, expiry, hygiene, materialise, outbox, reviews};
         let mut config = jobs::scheduler::JobsConfig::default();
         if let Some(minutes) = self.grace_minutes {
             config.grace = std::time::Duration::from_secs(minutes * 60);
@@ -257,6 +258,7 @@ impl RawJobs {
         for (name, custom, setting) in [
             (materialise::NAME, self.materialise_cron, "jobs.materialise_cron"),
             (detect_missed::NAME, self.detect_cron, "jobs.detect_cron"),
+            (expiry::NAME, self.expiry_cron, "jobs.expiry_cron"),
             (hygiene::NAME, self.hygiene_cron, "jobs.hygiene_cron"),
             (reviews::NAME, self.reviews_cron, "jobs.reviews_cron"),
             (outbox::NAME, self.outbox_cron, "jobs.outbox_cron"),

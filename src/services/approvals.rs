@@ -10,7 +10,7 @@
 //! approving it fails with `stale_version` and the request should be rejected and made again:
 //! the second person must approve what the first one saw.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::{ApprovalId, OrderId, RecordId, RegistrantId};
 use entities::approval;
 use sea_orm::ExprTrait;
@@ -27,6 +27,7 @@ use super::registrants::read as registrants;
 use super::{Ctx, ServiceError, ServiceResult, orders, tx};
 use crate::auth::{AccessError, Caller, Permission};
 use crate::crypto::columns;
+use domain::calendar;
 use domain::errors::FieldErrors;
 use domain::vocab::OrderStatus;
 use domain::vocab::Role;
@@ -53,6 +54,10 @@ pub struct ApprovalRequestInput {
     pub version: i32,
     /// Why: the court's discharge, the quashed conviction... (sealed).
     pub reason: String,
+    /// Discharge only: the day the court's discharge took effect, when that was before the
+    /// approval (duties due from then were not owed). Default: when it is approved.
+    #[serde(default)]
+    pub effective_on: Option<NaiveDate>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -90,6 +95,8 @@ pub struct ApprovalView {
     pub decided_role: Option<Role>,
     pub decided_at: Option<DateTime<Utc>>,
     pub decision_reason: Option<String>,
+    /// Discharge only: the day the discharge took effect, when it was before the approval.
+    pub effective_on: Option<NaiveDate>,
     pub version: i32,
 }
 
@@ -120,6 +127,9 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
     caller.require_recent_auth(now, crate::auth::STEP_UP)?;
     let mut errors = FieldErrors::default();
     let why = reason(&mut errors, "reason", Some(&input.reason), true);
+    if input.effective_on.is_some() && input.action != ApprovalAction::OrderDischarge {
+        errors.push("effective_on", "not_applicable", "give effective_on only for a discharge");
+    }
     errors.finish()?;
 
     let txn = tx::begin_write(&ctx.db).await?;
@@ -133,6 +143,10 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
                     code: "illegal_transition",
                     detail: format!("an order that is {current} cannot be discharged"),
                 });
+            }
+            if let Some(day) = input.effective_on {
+                domain::orders::check_discharge(order.made_on, order.expires_on, day, calendar::local_date(now))
+                    .map_err(|e| ServiceError::Invalid(FieldErrors(vec![e])))?;
             }
             owner.managing_org
         }
@@ -173,6 +187,7 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
         decided_role: Set(None),
         decided_at: Set(None),
         decision_reason_sealed: Set(None),
+        effective_on: Set(input.effective_on),
         version: Set(1),
     };
     approval::Entity::insert(model).exec_without_returning(&txn).await?;
@@ -234,6 +249,7 @@ pub async fn decide(
                     found.target_version,
                     OrderStatus::Discharged,
                     Some(requested),
+                    found.effective_on.map(calendar::start_of_day),
                     &[id.uuid()],
                     now,
                 )
@@ -424,6 +440,7 @@ fn view_of(ctx: &Ctx, r: approval::Model, registrant_id: Option<RegistrantId>) -
         decided_role: r.decided_role,
         decided_at: r.decided_at,
         decision_reason,
+        effective_on: r.effective_on,
         version: r.version,
     })
 }

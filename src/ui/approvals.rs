@@ -219,6 +219,9 @@ fn decision_page(state: &AppState, visitor: &Visitor, v: ApprovalView, form: Dec
         Item { key: "Asked on", value: when(v.requested_at) },
         Item { key: "Their reason", value: v.reason.clone() },
     ];
+    if let Some(day) = v.effective_on {
+        summary.push(Item { key: "Takes effect from", value: format!("{} (the court's discharge)", super::pages::date(day)) });
+    }
     if v.status == ApprovalStatus::Pending {
         summary.push(Item { key: if lapsed { "Lapsed on" } else { "Must be decided by" }, value: when(v.expires_at) });
     }

@@ -207,22 +207,18 @@ async fn every_run_is_recorded_and_readable_by_administrators_only() {
     let config = scheduler::JobsConfig::default();
     for name in scheduler::ALL {
         let report =
-            scheduler::run_named(&app.db, name, t("2026-02-01T00:00:00Z"), &config, &jobs::outbox::Sink::Log, &jobs::outbox::NoOfficers)
-                .await
-                .unwrap();
+            scheduler::run_named(&app.db, name, t("2026-02-01T00:00:00Z"), &config, &jobs::outbox::Sink::Log, &jobs::NoKeys).await.unwrap();
         assert!(!report.skipped);
     }
     let (status, runs) = app.get("/api/v1/jobs/runs", &app.token(Role::Admin, "ops")).await;
     assert_eq!(status, 200);
     let runs = runs.as_array().unwrap();
-    assert_eq!(runs.len(), 5);
+    assert_eq!(runs.len(), scheduler::ALL.len());
     assert!(runs.iter().all(|r| r["outcome"] == "succeeded" && r["finished_at"].is_string()));
     let detect = runs.iter().find(|r| r["job"] == "detect_missed").unwrap();
     assert_eq!((detect["examined"].as_i64(), detect["created"].as_i64()), (Some(1), Some(1)));
     assert_eq!(app.get("/api/v1/jobs/runs", &app.token(Role::Ppo, "met")).await.0, 403);
-    let err =
-        scheduler::run_named(&app.db, "no_such_job", vigil::clock::now(), &config, &jobs::outbox::Sink::Log, &jobs::outbox::NoOfficers)
-            .await;
+    let err = scheduler::run_named(&app.db, "no_such_job", vigil::clock::now(), &config, &jobs::outbox::Sink::Log, &jobs::NoKeys).await;
     assert!(err.is_err());
 }
 
@@ -326,12 +322,11 @@ async fn a_failed_run_is_recorded_and_does_not_advance_the_watermark() {
     fixture(&app, &[(t("2026-01-01T10:00:00Z"), "pending")]).await;
     let config = scheduler::JobsConfig::default();
     let sink = jobs::outbox::Sink::Log;
-    scheduler::run_named(&app.db, detect_missed::NAME, t("2025-12-01T00:00:00Z"), &config, &sink, &jobs::outbox::NoOfficers).await.unwrap();
+    scheduler::run_named(&app.db, detect_missed::NAME, t("2025-12-01T00:00:00Z"), &config, &sink, &jobs::NoKeys).await.unwrap();
     let before = jobs::runner::watermark(&app.db, detect_missed::NAME).await.unwrap();
     // The breach insert fails as if its table were unavailable.
     app.db.execute_unprepared("ALTER TABLE breaches RENAME TO breaches_away").await.unwrap();
-    let failed =
-        scheduler::run_named(&app.db, detect_missed::NAME, t("2026-02-01T00:00:00Z"), &config, &sink, &jobs::outbox::NoOfficers).await;
+    let failed = scheduler::run_named(&app.db, detect_missed::NAME, t("2026-02-01T00:00:00Z"), &config, &sink, &jobs::NoKeys).await;
     assert!(failed.is_err());
     app.db.execute_unprepared("ALTER TABLE breaches_away RENAME TO breaches").await.unwrap();
     assert_eq!(jobs::runner::watermark(&app.db, detect_missed::NAME).await.unwrap(), before);
@@ -341,9 +336,7 @@ async fn a_failed_run_is_recorded_and_does_not_advance_the_watermark() {
     let occurrence_status = statuses(&app, &[]).await;
     assert!(occurrence_status.is_empty());
     // Nothing was half-done: the retry does all of it.
-    let retry = scheduler::run_named(&app.db, detect_missed::NAME, t("2026-02-01T00:05:00Z"), &config, &sink, &jobs::outbox::NoOfficers)
-        .await
-        .unwrap();
+    let retry = scheduler::run_named(&app.db, detect_missed::NAME, t("2026-02-01T00:05:00Z"), &config, &sink, &jobs::NoKeys).await.unwrap();
     assert_eq!((retry.examined, retry.created), (1, 1));
 }
 

@@ -147,6 +147,7 @@ async fn compliance_outcomes_set_occurrence_statuses() {
     let app = TestApp::spawn().await;
     let (registrant, _) = registrant_with_order(&app, dapo("2026-03-02", "2026-03-03")).await;
     let probation = app.token_for("po-1", Role::Probation, "probation-london");
+    app.sessions_held().await;
     let list = sessions(&app, &registrant).await;
     let (status, result) = comply(&app, &probation, &list[0], json!({"outcome": "attended_complied", "version": 1})).await;
     assert_eq!(status, 201, "{result}");
@@ -181,10 +182,34 @@ async fn compliance_outcomes_set_occurrence_statuses() {
 }
 
 #[tokio::test]
+async fn attendance_cannot_be_recorded_for_a_session_that_has_not_started() {
+    let app = TestApp::spawn().await;
+    let (registrant, _) = registrant_with_order(&app, dapo("2026-03-02", "2026-03-03")).await;
+    let probation = app.token_for("po-1", Role::Probation, "probation-london");
+    let list = sessions(&app, &registrant).await;
+    let next: chrono::DateTime<chrono::Utc> = list[0]["due_at"].as_str().unwrap().parse().unwrap();
+    assert!(next > vigil::clock::now(), "the first session is still to come");
+    let audit_before = app.count("audit_events").await;
+    for outcome in ["attended_complied", "attended_failed_to_comply", "unacceptable_absence", "failed_to_attend"] {
+        let (status, problem) = comply(&app, &probation, &list[0], json!({"outcome": outcome, "version": 1})).await;
+        assert_eq!((status, problem["field"].as_str()), (422, Some("outcome")), "{outcome}: {problem}");
+        assert_eq!(problem["errors"][0]["code"], "session_not_started", "{problem}");
+    }
+    assert_eq!((app.count("compliance_records").await, app.count("breaches").await), (0, 0), "nothing written");
+    assert_eq!(app.count("audit_events").await, audit_before);
+    assert_eq!(sessions(&app, &registrant).await[0]["status"], "pending");
+    // An absence agreed beforehand can be recorded before the session.
+    let agreed = json!({"outcome": "acceptable_absence", "notes": "Hospital appointment, letter seen.", "version": 1});
+    let (status, result) = comply(&app, &probation, &list[0], agreed).await;
+    assert_eq!((status, result["occurrence"]["status"].as_str()), (201, Some("excused")), "{result}");
+}
+
+#[tokio::test]
 async fn stale_invalid_or_repeated_outcomes_are_refused_and_nothing_is_written() {
     let app = TestApp::spawn().await;
     let (registrant, _) = registrant_with_order(&app, dapo("2026-03-02", "2026-03-03")).await;
     let token = app.token(Role::Ppo, "met");
+    app.sessions_held().await;
     let list = sessions(&app, &registrant).await;
     let audit_before = app.count("audit_events").await;
     let (status, problem) = comply(&app, &token, &list[0], json!({"outcome": "attended_complied", "version": 7})).await;
@@ -214,6 +239,7 @@ async fn stale_invalid_or_repeated_outcomes_are_refused_and_nothing_is_written()
 async fn probation_sees_and_records_only_for_registrants_it_supervises() {
     let app = TestApp::spawn().await;
     let (registrant, _) = registrant_with_order(&app, dapo("2026-03-02", "2026-03-03")).await;
+    app.sessions_held().await;
     let list = sessions(&app, &registrant).await;
     let elsewhere = app.token(Role::Probation, "probation-midlands");
     let (status, _) = app.get(&format!("/api/v1/registrants/{}/obligations", id(&registrant)), &elsewhere).await;
@@ -242,6 +268,7 @@ async fn probation_sees_and_records_only_for_registrants_it_supervises() {
 async fn an_excusal_needs_a_reason() {
     let app = TestApp::spawn().await;
     let (registrant, _) = registrant_with_order(&app, dapo("2026-03-02", "2026-03-03")).await;
+    app.sessions_held().await;
     let list = sessions(&app, &registrant).await;
     let token = app.token(Role::Ppo, "met");
     let path = format!("/api/v1/occurrences/{}/excusal", id(&list[0]));

@@ -362,6 +362,7 @@ async fn each_operation_writes_one_audit_entry_with_its_s62_action() {
     n = one_entry(&app, n, "consultation", "order.read").await;
     assert_eq!(app.get(&format!("/api/v1/registrants/{}/orders", id(&registrant)), &ppo).await.0, 200);
     n = one_entry(&app, n, "consultation", "order.list").await;
+    app.sessions_held().await;
     let list = obligations(&app, &registrant).await;
     n = one_entry(&app, n, "consultation", "obligation.list").await;
 

@@ -62,6 +62,7 @@ async fn the_obligations_tab_says_why_each_duty_is_due_and_offers_only_what_the_
 async fn a_failed_session_becomes_a_breach_that_the_officer_decides() {
     let app = TestApp::spawn_demo().await;
     let (registrant, _) = registrant_with_order(&app, dapo("2026-03-02", "2026-03-03")).await;
+    app.sessions_held().await;
     let list = obligations(&app, &registrant).await;
     let session = of_kind(&list, "attend_programme")[0]["occurrences"][0].clone();
     let outcome = format!("/registrants/{}/occurrences/{}/outcome", id(&registrant), id(&session));

@@ -282,16 +282,9 @@ async fn session_id(app: &TestApp, subject: &str) -> Vec<uuid::Uuid> {
 async fn an_administrator_sees_job_runs_and_ends_sessions_but_not_their_own_by_accident() {
     let app = TestApp::spawn_demo().await;
     let config = jobs::scheduler::JobsConfig::default();
-    jobs::scheduler::run_named(
-        &app.db,
-        "deliver_outbox",
-        vigil::clock::now(),
-        &config,
-        &jobs::outbox::Sink::Log,
-        &jobs::outbox::NoOfficers,
-    )
-    .await
-    .unwrap();
+    jobs::scheduler::run_named(&app.db, "deliver_outbox", vigil::clock::now(), &config, &jobs::outbox::Sink::Log, &jobs::NoKeys)
+        .await
+        .unwrap();
     let admin = Browser::new(&app);
     admin.sign_in(account(Role::Admin, "met")).await;
     let (_, home, _) = admin.get("/").await;

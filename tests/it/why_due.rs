@@ -42,6 +42,7 @@ async fn a_breach_names_its_order_condition_and_the_duty_missed() {
     let app = TestApp::spawn().await;
     let (registrant, _) = registrant_with_order(&app, dapo("2026-03-02", "2026-03-03")).await;
     let probation = app.token_for("po-1", Role::Probation, "probation-london");
+    app.sessions_held().await;
     let list = obligations(&app, &registrant).await;
     let first = &of_kind(&list, "attend_programme")[0]["occurrences"][0];
     let (status, _) = app

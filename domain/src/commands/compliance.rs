@@ -47,6 +47,21 @@ pub struct RecordCompliance {
 }
 
 impl Outcome {
+    /// What happened at a session can be recorded only once it has started: attendance, or its
+    /// absence, is a fact about the past. An acceptable absence agreed beforehand and a
+    /// rescheduling may be recorded in advance.
+    pub fn check_session_started(&self, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Result<(), FieldErrors> {
+        let in_advance = matches!(self, Self::AcceptableAbsence { .. } | Self::Rescheduled { .. });
+        if in_advance || starts_at <= now {
+            return Ok(());
+        }
+        Err(FieldErrors::single(
+            "outcome",
+            "session_not_started",
+            "the session has not started yet: record attendance once it has taken place",
+        ))
+    }
+
     /// The outcome's name in the vocabulary.
     pub fn kind(&self) -> ComplianceOutcome {
         match self {
@@ -159,6 +174,18 @@ mod tests {
         assert_eq!(fields(missing), ["rescheduled_to"]);
         let stray = parse(ComplianceOutcome::FailedToAttend, None, Some(at()), 1).err().expect("refused");
         assert_eq!(fields(stray), ["rescheduled_to"]);
+    }
+
+    #[test]
+    fn attendance_is_recorded_once_the_session_has_started_and_absences_agreed_beforehand_at_any_time() {
+        let before = at() - chrono::Duration::minutes(1);
+        for kind in [ComplianceOutcome::AttendedComplied, ComplianceOutcome::FailedToAttend, ComplianceOutcome::UnacceptableAbsence] {
+            let c = parse(kind, None, None, 1).expect("valid");
+            assert_eq!(fields(c.outcome.check_session_started(at(), before).expect_err("refused")), ["outcome"]);
+            assert!(c.outcome.check_session_started(at(), at()).is_ok());
+        }
+        let agreed = parse(ComplianceOutcome::AcceptableAbsence, Some("Hospital appointment"), None, 1).expect("valid");
+        assert!(agreed.outcome.check_session_started(at(), before).is_ok());
     }
 
     #[test]

@@ -52,6 +52,7 @@ pub async fn record(
             detail: "notification duties are met by recording the notification".into(),
         });
     }
+    outcome.check_session_started(occ.due_at, now)?;
     if outcome.rescheduled_to() == Some(occ.due_at) {
         return Err(FieldErrors::single("rescheduled_to", "same_instant", "must differ from the current due instant").into());
     }

@@ -102,7 +102,7 @@ pub async fn supersede(
         to_status: Set(OrderStatus::Superseded),
         reason_sealed: Set(Some(ctx.crypto.seal_str(columns::ORDER_STATUS_REASON, change_id, &reason)?)),
         changed_by: Set(caller.subject.clone()),
-        changed_role: Set(caller.role_for(Permission::OrderWrite)),
+        changed_role: Set(Some(caller.role_for(Permission::OrderWrite))),
         changed_at: Set(now),
         effective_at: Set(Some(ends_at)),
     };

@@ -299,7 +299,7 @@ pub async fn change_status(
     let reason = status_reason(&mut errors, input.reason.as_deref());
     errors.finish()?;
     let txn = tx::begin_write(&ctx.db).await?;
-    apply_status(&txn, ctx, caller, id, input.version, input.status, reason, &[], now).await?;
+    apply_status(&txn, ctx, caller, id, input.version, input.status, reason, None, &[], now).await?;
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?, caller.can(Permission::ProtectedPersonRead)).await?;
     txn.commit().await?;
     Ok(view)
@@ -307,7 +307,9 @@ pub async fn change_status(
 
 /// The status change itself, in the caller's transaction: the version must still be the one
 /// read, the transition must be legal; it is recorded, audited (with `extra_ids`, e.g. the
-/// approval that authorised it) and closes obligations when the order stops being in force.
+/// approval that authorised it) and closes obligations when the order stops being in force:
+/// from `effective_at` when the change took legal effect before it was recorded (a discharge
+/// recorded days after the hearing), so that nothing due after it becomes a breach.
 #[allow(clippy::too_many_arguments)]
 pub async fn apply_status(
     txn: &impl ConnectionTrait,
@@ -317,6 +319,7 @@ pub async fn apply_status(
     version: i32,
     status: OrderStatus,
     reason: Option<String>,
+    effective_at: Option<DateTime<Utc>>,
     extra_ids: &[Uuid],
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
@@ -339,13 +342,21 @@ pub async fn apply_status(
         to_status: Set(status),
         reason_sealed: Set(reason.map(|r| ctx.crypto.seal_str(columns::ORDER_STATUS_REASON, change_id, &r)).transpose()?),
         changed_by: Set(caller.subject.clone()),
-        changed_role: Set(caller.role_for(permission)),
+        changed_role: Set(Some(caller.role_for(permission))),
         changed_at: Set(now),
-        effective_at: Set(None),
+        effective_at: Set(effective_at),
     };
     order_status_change::Entity::insert(change).exec_without_returning(txn).await?;
-    if !status.is_in_force() {
-        duties::close_for_order(txn, &ctx.crypto, id, &caller.subject, now).await?;
+    match (status.is_in_force(), effective_at) {
+        (true, _) => {}
+        (false, Some(at)) => {
+            let reason = format!("The order was {status} with effect from {}.", calendar::local_date(at));
+            let ending = duties::Ending { at, reason: &reason, successor: None };
+            duties::end_for_order(txn, &ctx.crypto, id, &ending, &caller.subject, now).await?;
+        }
+        (false, None) => {
+            duties::close_for_order(txn, &ctx.crypto, id, &caller.subject, now).await?;
+        }
     }
     let operation = if status == OrderStatus::Discharged { "order.discharge" } else { "order.status.change" };
     let mut ids = vec![id.uuid(), owner.id.uuid(), change_id.uuid()];

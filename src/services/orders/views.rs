@@ -48,11 +48,14 @@ pub struct StatusChangeView {
     pub from: OrderStatus,
     pub to: OrderStatus,
     pub reason: Option<String>,
+    /// The person's subject, or `vigil:expiry` when the order expired by itself.
     pub changed_by: String,
-    pub changed_role: Role,
+    /// Absent when a job made the change.
+    pub changed_role: Option<Role>,
     pub changed_at: DateTime<Utc>,
     /// When the change took legal effect, where that is not when it was recorded (an interim
-    /// order replaced from the full order's effective day).
+    /// order replaced from the full order's effective day, an order expired at the end of its
+    /// last day).
     pub effective_at: Option<DateTime<Utc>>,
 }
 

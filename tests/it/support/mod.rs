@@ -210,6 +210,39 @@ impl TestApp {
         row.try_get_by_index::<i64>(0).expect("count value")
     }
 
+    /// Time passes for scheduled sessions: every pending occurrence of a requirement moves a year
+    /// back, so that what happened at it can be recorded (attendance is never recorded before a
+    /// session starts). The service reads the real clock, so tests move the sessions instead.
+    pub async fn sessions_held(&self) {
+        use entities::{obligation, occurrence};
+        use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+        let requirements: Vec<_> = obligation::Entity::find()
+            .filter(obligation::Column::ConditionId.is_not_null())
+            .all(&self.db)
+            .await
+            .expect("obligations")
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        let pending = occurrence::Entity::find()
+            .filter(occurrence::Column::ObligationId.is_in(requirements))
+            .filter(occurrence::Column::Status.eq(domain::vocab::OccurrenceStatus::Pending))
+            .all(&self.db)
+            .await
+            .expect("occurrences");
+        let year = chrono::Duration::days(365);
+        for o in pending {
+            let moved = occurrence::ActiveModel {
+                id: Set(o.id),
+                due_at: Set(o.due_at - year),
+                window_opens_at: Set(o.window_opens_at.map(|w| w - year)),
+                basis_on: Set(o.basis_on.map(|d| d - chrono::Days::new(365))),
+                ..Default::default()
+            };
+            occurrence::Entity::update(moved).exec(&self.db).await.expect("moving a session back");
+        }
+    }
+
     /// Creates a registrant managed by `org` through the API and returns its JSON.
     pub async fn registrant(&self, org: &str, body: Value) -> Value {
         let token = self.token(Role::Ppo, org);
