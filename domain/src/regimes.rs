@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::calendar;
+use super::due::DueEvent;
 use super::vocab::{AddressKind, IdentifierKind, NotificationKind, ObligationKind, vocabulary};
 
 vocabulary!(
@@ -110,6 +111,20 @@ pub fn discharges(kind: NotificationKind) -> &'static [ObligationKind] {
             &[ObligationKind::ChangeNotification]
         }
         NotificationKind::Periodic => &[],
+    }
+}
+
+/// The events whose change duties a notification of `kind` meets; `None` when it meets its
+/// duties whatever started them. A change of name does not notify a new address, nor the other
+/// way round: each change is its own duty. Identifiers, devices and vehicles have no
+/// notification kind of their own, so any change notification can carry them.
+pub fn covered_events(kind: NotificationKind) -> Option<&'static [DueEvent]> {
+    use DueEvent::{AddressChanged, Device, NameChanged, OnlineIdentifier, QualifyingStay, Vehicle};
+    match kind {
+        NotificationKind::ChangeOfName => Some(&[NameChanged, OnlineIdentifier, Device, Vehicle]),
+        NotificationKind::ChangeOfAddress => Some(&[AddressChanged, QualifyingStay, OnlineIdentifier, Device, Vehicle]),
+        NotificationKind::NoHomeAddress => Some(&[DueEvent::NoHomeAddress, OnlineIdentifier, Device, Vehicle]),
+        NotificationKind::Initial | NotificationKind::Periodic => None,
     }
 }
 

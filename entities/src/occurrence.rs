@@ -21,6 +21,8 @@ pub struct Model {
     pub resolved_by: Option<String>,
     pub basis_event: Option<DueEvent>,
     pub basis_on: Option<Date>,
+    /// The event this occurrence is about (`basis_event`, or empty): part of its unique key.
+    pub subject: String,
     pub version: i32,
     pub created_at: DateTimeUtc,
 }

@@ -48,6 +48,7 @@ pub async fn materialise_one(
             resolved_by: Set(None),
             basis_event: Set(Some(domain::due::DueEvent::Session)),
             basis_on: Set(Some(domain::calendar::local_date(due))),
+            subject: Set(domain::due::DueEvent::Session.as_str().to_owned()),
             version: Set(1),
             created_at: Set(now),
         })
@@ -56,7 +57,11 @@ pub async fn materialise_one(
         return Ok(0);
     }
     occurrence::Entity::insert_many(rows)
-        .on_conflict(OnConflict::columns([occurrence::Column::ObligationId, occurrence::Column::DueAt]).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::columns([occurrence::Column::ObligationId, occurrence::Column::DueAt, occurrence::Column::Subject])
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(conn)
         .await
 }

@@ -28,6 +28,7 @@ mod m20261130_000035_queue_indexes;
 mod m20261130_000036_order_replacement;
 mod m20261130_000037_order_endings;
 mod m20261130_000038_job_run_heartbeats;
+mod m20261130_000039_occurrence_subjects;
 mod support;
 
 pub struct Migrator;
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000036_order_replacement::Migration),
             Box::new(m20261130_000037_order_endings::Migration),
             Box::new(m20261130_000038_job_run_heartbeats::Migration),
+            Box::new(m20261130_000039_occurrence_subjects::Migration),
         ]
     }
 }

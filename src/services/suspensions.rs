@@ -169,6 +169,7 @@ async fn close(
             && occurrence::Entity::find()
                 .filter(occurrence::Column::ObligationId.eq(occ.obligation_id))
                 .filter(occurrence::Column::DueAt.eq(new_due))
+                .filter(occurrence::Column::Subject.eq(&occ.subject))
                 .one(txn)
                 .await?
                 .is_some();

@@ -12,6 +12,8 @@ const VOCABULARY: &[&str] = &[
     "alerts.kind",
     // The event that started an occurrence's clock (`domain::due::DueEvent`).
     "occurrences.basis_event",
+    // The same event, or empty, as part of the occurrence's unique key.
+    "occurrences.subject",
     "alerts.status",
     "alerts.subject_type",
     "approvals.action",

@@ -56,6 +56,7 @@ pub async fn fixture(app: &TestApp, dues: &[(DateTime<Utc>, &str)]) -> (Uuid, Uu
             resolved_by: Set(None),
             basis_event: Set(None),
             basis_on: Set(None),
+            subject: Set(String::new()),
             version: Set(1),
             created_at: Set(vigil::clock::now()),
         })

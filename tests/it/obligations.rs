@@ -91,6 +91,47 @@ async fn a_change_of_home_address_starts_a_change_duty_that_a_change_notificatio
 }
 
 #[tokio::test]
+async fn a_new_name_and_a_new_address_on_the_same_day_are_two_duties_each_met_only_by_its_own_notification() {
+    let app = TestApp::spawn().await;
+    let (registrant, _) = registrant_with_order(&app, spo("2026-01-12", Some("2026-01-12"))).await;
+    let token = app.token(Role::Ppo, "met");
+    let address = json!({"kind": "home", "lines": ["9 Fiction Road"], "postcode": "EX1 9ZZ", "valid_from": "2026-11-02"});
+    let (status, _) = app.post(&format!("/api/v1/registrants/{}/addresses", id(&registrant)), &token, &address).await;
+    assert_eq!(status, 201);
+    let name = json!({"kind": "alias", "given": "Terry", "family": "Ordered", "valid_from": "2026-11-02"});
+    let (status, _) = app.post(&format!("/api/v1/registrants/{}/names", id(&registrant)), &token, &name).await;
+    assert_eq!(status, 201);
+    let events = |list: &Value| -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = of_kind(list, "change_notification")[0]["occurrences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| (o["why"]["event"].as_str().unwrap().to_owned(), o["status"].as_str().unwrap().to_owned()))
+            .collect();
+        out.sort();
+        out
+    };
+    let list = obligations(&app, &registrant).await;
+    let both = of_kind(&list, "change_notification")[0]["occurrences"].as_array().unwrap().clone();
+    assert_eq!(both.len(), 2, "two things to notify: {list}");
+    assert!(both.iter().all(|o| o["due_at"] == "2026-11-05T00:00:00Z"));
+
+    let (status, recorded) = notify(&app, &registrant, &notification("change_of_name", "2026-11-03T11:00:00Z", true)).await;
+    assert_eq!(status, 201, "{recorded}");
+    assert_eq!(recorded["met_occurrences"].as_array().unwrap().len(), 1, "{recorded}");
+    let after = events(&obligations(&app, &registrant).await);
+    let statuses: Vec<&str> = after.iter().map(|(_, s)| s.as_str()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == "met").count(), 1, "{after:?}");
+    let pending: Vec<&String> = after.iter().filter(|(_, s)| s == "pending").map(|(e, _)| e).collect();
+    assert!(pending[0].contains("address"), "the address is still to be notified: {after:?}");
+
+    let (status, _) = notify(&app, &registrant, &notification("change_of_address", "2026-11-04T11:00:00Z", true)).await;
+    assert_eq!(status, 201);
+    let after = events(&obligations(&app, &registrant).await);
+    assert!(after.iter().all(|(_, s)| s == "met"), "{after:?}");
+}
+
+#[tokio::test]
 async fn annual_regimes_restart_with_every_notification_and_no_fixed_abode_adds_a_weekly_duty() {
     let app = TestApp::spawn().await;
     let mut body = registrant_body("Register");

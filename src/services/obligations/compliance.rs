@@ -82,6 +82,7 @@ pub async fn record(
             let new = occurrence::Entity::find()
                 .filter(occurrence::Column::ObligationId.eq(occ.obligation_id))
                 .filter(occurrence::Column::DueAt.eq(at))
+                .filter(occurrence::Column::Subject.eq(domain::due::DueEvent::Rescheduled.as_str()))
                 .one(&txn)
                 .await?
                 .ok_or(ServiceError::NotFound("occurrence"))?;

@@ -1,7 +1,7 @@
 //! Turning orders, regimes and changes into obligations and occurrences. These helpers run inside
 //! the caller's transaction (an order's creation, its service, a registrant's change) and never
 //! audit on their own: the operation that caused them does. Occurrences are inserted with ON
-//! CONFLICT DO NOTHING on `(obligation_id, due_at)`, so running any of them twice creates nothing
+//! CONFLICT DO NOTHING on `(obligation_id, due_at, subject)`, so running any of them twice creates nothing
 //! new, whether the second run is a retry, a job or another replica.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -86,7 +86,9 @@ async fn insert_obligation(
     Ok(id)
 }
 
-/// Inserts pending occurrences; those already present (same obligation and instant) are kept.
+/// Inserts pending occurrences; those already present (same obligation, instant and event) are
+/// kept. Two events due at the same instant under one duty (a new name and a new address on the
+/// same day) are two occurrences.
 pub async fn add_occurrences(
     conn: &impl ConnectionTrait,
     obligation_id: ObligationId,
@@ -109,11 +111,16 @@ pub async fn add_occurrences(
         resolved_by: Set(None),
         basis_event: Set(d.basis.map(|b| b.event)),
         basis_on: Set(d.basis.map(|b| b.on)),
+        subject: Set(d.basis.map(|b| b.event.as_str().to_owned()).unwrap_or_default()),
         version: Set(1),
         created_at: Set(now),
     });
     occurrence::Entity::insert_many(rows)
-        .on_conflict(OnConflict::columns([occurrence::Column::ObligationId, occurrence::Column::DueAt]).do_nothing().to_owned())
+        .on_conflict(
+            OnConflict::columns([occurrence::Column::ObligationId, occurrence::Column::DueAt, occurrence::Column::Subject])
+                .do_nothing()
+                .to_owned(),
+        )
         .exec_without_returning(conn)
         .await?;
     Ok(())

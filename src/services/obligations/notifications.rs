@@ -22,6 +22,7 @@ use crate::services::orders::read as orders;
 use crate::services::registrants::read as registrants;
 use crate::services::{Ctx, ServiceResult, tx};
 use domain::calendar;
+use domain::due::DueEvent;
 use domain::regimes::discharges;
 use domain::vocab::{AddressKind, ObligationKind, ObligationStatus, OccurrenceStatus};
 
@@ -61,11 +62,13 @@ pub async fn record(
     let discharged = discharges(command.kind);
     if !discharged.is_empty() {
         let duties = open_obligations(&txn, registrant_id, discharged).await?;
-        met.extend(meet(&txn, &duties, command.notified_at, None, &caller.subject, now).await?);
+        let covered = domain::regimes::covered_events(command.kind);
+        met.extend(meet(&txn, &duties, command.notified_at, None, covered, &caller.subject, now).await?);
         let late = occurrence::Entity::find()
             .filter(occurrence::Column::ObligationId.is_in(duties))
             .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
             .filter(occurrence::Column::DueAt.lte(command.notified_at))
+            .filter(covers(covered))
             .count(&txn)
             .await?;
         if late > 0 {
@@ -94,7 +97,7 @@ pub async fn record(
                 met.extend(restart(&txn, ob, o.registrant_id, command.notified_at, due, &caller.subject, now).await?);
                 next_due.push(NextDue { obligation_id: ob, kind: ObligationKind::WeeklyNotification, due_at: due });
             } else if let Some(ob) = duties::find_open(&txn, o.id, ObligationKind::WeeklyNotification).await? {
-                met.extend(meet(&txn, &[ob], command.notified_at, None, &caller.subject, now).await?);
+                met.extend(meet(&txn, &[ob], command.notified_at, None, None, &caller.subject, now).await?);
             }
         }
     }
@@ -152,13 +155,27 @@ async fn open_obligations(
         .collect())
 }
 
+/// Occurrences started by one of `events`, or any when `None`. An occurrence recorded before
+/// its event was kept (no `basis_event`) is met by any notification of its duty, as it was then.
+fn covers(events: Option<&[DueEvent]>) -> Condition {
+    match events {
+        Some(events) => Condition::any()
+            .add(occurrence::Column::BasisEvent.is_in(events.iter().map(|e| e.as_str())))
+            .add(occurrence::Column::BasisEvent.is_null()),
+        None => Condition::all(),
+    }
+}
+
 /// Marks as met the pending occurrences of `obligations` whose period had begun and was still
-/// running at `notified_at` (except one due at `keep`, which is the next period being started).
+/// running at `notified_at` (except one due at `keep`, which is the next period being started),
+/// of the events the notification covers.
+#[allow(clippy::too_many_arguments)]
 async fn meet(
     conn: &impl ConnectionTrait,
     obligations: &[ObligationId],
     notified_at: DateTime<Utc>,
     keep: Option<DateTime<Utc>>,
+    events: Option<&[DueEvent]>,
     by: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<Uuid>> {
@@ -169,6 +186,7 @@ async fn meet(
         .filter(occurrence::Column::ObligationId.is_in(obligations.iter().copied()))
         .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
         .filter(occurrence::Column::DueAt.gt(notified_at))
+        .filter(covers(events))
         // A notification made before a period began (before service, before the change) does
         // not discharge it; an officer reviews that case.
         .filter(Condition::any().add(occurrence::Column::WindowOpensAt.is_null()).add(occurrence::Column::WindowOpensAt.lte(notified_at)));
@@ -200,7 +218,7 @@ async fn restart(
     by: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<Uuid>> {
-    let met = meet(conn, &[obligation_id], notified_at, Some(due), by, now).await?;
+    let met = meet(conn, &[obligation_id], notified_at, Some(due), None, by, now).await?;
     let basis = Some(domain::due::Basis { event: domain::due::DueEvent::LastNotification, on: calendar::local_date(notified_at) });
     duties::add_occurrences(conn, obligation_id, registrant_id, &[Due { at: due, opens: None, basis }], now).await?;
     Ok(met)
