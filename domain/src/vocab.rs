@@ -137,7 +137,7 @@ vocabulary!(NotificationMethod { InPersonAtStation => "in_person_at_station", In
 
 vocabulary!(BreachSource { MissedOccurrence => "missed_occurrence", CrimeReport => "crime_report", Officer => "officer" });
 
-vocabulary!(BreachStatus { Open => "open", Acknowledged => "acknowledged", Decided => "decided" });
+vocabulary!(BreachStatus { Open => "open", Acknowledged => "acknowledged", Decided => "decided", Withdrawn => "withdrawn" });
 
 vocabulary!(
     EnforcementAction {

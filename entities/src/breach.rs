@@ -24,6 +24,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// The crime report a `crime_report` breach was raised from.
     pub report_id: Option<ReportId>,
+    /// Why the breach was withdrawn (a corrected outcome), sealed; with who and when.
+    #[sea_orm(column_type = "Blob")]
+    pub withdrawal_reason_sealed: Option<Vec<u8>>,
+    pub withdrawn_by: Option<String>,
+    pub withdrawn_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -29,6 +29,7 @@ mod m20261130_000036_order_replacement;
 mod m20261130_000037_order_endings;
 mod m20261130_000038_job_run_heartbeats;
 mod m20261130_000039_occurrence_subjects;
+mod m20261130_000040_breach_withdrawal;
 mod support;
 
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000037_order_endings::Migration),
             Box::new(m20261130_000038_job_run_heartbeats::Migration),
             Box::new(m20261130_000039_occurrence_subjects::Migration),
+            Box::new(m20261130_000040_breach_withdrawal::Migration),
         ]
     }
 }

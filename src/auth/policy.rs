@@ -142,6 +142,7 @@ routes! {
     "GET" "/api/v1/registrants/{id}/obligations" => &[Permission::ObligationRead], justified;
     "POST" "/api/v1/registrants/{id}/notifications" => &[Permission::NotificationRecord];
     "POST" "/api/v1/occurrences/{id}/compliance" => &[Permission::ComplianceRecord];
+    "POST" "/api/v1/occurrences/{id}/correction" => &[Permission::ComplianceRecord];
     "POST" "/api/v1/occurrences/{id}/excusal" => &[Permission::OccurrenceExcuse];
     "GET" "/api/v1/breaches" => &[Permission::BreachRead];
     "POST" "/api/v1/registrants/{id}/breaches" => &[Permission::BreachWrite];
@@ -202,6 +203,8 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("GET", "/registrants/{id}/obligations", &[Permission::ObligationRead]),
     ui("GET", "/registrants/{id}/occurrences/{occurrence}/outcome", &[Permission::ComplianceRecord]),
     ui("POST", "/registrants/{id}/occurrences/{occurrence}/outcome", &[Permission::ComplianceRecord]),
+    ui("GET", "/registrants/{id}/occurrences/{occurrence}/correct", &[Permission::ComplianceRecord]),
+    ui("POST", "/registrants/{id}/occurrences/{occurrence}/correct", &[Permission::ComplianceRecord]),
     ui("GET", "/registrants/{id}/occurrences/{occurrence}/excuse", &[Permission::OccurrenceExcuse]),
     ui("POST", "/registrants/{id}/occurrences/{occurrence}/excuse", &[Permission::OccurrenceExcuse]),
     ui("GET", "/registrants/{id}/notifications/new", &[Permission::NotificationRecord]),

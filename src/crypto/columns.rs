@@ -27,6 +27,7 @@ pub const COMPLIANCE_NOTES: Column = col("compliance_records", "notes_sealed");
 pub const NOTIFICATION_DETAILS: Column = col("notification_events", "details_sealed");
 pub const OCCURRENCE_REASON: Column = col("occurrences", "reason_sealed");
 pub const BREACH_SUMMARY: Column = col("breaches", "summary_sealed");
+pub const BREACH_WITHDRAWAL_REASON: Column = col("breaches", "withdrawal_reason_sealed");
 pub const DECISION_REASON: Column = col("enforcement_decisions", "reason_sealed");
 pub const REPORT_VICTIM: Column = col("crime_reports", "victim_sealed");
 pub const REPORT_SUSPECT: Column = col("crime_reports", "suspect_sealed");
@@ -65,6 +66,7 @@ pub const ALL: &[Column] = &[
     NOTIFICATION_DETAILS,
     OCCURRENCE_REASON,
     BREACH_SUMMARY,
+    BREACH_WITHDRAWAL_REASON,
     DECISION_REASON,
     REPORT_VICTIM,
     REPORT_SUSPECT,

@@ -12,15 +12,16 @@ use super::error::{ApiError, Problem};
 use super::extract::{AppJson, Path};
 use crate::auth::Caller;
 use crate::clock;
-use crate::services::obligations::input::{ComplianceInput, ExcusalInput, NotificationInput};
-use crate::services::obligations::views::{ComplianceResult, NotificationView, ObligationList, OccurrenceView};
-use crate::services::obligations::{self, compliance, notifications};
+use crate::services::obligations::input::{ComplianceInput, CorrectionInput, ExcusalInput, NotificationInput};
+use crate::services::obligations::views::{ComplianceResult, CorrectionResult, NotificationView, ObligationList, OccurrenceView};
+use crate::services::obligations::{self, compliance, correction, notifications};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_for_registrant))
         .routes(routes!(record_notification))
         .routes(routes!(record_compliance))
+        .routes(routes!(correct))
         .routes(routes!(excuse))
 }
 
@@ -62,6 +63,20 @@ async fn record_compliance(
 ) -> Result<(StatusCode, Json<ComplianceResult>), ApiError> {
     let result = compliance::record(&state.ctx, &caller, id, body, clock::now()).await?;
     Ok((StatusCode::CREATED, Json(result)))
+}
+
+/// Corrects a session recorded as missed (for example attended, but entered after the grace
+/// period): the occurrence becomes met or excused, the breach it caused is withdrawn with the
+/// reason and the managing force is told. A breach already decided is refused with 409.
+#[utoipa::path(post, path = "/api/v1/occurrences/{id}/correction", tag = "obligations", params(("id" = Uuid, Path)), request_body = CorrectionInput,
+    responses((status = 200, body = CorrectionResult), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn correct(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<OccurrenceId>,
+    AppJson(body): AppJson<CorrectionInput>,
+) -> Result<Json<CorrectionResult>, ApiError> {
+    Ok(Json(correction::correct(&state.ctx, &caller, id, body, clock::now()).await?))
 }
 
 /// Excuses a pending occurrence with a reason.

@@ -99,6 +99,10 @@ fn page(chrome: Chrome, caller: &crate::auth::Caller, registrant: RegistrantId, 
     }
     about.push(Item { key: "Detected", value: date_time(b.detected_at) });
     about.push(Item { key: "Managed by", value: b.managing_org.clone() });
+    if let Some(w) = &b.withdrawal {
+        about.push(Item { key: "Withdrawn", value: format!("{} by {}", date_time(w.withdrawn_at), w.withdrawn_by) });
+        about.push(Item { key: "Why it was withdrawn", value: w.reason.clone() });
+    }
     let may_write = caller.can(Permission::BreachWrite) && caller.org == b.managing_org;
     BreachPage {
         chrome,
@@ -122,7 +126,7 @@ fn page(chrome: Chrome, caller: &crate::auth::Caller, registrant: RegistrantId, 
             .collect(),
         version: b.version,
         may_acknowledge: may_write && b.status == BreachStatus::Open,
-        may_decide: may_write,
+        may_decide: may_write && b.status != BreachStatus::Withdrawn,
         actions: EnforcementAction::ALL.iter().map(|a| (a.as_str(), words(a.as_str()))).collect(),
         chosen: String::new(),
         reason_text: String::new(),

@@ -69,7 +69,7 @@ pub struct ListQuery {
 pub struct ListPage {
     pub chrome: Chrome,
     pub status: String,
-    pub statuses: [(&'static str, &'static str); 4],
+    pub statuses: [(&'static str, &'static str); 5],
     pub rows: Vec<Row>,
     pub next: Option<String>,
 }
@@ -87,7 +87,7 @@ pub async fn list(State(state): State<AppState>, visitor: Visitor, Query(query):
     let next = page.next_after.map(|after| format!("/breaches?status={status}&after={after}"));
     ListPage {
         chrome,
-        statuses: [("open", "Open"), ("acknowledged", "Acknowledged"), ("decided", "Decided"), ("all", "All")],
+        statuses: [("open", "Open"), ("acknowledged", "Acknowledged"), ("decided", "Decided"), ("withdrawn", "Withdrawn"), ("all", "All")],
         status,
         rows: rows(page.items),
         next,

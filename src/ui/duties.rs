@@ -35,6 +35,8 @@ pub struct Row {
     pub resolution: Option<String>,
     pub may_record_outcome: bool,
     pub may_excuse: bool,
+    /// A session recorded as missed that was in fact attended can be corrected.
+    pub may_correct: bool,
     due_at: DateTime<Utc>,
 }
 
@@ -56,6 +58,7 @@ pub struct DutiesPage {
 const BANNERS: &[(&str, &str)] = &[
     ("outcome", "Outcome recorded"),
     ("excused", "Occurrence excused"),
+    ("corrected", "Outcome corrected. Any breach the missed session caused is withdrawn and the managing officer told."),
     ("notification", "Notification recorded"),
     (
         "notification_acknowledgement",
@@ -132,6 +135,7 @@ pub async fn duties(
                 resolution,
                 may_record_outcome: pending && !notification && caller.can(Permission::ComplianceRecord),
                 may_excuse: pending && caller.can(Permission::OccurrenceExcuse),
+                may_correct: o.status == OccurrenceStatus::Missed && !notification && caller.can(Permission::ComplianceRecord),
                 due_at: o.due_at,
             };
             if pending { due.push(row) } else { history.push(row) }

@@ -13,6 +13,7 @@ mod audit;
 mod breach;
 mod breaches;
 mod caseload;
+mod correct;
 mod details;
 mod duties;
 mod find;
@@ -68,6 +69,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/registrants/{id}/obligations", get(duties::duties))
         .route("/registrants/{id}/occurrences/{occurrence}/outcome", get(outcome::outcome_form).post(outcome::outcome))
         .route("/registrants/{id}/occurrences/{occurrence}/excuse", get(outcome::excuse_form).post(outcome::excuse))
+        .route("/registrants/{id}/occurrences/{occurrence}/correct", get(correct::form).post(correct::correct))
         .route("/registrants/{id}/notifications/new", get(notify::form).post(notify::record))
         .route("/registrants/{id}/suspensions/new", get(pause::form).post(pause::create))
         .route("/registrants/{id}/suspensions/{suspension}/end", get(pause::end_form).post(pause::end))

@@ -86,6 +86,8 @@ pub struct OutcomePage {
     pub duty: String,
     pub due: String,
     pub outcomes: Vec<(&'static str, String)>,
+    /// The session is still to come: only an absence agreed beforehand or a new time.
+    pub not_started: bool,
     pub form: OutcomeForm,
     pub errors: Vec<domain::errors::FieldError>,
     pub problems: Problems,
@@ -105,8 +107,11 @@ pub struct CheckPage {
     pub form: OutcomeForm,
 }
 
-fn outcomes() -> Vec<(&'static str, String)> {
-    ComplianceOutcome::ALL.iter().map(|o| (o.as_str(), words(o.as_str()))).collect()
+/// The outcomes that can be recorded now: attendance only once the session has started
+/// (`domain::commands::compliance`), an agreed absence or a new time at any time.
+fn outcomes(started: bool) -> Vec<(&'static str, String)> {
+    let allowed = |o: &&ComplianceOutcome| started || matches!(o, ComplianceOutcome::AcceptableAbsence | ComplianceOutcome::Rescheduled);
+    ComplianceOutcome::ALL.iter().filter(allowed).map(|o| (o.as_str(), words(o.as_str()))).collect()
 }
 
 pub async fn outcome_form(
@@ -124,7 +129,8 @@ pub async fn outcome_form(
         back: format!("/registrants/{id}/obligations"),
         duty,
         due: super::overdue::due_words(o.due_at).to_lowercase(),
-        outcomes: outcomes(),
+        outcomes: outcomes(o.due_at <= crate::clock::now()),
+        not_started: o.due_at > crate::clock::now(),
         form: OutcomeForm { version: o.version, ..Default::default() },
         errors: Vec::new(),
         problems: Problems::none(),
@@ -193,7 +199,8 @@ pub async fn outcome(
                 back,
                 duty,
                 due: super::overdue::due_words(o.due_at).to_lowercase(),
-                outcomes: outcomes(),
+                outcomes: outcomes(o.due_at <= crate::clock::now()),
+                not_started: o.due_at > crate::clock::now(),
                 problems: Problems(errors.0.clone()),
                 errors: errors.0,
                 form,

@@ -129,7 +129,7 @@ pub fn sentence(text: &str) -> String {
 
 /// The one status-tag colour map for the whole service (`UI.md`): overdue, missed, failed or an
 /// open breach red; due soon or acknowledged yellow; met, decided or in force green; interim
-/// light blue; not yet due blue; anything paused, excused or ended grey.
+/// light blue; not yet due blue; anything paused, excused, withdrawn or ended grey.
 pub fn status_tag(status: &str) -> &'static str {
     match status {
         "active" | "varied" | "renewed" => "govuk-tag--green",

@@ -40,6 +40,7 @@ const TABLE: &[(&str, &str, &[Role])] = &[
     ("GET", "/api/v1/registrants/{id}/obligations", &[P, S, B]),
     ("POST", "/api/v1/registrants/{id}/notifications", &[P, S]),
     ("POST", "/api/v1/occurrences/{id}/compliance", &[P, S, B]),
+    ("POST", "/api/v1/occurrences/{id}/correction", &[P, S, B]),
     ("POST", "/api/v1/occurrences/{id}/excusal", &[P, S]),
     ("GET", "/api/v1/occurrences/overdue", &[P, S, B]),
     ("GET", "/api/v1/breaches", &[P, S]),

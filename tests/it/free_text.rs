@@ -106,6 +106,7 @@ const STAFF: &[&str] = &[
     "audit_events.actor_issuer",
     "audit_events.actor_subject",
     "breaches.recorded_by",
+    "breaches.withdrawn_by",
     "compliance_records.recorded_by",
     "crime_reports.created_by",
     "enforcement_decisions.decided_by",

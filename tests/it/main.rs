@@ -17,6 +17,7 @@ mod auth;
 mod blind_lookup;
 mod breaches;
 mod canary;
+mod corrections;
 mod failures;
 mod forged_tokens;
 mod free_text;

@@ -64,6 +64,9 @@ pub async fn record(
         version: Set(1),
         created_at: Set(now),
         report_id: Set(None),
+        withdrawal_reason_sealed: Set(None),
+        withdrawn_by: Set(None),
+        withdrawn_at: Set(None),
     };
     breach::Entity::insert(model).exec_without_returning(&txn).await?;
     let mut ids = vec![id.uuid(), registrant_id.uuid()];
@@ -203,6 +206,9 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: BreachId, body: DecisionInpu
     let txn = tx::begin_write(&ctx.db).await?;
     let found = find(&txn, id).await?;
     caller.require_managing(&found.managing_org)?;
+    if found.status == BreachStatus::Withdrawn {
+        return Err(ServiceError::Conflict { code: "withdrawn", detail: "the breach was withdrawn: its outcome was corrected".into() });
+    }
     let updated = breach::Entity::update_many()
         .col_expr(breach::Column::Status, Expr::value(BreachStatus::Decided.as_str()))
         .col_expr(breach::Column::Version, Expr::col(breach::Column::Version).add(1))
@@ -339,6 +345,14 @@ async fn view(conn: &impl ConnectionTrait, ctx: &Ctx, b: breach::Model, now: Dat
         managing_org: b.managing_org,
         detected_at: b.detected_at,
         decisions: decision_views,
+        withdrawal: match (&b.withdrawal_reason_sealed, &b.withdrawn_by, b.withdrawn_at) {
+            (Some(sealed), Some(by), Some(at)) => Some(WithdrawalView {
+                reason: ctx.crypto.open_str(columns::BREACH_WITHDRAWAL_REASON, b.id, sealed)?,
+                withdrawn_by: by.clone(),
+                withdrawn_at: at,
+            }),
+            _ => None,
+        },
         context,
         version: b.version,
         created_at: b.created_at,

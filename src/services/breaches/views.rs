@@ -18,6 +18,14 @@ pub struct DecisionView {
     pub decided_at: DateTime<Utc>,
 }
 
+/// Why and by whom a breach was withdrawn (a corrected outcome).
+#[derive(Serialize, ToSchema)]
+pub struct WithdrawalView {
+    pub reason: String,
+    pub withdrawn_by: String,
+    pub withdrawn_at: DateTime<Utc>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct BreachView {
     pub id: BreachId,
@@ -33,6 +41,8 @@ pub struct BreachView {
     pub managing_org: String,
     pub detected_at: DateTime<Utc>,
     pub decisions: Vec<DecisionView>,
+    /// Present when the breach was withdrawn.
+    pub withdrawal: Option<WithdrawalView>,
     /// The order, condition, missed duty or crime report the breach is about.
     pub context: super::context::BreachContext,
     pub version: i32,

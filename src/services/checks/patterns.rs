@@ -320,6 +320,9 @@ async fn raise_breach(
         version: Set(1),
         created_at: Set(now),
         report_id: Set(Some(report.id)),
+        withdrawal_reason_sealed: Set(None),
+        withdrawn_by: Set(None),
+        withdrawn_at: Set(None),
     })
     .exec_without_returning(conn)
     .await?;

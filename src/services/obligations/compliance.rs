@@ -39,11 +39,7 @@ pub async fn record(
 
     let txn = tx::begin_write(&ctx.db).await?;
     let (txn, occ, owner) = load(ctx, txn, caller, id, ("occurrence.compliance", Permission::ComplianceRecord), now).await?;
-    let may_record = (caller.can(Permission::RegistrantWrite) && owner.managing_org == caller.org)
-        || (caller.can(Permission::RegistrantReadSupervised) && owner.supervising_org.as_deref() == Some(caller.org.as_str()));
-    if !may_record {
-        return Err(AccessError::OtherOrganisation.into());
-    }
+    may_record(caller, &owner)?;
     check_resolvable(&occ, command.version)?;
     let obligation = read::find_obligation(&txn, occ.obligation_id).await?;
     if obligation.kind.is_notification() {
@@ -105,6 +101,17 @@ pub async fn record(
     Ok(ComplianceResult { occurrence, rescheduled })
 }
 
+/// Probation may record for registrants its organisation supervises; public protection
+/// officers for registrants their organisation manages.
+pub(super) fn may_record(caller: &Caller, owner: &registrant::Model) -> ServiceResult<()> {
+    let may = (caller.can(Permission::RegistrantWrite) && owner.managing_org == caller.org)
+        || (caller.can(Permission::RegistrantReadSupervised) && owner.supervising_org.as_deref() == Some(caller.org.as_str()));
+    if !may {
+        return Err(AccessError::OtherOrganisation.into());
+    }
+    Ok(())
+}
+
 /// Excuses a pending occurrence with a reason (for example, the registrant was in hospital).
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn excuse(ctx: &Ctx, caller: &Caller, id: OccurrenceId, body: ExcusalInput, now: DateTime<Utc>) -> ServiceResult<OccurrenceView> {
@@ -135,7 +142,7 @@ pub async fn excuse(ctx: &Ctx, caller: &Caller, id: OccurrenceId, body: ExcusalI
 /// Loads an occurrence and its registrant in `txn`. A registrant the caller may not read makes
 /// the occurrence "not found"; the refusal is audited once the transaction is abandoned (SQLite
 /// has one writer, so it could not be written while the transaction is open).
-async fn load(
+pub(super) async fn load(
     ctx: &Ctx,
     txn: DatabaseTransaction,
     caller: &Caller,

@@ -41,6 +41,21 @@ pub struct ComplianceInput {
     pub rescheduled_to: Option<DateTime<Utc>>,
 }
 
+/// A correction of a session recorded as missed that was in fact attended (or the absence was
+/// acceptable), for example entered at the end of the day after the grace period had passed.
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectionInput {
+    /// What really happened: `attended_complied` or `acceptable_absence`.
+    pub outcome: ComplianceOutcome,
+    /// Required for an acceptable absence (the reason it was acceptable). Sealed.
+    pub notes: Option<String>,
+    /// Why the recorded outcome was wrong. Sealed; kept with the withdrawn breach.
+    pub reason: String,
+    /// The version of the occurrence you read; a stale version is refused with 409.
+    pub version: i32,
+}
+
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExcusalInput {

@@ -1,8 +1,10 @@
 //! Obligations and what happens to them: the duties that orders and regimes create
 //! ([`duties`]), reading a registrant's obligations, recording notifications
-//! ([`notifications`]), compliance outcomes and excusals ([`compliance`]).
+//! ([`notifications`]), compliance outcomes and excusals ([`compliance`]), and corrections of
+//! outcomes recorded wrongly ([`correction`]).
 
 pub mod compliance;
+pub mod correction;
 pub mod duties;
 pub mod input;
 pub mod notifications;

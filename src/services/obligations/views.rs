@@ -60,6 +60,13 @@ pub struct ObligationList {
 }
 
 #[derive(Serialize, ToSchema)]
+pub struct CorrectionResult {
+    pub occurrence: OccurrenceView,
+    /// The breach the missed outcome had caused, now withdrawn with the correction's reason.
+    pub withdrawn_breach_id: Option<domain::ids::BreachId>,
+}
+
+#[derive(Serialize, ToSchema)]
 pub struct ComplianceResult {
     pub occurrence: OccurrenceView,
     /// The new occurrence when the outcome was `rescheduled`.

@@ -43,13 +43,31 @@ export default async function () {
     await page.getByRole('button', { name: 'Continue' }).click()
     check(await page.locator('.govuk-error-summary').isVisible(), `an outcome without a choice shows the error summary (${label})`)
     await audit(page, `outcome error (${label})`)
-    await page.getByLabel('Attended complied').check()
+    // Attendance is offered only once the session has started; one still to come takes an
+    // absence agreed beforehand.
+    if (await page.getByLabel('Attended complied').count()) {
+      await page.getByLabel('Attended complied').check()
+    } else {
+      check((await page.locator('.govuk-inset-text').innerText()).includes('has not started yet'), `a session to come says why (${label})`)
+      await page.getByRole('radio', { name: 'Acceptable absence' }).check()
+      await page.getByLabel('If it was an acceptable absence: why it was acceptable').fill('Hospital appointment agreed beforehand.')
+    }
     await page.getByRole('button', { name: 'Continue' }).click()
     check((await heading(page)) === 'Check the outcome before recording it', `check answers (${label})`)
     await audit(page, `outcome check (${label})`)
     await page.getByRole('button', { name: 'Record the outcome' }).click()
     check((await page.locator('.govuk-notification-banner').innerText()).includes('Outcome recorded'), `the outcome is recorded (${label})`)
     await audit(page, `obligations after outcome (${label})`)
+    // A missed session offers a correction (attended, entered late); its form and error summary.
+    const correct = page.getByRole('link', { name: /^Correct the outcome/ })
+    if (await correct.count()) {
+      await correct.first().click()
+      check((await heading(page)) === 'Correct a missed session', `the correction page (${label})`)
+      await audit(page, `correction (${label})`)
+      await page.getByRole('button', { name: 'Correct the outcome' }).click()
+      check(await page.locator('.govuk-error-summary').isVisible(), `a correction without a choice or reason shows the error summary (${label})`)
+      await audit(page, `correction error (${label})`)
+    }
     await page.context().close()
   }
 
