@@ -82,9 +82,15 @@ pub fn explain(kind: ObligationKind, regime: Option<&Regime>, regime_title: Opti
             let how = if r.in_person { "Notify the police in person" } else { "Notify the police" };
             format!("{how} within {} beginning with {from}.", days(r.initial_days.unwrap_or(0)))
         }
-        (ObligationKind::ChangeNotification, Some(r)) => {
-            format!("Notify each change within {} beginning with the day of the change.", days(r.change_days.unwrap_or(0)))
-        }
+        (ObligationKind::ChangeNotification, Some(r)) => match (basis.map(|b| b.event), r.qualifying_stay_days) {
+            (Some(DueEvent::QualifyingStay), Some(stay)) => format!(
+                "Notify a stay of {} at an address not notified within {} beginning with the day it reaches {}.",
+                days(stay),
+                days(r.change_days.unwrap_or(0)),
+                days(stay)
+            ),
+            _ => format!("Notify each change within {} beginning with the day of the change.", days(r.change_days.unwrap_or(0))),
+        },
         (ObligationKind::AnnualNotification, _) => "Notify again within one year beginning with the day of the last notification.".into(),
         (ObligationKind::WeeklyNotification, _) => format!(
             "While of no fixed abode, notify again within {} beginning with the day of the last notification.",
@@ -103,7 +109,12 @@ pub fn explain(kind: ObligationKind, regime: Option<&Regime>, regime_title: Opti
             DueEvent::NameChanged => format!("A change of name from {on}."),
             DueEvent::AddressChanged => format!("A change of home address from {on}."),
             DueEvent::NoHomeAddress => format!("No home address from {on}."),
-            DueEvent::QualifyingStay => format!("A stay at another address from {on}."),
+            DueEvent::QualifyingStay => match regime.and_then(|r| r.qualifying_stay_days) {
+                Some(stay) => {
+                    format!("A stay at another address from {on}, qualifying on {}.", day(super::regimes::qualifying_day(b.on, stay)))
+                }
+                None => format!("A stay at another address from {on}."),
+            },
             DueEvent::OnlineIdentifier => format!("A new online identifier from {on}."),
             DueEvent::Device => format!("A new phone or device from {on}."),
             DueEvent::Vehicle => format!("A new vehicle from {on}."),
@@ -131,6 +142,8 @@ mod tests {
             nfa_weekly: false,
             in_person: true,
             acknowledgement_required: true,
+            qualifying_stay_days: None,
+            travel_notice_days: None,
         }
     }
 

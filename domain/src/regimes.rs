@@ -57,6 +57,11 @@ pub struct Regime {
     pub in_person: bool,
     /// The officer must give a written acknowledgement (SPA 2019 s.10).
     pub acknowledgement_required: bool,
+    /// A stay at an address not notified becomes notifiable once it has lasted this many days
+    /// (SOA 2003 s.84(1)(c), s.84(6): 7 days).
+    pub qualifying_stay_days: Option<u32>,
+    /// Foreign travel must be notified this many days before departure (SOA 2003 s.86).
+    pub travel_notice_days: Option<u32>,
 }
 
 /// Days after which the weekly duty of a registrant of no fixed abode falls due.
@@ -85,10 +90,18 @@ impl Regime {
         self.initial_days.map(|days| calendar::end_of_days_beginning_with(first_day, days))
     }
 
-    /// When a change must be notified, if this regime requires it at all.
+    /// When a change must be notified, if this regime requires it at all. A stay counts from
+    /// the day it becomes qualifying (its `qualifying_stay_days`th day), not its first day.
     pub fn change_due(&self, event: ChangeEvent, changed_on: NaiveDate) -> Option<DateTime<Utc>> {
         let days = self.change_days?;
-        self.change_events.contains(&event).then(|| calendar::end_of_days_beginning_with(changed_on, days))
+        if !self.change_events.contains(&event) {
+            return None;
+        }
+        let counts_from = match (event, self.qualifying_stay_days) {
+            (ChangeEvent::QualifyingStay, Some(stay)) => self::qualifying_day(changed_on, stay),
+            _ => changed_on,
+        };
+        Some(calendar::end_of_days_beginning_with(counts_from, days))
     }
 
     /// The next annual notification: within one year beginning with the day of the last one.
@@ -100,6 +113,11 @@ impl Regime {
     pub fn weekly_due(&self, last_notified_on: NaiveDate) -> Option<DateTime<Utc>> {
         self.nfa_weekly.then(|| calendar::end_of_days_beginning_with(last_notified_on, NFA_WEEKLY_DAYS))
     }
+}
+
+/// The day a stay that began on `first_day` becomes qualifying: its `stay_days`th day.
+pub fn qualifying_day(first_day: NaiveDate, stay_days: u32) -> NaiveDate {
+    first_day.checked_add_days(chrono::Days::new(u64::from(stay_days.saturating_sub(1)))).unwrap_or(NaiveDate::MAX)
 }
 
 /// The notification obligations a notification of this kind discharges. Annual and weekly
@@ -147,7 +165,20 @@ mod tests {
             nfa_weekly: false,
             in_person: true,
             acknowledgement_required: true,
+            qualifying_stay_days: None,
+            travel_notice_days: None,
         }
+    }
+
+    #[test]
+    fn a_stay_is_due_three_days_beginning_with_the_day_it_becomes_qualifying() {
+        let mut regime = spo();
+        regime.change_events = Regime::parse_events("name,address,qualifying_stay").unwrap();
+        regime.qualifying_stay_days = Some(7);
+        // A stay from Monday 12 January 2026 is qualifying on Sunday the 18th (its 7th day):
+        // due by the end of Tuesday the 20th, not of Wednesday the 14th.
+        assert_eq!(regime.change_due(ChangeEvent::QualifyingStay, d(2026, 1, 12)).unwrap().to_rfc3339(), "2026-01-21T00:00:00+00:00");
+        assert_eq!(regime.change_due(ChangeEvent::Address, d(2026, 1, 12)).unwrap().to_rfc3339(), "2026-01-15T00:00:00+00:00");
     }
 
     #[test]

@@ -132,6 +132,25 @@ async fn a_new_name_and_a_new_address_on_the_same_day_are_two_duties_each_met_on
 }
 
 #[tokio::test]
+async fn a_stay_is_due_three_days_beginning_with_the_day_it_becomes_qualifying_not_its_first_day() {
+    let app = TestApp::spawn().await;
+    let mut order = spo("2026-01-12", Some("2026-01-12"));
+    order["regime"] = json!("soa2003_part2");
+    let (registrant, _) = registrant_with_order(&app, order).await;
+    let token = app.token(Role::Ppo, "met");
+    let stay = json!({"kind": "qualifying_stay", "lines": ["4 Holiday Lane"], "postcode": "EX2 2ZZ", "valid_from": "2026-11-02"});
+    let (status, body) = app.post(&format!("/api/v1/registrants/{}/addresses", id(&registrant)), &token, &stay).await;
+    assert_eq!(status, 201, "{body}");
+    let list = obligations(&app, &registrant).await;
+    let change = &of_kind(&list, "change_notification")[0]["occurrences"][0];
+    // From Monday 2 November the stay is qualifying on Sunday the 8th (its seventh day): due by
+    // the end of Tuesday the 10th.
+    assert_eq!(change["due_at"], "2026-11-11T00:00:00Z", "{change}");
+    assert_eq!(change["why"]["event"], "A stay at another address from 2 November 2026, qualifying on 8 November 2026.");
+    assert!(change["why"]["rule"].as_str().unwrap().contains("the day it reaches 7 days"), "{change}");
+}
+
+#[tokio::test]
 async fn annual_regimes_restart_with_every_notification_and_no_fixed_abode_adds_a_weekly_duty() {
     let app = TestApp::spawn().await;
     let mut body = registrant_body("Register");

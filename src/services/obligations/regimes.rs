@@ -53,6 +53,8 @@ fn to_domain(m: regime::Model) -> ServiceResult<Regime> {
         nfa_weekly: m.nfa_weekly,
         in_person: m.in_person,
         acknowledgement_required: m.acknowledgement_required,
+        qualifying_stay_days: days(m.qualifying_stay_days)?,
+        travel_notice_days: days(m.travel_notice_days)?,
         code: m.code,
     })
 }
