@@ -51,6 +51,24 @@ vocabulary!(
     }
 );
 
+impl RegistrantStatus {
+    /// The suspension this status is: time in custody, in hospital or abroad pauses the clocks
+    /// (SOA 2003 s.83(6), s.84(5)), as a suspension record does.
+    pub fn pauses(self) -> Option<SuspensionKind> {
+        match self {
+            Self::InCustody => Some(SuspensionKind::Custody),
+            Self::InHospital => Some(SuspensionKind::Hospital),
+            Self::Abroad => Some(SuspensionKind::Abroad),
+            Self::Active | Self::WhereaboutsUnknown | Self::Deceased | Self::Ended => None,
+        }
+    }
+
+    /// A registrant who has died, or whose registration has ended, owes nothing more.
+    pub fn ends_duties(self) -> bool {
+        matches!(self, Self::Deceased | Self::Ended)
+    }
+}
+
 vocabulary!(RiskLevel { Low => "low", Medium => "medium", High => "high", VeryHigh => "very_high" });
 
 vocabulary!(NameKind { Primary => "primary", Alias => "alias", DeedPoll => "deed_poll" });

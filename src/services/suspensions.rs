@@ -24,7 +24,7 @@ use crate::crypto::columns;
 use domain::calendar;
 use domain::errors::FieldErrors;
 use domain::vocab::OccurrenceStatus;
-use domain::vocab::SuspensionKind;
+use domain::vocab::{RegistrantStatus, SuspensionKind};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -135,6 +135,51 @@ pub async fn end(
         retimed,
         excused,
     })
+}
+
+/// A registrant's status that is a pause (custody, hospital, abroad) opens a suspension of that
+/// kind from `now` if none of that kind is open; leaving that status ends the open one at `now`,
+/// re-timing the notification duties that fell inside it. In the caller's transaction; returns
+/// the suspensions opened or ended, for the audit entry.
+pub async fn follow_status(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &Ctx,
+    caller: &Caller,
+    registrant_id: RegistrantId,
+    (from, to): (RegistrantStatus, RegistrantStatus),
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<Uuid>> {
+    let mut touched = Vec::new();
+    let open_of = |kind: SuspensionKind| {
+        suspension::Entity::find()
+            .filter(suspension::Column::RegistrantId.eq(registrant_id))
+            .filter(suspension::Column::Kind.eq(kind))
+            .filter(suspension::Column::EndsAt.is_null())
+    };
+    if let Some(kind) = from.pauses().filter(|k| to.pauses() != Some(*k)) {
+        for open in open_of(kind).all(txn).await? {
+            close(txn, ctx, open.id, registrant_id, open.starts_at, std::cmp::max(now, open.starts_at), now).await?;
+            touched.push(open.id.uuid());
+        }
+    }
+    if let Some(kind) = to.pauses()
+        && open_of(kind).one(txn).await?.is_none()
+    {
+        let id = SuspensionId::generate();
+        suspension::Entity::insert(suspension::ActiveModel {
+            id: Set(id),
+            registrant_id: Set(registrant_id),
+            kind: Set(kind),
+            starts_at: Set(now),
+            ends_at: Set(None),
+            recorded_by: Set(caller.subject.clone()),
+            created_at: Set(now),
+        })
+        .exec_without_returning(txn)
+        .await?;
+        touched.push(id.uuid());
+    }
+    Ok(touched)
 }
 
 /// Ends the suspension and applies its effect on the duties that fell inside it.

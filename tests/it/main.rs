@@ -36,6 +36,7 @@ mod order_endings;
 mod order_lifecycle;
 mod orders;
 mod register_check;
+mod registrant_status;
 mod registrants;
 mod reports;
 mod security_log;

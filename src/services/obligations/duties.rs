@@ -274,3 +274,41 @@ pub async fn end_for_order(
     }
     Ok(ids)
 }
+
+/// A registrant who has died or whose registration has ended owes nothing more: every open
+/// obligation closes and every pending occurrence, due or not, is excused with `reason`.
+pub async fn end_for_registrant(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    registrant_id: RegistrantId,
+    reason: &str,
+    resolved_by: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<u64> {
+    obligation::Entity::update_many()
+        .col_expr(obligation::Column::Status, Expr::value(ObligationStatus::Closed.as_str()))
+        .col_expr(obligation::Column::ClosedAt, Expr::value(now))
+        .filter(obligation::Column::RegistrantId.eq(registrant_id))
+        .filter(obligation::Column::Status.eq(ObligationStatus::Open))
+        .exec(conn)
+        .await?;
+    let pending = occurrence::Entity::find()
+        .filter(occurrence::Column::RegistrantId.eq(registrant_id))
+        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
+        .all(conn)
+        .await?;
+    let excused = pending.len() as u64;
+    for occ in pending {
+        occurrence::Entity::update_many()
+            .col_expr(occurrence::Column::Status, Expr::value(OccurrenceStatus::Excused.as_str()))
+            .col_expr(occurrence::Column::ReasonSealed, Expr::value(crypto.seal_str(columns::OCCURRENCE_REASON, occ.id, reason)?))
+            .col_expr(occurrence::Column::ResolvedAt, Expr::value(now))
+            .col_expr(occurrence::Column::ResolvedBy, Expr::value(resolved_by))
+            .col_expr(occurrence::Column::Version, Expr::value(occ.version + 1))
+            .filter(occurrence::Column::Id.eq(occ.id))
+            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
+            .exec(conn)
+            .await?;
+    }
+    Ok(excused)
+}

@@ -283,6 +283,10 @@ pub async fn update(
     if update.exec(&txn).await?.rows_affected == 0 {
         return Err(ServiceError::stale());
     }
+    let mut ids = vec![id.uuid()];
+    if let Some(status) = input.status.filter(|s| *s != current.status) {
+        ids.extend(status_effects(&txn, ctx, caller, id, (current.status, status), now).await?);
+    }
     if let Some(dates) = dates {
         registrant_birth_date::Entity::delete_many().filter(registrant_birth_date::Column::RegistrantId.eq(id)).exec(&txn).await?;
         for d in dates {
@@ -296,17 +300,29 @@ pub async fn update(
             details::insert_descriptor(&txn, &ctx.crypto, id, d, now).await?;
         }
     }
-    audit::record(
-        &txn,
-        &ctx.crypto,
-        caller,
-        now,
-        entry(Action::Alteration, "registrant.update", Permission::RegistrantWrite, &[id.uuid()]),
-    )
-    .await?;
+    audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Alteration, "registrant.update", Permission::RegistrantWrite, &ids))
+        .await?;
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
     txn.commit().await?;
     Ok(view)
+}
+
+/// A status has effect (issue 16 item 10): custody, hospital and abroad pause the clocks as a
+/// suspension; leaving them resumes the clocks; death or the end of registration ends every duty.
+async fn status_effects(
+    txn: &sea_orm::DatabaseTransaction,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: RegistrantId,
+    (from, to): (RegistrantStatus, RegistrantStatus),
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<uuid::Uuid>> {
+    let touched = crate::services::suspensions::follow_status(txn, ctx, caller, id, (from, to), now).await?;
+    if to.ends_duties() {
+        let reason = if to == RegistrantStatus::Deceased { "The registrant died." } else { "The registrant's registration ended." };
+        crate::services::obligations::duties::end_for_registrant(txn, &ctx.crypto, id, reason, &caller.subject, now).await?;
+    }
+    Ok(touched)
 }
 
 /// What can be added to a registrant's history.
