@@ -132,6 +132,48 @@ async fn a_new_name_and_a_new_address_on_the_same_day_are_two_duties_each_met_on
 }
 
 #[tokio::test]
+async fn history_from_before_the_order_is_no_duty_and_a_future_change_is_not_overdue() {
+    let app = TestApp::spawn().await;
+    let (registrant, _) = registrant_with_order(&app, spo("2026-01-12", Some("2026-01-19"))).await;
+    let token = app.token(Role::Ppo, "met");
+    let path = format!("/api/v1/registrants/{}/addresses", id(&registrant));
+    // A home address from 2025, and a name used from before service: covered by the initial
+    // notification, not changes to notify.
+    let old =
+        json!({"kind": "home", "lines": ["1 Former Street"], "postcode": "EX3 3ZZ", "valid_from": "2025-02-01", "valid_to": "2025-12-31"});
+    let (status, body) = app.post(&path, &token, &old).await;
+    assert_eq!(status, 201, "{body}");
+    let name = json!({"kind": "alias", "given": "Terry", "family": "Ordered", "valid_from": "2026-01-15"});
+    assert_eq!(app.post(&format!("/api/v1/registrants/{}/names", id(&registrant)), &token, &name).await.0, 201);
+    let list = obligations(&app, &registrant).await;
+    assert!(of_kind(&list, "change_notification").is_empty(), "no duty from history: {list}");
+
+    // A move next month is due three days from the move, and is not overdue now.
+    let next_month = domain::calendar::local_date(vigil::clock::now()) + chrono::Days::new(30);
+    let future = json!({"kind": "home", "lines": ["2 Coming Road"], "postcode": "EX4 4ZZ", "valid_from": next_month});
+    assert_eq!(app.post(&path, &token, &future).await.0, 201);
+    let list = obligations(&app, &registrant).await;
+    let change = &of_kind(&list, "change_notification")[0]["occurrences"][0];
+    let due: chrono::DateTime<chrono::Utc> = change["due_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(due, domain::calendar::end_of_days_beginning_with(next_month, 3));
+    assert_eq!((change["status"].as_str(), change["overdue"].as_bool()), (Some("pending"), Some(false)), "{change}");
+    // A notification made before the move does not meet it.
+    let (status, _) = notify(
+        &app,
+        &registrant,
+        &notification(
+            "change_of_address",
+            &format!("{}T10:00:00Z", domain::calendar::local_date(vigil::clock::now()) - chrono::Days::new(1)),
+            true,
+        ),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let list = obligations(&app, &registrant).await;
+    assert_eq!(of_kind(&list, "change_notification")[0]["occurrences"][0]["status"], "pending");
+}
+
+#[tokio::test]
 async fn a_stay_is_due_three_days_beginning_with_the_day_it_becomes_qualifying_not_its_first_day() {
     let app = TestApp::spawn().await;
     let mut order = spo("2026-01-12", Some("2026-01-12"));

@@ -173,7 +173,10 @@ async fn materialise(
 
 /// A registrant's change (of name, home address, ...) that the regime of an in-force order
 /// requires to be notified: one occurrence under that order's change duty, due `change_days`
-/// beginning with the day of the change. Returns the obligations that gained an occurrence.
+/// beginning with the day of the change. A change from before the order was served (or took
+/// effect) is history, not a duty; one in the future is due only from the day it happens
+/// (its window opens then, so it is neither overdue nor met by an earlier notification).
+/// Returns the obligations that gained an occurrence.
 pub async fn on_registrant_change(
     conn: &impl ConnectionTrait,
     registrant_id: RegistrantId,
@@ -186,6 +189,11 @@ pub async fn on_registrant_change(
     let mut touched = Vec::new();
     for o in &in_force {
         let Some(regime) = regimes.iter().find(|r| r.code == o.regime_code) else { continue };
+        // History from before the order had effect is what the initial notification covers
+        // (name and home address at the time), not a change the order asks to be notified.
+        if changed_on < o.served_on.unwrap_or(o.made_on).max(o.effective_on.unwrap_or(o.made_on)) {
+            continue;
+        }
         let Some(due) = regime.change_due(event, changed_on) else { continue };
         let id = ensure_obligation(conn, o, ObligationKind::ChangeNotification, now).await?;
         let basis = Some(Basis { event: event.into(), on: changed_on });
