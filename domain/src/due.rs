@@ -15,6 +15,7 @@ vocabulary!(
         AddressChanged => "address_changed", NoHomeAddress => "no_home_address", QualifyingStay => "qualifying_stay",
         OnlineIdentifier => "online_identifier", Device => "device", Vehicle => "vehicle",
         LastNotification => "last_notification", Session => "session", Rescheduled => "rescheduled",
+        DisplacingOrderEnded => "displacing_order_ended",
     }
 );
 
@@ -121,6 +122,9 @@ pub fn explain(kind: ObligationKind, regime: Option<&Regime>, regime_title: Opti
             DueEvent::LastNotification => format!("The last notification was on {on}."),
             DueEvent::Session => format!("A session scheduled for {on}."),
             DueEvent::Rescheduled => format!("Rescheduled on {on}."),
+            DueEvent::DisplacingOrderEnded => {
+                format!("Until {on} the notification requirements of another order applied instead; they ended that day.")
+            }
         }
     });
     let regime = if kind.is_notification() { regime_title.map(str::to_owned) } else { None };
@@ -144,6 +148,7 @@ mod tests {
             acknowledgement_required: true,
             qualifying_stay_days: None,
             travel_notice_days: None,
+            displaced_by: Vec::new(),
         }
     }
 

@@ -62,6 +62,29 @@ pub struct Regime {
     pub qualifying_stay_days: Option<u32>,
     /// Foreign travel must be notified this many days before departure (SOA 2003 s.86).
     pub travel_notice_days: Option<u32>,
+    /// Regimes whose notification requirements, while the person is subject to them, mean this
+    /// one's do not apply (SPA 2019 s.9(5)-(7), DAA 2021 s.41(8)-(9)).
+    pub displaced_by: Vec<String>,
+}
+
+/// An order as far as overlapping regimes are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Subject<'a> {
+    pub regime: &'a str,
+    pub made_on: NaiveDate,
+    /// Orders made the same day are ordered by when they were recorded (time-ordered ids).
+    pub recorded: uuid::Uuid,
+}
+
+/// Whether being subject to `other` means `this` order's notification requirements (under
+/// `regime`) do not apply. Under the same regime only the earlier order applies (a second DAPO
+/// does not add a second set of duties); a different regime listed in `displaced_by` displaces
+/// whichever came first.
+pub fn displaces(regime: &Regime, this: Subject<'_>, other: Subject<'_>) -> bool {
+    if other.recorded == this.recorded || !regime.displaced_by.iter().any(|c| c == other.regime) {
+        return false;
+    }
+    other.regime != this.regime || (other.made_on, other.recorded) < (this.made_on, this.recorded)
 }
 
 /// Days after which the weekly duty of a registrant of no fixed abode falls due.
@@ -167,7 +190,26 @@ mod tests {
             acknowledgement_required: true,
             qualifying_stay_days: None,
             travel_notice_days: None,
+            displaced_by: vec!["soa2003_part2".into()],
         }
+    }
+
+    #[test]
+    fn soa_displaces_spa_and_only_the_earlier_of_two_dapos_applies() {
+        let spa = spo();
+        let id = |n: u128| uuid::Uuid::from_u128(n);
+        let spo_order = Subject { regime: "spa2019_s9", made_on: d(2026, 1, 12), recorded: id(2) };
+        let soa = Subject { regime: "soa2003_part2", made_on: d(2026, 3, 1), recorded: id(3) };
+        assert!(displaces(&spa, spo_order, soa), "SOA Part 2 displaces s.9 whenever it began");
+        assert!(!displaces(&spa, spo_order, spo_order));
+        let mut daa = spo();
+        daa.code = "daa2021_s41".into();
+        daa.displaced_by = vec!["daa2021_s41".into(), "soa2003_part2".into(), "spa2019_s9".into()];
+        let first = Subject { regime: "daa2021_s41", made_on: d(2026, 1, 5), recorded: id(5) };
+        let second = Subject { regime: "daa2021_s41", made_on: d(2026, 2, 5), recorded: id(4) };
+        assert!(displaces(&daa, second, first) && !displaces(&daa, first, second));
+        assert!(displaces(&daa, first, spo_order));
+        assert!(!displaces(&spa, spo_order, first), "a DAPO does not displace s.9");
     }
 
     #[test]

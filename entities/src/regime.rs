@@ -19,6 +19,8 @@ pub struct Model {
     pub acknowledgement_required: bool,
     pub travel_notice_days: Option<i32>,
     pub qualifying_stay_days: Option<i32>,
+    /// Regime codes whose requirements, while they apply, displace this one's.
+    pub displaced_by: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -86,6 +86,7 @@ async fn expire(
     .exec_without_returning(txn)
     .await?;
     end_duties(txn, found.id, ends_at, &reason, now, keys).await?;
+    crate::displaced::resume_after(txn, found, expires_on, now).await?;
     Ok(true)
 }
 

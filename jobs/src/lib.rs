@@ -9,11 +9,13 @@
 //! makes them, so they live here, below the service, and the service calls them inside its own
 //! transaction before it writes its audit entry: [`detect_missed::record_breach`] (the breach and
 //! notification a miss implies, by `domain::breaches`), [`materialise::materialise_one`] (a
-//! schedule's occurrences), [`alerts::raise`] and [`outbox::enqueue`].
+//! schedule's occurrences), [`alerts::raise`], [`outbox::enqueue`] and
+//! [`displaced::resume_after`] (an order's duties starting when the order displacing them ends).
 
 pub mod alerts;
 pub mod db;
 pub mod detect_missed;
+pub mod displaced;
 pub mod expiry;
 pub mod hygiene;
 pub mod materialise;

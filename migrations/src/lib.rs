@@ -30,6 +30,7 @@ mod m20261130_000037_order_endings;
 mod m20261130_000038_job_run_heartbeats;
 mod m20261130_000039_occurrence_subjects;
 mod m20261130_000040_breach_withdrawal;
+mod m20261130_000041_regime_displacement;
 mod support;
 
 pub struct Migrator;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000038_job_run_heartbeats::Migration),
             Box::new(m20261130_000039_occurrence_subjects::Migration),
             Box::new(m20261130_000040_breach_withdrawal::Migration),
+            Box::new(m20261130_000041_regime_displacement::Migration),
         ]
     }
 }

@@ -164,6 +164,7 @@ const STRUCTURED: &[&str] = &[
     "outbox.payload",
     "outbox.last_error",
     "regimes.change_events",
+    "regimes.displaced_by",
     "regimes.code",
     "regimes.initial_trigger",
     "regimes.title",

@@ -163,3 +163,45 @@ async fn a_discharge_recorded_late_takes_effect_from_the_courts_day_and_nothing_
     detect_missed::run(&app.db, vigil::clock::now() + Duration::days(30), GRACE).await.unwrap();
     assert_eq!(app.count("breaches").await, 0);
 }
+
+#[tokio::test]
+async fn an_spo_made_while_soa_notification_applies_starts_its_duty_the_day_that_ends() {
+    let app = TestApp::spawn().await;
+    let keys = ServiceKeys(app.ctx.crypto.clone());
+    let mut soa = short_interim();
+    soa["regime"] = json!("soa2003_part2");
+    soa["conditions"] = json!([]);
+    let (registrant, soa) = registrant_with_order(&app, soa).await;
+    let ppo = app.token(Role::Ppo, "met");
+    let (status, spo) = app
+        .post(
+            &format!("/api/v1/registrants/{}/orders", id(&registrant)),
+            &ppo,
+            &crate::orders::spo(&day(0).to_string(), Some(&day(0).to_string())),
+        )
+        .await;
+    assert_eq!(status, 201, "{spo}");
+    let for_order = |list: &Value, kind: &str, order: &Value| -> Vec<Value> {
+        crate::orders::of_kind(list, kind).into_iter().filter(|o| o["order_id"] == order["id"]).cloned().collect()
+    };
+    let list = obligations(&app, &registrant).await;
+    assert!(for_order(&list, "initial_notification", &spo).is_empty(), "s.9 does not apply while SOA Part 2 does: {list}");
+    assert_eq!(for_order(&list, "initial_notification", &soa).len(), 1);
+    // A change is one duty, under the regime that applies.
+    let name = json!({"kind": "alias", "given": "Terry", "family": "Ordered", "valid_from": day(0)});
+    assert_eq!(app.post(&format!("/api/v1/registrants/{}/names", id(&registrant)), &ppo, &name).await.0, 201);
+    let list = obligations(&app, &registrant).await;
+    assert_eq!(crate::orders::of_kind(&list, "change_notification").len(), 1, "{list}");
+    assert!(for_order(&list, "change_notification", &spo).is_empty());
+
+    // The SOA order ends at the end of day 1: s.9 starts from day 2, 3 days beginning with it.
+    let run = expiry::run(&app.db, calendar::start_of_day(day(2)) + Duration::hours(1), &keys).await.unwrap();
+    assert_eq!(run.created, 1);
+    let list = obligations(&app, &registrant).await;
+    let initial = for_order(&list, "initial_notification", &spo);
+    assert_eq!(initial.len(), 1, "{list}");
+    let occurrence = &initial[0]["occurrences"][0];
+    let due: DateTime<Utc> = occurrence["due_at"].as_str().unwrap().parse().unwrap();
+    assert_eq!(due, calendar::end_of_days_beginning_with(day(2), 3));
+    assert!(occurrence["why"]["event"].as_str().unwrap().contains("another order applied instead"), "{occurrence}");
+}

@@ -5,7 +5,7 @@
 //! new, whether the second run is a retry, a job or another replica.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::ids::{ConditionId, ObligationId, OccurrenceId, OrderId, RegistrantId};
+use domain::ids::{ConditionId, ObligationId, OccurrenceId, OrderId, RecordId, RegistrantId};
 use domain::schedule::Schedule;
 use entities::{obligation, occurrence, order};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -18,7 +18,7 @@ use crate::services::{ServiceError, ServiceResult};
 use domain::calendar;
 use domain::due::{Basis, DueEvent};
 use domain::orders::{effective_schedule, materialise_range};
-use domain::regimes::{ChangeEvent, Regime, Trigger};
+use domain::regimes::{ChangeEvent, Regime, Subject, Trigger, displaces};
 use domain::vocab::{ObligationKind, ObligationStatus, OccurrenceStatus};
 
 /// One due instant, and when its window opens (for notification periods).
@@ -126,6 +126,16 @@ pub async fn add_occurrences(
     Ok(())
 }
 
+/// Whether `o`'s notification requirements do not apply because the registrant is subject to
+/// another in-force order's (overlapping regimes, `domain::regimes::displaces`).
+pub fn displaced(o: &order::Model, regime: &Regime, in_force: &[order::Model]) -> bool {
+    in_force.iter().any(|p| displaces(regime, subject(o), subject(p)))
+}
+
+fn subject(o: &order::Model) -> Subject<'_> {
+    Subject { regime: &o.regime_code, made_on: o.made_on, recorded: o.id.uuid() }
+}
+
 /// The initial notification duty that `trigger` (the making or the service of the order) starts,
 /// if the order's regime counts from that event.
 pub async fn on_order_trigger(
@@ -189,6 +199,9 @@ pub async fn on_registrant_change(
     let mut touched = Vec::new();
     for o in &in_force {
         let Some(regime) = regimes.iter().find(|r| r.code == o.regime_code) else { continue };
+        if displaced(o, regime, &in_force) {
+            continue;
+        }
         // History from before the order had effect is what the initial notification covers
         // (name and home address at the time), not a change the order asks to be notified.
         if changed_on < o.served_on.unwrap_or(o.made_on).max(o.effective_on.unwrap_or(o.made_on)) {

@@ -55,6 +55,7 @@ fn to_domain(m: regime::Model) -> ServiceResult<Regime> {
         acknowledgement_required: m.acknowledgement_required,
         qualifying_stay_days: days(m.qualifying_stay_days)?,
         travel_notice_days: days(m.travel_notice_days)?,
+        displaced_by: m.displaced_by.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect(),
         code: m.code,
     })
 }

@@ -110,5 +110,6 @@ pub async fn supersede(
     let successor = (replaced.regime_code == by.regime_code).then_some(by);
     let ending = Ending { at: ends_at, reason: &reason, successor };
     duties::end_for_order(txn, &ctx.crypto, replaced.id, &ending, &caller.subject, now).await?;
+    jobs::displaced::resume_after(txn, replaced, effective_on, now).await?;
     Ok(change_id)
 }

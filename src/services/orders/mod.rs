@@ -110,7 +110,8 @@ pub async fn create(
             duties::on_scheduled_requirement(&txn, &stored, cid, kind, schedule, (c.starts_on, c.ends_on), now).await?;
         }
     }
-    if in_force && !lifecycle::continues_initial(&txn, &stored).await? {
+    let others = read::in_force(&txn, registrant_id, today).await?;
+    if in_force && !lifecycle::continues_initial(&txn, &stored).await? && !duties::displaced(&stored, &regime, &others) {
         for trigger in [Trigger::Made, Trigger::Service] {
             duties::on_order_trigger(&txn, &stored, &regime, trigger, now).await?;
         }
@@ -261,6 +262,8 @@ pub async fn record_service(ctx: &Ctx, caller: &Caller, id: OrderId, input: Serv
     bump(&txn, id, input.version, now, |u| u.col_expr(order::Column::ServedOn, Expr::value(input.served_on))).await?;
     let served = read::find(&txn, id).await?;
     let regime = if lifecycle::continues_initial(&txn, &served).await? { None } else { regimes::load(&txn, &served.regime_code).await? };
+    let others = read::in_force(&txn, served.registrant_id, calendar::local_date(now)).await?;
+    let regime = regime.filter(|r| !duties::displaced(&served, r, &others));
     if let Some(regime) = regime {
         duties::on_order_trigger(&txn, &served, &regime, Trigger::Service, now).await?;
     }
@@ -347,6 +350,10 @@ pub async fn apply_status(
         effective_at: Set(effective_at),
     };
     order_status_change::Entity::insert(change).exec_without_returning(txn).await?;
+    if !status.is_in_force() {
+        let from = effective_at.map_or_else(|| calendar::local_date(now), calendar::local_date);
+        jobs::displaced::resume_after(txn, &found, from, now).await?;
+    }
     match (status.is_in_force(), effective_at) {
         (true, _) => {}
         (false, Some(at)) => {
