@@ -33,13 +33,26 @@ pub struct ServiceKeys(pub Arc<crate::crypto::Crypto>);
 
 impl jobs::Keys for ServiceKeys {
     fn officer(&self, registrant: domain::ids::RegistrantId, sealed: &[u8]) -> Option<String> {
-        self.0.open_str(crate::crypto::columns::REGISTRANT_OFFICER, registrant, sealed).ok()
+        self.0.officer(registrant, sealed)
     }
     fn seal_occurrence_reason(&self, occurrence: uuid::Uuid, text: &str) -> Option<Vec<u8>> {
-        self.0.seal_str(crate::crypto::columns::OCCURRENCE_REASON, occurrence, text).ok()
+        self.0.seal_occurrence_reason(occurrence, text)
     }
     fn seal_status_reason(&self, change: uuid::Uuid, text: &str) -> Option<Vec<u8>> {
-        self.0.seal_str(crate::crypto::columns::ORDER_STATUS_REASON, change, text).ok()
+        self.0.seal_status_reason(change, text)
+    }
+}
+
+/// The service's own writes shared with the jobs (`jobs::occurrences`) seal with the same keys.
+impl jobs::Keys for crate::crypto::Crypto {
+    fn officer(&self, registrant: domain::ids::RegistrantId, sealed: &[u8]) -> Option<String> {
+        self.open_str(crate::crypto::columns::REGISTRANT_OFFICER, registrant, sealed).ok()
+    }
+    fn seal_occurrence_reason(&self, occurrence: uuid::Uuid, text: &str) -> Option<Vec<u8>> {
+        self.seal_str(crate::crypto::columns::OCCURRENCE_REASON, occurrence, text).ok()
+    }
+    fn seal_status_reason(&self, change: uuid::Uuid, text: &str) -> Option<Vec<u8>> {
+        self.seal_str(crate::crypto::columns::ORDER_STATUS_REASON, change, text).ok()
     }
 }
 

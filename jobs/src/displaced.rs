@@ -11,7 +11,6 @@ use domain::ids::{ObligationId, OccurrenceId, RecordId};
 use domain::regimes::{Subject, displaces};
 use domain::vocab::{ObligationKind, ObligationStatus, OccurrenceStatus, OrderStatus};
 use entities::{obligation, occurrence, order, regime};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
 
 fn subject(o: &order::Model) -> Subject<'_> {
@@ -99,11 +98,7 @@ pub async fn resume_after(
             version: Set(1),
             created_at: Set(now),
         })
-        .on_conflict(
-            OnConflict::columns([occurrence::Column::ObligationId, occurrence::Column::DueAt, occurrence::Column::Subject])
-                .do_nothing()
-                .to_owned(),
-        )
+        .on_conflict(crate::occurrences::on_conflict())
         .exec_without_returning(conn)
         .await?;
         started += 1;

@@ -12,7 +12,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::calendar;
-use domain::ids::{ObligationId, OrderId, RecordId};
+use domain::ids::{ObligationId, OrderId};
 use domain::vocab::{ObligationStatus, OccurrenceStatus, OrderStatus};
 use entities::{obligation, occurrence, order, order_status_change};
 use sea_orm::sea_query::Expr;
@@ -122,17 +122,6 @@ async fn end_duties(
         .filter(occurrence::Column::DueAt.gt(ends_at))
         .all(txn)
         .await?;
-    for occ in after {
-        occurrence::Entity::update_many()
-            .col_expr(occurrence::Column::Status, Expr::value(OccurrenceStatus::Excused.as_str()))
-            .col_expr(occurrence::Column::ReasonSealed, Expr::value(keys.seal_occurrence_reason(occ.id.uuid(), reason)))
-            .col_expr(occurrence::Column::ResolvedAt, Expr::value(now))
-            .col_expr(occurrence::Column::ResolvedBy, Expr::value(EXPIRY))
-            .col_expr(occurrence::Column::Version, Expr::value(occ.version + 1))
-            .filter(occurrence::Column::Id.eq(occ.id))
-            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
-            .exec(txn)
-            .await?;
-    }
+    crate::occurrences::excuse(txn, &after, reason, EXPIRY, now, keys).await?;
     Ok(())
 }

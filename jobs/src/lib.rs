@@ -19,6 +19,7 @@ pub mod displaced;
 pub mod expiry;
 pub mod hygiene;
 pub mod materialise;
+pub mod occurrences;
 pub mod outbox;
 pub mod reviews;
 pub mod runner;

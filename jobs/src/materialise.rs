@@ -7,9 +7,7 @@
 use chrono::{DateTime, Days, Utc};
 use domain::ids::{ObligationId, OccurrenceId, RegistrantId};
 use entities::{obligation, occurrence, suspension};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::OnConflict,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::db::{begin_write, try_job_lock};
 use crate::{JobError, RunReport};
@@ -56,14 +54,7 @@ pub async fn materialise_one(
     if rows.is_empty() {
         return Ok(0);
     }
-    occurrence::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::columns([occurrence::Column::ObligationId, occurrence::Column::DueAt, occurrence::Column::Subject])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(conn)
-        .await
+    occurrence::Entity::insert_many(rows).on_conflict(crate::occurrences::on_conflict()).exec_without_returning(conn).await
 }
 
 pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>, horizon_days: u32) -> Result<RunReport, JobError> {

@@ -13,12 +13,11 @@ use domain::ids::{OccurrenceId, RegistrantId};
 use domain::vocab::{ComplianceOutcome, OccurrenceStatus};
 use serde::Deserialize;
 
-use super::pages::{self, Chrome, words};
-use super::record::justified;
+use super::pages::{self, Chrome};
 use super::session::{self, Visitor};
 use crate::http::AppState;
 use crate::services::ServiceError;
-use crate::services::obligations::{self, correction, input::CorrectionInput, views::OccurrenceView};
+use crate::services::obligations::{correction, input::CorrectionInput, views::OccurrenceView};
 
 #[derive(Deserialize, Default, Clone)]
 pub struct CorrectForm {
@@ -52,30 +51,14 @@ impl CorrectPage {
     }
 }
 
-/// The occurrence (missed, of this registrant) with its duty's name, read under the record's
-/// justification like the obligations tab.
+/// The occurrence (missed, of this registrant's sessions) with its duty's name.
 async fn missed(
     state: &AppState,
     visitor: &mut Visitor,
     id: RegistrantId,
     occ: OccurrenceId,
 ) -> Result<(OccurrenceView, String), Response> {
-    justified(state, visitor, id).await?;
-    let chrome = || Some(Chrome::for_visitor(visitor, "/caseload"));
-    let list = obligations::list_for_registrant(&state.ctx, &visitor.caller, id, crate::clock::now())
-        .await
-        .map_err(|e| pages::service_error(chrome(), e))?;
-    let found = list.items.into_iter().filter(|ob| !ob.kind.is_notification()).find_map(|ob| {
-        let duty = words(ob.kind.as_str());
-        ob.occurrences.into_iter().find(|o| o.id == occ).map(|o| (o, duty))
-    });
-    match found {
-        Some((o, duty)) if o.status == OccurrenceStatus::Missed => Ok((o, duty)),
-        Some(_) => {
-            Err(pages::error_page(chrome(), StatusCode::CONFLICT, "This is not a missed session", "Go back to the obligations and reload."))
-        }
-        None => Err(pages::service_error(chrome(), ServiceError::NotFound("occurrence"))),
-    }
+    super::outcome::occurrence_in(state, visitor, (id, occ), OccurrenceStatus::Missed, "This is not a missed session").await
 }
 
 fn page(visitor: &Visitor, id: RegistrantId, occ: OccurrenceId, o: &OccurrenceView, duty: String, form: CorrectForm) -> CorrectPage {

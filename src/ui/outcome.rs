@@ -31,23 +31,31 @@ async fn pending(
     id: RegistrantId,
     occ: OccurrenceId,
 ) -> Result<(OccurrenceView, String), Response> {
+    occurrence_in(state, visitor, (id, occ), OccurrenceStatus::Pending, "This has already been resolved").await
+}
+
+/// The occurrence of this registrant's duties (other than notifications when `wanted` is not
+/// pending) with its duty's name, if it has status `wanted`; otherwise a 409 page titled
+/// `otherwise`. Read under the record's justification like the obligations tab.
+pub(super) async fn occurrence_in(
+    state: &AppState,
+    visitor: &mut Visitor,
+    (id, occ): (RegistrantId, OccurrenceId),
+    wanted: OccurrenceStatus,
+    otherwise: &str,
+) -> Result<(OccurrenceView, String), Response> {
     justified(state, visitor, id).await?;
     let chrome = || Some(Chrome::for_visitor(visitor, "/caseload"));
     let list = obligations::list_for_registrant(&state.ctx, &visitor.caller, id, crate::clock::now())
         .await
         .map_err(|e| pages::service_error(chrome(), e))?;
-    let found = list.items.into_iter().find_map(|ob| {
+    let found = list.items.into_iter().filter(|ob| wanted == OccurrenceStatus::Pending || !ob.kind.is_notification()).find_map(|ob| {
         let duty = words(ob.kind.as_str());
         ob.occurrences.into_iter().find(|o| o.id == occ).map(|o| (o, duty))
     });
     match found {
-        Some((o, duty)) if o.status == OccurrenceStatus::Pending => Ok((o, duty)),
-        Some(_) => Err(pages::error_page(
-            chrome(),
-            StatusCode::CONFLICT,
-            "This has already been resolved",
-            "Go back to the obligations and reload.",
-        )),
+        Some((o, duty)) if o.status == wanted => Ok((o, duty)),
+        Some(_) => Err(pages::error_page(chrome(), StatusCode::CONFLICT, otherwise, "Go back to the obligations and reload.")),
         None => Err(pages::service_error(chrome(), ServiceError::NotFound("occurrence"))),
     }
 }

@@ -8,11 +8,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use domain::ids::{ConditionId, ObligationId, OccurrenceId, OrderId, RecordId, RegistrantId};
 use domain::schedule::Schedule;
 use entities::{obligation, occurrence, order};
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::regimes;
-use crate::crypto::{Crypto, columns};
+use crate::crypto::Crypto;
 use crate::services::orders::read as orders;
 use crate::services::{ServiceError, ServiceResult};
 use domain::calendar;
@@ -115,14 +115,7 @@ pub async fn add_occurrences(
         version: Set(1),
         created_at: Set(now),
     });
-    occurrence::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::columns([occurrence::Column::ObligationId, occurrence::Column::DueAt, occurrence::Column::Subject])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(conn)
-        .await?;
+    occurrence::Entity::insert_many(rows).on_conflict(jobs::occurrences::on_conflict()).exec_without_returning(conn).await?;
     Ok(())
 }
 
@@ -274,25 +267,15 @@ pub async fn end_for_order(
         .filter(occurrence::Column::DueAt.gt(ending.at))
         .all(conn)
         .await?;
-    for occ in after {
+    for occ in &after {
         let handed = open.iter().find(|o| o.id == occ.obligation_id).filter(|o| o.kind.is_notification() && o.condition_id.is_none());
         if let (Some(successor), Some(from)) = (ending.successor, handed) {
             let id = ensure_obligation(conn, successor, from.kind, now).await?;
             let basis = occ.basis_event.zip(occ.basis_on).map(|(event, on)| Basis { event, on });
             add_occurrences(conn, id, occ.registrant_id, &[Due { at: occ.due_at, opens: occ.window_opens_at, basis }], now).await?;
         }
-        let reason = crypto.seal_str(columns::OCCURRENCE_REASON, occ.id, ending.reason)?;
-        occurrence::Entity::update_many()
-            .col_expr(occurrence::Column::Status, Expr::value(OccurrenceStatus::Excused.as_str()))
-            .col_expr(occurrence::Column::ReasonSealed, Expr::value(reason))
-            .col_expr(occurrence::Column::ResolvedAt, Expr::value(now))
-            .col_expr(occurrence::Column::ResolvedBy, Expr::value(resolved_by))
-            .col_expr(occurrence::Column::Version, Expr::value(occ.version + 1))
-            .filter(occurrence::Column::Id.eq(occ.id))
-            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
-            .exec(conn)
-            .await?;
     }
+    jobs::occurrences::excuse(conn, &after, ending.reason, resolved_by, now, crypto).await?;
     Ok(ids)
 }
 
@@ -318,18 +301,6 @@ pub async fn end_for_registrant(
         .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
         .all(conn)
         .await?;
-    let excused = pending.len() as u64;
-    for occ in pending {
-        occurrence::Entity::update_many()
-            .col_expr(occurrence::Column::Status, Expr::value(OccurrenceStatus::Excused.as_str()))
-            .col_expr(occurrence::Column::ReasonSealed, Expr::value(crypto.seal_str(columns::OCCURRENCE_REASON, occ.id, reason)?))
-            .col_expr(occurrence::Column::ResolvedAt, Expr::value(now))
-            .col_expr(occurrence::Column::ResolvedBy, Expr::value(resolved_by))
-            .col_expr(occurrence::Column::Version, Expr::value(occ.version + 1))
-            .filter(occurrence::Column::Id.eq(occ.id))
-            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
-            .exec(conn)
-            .await?;
-    }
+    let excused = jobs::occurrences::excuse(conn, &pending, reason, resolved_by, now, crypto).await?;
     Ok(excused)
 }
