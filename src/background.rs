@@ -29,21 +29,6 @@ pub struct Plan {
 
 /// The key ring as the jobs use it (the jobs crate holds no keys): the managing officer for
 /// notification delivery, and reasons sealed under the same columns the service uses.
-pub struct ServiceKeys(pub Arc<crate::crypto::Crypto>);
-
-impl jobs::Keys for ServiceKeys {
-    fn officer(&self, registrant: domain::ids::RegistrantId, sealed: &[u8]) -> Option<String> {
-        self.0.officer(registrant, sealed)
-    }
-    fn seal_occurrence_reason(&self, occurrence: uuid::Uuid, text: &str) -> Option<Vec<u8>> {
-        self.0.seal_occurrence_reason(occurrence, text)
-    }
-    fn seal_status_reason(&self, change: uuid::Uuid, text: &str) -> Option<Vec<u8>> {
-        self.0.seal_status_reason(change, text)
-    }
-}
-
-/// The service's own writes shared with the jobs (`jobs::occurrences`) seal with the same keys.
 impl jobs::Keys for crate::crypto::Crypto {
     fn officer(&self, registrant: domain::ids::RegistrantId, sealed: &[u8]) -> Option<String> {
         self.open_str(crate::crypto::columns::REGISTRANT_OFFICER, registrant, sealed).ok()
@@ -81,7 +66,7 @@ pub async fn start(ctx: Ctx, plan: Plan) -> anyhow::Result<Background> {
     }
     let scheduler = match plan.jobs {
         Some((config, sink)) => {
-            let keys = Arc::new(ServiceKeys(ctx.crypto.clone()));
+            let keys: Arc<dyn jobs::Keys> = ctx.crypto.clone();
             Some(jobs::scheduler::start(ctx.db.clone(), config, Arc::new(sink), keys, crate::clock::now).await?)
         }
         None => None,

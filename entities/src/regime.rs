@@ -27,3 +27,28 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The regime in domain form, read by the service and the jobs alike; `None` when a stored
+    /// number is out of range or `change_events` names an event the domain does not know.
+    pub fn to_domain(&self) -> Option<domain::regimes::Regime> {
+        let days = |value: Option<i32>| match value {
+            None => Some(None),
+            Some(d) => u32::try_from(d).ok().map(Some),
+        };
+        Some(domain::regimes::Regime {
+            code: self.code.clone(),
+            initial_trigger: self.initial_trigger,
+            initial_days: days(self.initial_days)?,
+            change_days: days(self.change_days)?,
+            change_events: domain::regimes::Regime::parse_events(&self.change_events)?,
+            annual: self.annual,
+            nfa_weekly: self.nfa_weekly,
+            in_person: self.in_person,
+            acknowledgement_required: self.acknowledgement_required,
+            qualifying_stay_days: days(self.qualifying_stay_days)?,
+            travel_notice_days: days(self.travel_notice_days)?,
+            displaced_by: self.displaced_by.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect(),
+        })
+    }
+}

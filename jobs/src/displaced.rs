@@ -17,23 +17,6 @@ fn subject(o: &order::Model) -> Subject<'_> {
     Subject { regime: &o.regime_code, made_on: o.made_on, recorded: o.id.uuid() }
 }
 
-fn as_domain(r: &regime::Model) -> domain::regimes::Regime {
-    domain::regimes::Regime {
-        code: r.code.clone(),
-        initial_trigger: r.initial_trigger,
-        initial_days: r.initial_days.and_then(|d| u32::try_from(d).ok()),
-        change_days: r.change_days.and_then(|d| u32::try_from(d).ok()),
-        change_events: Vec::new(),
-        annual: r.annual,
-        nfa_weekly: r.nfa_weekly,
-        in_person: r.in_person,
-        acknowledgement_required: r.acknowledgement_required,
-        qualifying_stay_days: None,
-        travel_notice_days: None,
-        displaced_by: r.displaced_by.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect(),
-    }
-}
-
 /// `ended` stopped having effect on `from_day`: each other in-force order of the registrant that
 /// it displaced, and that nothing else still displaces, gets its initial notification due within
 /// its regime's days beginning with `from_day`. Returns how many duties started.
@@ -50,10 +33,11 @@ pub async fn resume_after(
         .filter(Condition::any().add(order::Column::ExpiresOn.is_null()).add(order::Column::ExpiresOn.gt(from_day)))
         .all(conn)
         .await?;
+    let codes: Vec<&str> = remaining.iter().map(|o| o.regime_code.as_str()).collect();
+    let regimes = regime::Entity::find().filter(regime::Column::Code.is_in(codes)).all(conn).await?;
     let mut started = 0;
     for o in &remaining {
-        let Some(row) = regime::Entity::find_by_id(o.regime_code.clone()).one(conn).await? else { continue };
-        let rules = as_domain(&row);
+        let Some(rules) = regimes.iter().find(|r| r.code == o.regime_code).and_then(regime::Model::to_domain) else { continue };
         let Some(days) = rules.initial_days else { continue };
         if !displaces(&rules, subject(o), subject(ended)) || remaining.iter().any(|p| displaces(&rules, subject(o), subject(p))) {
             continue;

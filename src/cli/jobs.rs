@@ -43,9 +43,7 @@ pub async fn run(config: Option<&Path>, command: JobsCommand) -> anyhow::Result<
             let sink = super::serve::sink(&settings)?;
             // Delivery names each officer and expiry seals its reasons: both need the key ring.
             let keys: Box<dyn jobs::Keys> = match &raw.keys.file {
-                Some(file) => Box::new(crate::background::ServiceKeys(std::sync::Arc::new(crate::crypto::Crypto::new(
-                    crate::crypto::KeyRing::load(file)?,
-                )))),
+                Some(file) => Box::new(crate::crypto::Crypto::new(crate::crypto::KeyRing::load(file)?)),
                 None => Box::new(jobs::NoKeys),
             };
             let mut failed = false;

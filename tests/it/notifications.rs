@@ -60,7 +60,7 @@ async fn notifications_survive_a_receiver_outage_and_arrive_once_signed() {
 
     let mut clock = now;
     for _ in 0..12 {
-        outbox::run(&app.db, clock, &sink, &vigil::background::ServiceKeys(app.ctx.crypto.clone())).await.unwrap();
+        outbox::run(&app.db, clock, &sink, &*app.ctx.crypto).await.unwrap();
         clock += chrono::Duration::minutes(10);
     }
     {
@@ -92,7 +92,7 @@ async fn a_receiver_that_never_recovers_leaves_messages_dead_not_lost() {
     let sink = Sink::webhook(receiver(state.clone()).await, vec![7; 32]).unwrap();
     let mut clock = t("2026-06-10T00:00:00Z");
     for _ in 0..(outbox::MAX_ATTEMPTS + 5) {
-        outbox::run(&app.db, clock, &sink, &vigil::background::ServiceKeys(app.ctx.crypto.clone())).await.unwrap();
+        outbox::run(&app.db, clock, &sink, &*app.ctx.crypto).await.unwrap();
         clock += chrono::Duration::hours(2);
     }
     assert_eq!(state.lock().unwrap().attempts, outbox::MAX_ATTEMPTS as usize);

@@ -8,7 +8,6 @@ use domain::calendar;
 use jobs::{detect_missed, expiry};
 use serde_json::{Value, json};
 use vigil::auth::Role;
-use vigil::background::ServiceKeys;
 
 use crate::orders::{id, obligations, registrant_with_order};
 use crate::support::TestApp;
@@ -56,11 +55,11 @@ fn occurrences(list: &Value) -> Vec<(DateTime<Utc>, String)> {
 #[tokio::test]
 async fn an_order_expires_by_itself_once_and_only_what_was_owed_while_in_force_is_breached() {
     let app = TestApp::spawn().await;
-    let keys = ServiceKeys(app.ctx.crypto.clone());
+    let keys = app.ctx.crypto.clone();
     let (registrant, order) = registrant_with_order(&app, short_interim()).await;
     let ends_at = calendar::start_of_day(day(2));
 
-    let before = expiry::run(&app.db, vigil::clock::now(), &keys).await.unwrap();
+    let before = expiry::run(&app.db, vigil::clock::now(), &*keys).await.unwrap();
     assert_eq!((before.examined, before.created), (0, 0), "not yet expired");
 
     // Two hours after its end, the detector runs before the expiry job: it leaves the order's
@@ -69,9 +68,9 @@ async fn an_order_expires_by_itself_once_and_only_what_was_owed_while_in_force_i
     detect_missed::run(&app.db, after, GRACE).await.unwrap();
     assert_eq!(app.count("breaches").await, 0, "held until the expiry job has run");
 
-    let run = expiry::run(&app.db, after, &keys).await.unwrap();
+    let run = expiry::run(&app.db, after, &*keys).await.unwrap();
     assert_eq!((run.examined, run.created), (1, 1));
-    let again = expiry::run(&app.db, after + Duration::minutes(5), &keys).await.unwrap();
+    let again = expiry::run(&app.db, after + Duration::minutes(5), &*keys).await.unwrap();
     assert_eq!((again.examined, again.created), (0, 0), "exactly once");
 
     let ppo = app.token(Role::Ppo, "met");
@@ -112,10 +111,10 @@ async fn an_order_expires_by_itself_once_and_only_what_was_owed_while_in_force_i
 #[tokio::test]
 async fn an_order_until_further_order_never_expires_by_itself() {
     let app = TestApp::spawn().await;
-    let keys = ServiceKeys(app.ctx.crypto.clone());
+    let keys = app.ctx.crypto.clone();
     let (_, open_ended) = registrant_with_order(&app, crate::orders::spo(&day(0).to_string(), Some(&day(0).to_string()))).await;
     let years_later = calendar::start_of_day(day(3650));
-    let run = expiry::run(&app.db, years_later, &keys).await.unwrap();
+    let run = expiry::run(&app.db, years_later, &*keys).await.unwrap();
     assert_eq!((run.examined, run.created), (0, 0));
     let (_, still) = app.get(&format!("/api/v1/orders/{}", id(&open_ended)), &app.token(Role::Ppo, "met")).await;
     assert_eq!(still["status"], "active");
@@ -167,7 +166,7 @@ async fn a_discharge_recorded_late_takes_effect_from_the_courts_day_and_nothing_
 #[tokio::test]
 async fn an_spo_made_while_soa_notification_applies_starts_its_duty_the_day_that_ends() {
     let app = TestApp::spawn().await;
-    let keys = ServiceKeys(app.ctx.crypto.clone());
+    let keys = app.ctx.crypto.clone();
     let mut soa = short_interim();
     soa["regime"] = json!("soa2003_part2");
     soa["conditions"] = json!([]);
@@ -195,7 +194,7 @@ async fn an_spo_made_while_soa_notification_applies_starts_its_duty_the_day_that
     assert!(for_order(&list, "change_notification", &spo).is_empty());
 
     // The SOA order ends at the end of day 1: s.9 starts from day 2, 3 days beginning with it.
-    let run = expiry::run(&app.db, calendar::start_of_day(day(2)) + Duration::hours(1), &keys).await.unwrap();
+    let run = expiry::run(&app.db, calendar::start_of_day(day(2)) + Duration::hours(1), &*keys).await.unwrap();
     assert_eq!(run.created, 1);
     let list = obligations(&app, &registrant).await;
     let initial = for_order(&list, "initial_notification", &spo);

@@ -39,23 +39,6 @@ pub async fn load_titled(conn: &impl ConnectionTrait, codes: impl IntoIterator<I
         .collect()
 }
 
-fn days(value: Option<i32>) -> ServiceResult<Option<u32>> {
-    value.map(|d| stored(u32::try_from(d).ok())).transpose()
-}
-
 fn to_domain(m: regime::Model) -> ServiceResult<Regime> {
-    Ok(Regime {
-        initial_trigger: m.initial_trigger,
-        initial_days: days(m.initial_days)?,
-        change_days: days(m.change_days)?,
-        change_events: stored(Regime::parse_events(&m.change_events))?,
-        annual: m.annual,
-        nfa_weekly: m.nfa_weekly,
-        in_person: m.in_person,
-        acknowledgement_required: m.acknowledgement_required,
-        qualifying_stay_days: days(m.qualifying_stay_days)?,
-        travel_notice_days: days(m.travel_notice_days)?,
-        displaced_by: m.displaced_by.split(',').map(str::trim).filter(|c| !c.is_empty()).map(str::to_owned).collect(),
-        code: m.code,
-    })
+    stored(m.to_domain())
 }
