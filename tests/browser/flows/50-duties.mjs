@@ -10,16 +10,21 @@ async function giveReason (page) {
   await page.getByRole('button', { name: 'Continue' }).click()
 }
 
-// The first record on the caseload whose obligations offer an outcome to record.
-async function recordWithSession (page) {
+// The first record on the caseload whose obligations offer a link named like `name`.
+async function recordWith (page, name) {
   await nav(page, 'Caseload')
   const hrefs = await page.locator('table a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))
   for (const href of hrefs) {
     await page.goto(`${BASE}${href}/obligations`)
     await giveReason(page)
-    if (await page.getByRole('link', { name: /^Record an outcome/ }).count()) return href
+    if (await page.getByRole('link', { name }).count()) return href
   }
   return null
+}
+
+// The first record on the caseload whose obligations offer an outcome to record.
+async function recordWithSession (page) {
+  return recordWith(page, /^Record an outcome/)
 }
 
 export default async function () {
@@ -58,10 +63,13 @@ export default async function () {
     await page.getByRole('button', { name: 'Record the outcome' }).click()
     check((await page.locator('.govuk-notification-banner').innerText()).includes('Outcome recorded'), `the outcome is recorded (${label})`)
     await audit(page, `obligations after outcome (${label})`)
-    // A missed session offers a correction (attended, entered late); its form and error summary.
-    const correct = page.getByRole('link', { name: /^Correct the outcome/ })
-    if (await correct.count()) {
-      await correct.first().click()
+    // A missed session offers a correction (attended, entered late): its form and error summary,
+    // on the first record that has one (the demo's detector and failed sessions make them).
+    const correctable = await recordWith(page, /^Correct the outcome/)
+    check(correctable !== null, `probation finds a missed session to correct (${label})`)
+    if (correctable !== null) {
+      console.log(`  correction page (${label})`)
+      await page.getByRole('link', { name: /^Correct the outcome/ }).first().click()
       check((await heading(page)) === 'Correct a missed session', `the correction page (${label})`)
       await audit(page, `correction (${label})`)
       await page.getByRole('button', { name: 'Correct the outcome' }).click()

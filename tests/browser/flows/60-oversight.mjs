@@ -80,6 +80,8 @@ async function auditor (js, width, label, record, reference) {
   check(await page.locator('.govuk-error-summary').isVisible(), `a bad record id shows the error summary (${label})`)
   await audit(page, `audit search error (${label})`)
   await page.getByLabel('Record or subject id').fill(record)
+  // Other flows read this record too (probation, looking for sessions): only the officer's views.
+  await page.getByLabel('Who').fill('demo-ppo-met')
   const from = page.getByRole('group', { name: 'Date from' })
   await from.getByLabel('Day').fill('1')
   await from.getByLabel('Month').fill('1')
