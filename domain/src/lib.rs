@@ -21,4 +21,5 @@ pub mod reasons;
 pub mod regimes;
 pub mod schedule;
 pub mod text;
+pub mod variations;
 pub mod vocab;

@@ -107,6 +107,9 @@ vocabulary!(
     }
 );
 
+// What a court did to an order's terms (SPA 2019 s.7, DAA 2021 s.44–45).
+vocabulary!(VariationKind { Variation => "variation", Renewal => "renewal" });
+
 vocabulary!(ConditionKind { Prohibition => "prohibition", Requirement => "requirement" });
 
 vocabulary!(

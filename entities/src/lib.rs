@@ -28,6 +28,7 @@ pub mod order;
 pub mod order_condition;
 pub mod order_protected_person;
 pub mod order_status_change;
+pub mod order_variation;
 pub mod outbox;
 pub mod reference_counter;
 pub mod regime;

@@ -22,6 +22,11 @@ pub struct Model {
     pub starts_on: Option<Date>,
     pub ends_on: Option<Date>,
     pub created_at: DateTimeUtc,
+    /// The variation that added it; `None`: the order as made.
+    pub added_by_variation: Option<Uuid>,
+    /// The variation that removed it, from `removed_on`; `None`: still part of the terms.
+    pub removed_by_variation: Option<Uuid>,
+    pub removed_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

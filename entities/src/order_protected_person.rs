@@ -13,6 +13,11 @@ pub struct Model {
     #[sea_orm(column_type = "Blob")]
     pub details_sealed: Vec<u8>,
     pub created_at: DateTimeUtc,
+    /// The variation that added it; `None`: the order as made.
+    pub added_by_variation: Option<Uuid>,
+    /// The variation that removed it, from `removed_on`; `None`: still part of the terms.
+    pub removed_by_variation: Option<Uuid>,
+    pub removed_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

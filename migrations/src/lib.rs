@@ -31,6 +31,7 @@ mod m20261130_000038_job_run_heartbeats;
 mod m20261130_000039_occurrence_subjects;
 mod m20261130_000040_breach_withdrawal;
 mod m20261130_000041_regime_displacement;
+mod m20261130_000042_order_variations;
 mod support;
 
 pub struct Migrator;
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000039_occurrence_subjects::Migration),
             Box::new(m20261130_000040_breach_withdrawal::Migration),
             Box::new(m20261130_000041_regime_displacement::Migration),
+            Box::new(m20261130_000042_order_variations::Migration),
         ]
     }
 }

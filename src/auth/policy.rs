@@ -139,6 +139,7 @@ routes! {
     "GET" "/api/v1/orders/{id}" => READ_REGISTRANT, justified;
     "POST" "/api/v1/orders/{id}/service" => &[Permission::OrderWrite];
     "POST" "/api/v1/orders/{id}/status" => &[Permission::OrderWrite];
+    "POST" "/api/v1/orders/{id}/variations" => &[Permission::OrderWrite];
     "GET" "/api/v1/registrants/{id}/obligations" => &[Permission::ObligationRead], justified;
     "POST" "/api/v1/registrants/{id}/notifications" => &[Permission::NotificationRecord];
     "POST" "/api/v1/occurrences/{id}/compliance" => &[Permission::ComplianceRecord];
@@ -227,6 +228,8 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("GET", "/registrants/{id}/orders/{order}", READ_REGISTRANT),
     ui("GET", "/registrants/{id}/orders/{order}/service", &[Permission::OrderWrite]),
     ui("POST", "/registrants/{id}/orders/{order}/service", &[Permission::OrderWrite]),
+    ui("GET", "/registrants/{id}/orders/{order}/vary", &[Permission::OrderWrite]),
+    ui("POST", "/registrants/{id}/orders/{order}/vary", &[Permission::OrderWrite]),
     ui("GET", "/registrants/new", &[Permission::RegistrantWrite]),
     ui("POST", "/registrants/new", &[Permission::RegistrantWrite]),
     ui("GET", "/registrants/new/{draft}", &[Permission::RegistrantWrite]),

@@ -46,6 +46,9 @@ pub const NOTIFICATION_STATION: Column = col("notification_events", "station_sea
 pub const APPROVAL_DECISION_REASON: Column = col("approvals", "decision_reason_sealed");
 pub const WEB_DRAFT: Column = col("web_drafts", "draft_sealed");
 pub const MATCH_PROFILE: Column = col("match_profiles", "profile_sealed");
+pub const VARIATION_COURT: Column = col("order_variations", "court_sealed");
+pub const VARIATION_CASE_REFERENCE: Column = col("order_variations", "case_reference_sealed");
+pub const VARIATION_REASON: Column = col("order_variations", "reason_sealed");
 
 /// Every sealed column, each keyed by its table's `id` (the row id in the associated data).
 /// Key rotation re-seals exactly these; a column missing here would keep its old key forever,
@@ -85,4 +88,7 @@ pub const ALL: &[Column] = &[
     NOTIFICATION_STATION,
     WEB_DRAFT,
     MATCH_PROFILE,
+    VARIATION_COURT,
+    VARIATION_CASE_REFERENCE,
+    VARIATION_REASON,
 ];

@@ -1,4 +1,5 @@
-//! Order routes: record and read orders, record service, change status.
+//! Order routes: record and read orders, record service, change status, record a variation or
+//! renewal.
 
 use axum::Json;
 use axum::extract::State;
@@ -13,7 +14,7 @@ use super::extract::{AppJson, Path};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::orders;
-use crate::services::orders::input::{NewOrderInput, ServiceInput, StatusChangeInput};
+use crate::services::orders::input::{NewOrderInput, ServiceInput, StatusChangeInput, VariationInput};
 use crate::services::orders::views::{OrderList, OrderView};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -22,6 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one))
         .routes(routes!(record_service))
         .routes(routes!(change_status))
+        .routes(routes!(vary))
 }
 
 /// Records an order against a registrant your organisation manages, with its protected persons
@@ -82,4 +84,23 @@ async fn change_status(
     AppJson(body): AppJson<StatusChangeInput>,
 ) -> Result<Json<OrderView>, ApiError> {
     Ok(Json(orders::change_status(&state.ctx, &caller, id, body, clock::now()).await?))
+}
+
+/// Records a court's variation or renewal of the order (SPA 2019 s.7, DAA 2021 s.44–45) as a new
+/// version of its terms: the hearing, the reason, the conditions and protected persons removed
+/// (by id) and added, and the order's new end. Duties follow from `effective_on`: sessions of a
+/// removed requirement are excused with the reason, an added requirement's are created, and a
+/// new end moves every schedule's last session. `version` must be the one you read; an order no
+/// longer in force answers 409 `not_in_force`.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/variations", tag = "orders", params(("id" = Uuid, Path)), request_body = VariationInput,
+    responses((status = 201, body = OrderView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem),
+        (status = 422, body = Problem)))]
+async fn vary(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<OrderId>,
+    AppJson(body): AppJson<VariationInput>,
+) -> Result<(StatusCode, Json<OrderView>), ApiError> {
+    let view = orders::variations::vary(&state.ctx, &caller, id, body, clock::now()).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }

@@ -27,6 +27,8 @@ mod notify;
 mod operations;
 mod order;
 mod order_new;
+mod order_terms;
+mod order_vary;
 mod orders;
 mod outcome;
 mod overdue;
@@ -84,6 +86,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/registrants/{id}/orders/new", get(order_new::form_page).post(order_new::create))
         .route("/registrants/{id}/orders/{order}", get(order::order))
         .route("/registrants/{id}/orders/{order}/service", get(order::service_form).post(order::record_service))
+        .route("/registrants/{id}/orders/{order}/vary", get(order_vary::form_page).post(order_vary::record))
         .route("/registrants/new", get(register::start_page).post(register::start))
         .route("/registrants/new/{draft}", get(register::tasks))
         .route("/registrants/new/{draft}/{step}", get(register::step_form).post(register::step_save))

@@ -17,7 +17,7 @@ use domain::vocab::{ConditionKind, ObligationKind};
 
 use super::form::{self, DateBoxes, Fields, error};
 use super::orders::kind_label;
-use super::pages::{self, Chrome, Done, date, words};
+use super::pages::{self, Chrome, Done, date, sentence, words};
 use super::record::{Item, justified};
 use super::session::{self, Visitor};
 use crate::auth::Permission;
@@ -47,15 +47,25 @@ pub struct OrderPage {
     pub summary: Vec<Item>,
     pub prohibitions: Vec<Condition>,
     pub requirements: Vec<Condition>,
+    /// Conditions a variation removed.
+    pub removed: Vec<Condition>,
     /// `None`: the caller may not see protected persons.
     pub protected_persons: Option<Vec<String>>,
+    pub former_persons: Vec<String>,
+    pub hearings: Vec<Hearing>,
     /// "Initial notification due by …", with its rule.
     pub due: Option<String>,
     pub may_serve: bool,
+    pub may_vary: bool,
 }
 
 /// The order, read under the record's reason; it must be this registrant's.
-async fn read(state: &AppState, visitor: &mut Visitor, id: RegistrantId, order: OrderId) -> Result<(String, OrderView), Response> {
+pub(super) async fn read(
+    state: &AppState,
+    visitor: &mut Visitor,
+    id: RegistrantId,
+    order: OrderId,
+) -> Result<(String, OrderView), Response> {
     let reason = justified(state, visitor, id).await?;
     let chrome = Chrome::for_visitor(visitor, "/caseload");
     match orders::get(&state.ctx, &visitor.caller, order, crate::clock::now()).await {
@@ -65,8 +75,67 @@ async fn read(state: &AppState, visitor: &mut Visitor, id: RegistrantId, order: 
     }
 }
 
+/// Whether the caller may record what happens to this order (its service, a variation).
+pub(super) fn may_change(visitor: &Visitor, o: &OrderView) -> bool {
+    visitor.caller.can(Permission::OrderWrite) && visitor.caller.org == o.managing_org && o.status.is_in_force()
+}
+
 fn may_serve(visitor: &Visitor, o: &OrderView) -> bool {
-    visitor.caller.can(Permission::OrderWrite) && visitor.caller.org == o.managing_org && o.served_on.is_none() && o.status.is_in_force()
+    may_change(visitor, o) && o.served_on.is_none()
+}
+
+/// When the order ends, in words.
+pub(super) fn end_words(o: &OrderView) -> String {
+    match (o.expires_on, o.until_further_order) {
+        (Some(d), _) => date(d),
+        (None, true) => "Until further order".into(),
+        (None, false) => "Not recorded".into(),
+    }
+}
+
+/// One hearing in the order's court history.
+pub struct Hearing {
+    pub terms_version: i32,
+    pub what: &'static str,
+    pub heard: String,
+    pub changes: String,
+    /// `None`: the caller may not see the court's reasons (they may describe protected persons).
+    pub reason: Option<String>,
+}
+
+fn hearings(o: &OrderView) -> Vec<Hearing> {
+    o.variations
+        .iter()
+        .map(|v| {
+            let mut changes = Vec::new();
+            if (v.expires_on, v.until_further_order) != (v.previous_expires_on, v.previous_until_further_order) {
+                changes.push(match (v.expires_on, v.until_further_order) {
+                    (Some(d), _) => format!("now ends {}", date(d)),
+                    _ => "now lasts until further order".to_owned(),
+                });
+            }
+            if !v.removed_conditions.is_empty() {
+                changes.push(format!("{} condition{} removed", v.removed_conditions.len(), plural(v.removed_conditions.len())));
+            }
+            if !v.added_conditions.is_empty() {
+                changes.push(format!("{} condition{} added", v.added_conditions.len(), plural(v.added_conditions.len())));
+            }
+            Hearing {
+                terms_version: v.terms_version,
+                what: match v.kind {
+                    domain::vocab::VariationKind::Variation => "Varied",
+                    domain::vocab::VariationKind::Renewal => "Renewed",
+                },
+                heard: super::order_vary::heard(v),
+                changes: if changes.is_empty() { "Protected persons changed".into() } else { sentence(&changes.join(", ")) },
+                reason: v.reason.clone(),
+            }
+        })
+        .collect()
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 /// When the order's initial notification is due, from the occurrence the service created, and
@@ -116,17 +185,12 @@ pub async fn order(
         Item { key: "Made on", value: date(o.made_on) },
         Item { key: "Served on", value: o.served_on.map(date).unwrap_or_else(|| "Not yet served".into()) },
     ];
-    summary.push(Item {
-        key: "Ends",
-        value: match (o.expires_on, o.until_further_order) {
-            (Some(d), _) => date(d),
-            (None, true) => "Until further order".into(),
-            (None, false) => "Not recorded".into(),
-        },
-    });
-    let conditions = |kind: ConditionKind| {
-        o.conditions
-            .iter()
+    summary.push(Item { key: "Ends", value: end_words(&o) });
+    if let Some(last) = o.variations.last() {
+        summary.push(Item { key: "Terms", value: format!("Version {} (from {})", o.terms_version, date(last.effective_on)) });
+    }
+    let conditions = |list: &[crate::services::orders::views::ConditionView], kind: ConditionKind| {
+        list.iter()
             .filter(|c| c.kind == kind)
             .map(|c| {
                 let mut details = Vec::new();
@@ -139,6 +203,9 @@ pub async fn order(
                 if let Some(d) = c.ends_on {
                     details.push(Item { key: "Ends", value: date(d) });
                 }
+                if let Some(d) = c.removed_on {
+                    details.push(Item { key: "Removed by the court", value: format!("From {}", date(d)) });
+                }
                 Condition {
                     category: words(c.category.as_str()),
                     text: c.text.clone().unwrap_or_else(|| "Wording not shown: it describes the protected person".into()),
@@ -147,16 +214,24 @@ pub async fn order(
             })
             .collect::<Vec<_>>()
     };
-    let protected_persons = o.protected_persons.as_ref().map(|people| {
-        people
-            .iter()
-            .map(|p| match &p.relationship {
-                Some(r) => format!("{} {} ({r})", p.given, p.family),
-                None => format!("{} {}", p.given, p.family),
-            })
-            .collect()
-    });
-    chrome.banner = done.banner(&[("added", "Order added"), ("served", "Service recorded")]);
+    let person = |p: &crate::services::orders::views::ProtectedPersonView| {
+        let name = match &p.relationship {
+            Some(r) => format!("{} {} ({r})", p.given, p.family),
+            None => format!("{} {}", p.given, p.family),
+        };
+        match p.removed_on {
+            Some(d) => format!("{name}, no longer protected from {}", date(d)),
+            None => name,
+        }
+    };
+    let protected_persons = o.protected_persons.as_ref().map(|people| people.iter().map(person).collect());
+    let former_persons = o.former_protected_persons.as_ref().map(|people| people.iter().map(person).collect()).unwrap_or_default();
+    chrome.banner = done.banner(&[
+        ("added", "Order added"),
+        ("served", "Service recorded"),
+        ("variation", "Variation recorded"),
+        ("renewal", "Renewal recorded"),
+    ]);
     OrderPage {
         chrome,
         tabs: super::record::tabs(&visitor.caller, id, "/orders"),
@@ -167,11 +242,18 @@ pub async fn order(
         status_tag: pages::status_tag(o.status.as_str()),
         reason,
         summary,
-        prohibitions: conditions(ConditionKind::Prohibition),
-        requirements: conditions(ConditionKind::Requirement),
+        prohibitions: conditions(&o.conditions, ConditionKind::Prohibition),
+        requirements: conditions(&o.conditions, ConditionKind::Requirement),
+        removed: [ConditionKind::Prohibition, ConditionKind::Requirement]
+            .into_iter()
+            .flat_map(|k| conditions(&o.former_conditions, k))
+            .collect(),
         protected_persons,
+        former_persons,
+        hearings: hearings(&o),
         due,
         may_serve: may_serve(&visitor, &o),
+        may_vary: may_change(&visitor, &o),
     }
     .into_response()
 }

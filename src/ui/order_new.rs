@@ -11,36 +11,19 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::errors::FieldError;
 use domain::ids::RegistrantId;
-use domain::vocab::{ConditionCategory, ConditionKind, OrderKind};
-use serde::{Deserialize, Serialize};
+use domain::vocab::{ConditionKind, OrderKind};
 
 use super::form::{self, DateBoxes, Fields, error};
+use super::order_terms::{self as terms, ConditionRow, MAX_ROWS, PersonRow, Terms, categories};
 use super::orders::kind_label;
-use super::pages::{self, Chrome, words};
+use super::pages::{self, Chrome};
 use super::particulars::{Options, Row, rows};
 use super::record::justified;
 use super::session::{self, Visitor};
 use crate::auth::{AccessError, Permission};
 use crate::http::AppState;
-use crate::services::orders::input::{ConditionInput, NewOrderInput, ProtectedPersonInput};
+use crate::services::orders::input::NewOrderInput;
 use crate::services::{ServiceError, orders, registrants};
-
-const MAX_ROWS: usize = 20;
-
-#[derive(Serialize, Deserialize, Default, Clone)]
-pub struct ConditionRow {
-    pub category: String,
-    pub text: String,
-    pub responsible: String,
-    pub ends: DateBoxes,
-}
-
-#[derive(Serialize, Deserialize, Default, Clone)]
-pub struct PersonRow {
-    pub given: String,
-    pub family: String,
-    pub relationship: String,
-}
 
 #[derive(Default)]
 pub struct Typed {
@@ -50,9 +33,7 @@ pub struct Typed {
     pub made_on: DateBoxes,
     pub expires_on: DateBoxes,
     pub until_further_order: bool,
-    pub prohibitions: Vec<ConditionRow>,
-    pub requirements: Vec<ConditionRow>,
-    pub persons: Vec<PersonRow>,
+    pub terms: Terms,
 }
 
 #[derive(Template, WebTemplate)]
@@ -70,20 +51,14 @@ pub struct NewOrderPage {
     pub persons: Vec<Row<PersonRow>>,
     pub errors: Vec<FieldError>,
     pub max_rows: usize,
+    /// The terms lists are the order's whole terms, not additions to them.
+    pub adding: bool,
 }
 
 impl NewOrderPage {
     fn err(&self, id: &str) -> Option<&str> {
         form::error_for(&self.errors, id)
     }
-}
-
-fn categories(kind: ConditionKind) -> Options {
-    ConditionCategory::ALL
-        .iter()
-        .filter(|c| domain::orders::category_fits(kind, **c))
-        .map(|c| (c.as_str().to_owned(), words(c.as_str())))
-        .collect()
 }
 
 fn page(chrome: Chrome, id: RegistrantId, name: String, typed: Typed, errors: Vec<FieldError>) -> NewOrderPage {
@@ -94,12 +69,13 @@ fn page(chrome: Chrome, id: RegistrantId, name: String, typed: Typed, errors: Ve
         kinds: OrderKind::ALL.iter().map(|k| (k.as_str().to_owned(), kind_label(*k).to_owned())).collect(),
         prohibition_categories: categories(ConditionKind::Prohibition),
         requirement_categories: categories(ConditionKind::Requirement),
-        prohibitions: rows("prohibitions", &typed.prohibitions, &errors),
-        requirements: rows("requirements", &typed.requirements, &errors),
-        persons: rows("persons", &typed.persons, &errors),
+        prohibitions: rows("prohibitions", &typed.terms.prohibitions, &errors),
+        requirements: rows("requirements", &typed.terms.requirements, &errors),
+        persons: rows("persons", &typed.terms.persons, &errors),
         typed,
         errors,
         max_rows: MAX_ROWS,
+        adding: false,
     }
 }
 
@@ -122,17 +98,11 @@ pub async fn form_page(State(state): State<AppState>, mut visitor: Visitor, Path
         Ok(name) => name,
         Err(page) => return page,
     };
-    let typed = Typed { prohibitions: vec![ConditionRow::default()], ..Typed::default() };
+    let typed = Typed { terms: Terms { prohibitions: vec![ConditionRow::default()], ..Terms::default() }, ..Typed::default() };
     page(Chrome::for_visitor(&visitor, "/caseload"), id, name, typed, Vec::new()).into_response()
 }
 
 fn read(f: &Fields) -> Typed {
-    let condition = |list: &str, i: usize| ConditionRow {
-        category: f.row(list, i, "category").into(),
-        text: f.row(list, i, "text").into(),
-        responsible: f.row(list, i, "responsible").into(),
-        ends: f.date(&format!("{list}-{i}-ends")),
-    };
     Typed {
         kind: f.get("kind").into(),
         court: f.get("court").into(),
@@ -140,78 +110,31 @@ fn read(f: &Fields) -> Typed {
         made_on: f.date("made_on"),
         expires_on: f.date("expires_on"),
         until_further_order: f.get("until_further_order") == "yes",
-        prohibitions: f.rows("prohibitions", MAX_ROWS).into_iter().map(|i| condition("prohibitions", i)).collect(),
-        requirements: f.rows("requirements", MAX_ROWS).into_iter().map(|i| condition("requirements", i)).collect(),
-        persons: f
-            .rows("persons", MAX_ROWS)
-            .into_iter()
-            .map(|i| PersonRow {
-                given: f.row("persons", i, "given").into(),
-                family: f.row("persons", i, "family").into(),
-                relationship: f.row("persons", i, "relationship").into(),
-            })
-            .collect(),
+        terms: Terms::read(f),
     }
-}
-
-/// "Add another" and "Remove" buttons of the three lists; `true` if one was pressed.
-fn add_or_remove(t: &mut Typed, action: &str) -> bool {
-    fn change<T: Default>(list: &mut Vec<T>, action: &str, name: &str) -> bool {
-        if action == format!("add-{name}") {
-            if list.len() < MAX_ROWS {
-                list.push(T::default());
-            }
-            return true;
-        }
-        match action.strip_prefix(&format!("remove-{name}-")).and_then(|i| i.parse::<usize>().ok()) {
-            Some(i) => {
-                if i < list.len() {
-                    list.remove(i);
-                }
-                true
-            }
-            None => false,
-        }
-    }
-    change(&mut t.prohibitions, action, "prohibitions")
-        || change(&mut t.requirements, action, "requirements")
-        || change(&mut t.persons, action, "persons")
 }
 
 fn label(field: &str) -> &'static str {
     match field {
         "court" => "The court",
         "case_reference" => "The case reference",
-        "text" => "The wording",
-        "responsible" => "Who supervises it",
-        "given" => "The given names",
-        "family" => "The family name",
-        "relationship" => "The relationship",
-        "category" => "The category",
-        _ => "The date",
+        other => terms::label(other).unwrap_or("The date"),
     }
 }
 
 /// The service's errors on this page's inputs: `conditions[i]` are the prohibitions then the
 /// requirements, `protected_persons[i]` the people, dates their day boxes.
-fn page_errors(errors: Vec<FieldError>, prohibitions: usize) -> Vec<FieldError> {
+fn page_errors(errors: Vec<FieldError>, terms: &Terms) -> Vec<FieldError> {
     let moved = errors
         .into_iter()
         .map(|mut e| {
-            let f = e.field.clone();
-            e.field = if let Some(rest) = f.strip_prefix("conditions[") {
-                let (index, tail) = rest.split_once(']').unwrap_or((rest, ""));
-                let i: usize = index.parse().unwrap_or_default();
-                let tail = tail.replace(".responsible_person", ".responsible").replace(".ends_on", ".ends.day");
-                if i < prohibitions { format!("prohibitions[{i}]{tail}") } else { format!("requirements[{}]{tail}", i - prohibitions) }
-            } else if let Some(rest) = f.strip_prefix("protected_persons") {
-                format!("persons{rest}")
-            } else {
-                match f.as_str() {
-                    "made_on" | "expires_on" | "served_on" | "effective_on" => format!("{f}.day"),
+            e.field = match terms.row_field(&e.field, "conditions", "protected_persons") {
+                Some(row) => row,
+                None => match e.field.as_str() {
+                    "made_on" | "expires_on" | "served_on" | "effective_on" => format!("{}.day", e.field),
                     "status" | "regime" => "kind".into(),
-                    _ => f,
-                }
+                    _ => e.field,
+                },
             };
             e
         })
@@ -232,10 +155,6 @@ fn page_errors(errors: Vec<FieldError>, prohibitions: usize) -> Vec<FieldError> 
         .collect()
 }
 
-fn present(s: &str) -> Option<String> {
-    Some(s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
 pub async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -253,13 +172,10 @@ pub async fn create(
     };
     let chrome = Chrome::for_visitor(&visitor, "/caseload");
     let mut typed = read(&fields);
-    if add_or_remove(&mut typed, fields.get("action")) {
+    if typed.terms.add_or_remove(fields.get("action")) {
         return page(chrome, id, name, typed, Vec::new()).into_response();
     }
-    // Rows left empty are not conditions or people.
-    typed.prohibitions.retain(|c| !c.text.trim().is_empty() || !c.category.is_empty());
-    typed.requirements.retain(|c| !c.text.trim().is_empty() || !c.category.is_empty() || !c.responsible.trim().is_empty());
-    typed.persons.retain(|p| [&p.given, &p.family, &p.relationship].iter().any(|s| !s.trim().is_empty()));
+    typed.terms.drop_empty();
     let mut errors = Vec::new();
     let kind = OrderKind::parse(&typed.kind);
     if kind.is_none() {
@@ -280,32 +196,7 @@ pub async fn create(
         errors.push(error("expires_on-day", "invalid_date", "The date the order ends must be a real date"));
         None
     });
-    let mut conditions = Vec::new();
-    for (list, kind, rows) in [
-        ("prohibitions", ConditionKind::Prohibition, &typed.prohibitions),
-        ("requirements", ConditionKind::Requirement, &typed.requirements),
-    ] {
-        for (i, c) in rows.iter().enumerate() {
-            let category = ConditionCategory::parse(&c.category).filter(|cat| domain::orders::category_fits(kind, *cat));
-            if category.is_none() {
-                errors.push(error(format!("{list}-{i}-category"), "required", "Choose a category from the list"));
-            }
-            let ends_on = c.ends.date().unwrap_or_else(|()| {
-                errors.push(error(format!("{list}-{i}-ends-day"), "invalid_date", "The end date must be a real date"));
-                None
-            });
-            conditions.push(ConditionInput {
-                kind,
-                category: category.unwrap_or(ConditionCategory::Other),
-                text: c.text.clone(),
-                parameters: None,
-                responsible_person: present(&c.responsible),
-                schedule: None,
-                starts_on: None,
-                ends_on,
-            });
-        }
-    }
+    let conditions = typed.terms.conditions(&mut errors);
     let (Some(kind), Some(made_on), true) = (kind, made_on, errors.is_empty()) else {
         return (StatusCode::UNPROCESSABLE_ENTITY, page(chrome, id, name, typed, errors)).into_response();
     };
@@ -321,22 +212,13 @@ pub async fn create(
         until_further_order: typed.until_further_order,
         status: None,
         replaces_order_id: None,
-        protected_persons: typed
-            .persons
-            .iter()
-            .map(|p| ProtectedPersonInput {
-                given: p.given.clone(),
-                family: p.family.clone(),
-                date_of_birth: None,
-                relationship: present(&p.relationship),
-            })
-            .collect(),
+        protected_persons: typed.terms.protected_persons(),
         conditions,
     };
     match orders::create(&state.ctx, &visitor.caller, id, input, crate::clock::now()).await {
         Ok(order) => Redirect::to(&format!("/registrants/{id}/orders/{}?done=added", order.id)).into_response(),
         Err(ServiceError::Invalid(invalid)) => {
-            let errors = page_errors(invalid.0, typed.prohibitions.len());
+            let errors = page_errors(invalid.0, &typed.terms);
             (StatusCode::UNPROCESSABLE_ENTITY, page(chrome, id, name, typed, errors)).into_response()
         }
         Err(e) => pages::service_error(Some(chrome), e),

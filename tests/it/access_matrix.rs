@@ -37,6 +37,7 @@ const TABLE: &[(&str, &str, &[Role])] = &[
     ("GET", "/api/v1/orders/{id}", &[P, S, B]),
     ("POST", "/api/v1/orders/{id}/service", &[P, S]),
     ("POST", "/api/v1/orders/{id}/status", &[P, S]),
+    ("POST", "/api/v1/orders/{id}/variations", &[P, S]),
     ("GET", "/api/v1/registrants/{id}/obligations", &[P, S, B]),
     ("POST", "/api/v1/registrants/{id}/notifications", &[P, S]),
     ("POST", "/api/v1/occurrences/{id}/compliance", &[P, S, B]),

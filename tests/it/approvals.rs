@@ -140,9 +140,9 @@ async fn an_approval_of_a_record_changed_since_the_request_is_refused() {
     let body = json!({"action": "order.discharge", "target_id": id(&order), "version": 1, "reason": "Discharged by the court"});
     let (_, asked) = ask(&app, "sergeant-1", &body).await;
     // Someone varies the order meanwhile: the second person must not approve what they never saw.
-    let path = format!("/api/v1/orders/{}/status", id(&order));
-    let (status, _) = app.post(&path, &app.token(Role::Ppo, "met"), &json!({"status": "varied", "version": 1, "reason": "Varied"})).await;
-    assert_eq!(status, 200);
+    let path = format!("/api/v1/orders/{}/variations", id(&order));
+    let (status, _) = app.post(&path, &app.token(Role::Ppo, "met"), &crate::orders::variation(1)).await;
+    assert_eq!(status, 201);
     let (status, problem) = decide(&app, "inspector-2", &asked, "approve").await;
     assert_eq!((status, problem["code"].as_str()), (409, Some("stale_version")), "{problem}");
     let (_, seen) = app.get(&format!("/api/v1/orders/{}", id(&order)), &app.token(Role::Ppo, "met")).await;

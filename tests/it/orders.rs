@@ -40,6 +40,17 @@ pub fn dapo(made_on: &str, starts_on: &str) -> Value {
     })
 }
 
+/// A variation heard on 1 April 2026 that gives the order an end, at order `version`.
+pub fn variation(version: i64) -> Value {
+    json!({
+        "kind": "variation",
+        "version": version,
+        "hearing": { "court": "Sampleford Family Court", "case_reference": "SF/2026/0042/V", "heard_on": "2026-04-01" },
+        "reason": "Varied on the application of the chief officer.",
+        "expires_on": "2030-01-01"
+    })
+}
+
 pub fn id(value: &Value) -> &str {
     value["id"].as_str().expect("an id")
 }
@@ -143,11 +154,14 @@ async fn illegal_status_transitions_are_refused_and_change_nothing() {
     let (_, unchanged) = app.get(&format!("/api/v1/orders/{}", id(&order)), &token).await;
     assert_eq!((unchanged["status"].as_str(), unchanged["version"].as_i64()), (Some("active"), Some(1)));
 
-    let (status, varied) = app.post(&path, &token, &json!({"status": "varied", "version": 1, "reason": "Varied on application"})).await;
-    assert_eq!((status, varied["status"].as_str(), varied["version"].as_i64()), (200, Some("varied"), Some(2)));
-    assert_eq!(varied["status_history"][0]["reason"], "Varied on application");
-    let (status, problem) = app.post(&path, &token, &json!({"status": "renewed", "version": 1})).await;
-    assert_eq!((status, problem["code"].as_str()), (409, Some("stale_version")));
+    // Varied and renewed are what a court's variation makes, with its hearing, not a label.
+    let (status, problem) = app.post(&path, &token, &json!({"status": "varied", "version": 1, "reason": "Varied on application"})).await;
+    assert_eq!((status, problem["code"].as_str()), (409, Some("variation_required")), "{problem}");
+    let (status, ended) = app.post(&path, &token, &json!({"status": "expired", "version": 1, "reason": "Expired"})).await;
+    assert_eq!((status, ended["status"].as_str(), ended["version"].as_i64()), (200, Some("expired"), Some(2)));
+    assert_eq!(ended["status_history"][0]["reason"], "Expired");
+    let (status, problem) = app.post(&path, &token, &json!({"status": "discharged", "version": 1})).await;
+    assert_eq!((status, problem["code"].as_str()), (409, Some("four_eyes_required")));
 }
 
 #[tokio::test]
@@ -382,8 +396,8 @@ async fn each_operation_writes_one_audit_entry_with_its_s62_action() {
         json!({"kind": "initial", "method": "in_person_elsewhere", "acknowledgement_given": true, "notified_at": "2026-03-03T10:00:00Z"});
     assert_eq!(app.post(&format!("/api/v1/registrants/{}/notifications", id(&registrant)), &ppo, &notification).await.0, 201);
     n = one_entry(&app, n, "collection", "notification.record").await;
-    assert_eq!(app.post(&format!("/api/v1/orders/{}/status", id(&order)), &ppo, &json!({"status": "varied", "version": 1})).await.0, 200);
-    n = one_entry(&app, n, "alteration", "order.status.change").await;
+    assert_eq!(app.post(&format!("/api/v1/orders/{}/variations", id(&order)), &ppo, &variation(1)).await.0, 201);
+    n = one_entry(&app, n, "alteration", "order.vary").await;
     let (status, breach) =
         app.post(&format!("/api/v1/registrants/{}/breaches", id(&registrant)), &ppo, &json!({"summary": "Missed two sessions."})).await;
     assert_eq!(status, 201);

@@ -251,6 +251,19 @@ pub async fn end_for_order(
         .filter(obligation::Column::Status.eq(ObligationStatus::Open))
         .all(conn)
         .await?;
+    end_obligations(conn, crypto, open, ending, resolved_by, now).await
+}
+
+/// Closes `open` as `ending` says (see [`end_for_order`]); a variation uses it for the duties of
+/// the conditions it removes.
+pub async fn end_obligations(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    open: Vec<obligation::Model>,
+    ending: &Ending<'_>,
+    resolved_by: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<Vec<ObligationId>> {
     let ids: Vec<ObligationId> = open.iter().map(|o| o.id).collect();
     if ids.is_empty() {
         return Ok(ids);

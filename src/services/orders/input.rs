@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use domain::commands::orders::{NewCondition, NewOrder, ProtectedPersonDetails};
-use domain::ids::OrderId;
+use domain::ids::{ConditionId, OrderId};
 use domain::schedule::Schedule;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -15,7 +15,8 @@ use domain::limits;
 use domain::orders::{self, ConditionShape, OrderDates};
 use domain::person::{self, PersonName};
 use domain::text;
-use domain::vocab::{ConditionCategory, ConditionKind, OrderKind, OrderStatus};
+use domain::vocab::{ConditionCategory, ConditionKind, OrderKind, OrderStatus, VariationKind};
+use uuid::Uuid;
 
 /// Sealed parameters are kept small: they describe a condition, they are not a document store.
 const MAX_PARAMETERS_BYTES: usize = 8 * 1024;
@@ -196,6 +197,94 @@ fn condition(
         starts_on: input.starts_on,
         ends_on: input.ends_on,
     })
+}
+
+/// A court's variation or renewal of an order (SPA 2019 s.7, DAA 2021 s.44–45): a new version of
+/// its terms. Conditions and protected persons are removed by id and added in full; a changed
+/// requirement is the old one removed and the new one added.
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VariationInput {
+    pub kind: VariationKind,
+    /// The order's version you read; a stale version is refused with 409.
+    pub version: i32,
+    pub hearing: HearingInput,
+    /// Why the court varied or renewed the order.
+    pub reason: String,
+    /// The day the new terms take effect; defaults to the day of the hearing.
+    pub effective_on: Option<NaiveDate>,
+    /// The order's new end, if the court changed it (a renewal must). Give this or
+    /// `until_further_order`, not both; give neither to keep the current end.
+    pub expires_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub until_further_order: bool,
+    #[serde(default)]
+    pub remove_conditions: Vec<ConditionId>,
+    #[serde(default)]
+    pub add_conditions: Vec<ConditionInput>,
+    #[serde(default)]
+    pub remove_protected_persons: Vec<Uuid>,
+    #[serde(default)]
+    pub add_protected_persons: Vec<ProtectedPersonInput>,
+}
+
+#[derive(Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HearingInput {
+    pub court: String,
+    pub case_reference: String,
+    pub heard_on: NaiveDate,
+}
+
+/// A variation's text and additions, checked; the dates are checked against the order by
+/// `domain::variations::check`.
+pub struct ValidVariation {
+    pub court: String,
+    pub case_reference: String,
+    pub reason: String,
+    pub add_conditions: Vec<NewCondition>,
+    pub add_protected_persons: Vec<ProtectedPersonDetails>,
+}
+
+/// Everything about a variation that needs only the order's kind and the day it takes effect.
+pub fn validate_variation(
+    errors: &mut FieldErrors,
+    input: &VariationInput,
+    order_kind: OrderKind,
+    effective_on: NaiveDate,
+    today: NaiveDate,
+) -> Option<ValidVariation> {
+    let court = errors.take(text::required("hearing.court", &input.hearing.court, 200));
+    let case_reference = errors.take(text::required("hearing.case_reference", &input.hearing.case_reference, 100));
+    let reason = errors.take(text::required("reason", &input.reason, 2000));
+    let over: Vec<_> = [
+        limits::too_many("add_protected_persons", input.add_protected_persons.len(), limits::PROTECTED_PERSONS),
+        limits::too_many("add_conditions", input.add_conditions.len(), limits::CONDITIONS),
+        limits::too_many("remove_protected_persons", input.remove_protected_persons.len(), limits::PROTECTED_PERSONS),
+        limits::too_many("remove_conditions", input.remove_conditions.len(), limits::CONDITIONS),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !over.is_empty() {
+        errors.0.extend(over);
+        return None;
+    }
+    let add_protected_persons: Vec<_> = input
+        .add_protected_persons
+        .iter()
+        .enumerate()
+        .filter_map(|(i, p)| protected_person(errors, &format!("add_protected_persons[{i}]"), p, today))
+        .collect();
+    // A condition added by a variation starts no earlier than the variation takes effect.
+    let add_conditions: Vec<_> = input
+        .add_conditions
+        .iter()
+        .cloned()
+        .enumerate()
+        .filter_map(|(i, c)| condition(errors, &format!("add_conditions[{i}]"), order_kind, effective_on, c))
+        .collect();
+    Some(ValidVariation { court: court?, case_reference: case_reference?, reason: reason?, add_conditions, add_protected_persons })
 }
 
 /// The optional reason for a status change.

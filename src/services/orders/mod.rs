@@ -5,10 +5,11 @@
 pub mod input;
 pub mod lifecycle;
 pub mod read;
+pub mod variations;
 pub mod views;
 
 use chrono::{DateTime, Utc};
-use domain::commands::orders::NewCondition;
+use domain::commands::orders::{NewCondition, ProtectedPersonDetails};
 use domain::ids::{ConditionId, OrderId, RecordId, RegistrantId};
 use entities::{order, order_condition, order_protected_person, order_status_change, registrant};
 use sea_orm::ExprTrait;
@@ -90,21 +91,13 @@ pub async fn create(
     };
     order::Entity::insert(model).exec_without_returning(&txn).await?;
     for person in &valid.protected_persons {
-        let pid = Uuid::now_v7();
-        let row = order_protected_person::ActiveModel {
-            id: Set(pid),
-            order_id: Set(id),
-            data_subject_category: Set("victim".to_owned()),
-            details_sealed: Set(ctx.crypto.seal_json(columns::PROTECTED_PERSON, pid, person)?),
-            created_at: Set(now),
-        };
-        order_protected_person::Entity::insert(row).exec_without_returning(&txn).await?;
+        insert_protected_person(&txn, ctx, id, person, None, now).await?;
     }
     let stored = read::find(&txn, id).await?;
     // An order recorded after its expiry is history: it creates no duties.
     let in_force = valid.status.is_in_force() && valid.dates.expires_on.is_none_or(|e| e > calendar::local_date(now));
     for c in &valid.conditions {
-        let cid = insert_condition(&txn, ctx, id, c, now).await?;
+        let cid = insert_condition(&txn, ctx, id, c, None, now).await?;
         if let (true, ConditionKind::Requirement, Some(schedule)) = (in_force, c.kind, &c.schedule) {
             let kind = rules::obligation_kind(c.category);
             duties::on_scheduled_requirement(&txn, &stored, cid, kind, schedule, (c.starts_on, c.ends_on), now).await?;
@@ -127,11 +120,37 @@ pub async fn create(
     Ok(view)
 }
 
+/// A person the order protects; `added_by` is the variation that added them (`None`: as made).
+async fn insert_protected_person(
+    conn: &impl ConnectionTrait,
+    ctx: &Ctx,
+    order_id: OrderId,
+    person: &ProtectedPersonDetails,
+    added_by: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> ServiceResult<Uuid> {
+    let pid = Uuid::now_v7();
+    let row = order_protected_person::ActiveModel {
+        id: Set(pid),
+        order_id: Set(order_id),
+        data_subject_category: Set("victim".to_owned()),
+        details_sealed: Set(ctx.crypto.seal_json(columns::PROTECTED_PERSON, pid, person)?),
+        created_at: Set(now),
+        added_by_variation: Set(added_by),
+        removed_by_variation: Set(None),
+        removed_on: Set(None),
+    };
+    order_protected_person::Entity::insert(row).exec_without_returning(conn).await?;
+    Ok(pid)
+}
+
+/// One condition; `added_by` is the variation that added it (`None`: the order as made).
 async fn insert_condition(
     conn: &impl ConnectionTrait,
     ctx: &Ctx,
     order_id: OrderId,
     c: &NewCondition,
+    added_by: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> ServiceResult<ConditionId> {
     let id = ConditionId::generate();
@@ -153,6 +172,9 @@ async fn insert_condition(
         starts_on: Set(c.starts_on),
         ends_on: Set(c.ends_on),
         created_at: Set(now),
+        added_by_variation: Set(added_by),
+        removed_by_variation: Set(None),
+        removed_on: Set(None),
     };
     order_condition::Entity::insert(row).exec_without_returning(conn).await?;
     Ok(id)
@@ -296,6 +318,12 @@ pub async fn change_status(
         return Err(ServiceError::Conflict {
             code: "four_eyes_required",
             detail: "a discharge needs a second supervisor: request it with POST /api/v1/approvals".into(),
+        });
+    }
+    if matches!(input.status, OrderStatus::Varied | OrderStatus::Renewed) {
+        return Err(ServiceError::Conflict {
+            code: "variation_required",
+            detail: "a variation or renewal changes the order's terms: record it with POST /api/v1/orders/{id}/variations".into(),
         });
     }
     let mut errors = FieldErrors::default();

@@ -40,51 +40,62 @@ pub async fn protected_person_ids(conn: &impl ConnectionTrait, order_ids: &[Uuid
 }
 
 pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, o: order::Model, with_protected_persons: bool) -> ServiceResult<OrderView> {
-    let protected_persons = if with_protected_persons {
+    let (protected_persons, former_protected_persons) = if with_protected_persons {
         let rows = order_protected_person::Entity::find()
             .filter(order_protected_person::Column::OrderId.eq(o.id))
             .order_by_asc(order_protected_person::Column::Id)
             .all(conn)
             .await?;
-        let mut views = Vec::with_capacity(rows.len());
+        let (mut current, mut former) = (Vec::new(), Vec::new());
         for p in rows {
             let d: ProtectedPersonDetails = crypto.open_json(columns::PROTECTED_PERSON, p.id, &p.details_sealed)?;
-            views.push(ProtectedPersonView {
+            let view = ProtectedPersonView {
                 id: p.id,
                 given: d.given,
                 family: d.family,
                 date_of_birth: d.date_of_birth,
                 relationship: d.relationship,
-            });
+                added_by_variation: p.added_by_variation,
+                removed_by_variation: p.removed_by_variation,
+                removed_on: p.removed_on,
+            };
+            if p.removed_by_variation.is_some() { former.push(view) } else { current.push(view) }
         }
-        Some(views)
+        (Some(current), Some(former))
     } else {
-        None
+        (None, None)
     };
     let conditions = order_condition::Entity::find()
         .filter(order_condition::Column::OrderId.eq(o.id))
         .order_by_asc(order_condition::Column::Id)
         .all(conn)
         .await?;
-    let mut condition_views = Vec::with_capacity(conditions.len());
-    for c in conditions {
-        let kind = c.kind;
-        let shown = with_protected_persons || kind == ConditionKind::Requirement;
-        let parameters = match &c.parameters_sealed {
-            Some(sealed) if shown => Some(crypto.open_json(columns::CONDITION_PARAMETERS, c.id, sealed)?),
-            _ => None,
-        };
-        let text = if shown { Some(crypto.open_str(columns::CONDITION_TEXT, c.id, &c.text_sealed)?) } else { None };
-        condition_views.push(ConditionView {
-            id: c.id,
-            kind,
-            category: c.category,
-            text,
-            parameters,
-            responsible_person: crypto.open_opt(columns::CONDITION_RESPONSIBLE, c.id, c.responsible_person_sealed.as_deref())?,
-            schedule: c.schedule.as_deref().map(|s| stored(serde_json::from_str(s).ok())).transpose()?,
-            starts_on: c.starts_on,
-            ends_on: c.ends_on,
+    let (mut current, mut former) = (Vec::new(), Vec::new());
+    for c in &conditions {
+        let view = condition_view(crypto, c, with_protected_persons)?;
+        if c.removed_by_variation.is_some() { former.push(view) } else { current.push(view) }
+    }
+    let mut variations = Vec::new();
+    for v in super::variations::variations(conn, o.id).await? {
+        let (removed_conditions, added_conditions) = super::variations::changed_by(&conditions, v.id);
+        let reason = if with_protected_persons { Some(crypto.open_str(columns::VARIATION_REASON, v.id, &v.reason_sealed)?) } else { None };
+        variations.push(VariationView {
+            id: v.id,
+            terms_version: v.terms_version,
+            kind: v.kind,
+            court: crypto.open_str(columns::VARIATION_COURT, v.id, &v.court_sealed)?,
+            case_reference: crypto.open_str(columns::VARIATION_CASE_REFERENCE, v.id, &v.case_reference_sealed)?,
+            heard_on: v.heard_on,
+            effective_on: v.effective_on,
+            reason,
+            previous_expires_on: v.previous_expires_on,
+            previous_until_further_order: v.previous_until_further_order,
+            expires_on: v.expires_on,
+            until_further_order: v.until_further_order,
+            removed_conditions,
+            added_conditions,
+            recorded_by: v.recorded_by,
+            recorded_at: v.recorded_at,
         });
     }
     let changes = order_status_change::Entity::find()
@@ -122,10 +133,39 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, o: order::Model,
         replaces_order_id: o.replaces_order_id,
         managing_org: o.managing_org,
         protected_persons,
-        conditions: condition_views,
+        former_protected_persons,
+        conditions: current,
+        former_conditions: former,
+        terms_version: variations.last().map_or(1, |v| v.terms_version),
+        variations,
         status_history: history,
         version: o.version,
         created_at: o.created_at,
         updated_at: o.updated_at,
+    })
+}
+
+/// A condition opened for the caller: a prohibition's wording and parameters describe the
+/// person it protects, so only roles that may see protected persons get them.
+fn condition_view(crypto: &Crypto, c: &order_condition::Model, with_protected_persons: bool) -> ServiceResult<ConditionView> {
+    let shown = with_protected_persons || c.kind == ConditionKind::Requirement;
+    let parameters = match &c.parameters_sealed {
+        Some(sealed) if shown => Some(crypto.open_json(columns::CONDITION_PARAMETERS, c.id, sealed)?),
+        _ => None,
+    };
+    let text = if shown { Some(crypto.open_str(columns::CONDITION_TEXT, c.id, &c.text_sealed)?) } else { None };
+    Ok(ConditionView {
+        id: c.id,
+        kind: c.kind,
+        category: c.category,
+        text,
+        parameters,
+        responsible_person: crypto.open_opt(columns::CONDITION_RESPONSIBLE, c.id, c.responsible_person_sealed.as_deref())?,
+        schedule: c.schedule.as_deref().map(|s| stored(serde_json::from_str(s).ok())).transpose()?,
+        starts_on: c.starts_on,
+        ends_on: c.ends_on,
+        added_by_variation: c.added_by_variation,
+        removed_by_variation: c.removed_by_variation,
+        removed_on: c.removed_on,
     })
 }

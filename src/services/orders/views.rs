@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use domain::vocab::{ConditionCategory, ConditionKind, OrderKind, OrderStatus, Role};
+use domain::vocab::{ConditionCategory, ConditionKind, OrderKind, OrderStatus, Role, VariationKind};
 
 #[derive(Serialize, ToSchema)]
 pub struct ProtectedPersonView {
@@ -20,6 +20,11 @@ pub struct ProtectedPersonView {
     pub family: String,
     pub date_of_birth: Option<NaiveDate>,
     pub relationship: Option<String>,
+    /// The variation that added this person; absent: the order as made.
+    pub added_by_variation: Option<Uuid>,
+    /// The variation that removed this person, from `removed_on`; absent: still protected.
+    pub removed_by_variation: Option<Uuid>,
+    pub removed_on: Option<NaiveDate>,
 }
 
 /// A condition. The wording and parameters of a prohibition describe the person it protects
@@ -40,6 +45,36 @@ pub struct ConditionView {
     pub schedule: Option<Schedule>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
+    /// The variation that added this condition; absent: the order as made.
+    pub added_by_variation: Option<Uuid>,
+    /// The variation that removed this condition, from `removed_on`; absent: a current term.
+    pub removed_by_variation: Option<Uuid>,
+    pub removed_on: Option<NaiveDate>,
+}
+
+/// One hearing that varied or renewed the order: a version of its terms.
+#[derive(Serialize, ToSchema)]
+pub struct VariationView {
+    pub id: Uuid,
+    /// The version of the terms it made; the order as made is version 1.
+    pub terms_version: i32,
+    pub kind: VariationKind,
+    pub court: String,
+    pub case_reference: String,
+    pub heard_on: NaiveDate,
+    pub effective_on: NaiveDate,
+    /// The court's reason. It may describe the people the order protects, so it is absent for
+    /// roles that may not see them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub previous_expires_on: Option<NaiveDate>,
+    pub previous_until_further_order: bool,
+    pub expires_on: Option<NaiveDate>,
+    pub until_further_order: bool,
+    pub removed_conditions: Vec<ConditionId>,
+    pub added_conditions: Vec<ConditionId>,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -80,7 +115,17 @@ pub struct OrderView {
     /// Only for roles that may see protected persons; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protected_persons: Option<Vec<ProtectedPersonView>>,
+    /// People a variation stopped the order protecting; same visibility as `protected_persons`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub former_protected_persons: Option<Vec<ProtectedPersonView>>,
+    /// The current terms: conditions as made or added by a variation, and not removed since.
     pub conditions: Vec<ConditionView>,
+    /// Conditions a variation removed, kept as the court once ordered them.
+    pub former_conditions: Vec<ConditionView>,
+    /// The version of the order's terms: 1 as made, one more for each variation or renewal.
+    pub terms_version: i32,
+    /// Every variation and renewal, oldest first.
+    pub variations: Vec<VariationView>,
     pub status_history: Vec<StatusChangeView>,
     pub version: i32,
     pub created_at: DateTime<Utc>,

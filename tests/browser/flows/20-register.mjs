@@ -160,6 +160,25 @@ for (const [js, width] of VARIANTS) {
   await audit(page, `order served (${label})`)
   await shot(page, 'order-page')
 
+  // The court varies the order: the exclusion zone goes. The hearing is recorded, the page
+  // shows the new terms, what was removed and the court history.
+  await page.getByRole('button', { name: 'Record a variation or renewal' }).or(page.getByRole('link', { name: 'Record a variation or renewal' })).first().click()
+  check((await heading(page)) === 'Record a variation or renewal', `vary or renew opens (${label})`)
+  await audit(page, `vary or renew (${label})`)
+  await page.getByRole('button', { name: 'Record the hearing' }).click()
+  check(await page.locator('.govuk-error-summary').isVisible(), `an empty hearing: the error summary (${label})`)
+  await audit(page, `vary or renew error (${label})`)
+  await page.locator('#kind').check()
+  await page.locator('#court').fill('Leeds Magistrates Court')
+  await page.locator('#case_reference').fill(`LM/${run}/2026/V`)
+  await fillDate(page, 'heard_on', daysAgo(0))
+  await page.locator('#reason').fill('The exclusion zone is no longer needed.')
+  await page.getByLabel(/Exclusion zone: Not to enter/).check()
+  await page.getByRole('button', { name: 'Record the hearing' }).click()
+  const varied = await text(page)
+  check(varied.includes('Variation recorded') && varied.includes('Court history') && varied.includes('Conditions the court removed'), `the varied order (${label})`)
+  await audit(page, `varied order (${label})`)
+
   // Personal details: add an identifier.
   await page.locator('.moj-sub-navigation').getByRole('link', { name: 'Personal details' }).click()
   check((await text(page)).includes('4 Register Lane'), `personal details (${label})`)
