@@ -136,7 +136,24 @@ vocabulary!(
     ObligationStatus { Open => "open", Closed => "closed" }
 );
 
-vocabulary!(OccurrenceStatus { Pending => "pending", Met => "met", Missed => "missed", Excused => "excused" });
+// `historical`: already past when its order was recorded (a register back-loaded from another
+// system): nobody watched it, so it is never breached by the job; an officer records the
+// notification that was made, excuses it, or raises a breach.
+vocabulary!(OccurrenceStatus { Pending => "pending", Met => "met", Missed => "missed", Excused => "excused", Historical => "historical" });
+
+impl OccurrenceStatus {
+    /// The statuses still waiting for an outcome: what a notification meets, what an officer
+    /// can resolve and what an order's end excuses.
+    pub const OPEN: [Self; 2] = [Self::Pending, Self::Historical];
+
+    pub fn is_open(self) -> bool {
+        Self::OPEN.contains(&self)
+    }
+
+    pub fn open_strs() -> [&'static str; 2] {
+        Self::OPEN.map(Self::as_str)
+    }
+}
 
 vocabulary!(
     /// Probation outcome vocabulary (DESIGN §2).

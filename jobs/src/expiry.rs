@@ -118,7 +118,7 @@ async fn end_duties(
         .await?;
     let after = occurrence::Entity::find()
         .filter(occurrence::Column::ObligationId.is_in(open))
-        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
+        .filter(occurrence::Column::Status.is_in(OccurrenceStatus::open_strs()))
         .filter(occurrence::Column::DueAt.gt(ends_at))
         .all(txn)
         .await?;

@@ -35,7 +35,7 @@ pub async fn excuse(
             .col_expr(occurrence::Column::ResolvedBy, Expr::value(by))
             .col_expr(occurrence::Column::Version, Expr::value(occ.version + 1))
             .filter(occurrence::Column::Id.eq(occ.id))
-            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
+            .filter(occurrence::Column::Status.is_in(OccurrenceStatus::open_strs()))
             .exec(conn)
             .await?;
         excused += done.rows_affected;

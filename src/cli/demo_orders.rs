@@ -46,7 +46,10 @@ pub async fn load(ctx: &Ctx, registrants: &[Created], now: DateTime<Utc>) -> any
             let served = days_before(today, 10 + (i as u64 * 7) % 51);
             let made = days_before(served, (i as u64 / 2) % 3);
             let expires = if i % 6 == 0 { made.checked_add_months(chrono::Months::new(36)) } else { None };
-            create(ctx, &caller, r.id, order(i, OrderKind::Spo, made, Some(served), expires, vec![no_contact()]), now).await?;
+            // Recorded on the day it was served, so Vigil has watched its duties since (an order
+            // recorded after its deadlines would make them historical, not overdue).
+            let then = calendar::local_instant(served, at(9, 0));
+            create(ctx, &caller, r.id, order(i, OrderKind::Spo, made, Some(served), expires, vec![no_contact()]), then).await?;
             loaded.orders += 1;
             if i % 4 == 0 {
                 notify(ctx, &caller, r.id, calendar::local_instant(days_after(served, 1), at(14, 30)), now).await?;
@@ -61,7 +64,7 @@ pub async fn load(ctx: &Ctx, registrants: &[Created], now: DateTime<Utc>) -> any
                 &caller,
                 r.id,
                 order(i, OrderKind::InterimSpo, made, Some(days_before(today, 4)), expires, vec![no_contact()]),
-                now,
+                calendar::local_instant(days_before(today, 4), at(9, 0)),
             )
             .await?;
             loaded.orders += 1;

@@ -79,6 +79,7 @@ pub fn standing(status: OccurrenceStatus, overdue: bool, due_at: DateTime<Utc>, 
         OccurrenceStatus::Met => "met",
         OccurrenceStatus::Missed => "missed",
         OccurrenceStatus::Excused => "excused",
+        OccurrenceStatus::Historical => "historical",
     };
     let label = match code {
         "overdue" => "Overdue",
@@ -86,6 +87,7 @@ pub fn standing(status: OccurrenceStatus, overdue: bool, due_at: DateTime<Utc>, 
         "pending" => "Not yet due",
         "met" => "Met",
         "missed" => "Missed",
+        "historical" => "Before Vigil",
         _ => "Excused",
     };
     (label, pages::status_tag(code))
@@ -118,7 +120,7 @@ pub async fn duties(
         let notification = ob.kind.is_notification();
         for o in ob.occurrences {
             let (status, status_tag) = standing(o.status, o.overdue, o.due_at, now);
-            let pending = o.status == OccurrenceStatus::Pending;
+            let pending = o.status.is_open();
             let resolution = match (o.compliance.last(), &o.reason) {
                 (Some(c), _) => Some(words(c.outcome.as_str())),
                 (None, Some(reason)) => Some(reason.clone()),

@@ -54,7 +54,7 @@ pub(super) async fn occurrence_in(
         ob.occurrences.into_iter().find(|o| o.id == occ).map(|o| (o, duty))
     });
     match found {
-        Some((o, duty)) if o.status == wanted => Ok((o, duty)),
+        Some((o, duty)) if o.status == wanted || (wanted.is_open() && o.status.is_open()) => Ok((o, duty)),
         Some(_) => Err(pages::error_page(chrome(), StatusCode::CONFLICT, otherwise, "Go back to the obligations and reload.")),
         None => Err(pages::service_error(chrome(), ServiceError::NotFound("occurrence"))),
     }

@@ -138,6 +138,7 @@ pub fn status_tag(status: &str) -> &'static str {
         "due_soon" | "acknowledged" => "govuk-tag--yellow",
         "met" | "decided" | "succeeded" => "govuk-tag--green",
         "pending" => "govuk-tag--blue",
+        "historical" => "govuk-tag--grey",
         "possible_match" => "govuk-tag--yellow",
         // Four-eyes requests, job runs and the audit chain.
         "approved" | "sealed" => "govuk-tag--green",

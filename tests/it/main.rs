@@ -14,6 +14,7 @@ mod audit;
 mod audit_role;
 mod audit_tamper;
 mod auth;
+mod back_loading;
 mod blind_lookup;
 mod breaches;
 mod canary;

@@ -161,7 +161,7 @@ pub(super) async fn load(
 }
 
 fn check_resolvable(occ: &occurrence::Model, version: i32) -> ServiceResult<()> {
-    if occ.status != OccurrenceStatus::Pending {
+    if !occ.status.is_open() {
         return Err(ServiceError::Conflict { code: "already_resolved", detail: "the occurrence is already resolved".into() });
     }
     if occ.version != version {
@@ -185,7 +185,7 @@ async fn resolve(
         .col_expr(occurrence::Column::Version, Expr::value(occ.version + 1))
         .filter(occurrence::Column::Id.eq(occ.id))
         .filter(occurrence::Column::Version.eq(occ.version))
-        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending));
+        .filter(occurrence::Column::Status.is_in(OccurrenceStatus::open_strs()));
     if let Some(sealed) = reason {
         update = update.col_expr(occurrence::Column::ReasonSealed, Expr::value(sealed));
     }

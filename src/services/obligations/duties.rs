@@ -209,6 +209,38 @@ pub async fn on_registrant_change(
     Ok(touched)
 }
 
+/// An order recorded after the fact (a register back-loaded from another system, service
+/// entered long after it happened): its duties whose deadline had already passed when it was
+/// recorded become `historical` instead of breaches an hour later. Vigil never watched them;
+/// the officer records the notifications that were made. `notifications_only`: leave the
+/// sessions of requirements alone (they were watched since the order was recorded). Returns how
+/// many.
+pub async fn mark_historical(
+    conn: &impl ConnectionTrait,
+    order_id: OrderId,
+    notifications_only: bool,
+    now: DateTime<Utc>,
+) -> ServiceResult<u64> {
+    let of_order: Vec<_> = obligation::Entity::find()
+        .filter(obligation::Column::OrderId.eq(order_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|o| !notifications_only || o.kind.is_notification())
+        .collect();
+    if of_order.is_empty() {
+        return Ok(0);
+    }
+    let done = occurrence::Entity::update_many()
+        .col_expr(occurrence::Column::Status, Expr::value(OccurrenceStatus::Historical.as_str()))
+        .filter(occurrence::Column::ObligationId.is_in(of_order.into_iter().map(|o| o.id)))
+        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
+        .filter(occurrence::Column::DueAt.lte(now))
+        .exec(conn)
+        .await?;
+    Ok(done.rows_affected)
+}
+
 /// An order that stops being in force now closes its obligations. Occurrences not yet due are
 /// excused with the reason recorded, so that no job later treats them as missed; those already
 /// due stay as they are (a duty missed while the order was in force is still a breach).
@@ -276,7 +308,7 @@ pub async fn end_obligations(
         .await?;
     let after = occurrence::Entity::find()
         .filter(occurrence::Column::ObligationId.is_in(ids.clone()))
-        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
+        .filter(occurrence::Column::Status.is_in(OccurrenceStatus::open_strs()))
         .filter(occurrence::Column::DueAt.gt(ending.at))
         .all(conn)
         .await?;
@@ -311,7 +343,7 @@ pub async fn end_for_registrant(
         .await?;
     let pending = occurrence::Entity::find()
         .filter(occurrence::Column::RegistrantId.eq(registrant_id))
-        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
+        .filter(occurrence::Column::Status.is_in(OccurrenceStatus::open_strs()))
         .all(conn)
         .await?;
     let excused = jobs::occurrences::excuse(conn, &pending, reason, resolved_by, now, crypto).await?;

@@ -66,7 +66,7 @@ pub async fn record(
         met.extend(meet(&txn, &duties, command.notified_at, None, covered, &caller.subject, now).await?);
         let late = occurrence::Entity::find()
             .filter(occurrence::Column::ObligationId.is_in(duties))
-            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
+            .filter(occurrence::Column::Status.is_in(OccurrenceStatus::open_strs()))
             .filter(occurrence::Column::DueAt.lte(command.notified_at))
             .filter(covers(covered))
             .count(&txn)
@@ -184,7 +184,7 @@ async fn meet(
     }
     let mut query = occurrence::Entity::find()
         .filter(occurrence::Column::ObligationId.is_in(obligations.iter().copied()))
-        .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
+        .filter(occurrence::Column::Status.is_in(OccurrenceStatus::open_strs()))
         .filter(occurrence::Column::DueAt.gt(notified_at))
         .filter(covers(events))
         // A notification made before a period began (before service, before the change) does
@@ -201,7 +201,7 @@ async fn meet(
             .col_expr(occurrence::Column::ResolvedBy, Expr::value(by))
             .col_expr(occurrence::Column::Version, Expr::col(occurrence::Column::Version).add(1))
             .filter(occurrence::Column::Id.is_in(ids.clone()))
-            .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
+            .filter(occurrence::Column::Status.is_in(OccurrenceStatus::open_strs()))
             .exec(conn)
             .await?;
     }

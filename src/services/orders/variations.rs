@@ -243,7 +243,7 @@ async fn follow_end(
         if let Some(last) = schedule.ends_on {
             let after = occurrence::Entity::find()
                 .filter(occurrence::Column::ObligationId.eq(ob.id))
-                .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
+                .filter(occurrence::Column::Status.is_in(OccurrenceStatus::open_strs()))
                 .filter(occurrence::Column::DueAt.gte(calendar::start_of_day(last.succ_opt().unwrap_or(last))))
                 .all(conn)
                 .await?;
