@@ -16,6 +16,10 @@ pub struct Model {
     pub valid_from: Option<Date>,
     pub valid_to: Option<Date>,
     pub created_at: DateTimeUtc,
+    pub corrected_by: Option<String>,
+    pub corrected_at: Option<DateTimeUtc>,
+    #[sea_orm(column_type = "Blob")]
+    pub correction_reason_sealed: Option<Vec<u8>>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -32,6 +32,7 @@ mod m20261130_000039_occurrence_subjects;
 mod m20261130_000040_breach_withdrawal;
 mod m20261130_000041_regime_displacement;
 mod m20261130_000042_order_variations;
+mod m20261130_000043_address_corrections;
 mod support;
 
 pub struct Migrator;
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000040_breach_withdrawal::Migration),
             Box::new(m20261130_000041_regime_displacement::Migration),
             Box::new(m20261130_000042_order_variations::Migration),
+            Box::new(m20261130_000043_address_corrections::Migration),
         ]
     }
 }

@@ -133,6 +133,8 @@ routes! {
     "PATCH" "/api/v1/registrants/{id}" => &[Permission::RegistrantWrite];
     "POST" "/api/v1/registrants/{id}/names" => &[Permission::RegistrantWrite];
     "POST" "/api/v1/registrants/{id}/addresses" => &[Permission::RegistrantWrite];
+    "POST" "/api/v1/registrants/{id}/addresses/{address_id}/end" => &[Permission::RegistrantWrite];
+    "POST" "/api/v1/registrants/{id}/addresses/{address_id}/correction" => &[Permission::RegistrantWrite];
     "POST" "/api/v1/registrants/{id}/identifiers" => &[Permission::RegistrantWrite];
     "GET" "/api/v1/registrants/{id}/orders" => READ_REGISTRANT, justified;
     "POST" "/api/v1/registrants/{id}/orders" => &[Permission::OrderWrite];
@@ -223,6 +225,8 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("GET", "/registrants/{id}/details", READ_REGISTRANT),
     ui("GET", "/registrants/{id}/details/{what}/new", &[Permission::RegistrantWrite]),
     ui("POST", "/registrants/{id}/details/{what}/new", &[Permission::RegistrantWrite]),
+    ui("GET", "/registrants/{id}/details/addresses/{address}/{what}", &[Permission::RegistrantWrite]),
+    ui("POST", "/registrants/{id}/details/addresses/{address}/{what}", &[Permission::RegistrantWrite]),
     ui("GET", "/registrants/{id}/orders/new", &[Permission::OrderWrite]),
     ui("POST", "/registrants/{id}/orders/new", &[Permission::OrderWrite]),
     ui("GET", "/registrants/{id}/orders/{order}", READ_REGISTRANT),

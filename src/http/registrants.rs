@@ -15,6 +15,7 @@ use super::error::{ApiError, Problem};
 use super::extract::{AppJson, Path, Query, limit};
 use crate::auth::Caller;
 use crate::clock;
+use crate::services::registrants::addresses::{AddressCorrectionInput, AddressEndInput};
 use crate::services::registrants::input::{AddressInput, IdentifierInput, NameInput, NewRegistrantInput, UpdateRegistrantInput};
 use crate::services::registrants::search::SearchInput;
 use crate::services::registrants::views::{RegistrantPage, RegistrantSummary, RegistrantView};
@@ -28,6 +29,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_one, update))
         .routes(routes!(add_name))
         .routes(routes!(add_address))
+        .routes(routes!(end_address))
+        .routes(routes!(correct_address))
         .routes(routes!(add_identifier))
 }
 
@@ -121,6 +124,35 @@ async fn add_address(
     AppJson(body): AppJson<AddressInput>,
 ) -> Result<(StatusCode, Json<RegistrantView>), ApiError> {
     added(&state, &caller, id, Addition::Address(body)).await
+}
+
+/// Ends an address on the last day the registrant lived (or was found) there. Ending the only
+/// home address means the registrant has no home address from the next day: for regimes that
+/// require it (DAA 2021 s.41), a change to notify. An address already ended answers 409.
+#[utoipa::path(post, path = "/api/v1/registrants/{id}/addresses/{address_id}/end", tag = "registrants",
+    params(("id" = Uuid, Path), ("address_id" = Uuid, Path)), request_body = AddressEndInput,
+    responses((status = 200, body = RegistrantView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn end_address(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, address_id)): Path<(RegistrantId, Uuid)>,
+    AppJson(body): AppJson<AddressEndInput>,
+) -> Result<Json<RegistrantView>, ApiError> {
+    Ok(Json(registrants::addresses::end(&state.ctx, &caller, id, address_id, body, clock::now()).await?))
+}
+
+/// Corrects an address recorded wrongly (not a move: a move is a new address), with the reason.
+/// A corrected start date moves the change notification duty it started to the right day.
+#[utoipa::path(post, path = "/api/v1/registrants/{id}/addresses/{address_id}/correction", tag = "registrants",
+    params(("id" = Uuid, Path), ("address_id" = Uuid, Path)), request_body = AddressCorrectionInput,
+    responses((status = 200, body = RegistrantView), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn correct_address(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, address_id)): Path<(RegistrantId, Uuid)>,
+    AppJson(body): AppJson<AddressCorrectionInput>,
+) -> Result<Json<RegistrantView>, ApiError> {
+    Ok(Json(registrants::addresses::correct(&state.ctx, &caller, id, address_id, body, clock::now()).await?))
 }
 
 /// Adds an identifier (phone, email, online handle, IMEI, vehicle, national identifiers).

@@ -27,8 +27,21 @@ pub struct Card {
     pub title: &'static str,
     /// Where to add another, for those who may.
     pub add: Option<(String, &'static str)>,
-    pub items: Vec<String>,
+    pub items: Vec<CardItem>,
     pub empty: &'static str,
+}
+
+/// One row of a card, and what those who may can do to it: (href, words, what it is for the
+/// visually hidden part of the link).
+pub struct CardItem {
+    pub text: String,
+    pub actions: Vec<(String, &'static str, String)>,
+}
+
+impl From<String> for CardItem {
+    fn from(text: String) -> Self {
+        Self { text, actions: Vec::new() }
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -48,12 +61,21 @@ fn may_write(visitor: &Visitor, r: &RegistrantView) -> bool {
     visitor.caller.can(Permission::RegistrantWrite) && visitor.caller.org == r.managing_org
 }
 
-fn primary_name(r: &RegistrantView) -> String {
+pub(super) fn primary_name(r: &RegistrantView) -> String {
     let primary = r.names.iter().find(|n| n.kind.as_str() == "primary").or(r.names.first());
     primary.map(|n| format!("{} {}", n.given, n.family).trim().to_owned()).unwrap_or_else(|| "(no name recorded)".into())
 }
 
-const BANNERS: &[(&str, &str)] = &[("name", "Name added"), ("address", "Address added"), ("identifier", "Identifier added")];
+const BANNERS: &[(&str, &str)] = &[
+    ("name", "Name added"),
+    ("address", "Address added"),
+    ("identifier", "Identifier added"),
+    (
+        "address_end",
+        "Address ended. If it was their only home address, they now have no home address: the duties tab shows any notification that starts.",
+    ),
+    ("address_correct", "Address corrected"),
+];
 
 pub async fn details(
     State(state): State<AppState>,
@@ -76,24 +98,41 @@ pub async fn details(
         Card {
             title: "Names",
             add: add("names", "Add a name"),
-            items: r.names.iter().map(|n| NameRow::describe(&n.given, &n.family, n.kind)).collect(),
+            items: r.names.iter().map(|n| NameRow::describe(&n.given, &n.family, n.kind).into()).collect(),
             empty: "No names recorded",
         },
-        Card { title: "Dates of birth", add: None, items: r.birth_dates.iter().map(|b| date(b.date)).collect(), empty: "Not known" },
+        Card { title: "Dates of birth", add: None, items: r.birth_dates.iter().map(|b| date(b.date).into()).collect(), empty: "Not known" },
         Card {
             title: "Addresses",
             add: add("addresses", "Add an address"),
             items: r
                 .addresses
                 .iter()
-                .map(|a| AddressRow::describe(a.kind, &a.lines, a.town.as_deref(), a.postcode.as_deref(), a.valid_from))
+                .map(|a| {
+                    let mut text = AddressRow::describe(a.kind, &a.lines, a.town.as_deref(), a.postcode.as_deref(), a.valid_from);
+                    if let Some(to) = a.valid_to {
+                        text.push_str(&format!(", until {}", date(to)));
+                    }
+                    if a.corrected.is_some() {
+                        text.push_str(" (corrected)");
+                    }
+                    let base = format!("/registrants/{id}/details/addresses/{}", a.id);
+                    let mut actions = Vec::new();
+                    if write {
+                        if a.valid_to.is_none() {
+                            actions.push((format!("{base}/end"), "End", format!(" {}", a.lines.first().cloned().unwrap_or_default())));
+                        }
+                        actions.push((format!("{base}/correct"), "Correct", format!(" {}", a.lines.first().cloned().unwrap_or_default())));
+                    }
+                    CardItem { text, actions }
+                })
                 .collect(),
             empty: "No addresses recorded",
         },
         Card {
             title: "Identifiers",
             add: add("identifiers", "Add an identifier"),
-            items: r.identifiers.iter().map(|x| IdentifierRow::describe(x.kind, x.platform.as_deref(), &x.value)).collect(),
+            items: r.identifiers.iter().map(|x| IdentifierRow::describe(x.kind, x.platform.as_deref(), &x.value).into()).collect(),
             empty: "No identifiers recorded",
         },
     ];
@@ -159,7 +198,7 @@ fn add_page(
 }
 
 /// The registrant, if this caller may add to them; otherwise the page that says why not.
-async fn writable(state: &AppState, visitor: &mut Visitor, id: RegistrantId) -> Result<RegistrantView, Response> {
+pub(super) async fn writable(state: &AppState, visitor: &mut Visitor, id: RegistrantId) -> Result<RegistrantView, Response> {
     justified(state, visitor, id).await?;
     let chrome = || Chrome::for_visitor(visitor, "/caseload");
     let r = registrants::get(&state.ctx, &visitor.caller, id, crate::clock::now())
@@ -186,7 +225,7 @@ pub async fn add_form(State(state): State<AppState>, mut visitor: Visitor, Path(
     add_page(Chrome::for_visitor(&visitor, "/caseload"), id, what, primary_name(&r), typed, Vec::new()).into_response()
 }
 
-fn not_found(visitor: &Visitor) -> Response {
+pub(super) fn not_found(visitor: &Visitor) -> Response {
     pages::error_page(Some(Chrome::for_visitor(visitor, "/caseload")), StatusCode::NOT_FOUND, "Page not found", "There is no such page.")
 }
 

@@ -6,6 +6,7 @@
 //! `'unsafe-inline'`), the security headers and `Cache-Control: no-store`; forms carry the
 //! session's CSRF token and are refused from another origin.
 
+mod address_change;
 mod alerts;
 mod approvals;
 mod assets;
@@ -83,6 +84,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/registrants/{id}/breaches/{breach}/acknowledgement", post(breach::acknowledge))
         .route("/registrants/{id}/details", get(details::details))
         .route("/registrants/{id}/details/{what}/new", get(details::add_form).post(details::add))
+        .route("/registrants/{id}/details/addresses/{address}/{what}", get(address_change::form_page).post(address_change::change))
         .route("/registrants/{id}/orders/new", get(order_new::form_page).post(order_new::create))
         .route("/registrants/{id}/orders/{order}", get(order::order))
         .route("/registrants/{id}/orders/{order}/service", get(order::service_form).post(order::record_service))

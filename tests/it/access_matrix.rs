@@ -31,6 +31,8 @@ const TABLE: &[(&str, &str, &[Role])] = &[
     ("PATCH", "/api/v1/registrants/{id}", &[P, S]),
     ("POST", "/api/v1/registrants/{id}/names", &[P, S]),
     ("POST", "/api/v1/registrants/{id}/addresses", &[P, S]),
+    ("POST", "/api/v1/registrants/{id}/addresses/{address_id}/end", &[P, S]),
+    ("POST", "/api/v1/registrants/{id}/addresses/{address_id}/correction", &[P, S]),
     ("POST", "/api/v1/registrants/{id}/identifiers", &[P, S]),
     ("GET", "/api/v1/registrants/{id}/orders", &[P, S, B]),
     ("POST", "/api/v1/registrants/{id}/orders", &[P, S]),
@@ -93,7 +95,7 @@ async fn every_route_for_every_role_matches_the_access_table() {
     let tokens: Vec<(Role, String)> = ROLES.iter().map(|(role, org)| (*role, app.token(*role, org))).collect();
     let mut wrong = Vec::new();
     for (method, path, allowed) in TABLE {
-        let concrete = path.replace("{id}", &uuid::Uuid::now_v7().to_string());
+        let concrete = path.replace("{id}", &uuid::Uuid::now_v7().to_string()).replace("{address_id}", &uuid::Uuid::now_v7().to_string());
         let method = Method::from_bytes(method.as_bytes()).unwrap();
         let body = (method != Method::GET).then(|| json!({}));
         let send = |token: Option<&str>| {

@@ -116,6 +116,7 @@ const STAFF: &[&str] = &[
     "occurrences.resolved_by",
     "order_status_changes.changed_by",
     "order_variations.recorded_by",
+    "registrant_addresses.corrected_by",
     "orders.created_by",
     "register_checks.actor_issuer",
     "register_checks.actor_subject",

@@ -9,6 +9,7 @@
 mod support;
 
 mod access_matrix;
+mod addresses;
 mod approvals;
 mod audit;
 mod audit_role;
@@ -45,6 +46,7 @@ mod security_log;
 mod session_control;
 mod stall;
 mod ui;
+mod ui_addresses;
 mod ui_details;
 mod ui_duties;
 mod ui_intake;

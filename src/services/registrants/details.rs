@@ -196,6 +196,9 @@ pub fn address_row(
             valid_from: Set(a.valid_from),
             valid_to: Set(a.valid_to),
             created_at: Set(now),
+            corrected_by: Set(None),
+            corrected_at: Set(None),
+            correction_reason_sealed: Set(None),
         },
     ))
 }

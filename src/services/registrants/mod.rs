@@ -1,6 +1,7 @@
 //! Registrant use cases: create, read, list, update, and adding to name, address and identifier
-//! history.
+//! history, ending and correcting addresses.
 
+pub mod addresses;
 mod bulk;
 pub mod details;
 pub mod erase;

@@ -83,6 +83,12 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
             postcode: address.postcode,
             valid_from: a.valid_from,
             valid_to: a.valid_to,
+            corrected: match (&a.corrected_by, a.corrected_at, &a.correction_reason_sealed) {
+                (Some(by), Some(at), Some(sealed)) => {
+                    Some(CorrectionView { by: by.clone(), at, reason: crypto.open_str(columns::ADDRESS_CORRECTION_REASON, a.id, sealed)? })
+                }
+                _ => None,
+            },
         });
     }
     let mut identifier_views = Vec::with_capacity(identifiers.len());

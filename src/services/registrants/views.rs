@@ -54,6 +54,15 @@ pub struct AddressView {
     pub postcode: Option<String>,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
+    /// Set when the address was corrected (recorded wrongly), with who corrected it and why.
+    pub corrected: Option<CorrectionView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CorrectionView {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub reason: String,
 }
 
 #[derive(Serialize, ToSchema)]

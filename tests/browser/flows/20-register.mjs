@@ -193,6 +193,25 @@ for (const [js, width] of VARIANTS) {
   await page.getByRole('button', { name: 'Save' }).click()
   check((await text(page)).includes('Identifier added'), `identifier added (${label})`)
   await audit(page, `personal details after adding (${label})`)
+
+  // Correct the address (a reason is needed), then end it.
+  await page.getByRole('link', { name: /^Correct address/ }).first().click()
+  check((await heading(page)) === 'Correct an address', `correct an address opens (${label})`)
+  await audit(page, `correct an address (${label})`)
+  await page.getByRole('button', { name: 'Correct address' }).click()
+  check(await page.locator('.govuk-error-summary').isVisible(), `a correction without a reason: the error summary (${label})`)
+  await audit(page, `correct an address error (${label})`)
+  await page.locator('#addresses-0-line2').fill('Flat 1')
+  await page.locator('#reason').fill('The flat number was missing.')
+  await page.getByRole('button', { name: 'Correct address' }).click()
+  check((await text(page)).includes('Address corrected') && (await text(page)).includes('Flat 1'), `address corrected (${label})`)
+  await page.getByRole('link', { name: /^End address/ }).first().click()
+  check((await heading(page)) === 'End an address', `end an address opens (${label})`)
+  await audit(page, `end an address (${label})`)
+  await fillDate(page, 'valid_to', daysAgo(0))
+  await page.getByRole('button', { name: 'End address' }).click()
+  check((await text(page)).includes('Address ended'), `address ended (${label})`)
+  await audit(page, `address ended (${label})`)
   await page.context().close()
   run += 1
 }
