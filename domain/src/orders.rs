@@ -190,6 +190,13 @@ pub fn check_condition(field: &str, order_kind: OrderKind, made_on: NaiveDate, c
         if schedule.ends_on.is_some_and(|e| e < schedule.starts_on) {
             errors.push(field_error(format!("{field}.schedule.ends_on"), "before_start", "must not be before starts_on"));
         }
+        if schedule.except.len() > crate::schedule::MAX_EXCEPTIONS {
+            errors.push(field_error(
+                format!("{field}.schedule.except"),
+                "too_many",
+                format!("must list at most {} days", crate::schedule::MAX_EXCEPTIONS),
+            ));
+        }
     }
     // DAA 2021: a positive requirement names the person responsible for supervising compliance.
     if order_kind == OrderKind::Dapo && c.kind == ConditionKind::Requirement && c.responsible_person.is_none() {
@@ -320,12 +327,12 @@ mod tests {
 
     #[test]
     fn dapo_requirements_name_a_supervisor_and_monitoring_is_capped_at_a_year() {
-        let schedule = Schedule {
-            frequency: Frequency::Week { weekday: chrono::Weekday::Tue },
-            time: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
-            starts_on: d(2026, 2, 1),
-            ends_on: None,
-        };
+        let schedule = Schedule::new(
+            Frequency::Week { weekday: chrono::Weekday::Tue },
+            NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+            d(2026, 2, 1),
+            None,
+        );
         let programme = ConditionShape {
             kind: ConditionKind::Requirement,
             category: ConditionCategory::AttendProgramme,
@@ -361,12 +368,12 @@ mod tests {
 
     #[test]
     fn schedules_are_narrowed_to_the_condition_and_the_life_of_the_order() {
-        let schedule = Schedule {
-            frequency: Frequency::Week { weekday: chrono::Weekday::Tue },
-            time: NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
-            starts_on: d(2026, 2, 1),
-            ends_on: Some(d(2026, 12, 31)),
-        };
+        let schedule = Schedule::new(
+            Frequency::Week { weekday: chrono::Weekday::Tue },
+            NaiveTime::from_hms_opt(10, 0, 0).unwrap(),
+            d(2026, 2, 1),
+            Some(d(2026, 12, 31)),
+        );
         let narrowed = effective_schedule(&schedule, Some(d(2026, 3, 1)), None, Some(d(2026, 6, 1)));
         assert_eq!((narrowed.starts_on, narrowed.ends_on), (d(2026, 3, 1), Some(d(2026, 5, 31))));
         assert_eq!(materialise_range(&narrowed, d(2026, 1, 1)), (d(2026, 3, 1), d(2026, 4, 25)));
@@ -378,7 +385,7 @@ mod tests {
 
     #[test]
     fn prohibitions_have_no_schedule_and_categories_match_their_kind() {
-        let schedule = Schedule { frequency: Frequency::Day, time: NaiveTime::MIN, starts_on: d(2026, 1, 1), ends_on: None };
+        let schedule = Schedule::new(Frequency::Day, NaiveTime::MIN, d(2026, 1, 1), None);
         let shape = ConditionShape {
             kind: ConditionKind::Prohibition,
             category: ConditionCategory::AttendProgramme,

@@ -83,8 +83,7 @@ pub async fn load(ctx: &Ctx, registrants: &[Created], now: DateTime<Utc>) -> any
 async fn dapo(ctx: &Ctx, caller: &Caller, registrant: Uuid, i: usize, today: NaiveDate, now: DateTime<Utc>) -> anyhow::Result<usize> {
     let this_monday = days_before(today, u64::from(today.weekday().num_days_from_monday()));
     let made = days_before(this_monday, 42);
-    let schedule =
-        Schedule { frequency: Frequency::Week { weekday: Weekday::Tue }, time: at(10, 0), starts_on: days_after(made, 1), ends_on: None };
+    let schedule = Schedule::new(Frequency::Week { weekday: Weekday::Tue }, at(10, 0), days_after(made, 1), None);
     let programme = ConditionInput {
         kind: ConditionKind::Requirement,
         category: ConditionCategory::AttendProgramme,

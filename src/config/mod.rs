@@ -65,6 +65,9 @@ pub struct RawJobs {
     pub grace_minutes: Option<u64>,
     pub renewal_window_days: Option<u32>,
     pub horizon_days: Option<u32>,
+    /// A newer copy of https://www.gov.uk/bank-holidays.json (GOV.UK's format) than the list
+    /// built in, when later years are announced: no session is due on a bank holiday.
+    pub bank_holidays_file: Option<PathBuf>,
     pub materialise_cron: Option<String>,
     pub detect_cron: Option<String>,
     pub expiry_cron: Option<String>,
@@ -243,6 +246,13 @@ impl RawJobs {
     pub fn validate(self) -> Result<JobSettings, ConfigError> {
         use jobs::{detect_missed, expiry, hygiene, materialise, outbox, reviews};
         let mut config = jobs::scheduler::JobsConfig::default();
+        if let Some(path) = &self.bank_holidays_file {
+            let invalid = |reason: String| ConfigError::Invalid { setting: "jobs.bank_holidays_file", reason };
+            let text = std::fs::read_to_string(path).map_err(|e| invalid(e.to_string()))?;
+            let days = domain::holidays::parse(&text).map_err(invalid)?;
+            // Installed once, before any schedule is expanded in this process.
+            domain::holidays::install(days);
+        }
         if let Some(minutes) = self.grace_minutes {
             config.grace = std::time::Duration::from_secs(minutes * 60);
         }

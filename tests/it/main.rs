@@ -42,6 +42,7 @@ mod register_check;
 mod registrant_status;
 mod registrants;
 mod reports;
+mod schedules;
 mod security_log;
 mod session_control;
 mod stall;

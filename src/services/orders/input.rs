@@ -72,7 +72,9 @@ pub struct ConditionInput {
     /// Who supervises compliance with a requirement (required for DAPO requirements).
     pub responsible_person: Option<String>,
     /// Requirements only, e.g. `{"frequency": {"every": "week", "weekday": "Tue"}, "time":
-    /// "10:00:00", "starts_on": "2026-01-06", "ends_on": null}`.
+    /// "10:00:00", "starts_on": "2026-01-06", "ends_on": null, "except": ["2026-02-17"]}`.
+    /// No session falls on a bank holiday in England and Wales unless
+    /// `"held_on_bank_holidays": true`, nor on a day listed in `except` (at most 366).
     #[schema(value_type = Option<Object>)]
     pub schedule: Option<Schedule>,
     pub starts_on: Option<NaiveDate>,
