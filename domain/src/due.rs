@@ -15,7 +15,7 @@ vocabulary!(
         AddressChanged => "address_changed", NoHomeAddress => "no_home_address", QualifyingStay => "qualifying_stay",
         OnlineIdentifier => "online_identifier", Device => "device", Vehicle => "vehicle",
         LastNotification => "last_notification", Session => "session", Rescheduled => "rescheduled",
-        DisplacingOrderEnded => "displacing_order_ended",
+        DisplacingOrderEnded => "displacing_order_ended", Travel => "travel",
     }
 );
 
@@ -90,6 +90,11 @@ pub fn explain(kind: ObligationKind, regime: Option<&Regime>, regime_title: Opti
                 days(r.change_days.unwrap_or(0)),
                 days(stay)
             ),
+            (Some(DueEvent::Travel), _) => format!(
+                "Notify travel abroad at least {} before departure, or, where the details were not known by then, at least {} hours before.",
+                days(r.travel_notice_days.unwrap_or(0)),
+                super::regimes::TRAVEL_LATE_NOTICE_HOURS
+            ),
             _ => format!("Notify each change within {} beginning with the day of the change.", days(r.change_days.unwrap_or(0))),
         },
         (ObligationKind::AnnualNotification, _) => "Notify again within one year beginning with the day of the last notification.".into(),
@@ -122,6 +127,7 @@ pub fn explain(kind: ObligationKind, regime: Option<&Regime>, regime_title: Opti
             DueEvent::LastNotification => format!("The last notification was on {on}."),
             DueEvent::Session => format!("A session scheduled for {on}."),
             DueEvent::Rescheduled => format!("Rescheduled on {on}."),
+            DueEvent::Travel => format!("Travel abroad departing on {on}."),
             DueEvent::DisplacingOrderEnded => {
                 format!("Until {on} the notification requirements of another order applied instead; they ended that day.")
             }

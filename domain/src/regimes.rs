@@ -132,11 +132,28 @@ impl Regime {
         self.annual.then(|| calendar::end_of_year_beginning_with(last_notified_on))
     }
 
+    /// When travel abroad departing at `departs_at` must be notified, if this regime requires it
+    /// (SOA 2003 s.86 and its regulations): `travel_notice_days` before departure; where the
+    /// details were not known by then (`known_on` is later), at least 12 hours before.
+    pub fn travel_due(&self, departs_at: DateTime<Utc>, known_on: NaiveDate) -> Option<DateTime<Utc>> {
+        let days = self.travel_notice_days?;
+        let ahead = departs_at - chrono::Duration::days(i64::from(days));
+        if calendar::start_of_day(known_on) <= ahead {
+            Some(ahead)
+        } else {
+            Some(departs_at - chrono::Duration::hours(TRAVEL_LATE_NOTICE_HOURS))
+        }
+    }
+
     /// The next weekly notification of a registrant of no fixed abode.
     pub fn weekly_due(&self, last_notified_on: NaiveDate) -> Option<DateTime<Utc>> {
         self.nfa_weekly.then(|| calendar::end_of_days_beginning_with(last_notified_on, NFA_WEEKLY_DAYS))
     }
 }
+
+/// Travel whose details were not known `travel_notice_days` ahead is notified at least this many
+/// hours before departure.
+pub const TRAVEL_LATE_NOTICE_HOURS: i64 = 12;
 
 /// The day a stay that began on `first_day` becomes qualifying: its `stay_days`th day.
 pub fn qualifying_day(first_day: NaiveDate, stay_days: u32) -> NaiveDate {
@@ -148,7 +165,7 @@ pub fn qualifying_day(first_day: NaiveDate, stay_days: u32) -> NaiveDate {
 pub fn discharges(kind: NotificationKind) -> &'static [ObligationKind] {
     match kind {
         NotificationKind::Initial => &[ObligationKind::InitialNotification],
-        NotificationKind::ChangeOfName | NotificationKind::ChangeOfAddress | NotificationKind::NoHomeAddress => {
+        NotificationKind::ChangeOfName | NotificationKind::ChangeOfAddress | NotificationKind::NoHomeAddress | NotificationKind::Travel => {
             &[ObligationKind::ChangeNotification]
         }
         NotificationKind::Periodic => &[],
@@ -165,6 +182,8 @@ pub fn covered_events(kind: NotificationKind) -> Option<&'static [DueEvent]> {
         NotificationKind::ChangeOfName => Some(&[NameChanged, OnlineIdentifier, Device, Vehicle]),
         NotificationKind::ChangeOfAddress => Some(&[AddressChanged, QualifyingStay, OnlineIdentifier, Device, Vehicle]),
         NotificationKind::NoHomeAddress => Some(&[DueEvent::NoHomeAddress, OnlineIdentifier, Device, Vehicle]),
+        // Travel is notified on its own (SOA 2003 s.86): it meets no other change.
+        NotificationKind::Travel => Some(&[DueEvent::Travel]),
         NotificationKind::Initial | NotificationKind::Periodic => None,
     }
 }
@@ -261,5 +280,14 @@ mod tests {
         assert_eq!(discharges(NotificationKind::Initial), [ObligationKind::InitialNotification]);
         assert_eq!(ChangeEvent::for_address(AddressKind::RegularlyFound), ChangeEvent::NoHomeAddress);
         assert_eq!(ChangeEvent::for_identifier(IdentifierKind::Passport), None);
+    }
+
+    #[test]
+    fn travel_is_due_seven_days_before_departure_or_twelve_hours_when_known_later() {
+        let regime = Regime { travel_notice_days: Some(7), ..spo() };
+        let departs = calendar::local_instant(d(2026, 7, 20), chrono::NaiveTime::from_hms_opt(6, 0, 0).unwrap());
+        assert_eq!(regime.travel_due(departs, d(2026, 7, 1)), Some(departs - chrono::Duration::days(7)));
+        assert_eq!(regime.travel_due(departs, d(2026, 7, 18)), Some(departs - chrono::Duration::hours(12)));
+        assert_eq!(spo().travel_due(departs, d(2026, 7, 1)), None, "SPA 2019 s.9 has no travel duty");
     }
 }

@@ -167,7 +167,7 @@ vocabulary!(
 vocabulary!(
     NotificationKind {
         Initial => "initial", ChangeOfName => "change_of_name", ChangeOfAddress => "change_of_address",
-        NoHomeAddress => "no_home_address", Periodic => "periodic",
+        NoHomeAddress => "no_home_address", Periodic => "periodic", Travel => "travel",
     }
 );
 

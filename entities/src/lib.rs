@@ -39,6 +39,7 @@ pub mod registrant_birth_date;
 pub mod registrant_descriptor;
 pub mod registrant_identifier;
 pub mod registrant_name;
+pub mod registrant_trip;
 pub mod suspension;
 pub mod web_draft;
 pub mod web_justification;

@@ -33,6 +33,7 @@ mod m20261130_000040_breach_withdrawal;
 mod m20261130_000041_regime_displacement;
 mod m20261130_000042_order_variations;
 mod m20261130_000043_address_corrections;
+mod m20261130_000044_registrant_trips;
 mod support;
 
 pub struct Migrator;
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000041_regime_displacement::Migration),
             Box::new(m20261130_000042_order_variations::Migration),
             Box::new(m20261130_000043_address_corrections::Migration),
+            Box::new(m20261130_000044_registrant_trips::Migration),
         ]
     }
 }

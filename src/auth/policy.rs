@@ -133,6 +133,7 @@ routes! {
     "PATCH" "/api/v1/registrants/{id}" => &[Permission::RegistrantWrite];
     "POST" "/api/v1/registrants/{id}/names" => &[Permission::RegistrantWrite];
     "POST" "/api/v1/registrants/{id}/addresses" => &[Permission::RegistrantWrite];
+    "POST" "/api/v1/registrants/{id}/travel" => &[Permission::RegistrantWrite];
     "POST" "/api/v1/registrants/{id}/addresses/{address_id}/end" => &[Permission::RegistrantWrite];
     "POST" "/api/v1/registrants/{id}/addresses/{address_id}/correction" => &[Permission::RegistrantWrite];
     "POST" "/api/v1/registrants/{id}/identifiers" => &[Permission::RegistrantWrite];

@@ -13,13 +13,15 @@ use super::extract::{AppJson, Path};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::obligations::input::{ComplianceInput, CorrectionInput, ExcusalInput, NotificationInput};
+use crate::services::obligations::travel::{TripInput, TripView};
 use crate::services::obligations::views::{ComplianceResult, CorrectionResult, NotificationView, ObligationList, OccurrenceView};
-use crate::services::obligations::{self, compliance, correction, notifications};
+use crate::services::obligations::{self, compliance, correction, notifications, travel};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_for_registrant))
         .routes(routes!(record_notification))
+        .routes(routes!(record_trip))
         .routes(routes!(record_compliance))
         .routes(routes!(correct))
         .routes(routes!(excuse))
@@ -49,6 +51,22 @@ async fn record_notification(
     AppJson(body): AppJson<NotificationInput>,
 ) -> Result<(StatusCode, Json<NotificationView>), ApiError> {
     let view = notifications::record(&state.ctx, &caller, id, body, clock::now()).await?;
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// Records travel abroad the police know of (SOA 2003 s.86): under each in-force order whose
+/// regime requires it, a travel notification falls due `travel_notice_days` before departure, or
+/// 12 hours before where the details were not known by then. A notification of kind `travel`
+/// meets it. `warnings` says when no order requires travel to be notified.
+#[utoipa::path(post, path = "/api/v1/registrants/{id}/travel", tag = "obligations", params(("id" = Uuid, Path)), request_body = TripInput,
+    responses((status = 201, body = TripView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn record_trip(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<RegistrantId>,
+    AppJson(body): AppJson<TripInput>,
+) -> Result<(StatusCode, Json<TripView>), ApiError> {
+    let view = travel::record(&state.ctx, &caller, id, body, clock::now()).await?;
     Ok((StatusCode::CREATED, Json(view)))
 }
 

@@ -34,6 +34,7 @@ const TABLE: &[(&str, &str, &[Role])] = &[
     ("POST", "/api/v1/registrants/{id}/addresses/{address_id}/end", &[P, S]),
     ("POST", "/api/v1/registrants/{id}/addresses/{address_id}/correction", &[P, S]),
     ("POST", "/api/v1/registrants/{id}/identifiers", &[P, S]),
+    ("POST", "/api/v1/registrants/{id}/travel", &[P, S]),
     ("GET", "/api/v1/registrants/{id}/orders", &[P, S, B]),
     ("POST", "/api/v1/registrants/{id}/orders", &[P, S]),
     ("GET", "/api/v1/orders/{id}", &[P, S, B]),

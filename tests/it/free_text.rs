@@ -117,6 +117,7 @@ const STAFF: &[&str] = &[
     "order_status_changes.changed_by",
     "order_variations.recorded_by",
     "registrant_addresses.corrected_by",
+    "registrant_trips.recorded_by",
     "orders.created_by",
     "register_checks.actor_issuer",
     "register_checks.actor_subject",

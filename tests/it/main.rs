@@ -46,6 +46,7 @@ mod schedules;
 mod security_log;
 mod session_control;
 mod stall;
+mod travel;
 mod ui;
 mod ui_addresses;
 mod ui_details;

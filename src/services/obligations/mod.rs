@@ -10,6 +10,7 @@ pub mod input;
 pub mod notifications;
 pub mod read;
 pub mod regimes;
+pub mod travel;
 pub mod views;
 
 use chrono::{DateTime, Utc};
