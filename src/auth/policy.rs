@@ -213,6 +213,8 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("POST", "/registrants/{id}/occurrences/{occurrence}/excuse", &[Permission::OccurrenceExcuse]),
     ui("GET", "/registrants/{id}/notifications/new", &[Permission::NotificationRecord]),
     ui("POST", "/registrants/{id}/notifications/new", &[Permission::NotificationRecord]),
+    ui("GET", "/registrants/{id}/travel/new", &[Permission::RegistrantWrite]),
+    ui("POST", "/registrants/{id}/travel/new", &[Permission::RegistrantWrite]),
     ui("GET", "/registrants/{id}/suspensions/new", &[Permission::SuspensionWrite]),
     ui("POST", "/registrants/{id}/suspensions/new", &[Permission::SuspensionWrite]),
     ui("GET", "/registrants/{id}/suspensions/{suspension}/end", &[Permission::SuspensionWrite]),

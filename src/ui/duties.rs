@@ -50,6 +50,7 @@ pub struct DutiesPage {
     pub due: Vec<Row>,
     pub history: Vec<Row>,
     pub may_notify: bool,
+    pub may_record_travel: bool,
     pub may_suspend: bool,
     /// "Clocks paused since …", with the pause's id for restarting.
     pub paused: Vec<(String, String)>,
@@ -66,6 +67,8 @@ const BANNERS: &[(&str, &str)] = &[
     ),
     ("notification_late", "Notification recorded. Some deadlines had already passed: they stay as missed for review."),
     ("notification_no_duty", "Notification recorded. No order in force on this record carries a notification duty."),
+    ("travel", "Travel recorded. The obligations below show when the registrant must notify it."),
+    ("travel_no_duty", "Travel recorded. No order in force on this record requires travel abroad to be notified."),
     ("suspended", "Clocks paused"),
     ("resumed", "Clocks restarted"),
 ];
@@ -154,6 +157,7 @@ pub async fn duties(
         due,
         history,
         may_notify: caller.can(Permission::NotificationRecord),
+        may_record_travel: caller.can(Permission::RegistrantWrite),
         may_suspend: caller.can(Permission::SuspensionWrite),
         paused,
     }

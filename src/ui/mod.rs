@@ -44,6 +44,7 @@ mod report_form;
 mod reports;
 pub mod session;
 mod signin;
+mod travel;
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -74,6 +75,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/registrants/{id}/occurrences/{occurrence}/excuse", get(outcome::excuse_form).post(outcome::excuse))
         .route("/registrants/{id}/occurrences/{occurrence}/correct", get(correct::form).post(correct::correct))
         .route("/registrants/{id}/notifications/new", get(notify::form).post(notify::record))
+        .route("/registrants/{id}/travel/new", get(travel::form).post(travel::record))
         .route("/registrants/{id}/suspensions/new", get(pause::form).post(pause::create))
         .route("/registrants/{id}/suspensions/{suspension}/end", get(pause::end_form).post(pause::end))
         .route("/breaches", get(breaches::list))

@@ -86,3 +86,43 @@ async fn a_regime_without_a_travel_rule_creates_no_duty_and_says_so() {
     assert_eq!((trip["due"].as_array().map(Vec::len), trip["warnings"][0]["code"].as_str()), (Some(0), Some("no_travel_duty")));
     assert!(travel_occurrences(&obligations(&app, &registrant).await).is_empty());
 }
+
+#[tokio::test]
+async fn an_officer_records_travel_from_the_obligations_tab() {
+    use crate::support::pages::{Browser, account};
+    use reqwest::StatusCode;
+    let app = TestApp::spawn_demo().await;
+    let (registrant, _) = registrant_with_order(&app, register()).await;
+    let rid = id(&registrant).to_owned();
+    let browser = Browser::new(&app);
+    browser.sign_in(account(Role::Ppo, "met")).await;
+    let why = format!("/registrants/{rid}/why");
+    let csrf = browser.csrf(&why).await;
+    assert_eq!(browser.post(&why, &[("csrf", &csrf), ("reason", "OFFENDER_MANAGEMENT")]).await.0, StatusCode::SEE_OTHER);
+    let (_, html, _) = browser.get(&format!("/registrants/{rid}/obligations")).await;
+    assert!(html.contains(&format!("href=\"/registrants/{rid}/travel/new\"")), "{html}");
+    let page = format!("/registrants/{rid}/travel/new");
+    let csrf = browser.csrf(&page).await;
+    let (status, html, _) = browser.post(&page, &[("csrf", csrf.as_str()), ("destination", "Exampleland")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("govuk-error-summary") && html.contains("href=\"#departs-day\""), "{html}");
+    assert_eq!(app.count("registrant_trips").await, 0);
+    let leaves = today() + Duration::days(30);
+    let (day, month, year) = (leaves.format("%-d").to_string(), leaves.format("%-m").to_string(), leaves.format("%Y").to_string());
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("departs-day", day.as_str()),
+        ("departs-month", month.as_str()),
+        ("departs-year", year.as_str()),
+        ("departs-time", "6:30am"),
+        ("destination", "Exampleland"),
+    ];
+    let (status, _, location) = browser.post(&page, &form).await;
+    assert_eq!((status, location), (StatusCode::SEE_OTHER, Some(format!("/registrants/{rid}/obligations?done=travel"))));
+    let (_, html, _) = browser.get(&format!("/registrants/{rid}/obligations?done=travel")).await;
+    assert!(html.contains("Travel recorded") && html.contains("Travel abroad departing on"), "{html}");
+
+    let probation = Browser::new(&app);
+    probation.sign_in(account(Role::Probation, "probation-london")).await;
+    assert_eq!(probation.get(&page).await.0, StatusCode::FORBIDDEN);
+}

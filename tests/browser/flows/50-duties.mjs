@@ -125,6 +125,23 @@ export default async function () {
     await page.getByRole('button', { name: 'Record the notification' }).click()
     check((await page.locator('.govuk-notification-banner').innerText()).includes('Notification recorded'), `the notification is recorded (${label})`)
     await audit(page, `obligations after notification (${label})`)
+
+    // Travel abroad the police know of, recorded from the same tab.
+    await page.getByRole('link', { name: 'Record travel abroad' }).click()
+    check((await heading(page)) === 'Record travel abroad', `the travel form (${label})`)
+    await audit(page, `travel (${label})`)
+    await page.getByRole('button', { name: 'Record travel' }).click()
+    check(await page.locator('.govuk-error-summary').isVisible(), `an empty trip shows the error summary (${label})`)
+    await audit(page, `travel error (${label})`)
+    const leaves = new Date(Date.now() + 30 * 24 * 3600 * 1000)
+    await page.locator('#departs-day').fill(String(leaves.getUTCDate()))
+    await page.locator('#departs-month').fill(String(leaves.getUTCMonth() + 1))
+    await page.locator('#departs-year').fill(String(leaves.getUTCFullYear()))
+    await page.locator('#departs-time').fill('6:30am')
+    await page.locator('#destination').fill('Exampleland')
+    await page.getByRole('button', { name: 'Record travel' }).click()
+    check((await page.locator('.govuk-notification-banner').innerText()).includes('Travel recorded'), `the trip is recorded (${label})`)
+    await audit(page, `obligations after travel (${label})`)
     await page.context().close()
   }
 }
