@@ -212,21 +212,16 @@ pub async fn on_registrant_change(
 /// An order recorded after the fact (a register back-loaded from another system, service
 /// entered long after it happened): its duties whose deadline had already passed when it was
 /// recorded become `historical` instead of breaches an hour later. Vigil never watched them;
-/// the officer records the notifications that were made. `notifications_only`: leave the
-/// sessions of requirements alone (they were watched since the order was recorded). Returns how
-/// many.
-pub async fn mark_historical(
-    conn: &impl ConnectionTrait,
-    order_id: OrderId,
-    notifications_only: bool,
-    now: DateTime<Utc>,
-) -> ServiceResult<u64> {
+/// the officer records the notifications that were made. Only notification deadlines: sessions
+/// of requirements are materialised from the day the order is recorded, and one already past
+/// that day is still the registrant's to attend. Returns how many.
+pub async fn mark_historical(conn: &impl ConnectionTrait, order_id: OrderId, now: DateTime<Utc>) -> ServiceResult<u64> {
     let of_order: Vec<_> = obligation::Entity::find()
         .filter(obligation::Column::OrderId.eq(order_id))
         .all(conn)
         .await?
         .into_iter()
-        .filter(|o| !notifications_only || o.kind.is_notification())
+        .filter(|o| o.kind.is_notification())
         .collect();
     if of_order.is_empty() {
         return Ok(0);

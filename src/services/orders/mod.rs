@@ -110,7 +110,7 @@ pub async fn create(
         }
     }
     // Before the replaced order's duties are handed over: those were watched, these were not.
-    duties::mark_historical(&txn, id, false, now).await?;
+    duties::mark_historical(&txn, id, now).await?;
     let mut ids = vec![id.uuid(), registrant_id.uuid()];
     if let Some(previous) = &replaced {
         ids.push(previous.id.uuid());
@@ -291,7 +291,7 @@ pub async fn record_service(ctx: &Ctx, caller: &Caller, id: OrderId, input: Serv
     if let Some(regime) = regime {
         duties::on_order_trigger(&txn, &served, &regime, Trigger::Service, now).await?;
     }
-    duties::mark_historical(&txn, id, true, now).await?;
+    duties::mark_historical(&txn, id, now).await?;
     audit::record(
         &txn,
         &ctx.crypto,
