@@ -237,6 +237,8 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("POST", "/registrants/{id}/orders/{order}/service", &[Permission::OrderWrite]),
     ui("GET", "/registrants/{id}/orders/{order}/vary", &[Permission::OrderWrite]),
     ui("POST", "/registrants/{id}/orders/{order}/vary", &[Permission::OrderWrite]),
+    ui("GET", "/registrants/{id}/orders/{order}/discharge", &[Permission::OrderDischarge]),
+    ui("POST", "/registrants/{id}/orders/{order}/discharge", &[Permission::OrderDischarge]),
     ui("GET", "/registrants/new", &[Permission::RegistrantWrite]),
     ui("POST", "/registrants/new", &[Permission::RegistrantWrite]),
     ui("GET", "/registrants/new/{draft}", &[Permission::RegistrantWrite]),

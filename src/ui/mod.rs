@@ -16,6 +16,7 @@ mod breaches;
 mod caseload;
 mod correct;
 mod details;
+mod discharge;
 mod duties;
 mod find;
 mod form;
@@ -91,6 +92,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/registrants/{id}/orders/{order}", get(order::order))
         .route("/registrants/{id}/orders/{order}/service", get(order::service_form).post(order::record_service))
         .route("/registrants/{id}/orders/{order}/vary", get(order_vary::form_page).post(order_vary::record))
+        .route("/registrants/{id}/orders/{order}/discharge", get(discharge::form_page).post(discharge::request))
         .route("/registrants/new", get(register::start_page).post(register::start))
         .route("/registrants/new/{draft}", get(register::tasks))
         .route("/registrants/new/{draft}/{step}", get(register::step_form).post(register::step_save))

@@ -57,6 +57,7 @@ pub struct OrderPage {
     pub due: Option<String>,
     pub may_serve: bool,
     pub may_vary: bool,
+    pub may_discharge: bool,
 }
 
 /// The order, read under the record's reason; it must be this registrant's.
@@ -231,6 +232,7 @@ pub async fn order(
         ("served", "Service recorded"),
         ("variation", "Variation recorded"),
         ("renewal", "Renewal recorded"),
+        ("discharge_requested", "Discharge requested. It takes effect only when a second supervisor approves it in Approvals."),
     ]);
     OrderPage {
         chrome,
@@ -254,6 +256,7 @@ pub async fn order(
         due,
         may_serve: may_serve(&visitor, &o),
         may_vary: may_change(&visitor, &o),
+        may_discharge: super::discharge::may_request(&visitor, &o),
     }
     .into_response()
 }

@@ -141,7 +141,13 @@ pub async fn sign_out(
     let mut at_provider = None;
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) {
         match sessions::end(&state.ctx.db, &token, EndReason::Logout, now).await {
-            Ok(Some((id, sealed))) => at_provider = provider_logout(&state, &visitor, id, &sealed).await,
+            Ok(Some((id, sealed))) => {
+                // Signing out is in the audit trail, as signing in is (and as the API's logout).
+                if let Err(e) = record(&state, &visitor.caller, "session.logout", now).await {
+                    return e.into_response();
+                }
+                at_provider = provider_logout(&state, &visitor, id, &sealed).await;
+            }
             Ok(None) => {}
             Err(e) => return pages::service_error(None, e),
         }

@@ -71,11 +71,14 @@ async fn a_public_protection_officer_signs_in_finds_a_registrant_and_says_why_be
     let (reason, reference): (Option<String>, Option<String>) = (row.try_get_by_index(0).unwrap(), row.try_get_by_index(1).unwrap());
     assert_eq!((reason.as_deref(), reference.as_deref()), (Some("SAFEGUARDING"), Some("CASE/1")));
 
-    // Signing out ends the session for good.
+    // Signing out ends the session for good, and is in the audit trail as signing in is.
     let csrf = browser.csrf("/").await;
     let (status, _, location) = browser.post("/sign-out", &[("csrf", &csrf)]).await;
     assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/signed-out")));
     assert_eq!(browser.get("/caseload").await.0, StatusCode::SEE_OTHER);
+    let sql = "SELECT actor_subject FROM audit_events WHERE operation = 'session.logout'";
+    let rows = app.db.query_all_raw(Statement::from_string(app.db.get_database_backend(), sql.to_owned())).await.unwrap();
+    assert_eq!(rows.len(), 1, "one sign-out, audited once");
 }
 
 #[tokio::test]

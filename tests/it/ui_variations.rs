@@ -100,3 +100,48 @@ async fn an_officer_records_a_variation_and_the_order_shows_its_new_terms_and_hi
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(app.count("order_variations").await, 1);
 }
+
+#[tokio::test]
+async fn a_supervisor_requests_a_discharge_that_waits_for_a_second_supervisor() {
+    let app = TestApp::spawn_demo().await;
+    let registrant = app.registrant("met", registrant_body("Discharged")).await;
+    let rid = id(&registrant).to_owned();
+    let ppo = app.token(Role::Ppo, "met");
+    let (status, order) = app.post(&format!("/api/v1/registrants/{rid}/orders"), &ppo, &dapo("2026-03-02", "2026-03-03")).await;
+    assert_eq!(status, 201, "{order}");
+    let page = format!("/registrants/{rid}/orders/{}", id(&order));
+    let discharge = format!("{page}/discharge");
+
+    // A public protection officer records orders but does not discharge them.
+    let officer = signed_in(&app, Role::Ppo, "met").await;
+    why(&officer, &rid).await;
+    let (_, html, _) = officer.get(&page).await;
+    assert!(!html.contains(&discharge), "{html}");
+    assert_eq!(officer.get(&discharge).await.0, StatusCode::FORBIDDEN);
+
+    let supervisor = signed_in(&app, Role::Supervisor, "met").await;
+    why(&supervisor, &rid).await;
+    let (_, html, _) = supervisor.get(&page).await;
+    assert!(html.contains(&format!("href=\"{discharge}\"")), "{html}");
+    let (status, html, _) = answer(&supervisor, &discharge, &[("reason", " ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("govuk-error-summary") && html.contains("href=\"#reason\""), "{html}");
+    let (status, html, _) = answer(
+        &supervisor,
+        &discharge,
+        &[("reason", "Discharged on appeal."), ("effective_on-day", "1"), ("effective_on-month", "1"), ("effective_on-year", "2026")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "before the order was made");
+    assert!(html.contains("on or after the day the order was made"), "{html}");
+    assert_eq!(app.count("approvals").await, 0, "nothing is written");
+    let (status, _, location) = answer(&supervisor, &discharge, &[("reason", "Discharged on appeal.")]).await;
+    assert_eq!((status, location), (StatusCode::SEE_OTHER, Some(format!("{page}?done=discharge_requested"))));
+    let (_, html, _) = supervisor.get(&format!("{page}?done=discharge_requested")).await;
+    assert!(html.contains("Discharge requested"), "{html}");
+    assert_eq!(app.count("approvals").await, 1);
+    let (_, seen) = app.get(&format!("/api/v1/orders/{}", id(&order)), &ppo).await;
+    assert_eq!(seen["status"], "active", "not discharged until a second supervisor approves");
+    let (status, _, _) = answer(&supervisor, &discharge, &[("reason", "Again.")]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "one request at a time");
+}
