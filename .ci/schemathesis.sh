@@ -31,6 +31,9 @@ for _ in $(seq 1 120); do
 done
 
 status=0
+# One worker: with two, Hypothesis parses lambda sources on two threads at once and CPython 3.11's
+# ast module can fail with "AST constructor recursion depth mismatch" (a data race in CPython,
+# gh-106905), failing the run for a reason that has nothing to do with Vigil.
 for role in ppo supervisor probation intake auditor admin; do
     token=$("$BIN" dev-token --role "$role" --org met --data-dir "$WORK/demo")
     echo "== schemathesis as $role"
@@ -38,6 +41,6 @@ for role in ppo supervisor probation intake auditor admin; do
         -H "Authorization: Bearer $token" -H "Vigil-Reason-Code: INVESTIGATION" -H "Vigil-Crime-Reference: CI-1" \
         --checks all --exclude-checks positive_data_acceptance \
         --phases examples,coverage,fuzzing,stateful --max-examples "$MAX_EXAMPLES" \
-        --workers 2 --request-timeout 10 --seed 20261122 --no-color) || status=1
+        --workers 1 --request-timeout 10 --seed 20261122 --no-color) || status=1
 done
 exit $status
