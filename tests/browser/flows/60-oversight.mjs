@@ -51,6 +51,30 @@ async function supervisor (js, width, label, decision) {
   await page.getByRole('link', { name: decision === 'reject' ? 'Rejected' : 'Approved', exact: true }).click()
   check((await page.locator('table').innerText()).includes('Discharge an order'), `the decided request is listed as ${decision}d (${label})`)
   await audit(page, `approvals decided (${label})`)
+
+  // The first of the four eyes for an order on the caseload: the request page and its error
+  // state (the request itself is left to the demo's, so the runs stay independent).
+  await nav(page, 'Caseload')
+  await page.locator('main table a').first().click()
+  if (page.url().includes('/why')) {
+    await page.getByLabel('Managing this registrant (case management, MAPPA)').check()
+    await page.getByRole('button', { name: 'Continue' }).click()
+  }
+  await page.locator('.moj-sub-navigation').getByRole('link', { name: 'Orders' }).click()
+  const order = page.locator('main a[href*="/orders/01"]').first()
+  if (await order.count() > 0) {
+    await order.click()
+    const request = page.getByRole('button', { name: 'Request discharge' }).or(page.getByRole('link', { name: 'Request discharge' })).first()
+    if (await request.count() > 0) {
+      await request.click()
+      check((await heading(page)) === 'Request discharge', `request discharge opens (${label})`)
+      console.log('  request discharge page (' + label + ')')
+      await audit(page, `request discharge (${label})`)
+      await page.getByRole('button', { name: 'Request discharge' }).click()
+      check(await page.locator('.govuk-error-summary').isVisible(), `a request without a reason shows the error summary (${label})`)
+      await audit(page, `request discharge error (${label})`)
+    }
+  }
   await page.context().close()
 }
 
