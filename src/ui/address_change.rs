@@ -125,15 +125,15 @@ pub async fn form_page(
 ) -> Response {
     let Some(what) = title(&what) else { return super::details::not_found(&visitor) };
     match changeable(&state, &mut visitor, id, address).await {
-        Ok((_, a)) if what.0 == "end" && a.valid_to.is_some() => already_ended(&visitor),
+        Ok((_, a)) if what.0 == "end" && a.valid_to.is_some() => already_ended(Chrome::for_visitor(&visitor, "/caseload")),
         Ok((r, a)) => page(Chrome::for_visitor(&visitor, "/caseload"), &r, &a, what, as_typed(&a), Vec::new()).into_response(),
         Err(page) => page,
     }
 }
 
-fn already_ended(visitor: &Visitor) -> Response {
+fn already_ended(chrome: Chrome) -> Response {
     pages::error_page(
-        Some(Chrome::for_visitor(visitor, "/caseload")),
+        Some(chrome),
         StatusCode::CONFLICT,
         "This address has already ended",
         "Go back to the personal details. To change the day it ended, correct the address.",
@@ -220,12 +220,7 @@ fn done(
         Err(ServiceError::Invalid(invalid)) => {
             (StatusCode::UNPROCESSABLE_ENTITY, page(chrome, r, a, what, typed, page_errors(invalid.0))).into_response()
         }
-        Err(ServiceError::Conflict { .. }) => pages::error_page(
-            Some(chrome),
-            StatusCode::CONFLICT,
-            "This address has already ended",
-            "Go back to the personal details. To change the day it ended, correct the address.",
-        ),
+        Err(ServiceError::Conflict { .. }) => already_ended(chrome),
         Err(e) => pages::service_error(Some(chrome), e),
     }
 }

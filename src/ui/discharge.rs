@@ -147,12 +147,7 @@ pub async fn request(
             "A discharge is already waiting for approval",
             "This order's discharge has already been requested. A second supervisor decides it in Approvals.",
         ),
-        Err(ServiceError::Conflict { .. }) => pages::error_page(
-            Some(chrome),
-            StatusCode::CONFLICT,
-            "The order has changed since you opened it",
-            "Someone else has changed this order. Go back to the order, check it and try again.",
-        ),
+        Err(ServiceError::Conflict { .. }) => pages::order_changed(chrome),
         Err(e) => pages::service_error(Some(chrome), e),
     }
 }

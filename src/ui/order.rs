@@ -367,12 +367,7 @@ pub async fn record_service(
                 .collect();
             (StatusCode::UNPROCESSABLE_ENTITY, service_page(chrome, &o, typed, errors)).into_response()
         }
-        Err(ServiceError::Conflict { .. }) => pages::error_page(
-            Some(chrome),
-            StatusCode::CONFLICT,
-            "The order has changed since you opened it",
-            "Someone else has changed this order. Go back to the order, check it and try again.",
-        ),
+        Err(ServiceError::Conflict { .. }) => pages::order_changed(chrome),
         Err(e) => pages::service_error(Some(chrome), e),
     }
 }

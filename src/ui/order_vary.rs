@@ -288,12 +288,7 @@ pub async fn record(
             let errors = page_errors(invalid.0, &typed);
             (StatusCode::UNPROCESSABLE_ENTITY, page(chrome, &o, typed, errors)).into_response()
         }
-        Err(ServiceError::Conflict { .. }) => pages::error_page(
-            Some(chrome),
-            StatusCode::CONFLICT,
-            "The order has changed since you opened it",
-            "Someone else has changed this order. Go back to the order, check it and try again.",
-        ),
+        Err(ServiceError::Conflict { .. }) => pages::order_changed(chrome),
         Err(e) => pages::service_error(Some(chrome), e),
     }
 }

@@ -171,6 +171,17 @@ pub fn error_page(chrome: Option<Chrome>, status: StatusCode, title: &str, body:
     (status, page).into_response()
 }
 
+/// The 409 page of a change refused because someone else changed the order since the form was
+/// shown (the version it carried is stale): nothing was overwritten.
+pub fn order_changed(chrome: Chrome) -> Response {
+    error_page(
+        Some(chrome),
+        StatusCode::CONFLICT,
+        "The order has changed since you opened it",
+        "Someone else has changed this order. Go back to the order, check it and try again.",
+    )
+}
+
 /// A service's refusal or failure as a page. Field errors never reach here: forms render them
 /// as the GOV.UK error summary.
 pub fn service_error(chrome: Option<Chrome>, err: ServiceError) -> Response {
