@@ -32,6 +32,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(end_suspension))
 }
 
+/// The furthest a page of the overdue queue may start: each page reads and filters every duty
+/// before it.
+const MAX_OFFSET: u64 = 100_000;
+
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -42,13 +46,21 @@ pub struct OverdueQuery {
     /// Only duties of this kind.
     kind: Option<ObligationKind>,
     limit: Option<u64>,
+    /// How many to pass over, oldest first: the next page starts at the previous one's
+    /// `offset + limit` (at most 100,000).
+    offset: Option<u64>,
 }
 
 /// Occurrences past due and still pending, oldest first.
 #[utoipa::path(get, path = "/api/v1/occurrences/overdue", tag = "compliance", params(OverdueQuery),
     responses((status = 200, body = Vec<OverdueItem>), (status = 403, body = Problem)))]
 async fn overdue(State(state): State<AppState>, caller: Caller, Query(q): Query<OverdueQuery>) -> Result<Json<Vec<OverdueItem>>, ApiError> {
-    let filter = OverdueFilter { managing_org: q.managing_org, officer: q.officer, kind: q.kind, limit: limit(q.limit)? };
+    let skip = q.offset.unwrap_or(0);
+    if skip > MAX_OFFSET {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", format!("must be at most {MAX_OFFSET}"))
+            .with_field("offset"));
+    }
+    let filter = OverdueFilter { managing_org: q.managing_org, officer: q.officer, kind: q.kind, limit: limit(q.limit)?, skip };
     Ok(Json(queues::overdue(&state.ctx, &caller, filter, clock::now()).await?))
 }
 

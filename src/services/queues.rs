@@ -36,6 +36,8 @@ pub struct OverdueFilter {
     /// Only duties of this kind (a filter of the overdue queue page).
     pub kind: Option<ObligationKind>,
     pub limit: u64,
+    /// How many of the matching duties, oldest first, to pass over (the pages before this one).
+    pub skip: u64,
 }
 
 /// Overdue duties read per statement while filtering by the (sealed) officer.
@@ -141,11 +143,12 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
                 version: o.version,
             });
         }
-        if !full || items.len() as u64 >= filter.limit {
+        if !full || items.len() as u64 >= filter.skip.saturating_add(filter.limit) {
             break;
         }
     }
     items.sort_by_key(|i| (i.due_at, i.occurrence_id));
+    items.drain(..(filter.skip as usize).min(items.len()));
     items.truncate(filter.limit as usize);
     let ids: Vec<Uuid> = items.iter().map(|i| i.registrant_id.uuid()).collect();
     let entry = Entry {

@@ -38,6 +38,10 @@ pub struct OverduePage {
     pub officer: String,
     pub filtered: bool,
     pub overdue_tag: &'static str,
+    /// This page's number, from 1; the links to the pages either side, with the filters.
+    pub page: u64,
+    pub previous: Option<String>,
+    pub next: Option<String>,
 }
 
 impl OverduePage {
@@ -89,6 +93,25 @@ pub fn days_words(days: i64) -> String {
 pub struct Filters {
     kind: Option<String>,
     officer: Option<String>,
+    page: Option<u64>,
+}
+
+/// Duties per page of the queue.
+const PER_PAGE: u64 = 100;
+/// The furthest page offered (as far as the API's overdue queue reaches).
+const LAST_PAGE: u64 = 1_000;
+
+/// The query string of page `page` with these filters.
+fn page_link(kind: Option<ObligationKind>, officer: Option<&str>, page: u64) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(kind) = kind {
+        query.append_pair("kind", kind.as_str());
+    }
+    if let Some(officer) = officer {
+        query.append_pair("officer", officer);
+    }
+    query.append_pair("page", &page.to_string());
+    query.finish()
 }
 
 pub async fn queue(State(state): State<AppState>, mut visitor: Visitor, Query(filters): Query<Filters>) -> Response {
@@ -97,11 +120,17 @@ pub async fn queue(State(state): State<AppState>, mut visitor: Visitor, Query(fi
     let kind = filters.kind.as_deref().and_then(ObligationKind::parse);
     let officer = filters.officer.as_deref().map(str::trim).filter(|o| !o.is_empty()).map(str::to_owned);
     let now = crate::clock::now();
-    let filter = OverdueFilter { managing_org: None, officer: officer.clone(), kind, limit: 500 };
-    let items = match queues::overdue(&state.ctx, &visitor.caller, filter, now).await {
+    let page = filters.page.unwrap_or(1).clamp(1, LAST_PAGE);
+    // One more than a page, to know whether there is a next one.
+    let filter = OverdueFilter { managing_org: None, officer: officer.clone(), kind, limit: PER_PAGE + 1, skip: (page - 1) * PER_PAGE };
+    let mut items = match queues::overdue(&state.ctx, &visitor.caller, filter, now).await {
         Ok(items) => items,
         Err(e) => return pages::service_error(Some(chrome), e),
     };
+    let more = items.len() as u64 > PER_PAGE;
+    items.truncate(PER_PAGE as usize);
+    let previous = (page > 1).then(|| page_link(kind, officer.as_deref(), page - 1));
+    let next = (more && page < LAST_PAGE).then(|| page_link(kind, officer.as_deref(), page + 1));
     let rows = items
         .into_iter()
         .map(|i| Row {
@@ -121,6 +150,9 @@ pub async fn queue(State(state): State<AppState>, mut visitor: Visitor, Query(fi
         officer: officer.clone().unwrap_or_default(),
         filtered: kind.is_some() || officer.is_some(),
         overdue_tag: pages::status_tag("overdue"),
+        page,
+        previous,
+        next,
     }
     .into_response()
 }

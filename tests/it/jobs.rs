@@ -452,6 +452,13 @@ async fn the_overdue_queue_filters_by_what_is_due_and_counts_cheaply() {
     let token = app.token(Role::Ppo, "met");
     let (status, all) = app.get("/api/v1/occurrences/overdue", &token).await;
     assert_eq!((status, all.as_array().unwrap().len()), (200, 2));
+    // Pages, oldest first: the second page of one starts after the first.
+    let (_, second) = app.get("/api/v1/occurrences/overdue?limit=1&offset=1", &token).await;
+    assert_eq!(second.as_array().unwrap().iter().map(|i| &i["occurrence_id"]).collect::<Vec<_>>(), [&all[1]["occurrence_id"]]);
+    let (_, beyond) = app.get("/api/v1/occurrences/overdue?offset=2", &token).await;
+    assert!(beyond.as_array().unwrap().is_empty());
+    let (status, problem) = app.get("/api/v1/occurrences/overdue?offset=100001", &token).await;
+    assert_eq!((status, problem["field"].as_str()), (400, Some("offset")));
     let (_, appointments) = app.get("/api/v1/occurrences/overdue?kind=attend_appointment", &token).await;
     assert_eq!(appointments.as_array().unwrap().len(), 2);
     let (_, none) = app.get("/api/v1/occurrences/overdue?kind=initial_notification", &token).await;

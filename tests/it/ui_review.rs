@@ -207,3 +207,20 @@ async fn a_link_is_reviewed_side_by_side_after_saying_why_and_decided_with_a_rea
         assert_eq!(b.get(&why).await.0, StatusCode::FORBIDDEN, "{role}");
     }
 }
+
+#[tokio::test]
+async fn the_overdue_queue_pages_by_a_hundred_keeping_its_filters() {
+    let app = TestApp::spawn_demo().await;
+    let past = vigil::clock::now() - chrono::Duration::days(3);
+    let many: Vec<_> = (0..101).map(|i| (past - chrono::Duration::minutes(i), "pending")).collect();
+    fixture(&app, &many).await;
+    let browser = signed_in(&app, Role::Supervisor, "met").await;
+    let (_, html, _) = browser.get("/overdue?kind=attend_appointment").await;
+    assert!(html.contains("Duties overdue, page 1") && html.contains("href=\"/overdue?kind=attend_appointment&#38;page=2\""), "{html}");
+    assert!(!html.contains("rel=\"prev\""), "{html}");
+    assert_eq!(html.matches("/obligations\"").count(), 100, "a hundred rows");
+    let (_, html, _) = browser.get("/overdue?kind=attend_appointment&page=2").await;
+    assert!(html.contains("Duties overdue, page 2") && html.contains("href=\"/overdue?kind=attend_appointment&#38;page=1\""), "{html}");
+    assert!(!html.contains("rel=\"next\""), "{html}");
+    assert_eq!(html.matches("/obligations\"").count(), 1, "the oldest hundred came first");
+}
