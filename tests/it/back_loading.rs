@@ -68,3 +68,21 @@ async fn service_recorded_long_after_it_happened_starts_a_historical_duty_that_c
     detect_missed::run(&app.db, vigil::clock::now() + Duration::days(5), GRACE).await.unwrap();
     assert_eq!(app.count("breaches").await, 0);
 }
+
+#[tokio::test]
+async fn recording_service_late_leaves_the_duties_vigil_was_already_watching_alone() {
+    let app = TestApp::spawn().await;
+    let ppo = app.token(Role::Ppo, "met");
+    let (registrant, order) = registrant_with_order(&app, spo(&day(-10).to_string(), None)).await;
+    // A move five days ago, recorded now: its notification was due two days ago and is owed.
+    let address = json!({"kind": "home", "lines": ["3 Watched Road"], "postcode": "EX3 3AA", "valid_from": day(-5)});
+    assert_eq!(app.post(&format!("/api/v1/registrants/{}/addresses", id(&registrant)), &ppo, &address).await.0, 201);
+    let change = || async { of_kind(&obligations(&app, &registrant).await, "change_notification")[0]["occurrences"][0].clone() };
+    assert_eq!(change().await["status"], "pending");
+    let body = json!({"served_on": day(-9), "version": 1});
+    assert_eq!(app.post(&format!("/api/v1/orders/{}/service", id(&order)), &ppo, &body).await.0, 200);
+    assert_eq!(initial(&obligations(&app, &registrant).await)["status"], "historical", "the new duty, already past");
+    assert_eq!(change().await["status"], "pending", "the duty already watched is not hidden");
+    detect_missed::run(&app.db, vigil::clock::now() + Duration::hours(2), GRACE).await.unwrap();
+    assert_eq!(change().await["status"], "missed");
+}

@@ -214,7 +214,9 @@ pub async fn on_registrant_change(
 /// recorded become `historical` instead of breaches an hour later. Vigil never watched them;
 /// the officer records the notifications that were made. Only notification deadlines: sessions
 /// of requirements are materialised from the day the order is recorded, and one already past
-/// that day is still the registrant's to attend. Returns how many.
+/// that day is still the registrant's to attend. Only occurrences this operation created
+/// (`created_at` is `now`): a duty Vigil was already watching, past due and waiting for the
+/// detector's grace period, stays a breach to be. Returns how many.
 pub async fn mark_historical(conn: &impl ConnectionTrait, order_id: OrderId, now: DateTime<Utc>) -> ServiceResult<u64> {
     let of_order: Vec<_> = obligation::Entity::find()
         .filter(obligation::Column::OrderId.eq(order_id))
@@ -231,6 +233,7 @@ pub async fn mark_historical(conn: &impl ConnectionTrait, order_id: OrderId, now
         .filter(occurrence::Column::ObligationId.is_in(of_order.into_iter().map(|o| o.id)))
         .filter(occurrence::Column::Status.eq(OccurrenceStatus::Pending))
         .filter(occurrence::Column::DueAt.lte(now))
+        .filter(occurrence::Column::CreatedAt.eq(now))
         .exec(conn)
         .await?;
     Ok(done.rows_affected)
