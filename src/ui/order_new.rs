@@ -11,13 +11,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::errors::FieldError;
 use domain::ids::RegistrantId;
-use domain::vocab::{ConditionKind, OrderKind};
+use domain::vocab::OrderKind;
 
 use super::form::{self, DateBoxes, Fields, error};
-use super::order_terms::{self as terms, ConditionRow, MAX_ROWS, PersonRow, Terms, categories};
+use super::order_terms::{self as terms, ConditionRow, Terms, TermsLists};
 use super::orders::kind_label;
 use super::pages::{self, Chrome};
-use super::particulars::{Options, Row, rows};
+use super::particulars::Options;
 use super::record::justified;
 use super::session::{self, Visitor};
 use crate::auth::{AccessError, Permission};
@@ -44,15 +44,8 @@ pub struct NewOrderPage {
     pub name: String,
     pub typed: Typed,
     pub kinds: Options,
-    pub prohibition_categories: Options,
-    pub requirement_categories: Options,
-    pub prohibitions: Vec<Row<ConditionRow>>,
-    pub requirements: Vec<Row<ConditionRow>>,
-    pub persons: Vec<Row<PersonRow>>,
+    pub lists: TermsLists,
     pub errors: Vec<FieldError>,
-    pub max_rows: usize,
-    /// The terms lists are the order's whole terms, not additions to them.
-    pub adding: bool,
 }
 
 impl NewOrderPage {
@@ -67,15 +60,9 @@ fn page(chrome: Chrome, id: RegistrantId, name: String, typed: Typed, errors: Ve
         id: id.to_string(),
         name,
         kinds: OrderKind::ALL.iter().map(|k| (k.as_str().to_owned(), kind_label(*k).to_owned())).collect(),
-        prohibition_categories: categories(ConditionKind::Prohibition),
-        requirement_categories: categories(ConditionKind::Requirement),
-        prohibitions: rows("prohibitions", &typed.terms.prohibitions, &errors),
-        requirements: rows("requirements", &typed.terms.requirements, &errors),
-        persons: rows("persons", &typed.terms.persons, &errors),
+        lists: typed.terms.lists(&errors, false),
         typed,
         errors,
-        max_rows: MAX_ROWS,
-        adding: false,
     }
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::form::{DateBoxes, Fields, error};
 use super::pages::words;
-use super::particulars::Options;
+use super::particulars::{Options, Row, rows};
 use crate::services::orders::input::{ConditionInput, ProtectedPersonInput};
 
 pub const MAX_ROWS: usize = 20;
@@ -27,6 +27,19 @@ pub struct PersonRow {
     pub given: String,
     pub family: String,
     pub relationship: String,
+}
+
+/// The three lists as a page shows them: their rows with their errors, and the categories to
+/// choose from. Included by both pages through `order_terms.html`.
+pub struct TermsLists {
+    pub prohibition_categories: Options,
+    pub requirement_categories: Options,
+    pub prohibitions: Vec<Row<ConditionRow>>,
+    pub requirements: Vec<Row<ConditionRow>>,
+    pub persons: Vec<Row<PersonRow>>,
+    pub max_rows: usize,
+    /// What the court added to an order's terms (a variation), not its whole terms.
+    pub adding: bool,
 }
 
 #[derive(Default)]
@@ -69,6 +82,18 @@ impl Terms {
                     relationship: f.row("persons", i, "relationship").into(),
                 })
                 .collect(),
+        }
+    }
+
+    pub fn lists(&self, errors: &[FieldError], adding: bool) -> TermsLists {
+        TermsLists {
+            prohibition_categories: categories(ConditionKind::Prohibition),
+            requirement_categories: categories(ConditionKind::Requirement),
+            prohibitions: rows("prohibitions", &self.prohibitions, errors),
+            requirements: rows("requirements", &self.requirements, errors),
+            persons: rows("persons", &self.persons, errors),
+            max_rows: MAX_ROWS,
+            adding,
         }
     }
 

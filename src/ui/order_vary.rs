@@ -17,10 +17,9 @@ use uuid::Uuid;
 
 use super::form::{self, DateBoxes, Fields, error};
 use super::order::{end_words, may_change, read};
-use super::order_terms::{self as terms, ConditionRow, MAX_ROWS, PersonRow, Terms, categories};
+use super::order_terms::{self as terms, Terms, TermsLists};
 use super::orders::kind_label;
 use super::pages::{self, Chrome, date, sentence, words};
-use super::particulars::{Options, Row, rows};
 use super::session::{self, Visitor};
 use crate::auth::AccessError;
 use crate::http::AppState;
@@ -63,14 +62,8 @@ pub struct VaryPage {
     pub conditions: Vec<Removable>,
     /// `None`: the caller may not see protected persons.
     pub people: Option<Vec<Removable>>,
-    pub prohibition_categories: Options,
-    pub requirement_categories: Options,
-    pub prohibitions: Vec<Row<ConditionRow>>,
-    pub requirements: Vec<Row<ConditionRow>>,
-    pub persons: Vec<Row<PersonRow>>,
+    pub lists: TermsLists,
     pub errors: Vec<FieldError>,
-    pub max_rows: usize,
-    pub adding: bool,
 }
 
 impl VaryPage {
@@ -113,15 +106,9 @@ fn page(chrome: Chrome, o: &OrderView, typed: Typed, errors: Vec<FieldError>) ->
         current_end: end_words(o),
         conditions,
         people,
-        prohibition_categories: categories(ConditionKind::Prohibition),
-        requirement_categories: categories(ConditionKind::Requirement),
-        prohibitions: rows("prohibitions", &typed.terms.prohibitions, &errors),
-        requirements: rows("requirements", &typed.terms.requirements, &errors),
-        persons: rows("persons", &typed.terms.persons, &errors),
+        lists: typed.terms.lists(&errors, true),
         typed,
         errors,
-        max_rows: MAX_ROWS,
-        adding: true,
     }
 }
 

@@ -129,6 +129,24 @@ fn subject(o: &order::Model) -> Subject<'_> {
     Subject { regime: &o.regime_code, made_on: o.made_on, recorded: o.id.uuid() }
 }
 
+/// The registrant's orders in force on `today` whose notification requirements apply (not
+/// displaced by another order's), each with its regime: where a change or a trip is owed.
+pub async fn notifying_orders(
+    conn: &impl ConnectionTrait,
+    registrant_id: RegistrantId,
+    today: NaiveDate,
+) -> ServiceResult<Vec<(order::Model, Regime)>> {
+    let in_force = orders::in_force(conn, registrant_id, today).await?;
+    let regimes = regimes::load_many(conn, in_force.iter().map(|o| o.regime_code.as_str())).await?;
+    let applying = in_force
+        .iter()
+        .filter_map(|o| regimes.iter().find(|r| r.code == o.regime_code).map(|r| (o, r)))
+        .filter(|(o, r)| !displaced(o, r, &in_force))
+        .map(|(o, r)| (o.clone(), r.clone()))
+        .collect();
+    Ok(applying)
+}
+
 /// The initial notification duty that `trigger` (the making or the service of the order) starts,
 /// if the order's regime counts from that event.
 pub async fn on_order_trigger(
@@ -187,14 +205,8 @@ pub async fn on_registrant_change(
     changed_on: NaiveDate,
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<ObligationId>> {
-    let in_force = orders::in_force(conn, registrant_id, calendar::local_date(now)).await?;
-    let regimes = regimes::load_many(conn, in_force.iter().map(|o| o.regime_code.as_str())).await?;
     let mut touched = Vec::new();
-    for o in &in_force {
-        let Some(regime) = regimes.iter().find(|r| r.code == o.regime_code) else { continue };
-        if displaced(o, regime, &in_force) {
-            continue;
-        }
+    for (o, regime) in &notifying_orders(conn, registrant_id, calendar::local_date(now)).await? {
         // History from before the order had effect is what the initial notification covers
         // (name and home address at the time), not a change the order asks to be notified.
         if changed_on < o.served_on.unwrap_or(o.made_on).max(o.effective_on.unwrap_or(o.made_on)) {

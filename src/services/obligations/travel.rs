@@ -16,12 +16,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::duties::{self, Due};
-use super::regimes;
 use super::views::Warning;
 use crate::auth::{Caller, Permission};
 use crate::crypto::columns;
 use crate::services::audit::{self, Action, Entry, Outcome};
-use crate::services::orders::read as orders;
 use crate::services::registrants::read as registrants;
 use crate::services::{Ctx, ServiceError, ServiceResult, tx};
 use domain::{calendar, text};
@@ -101,14 +99,8 @@ pub async fn record(
     };
     registrant_trip::Entity::insert(row).exec_without_returning(&txn).await?;
 
-    let in_force = orders::in_force(&txn, registrant_id, today).await?;
-    let regimes = regimes::load_many(&txn, in_force.iter().map(|o| o.regime_code.as_str())).await?;
     let mut due = Vec::new();
-    for o in &in_force {
-        let Some(regime) = regimes.iter().find(|r| r.code == o.regime_code) else { continue };
-        if duties::displaced(o, regime, &in_force) {
-            continue;
-        }
+    for (o, regime) in &duties::notifying_orders(&txn, registrant_id, today).await? {
         let Some(at) = regime.travel_due(body.departs_at, known_on) else { continue };
         let obligation_id = duties::ensure_obligation(&txn, o, ObligationKind::ChangeNotification, now).await?;
         let basis = Some(Basis { event: DueEvent::Travel, on: departs_on });

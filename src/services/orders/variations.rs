@@ -228,9 +228,9 @@ async fn follow_end(
         .filter(obligation::Column::Status.eq(ObligationStatus::Open))
         .all(conn)
         .await?;
+    let conditions = order_condition::Entity::find().filter(order_condition::Column::OrderId.eq(o.id)).all(conn).await?;
     for ob in open {
-        let Some(cid) = ob.condition_id else { continue };
-        let Some(c) = order_condition::Entity::find_by_id(cid).one(conn).await? else { continue };
+        let Some(c) = conditions.iter().find(|c| Some(c.id) == ob.condition_id) else { continue };
         let (Some(court), Some(kept)) = (parse(c.schedule.as_deref()), parse(ob.schedule.as_deref())) else { continue };
         // The obligation's own start stays: a requirement added by a variation starts then.
         let schedule = Schedule { starts_on: kept.starts_on, ..effective_schedule(&court, c.starts_on, c.ends_on, o.expires_on) };
