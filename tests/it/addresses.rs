@@ -92,6 +92,9 @@ async fn a_corrected_address_moves_its_change_duty_and_keeps_the_reason() {
     blank["reason"] = json!("  ");
     let (status, problem) = app.post(&path, &ppo, &blank).await;
     assert_eq!((status, problem["field"].as_str()), (422, Some("reason")), "{problem}");
+    let (_, unchanged) = app.get(&format!("/api/v1/registrants/{}", id(&registrant)), &ppo).await;
+    let kept = unchanged["addresses"].as_array().unwrap().iter().find(|a| a["id"] == address["id"]).unwrap().clone();
+    assert_eq!((kept["lines"][0].as_str(), &kept["corrected"]), (Some("2 Fiction Raod"), &Value::Null), "nothing is written");
     let (status, corrected) = app.post(&path, &ppo, &fixed).await;
     assert_eq!(status, 200, "{corrected}");
     let view = corrected["addresses"].as_array().unwrap().iter().find(|a| a["id"] == address["id"]).unwrap();

@@ -39,6 +39,53 @@ console.log('keyboard')
   await page.context().close()
 }
 
+// The order forms added with variation and discharge, from the keyboard alone: every stop has a
+// visible focus, in order, up to the form's own button.
+console.log('keyboard: order forms')
+{
+  const page = await newPage()
+  await signIn(page, 'Supervisor, met')
+  await nav(page, 'Caseload')
+  const records = await page.locator('main table a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))
+  let order = null
+  for (const record of records.slice(0, 12)) {
+    await page.goto(BASE + record)
+    if (page.url().includes('/why')) {
+      await page.getByLabel('Managing this registrant (case management, MAPPA)').check()
+      await page.getByRole('button', { name: 'Continue' }).click()
+    }
+    await page.locator('.moj-sub-navigation').getByRole('link', { name: 'Orders' }).click()
+    const orders = await page.locator('main a[href*="/orders/01"]').evaluateAll((links) => links.map((a) => a.getAttribute('href')))
+    for (const href of orders) {
+      await page.goto(BASE + href)
+      if (await page.getByRole('button', { name: 'Request discharge' }).or(page.getByRole('link', { name: 'Request discharge' })).count() > 0) {
+        order = href
+        break
+      }
+    }
+    if (order) break
+  }
+  check(order !== null, 'keyboard: an order that can be varied and discharged')
+  for (const [suffix, button] of [['/vary', 'Record the hearing'], ['/discharge', 'Request discharge']]) {
+    if (!order) break
+    await page.goto(BASE + order + suffix)
+    let reached = false
+    for (let i = 0; i < 200 && !reached; i++) {
+      await page.keyboard.press('Tab')
+      const focus = await page.evaluate(() => {
+        const el = document.activeElement
+        const style = getComputedStyle(el)
+        const visible = style.outlineStyle !== 'none' || style.boxShadow !== 'none' || style.backgroundColor === 'rgb(255, 221, 0)'
+        return { tag: el.tagName, text: (el.innerText || el.value || '').trim().slice(0, 40), visible, hidden: el.hidden }
+      })
+      if (!focus.hidden) check(focus.visible, `keyboard (${suffix}): focus is visible on ${focus.tag} "${focus.text}"`)
+      reached = focus.tag === 'BUTTON' && focus.text === button
+    }
+    check(reached, `keyboard (${suffix}): the form's button "${button}" is reached`)
+  }
+  await page.context().close()
+}
+
 // The timeout warning (WCAG 2.2.1): two minutes before idle expiry a modal dialog offers to stay
 // signed in; staying keeps the session; the dialog passes axe; without a choice it signs out.
 console.log('timeout warning')
