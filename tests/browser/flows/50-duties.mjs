@@ -117,6 +117,12 @@ export default async function () {
     await page.getByLabel('Change of address').check()
     await page.getByLabel('In person at a police station').check()
     await page.getByLabel('Police station', { exact: true }).fill('Exampleton Police Station')
+    // Yesterday at 9:15am: always in the past, whatever time of day the suite runs (today's
+    // 9:15am is in the future before then, and the form rightly refuses it).
+    const yesterday = new Date(Date.now() - 24 * 3600 * 1000)
+    await page.locator('#on-day').fill(String(yesterday.getUTCDate()))
+    await page.locator('#on-month').fill(String(yesterday.getUTCMonth() + 1))
+    await page.locator('#on-year').fill(String(yesterday.getUTCFullYear()))
     await page.getByLabel('Time of the notification').fill('9:15am')
     await page.getByLabel('A written acknowledgement was given').check()
     await page.getByRole('button', { name: 'Continue' }).click()
