@@ -13,7 +13,9 @@
 GRANT USAGE ON SCHEMA public TO :"app_role";
 GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO :"app_role";
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO :"app_role";
-REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_events, audit_chain FROM :"app_role";
-GRANT SELECT, INSERT ON audit_events, audit_chain TO :"app_role";
+REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON audit_events, audit_chain, audit_event_records FROM :"app_role";
+GRANT SELECT, INSERT ON audit_events, audit_chain, audit_event_records TO :"app_role";
+-- audit_event_records (which entries name a record) is filled by a trigger on audit_events, in
+-- the entry's own INSERT; the role cannot remove a row to hide an entry from a search.
 -- audit_seal_marks stays writable: the sealer moves its marks forward. Rolling the high-water
 -- mark back gains nothing, since the chain itself cannot be cut through this role.

@@ -251,3 +251,38 @@ async fn the_trail_filters_by_kind_of_action_and_says_which_entries_are_sealed()
     let last = &items[1];
     assert_eq!(last["sealed_at"].is_null(), last["chain_position"].is_null(), "{last}");
 }
+
+#[tokio::test]
+async fn an_entry_naming_several_records_is_found_by_each_from_the_index_written_with_it() {
+    let app = TestApp::spawn().await;
+    let (a, b, c) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let mut caller = vigil::auth::Caller::system("met");
+    caller.roles = vec![Role::Ppo];
+    let entry = |ids: &'static [uuid::Uuid]| audit::Entry {
+        action: audit::Action::Consultation,
+        operation: "registrant.list",
+        permission: vigil::auth::Permission::RegistrantReadNational,
+        record_type: "registrant",
+        record_ids: ids,
+        outcome: audit::Outcome::Success,
+    };
+    // Leaked so the entries can borrow them for the test's life.
+    let both: &'static [uuid::Uuid] = Box::leak(vec![a, b, a].into_boxed_slice());
+    let only_c: &'static [uuid::Uuid] = Box::leak(vec![c].into_boxed_slice());
+    audit::record(&app.db, &app.ctx.crypto, &caller, vigil::clock::now(), entry(both)).await.expect("a repeated id is indexed once");
+    audit::record(&app.db, &app.ctx.crypto, &caller, vigil::clock::now(), entry(only_c)).await.unwrap();
+    audit::record(&app.db, &app.ctx.crypto, &caller, vigil::clock::now(), entry(&[])).await.unwrap();
+    assert_eq!(app.count("audit_event_records").await, 3, "one row per record and entry");
+
+    let auditor = app.token(Role::Auditor, "met");
+    let seqs =
+        |page: serde_json::Value| -> Vec<i64> { page["items"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect() };
+    let (_, by_a) = app.get(&format!("/api/v1/audit/events?record_id={a}"), &auditor).await;
+    let (_, by_b) = app.get(&format!("/api/v1/audit/events?record_id={b}"), &auditor).await;
+    let (_, by_c) = app.get(&format!("/api/v1/audit/events?record_id={c}"), &auditor).await;
+    assert_eq!(seqs(by_a.clone()).len(), 1);
+    assert_eq!(seqs(by_a), seqs(by_b), "the same entry, found by either record");
+    assert_eq!(seqs(by_c).len(), 1);
+    let (_, none) = app.get(&format!("/api/v1/audit/events?record_id={}", uuid::Uuid::now_v7()), &auditor).await;
+    assert_eq!(none["items"], json!([]));
+}

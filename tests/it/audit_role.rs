@@ -54,6 +54,10 @@ async fn the_service_role_runs_the_register_but_cannot_edit_or_delete_audit_rows
         "TRUNCATE audit_chain",
         "ALTER TABLE audit_events DISABLE TRIGGER ALL",
         "DROP TABLE audit_chain",
+        "DELETE FROM audit_event_records",
+        "UPDATE audit_event_records SET record_id = 'x'",
+        "TRUNCATE audit_event_records",
+        "DROP TRIGGER audit_events_index_records ON audit_events",
     ] {
         let err = app_db.execute_unprepared(forbidden).await.expect_err(forbidden).to_string();
         assert!(err.contains("permission denied") || err.contains("must be owner"), "{forbidden}: {err}");

@@ -136,6 +136,8 @@ const REFERENCES: &[&str] = &[
     "audit_events.crime_reference",
     "audit_events.request_id",
     "audit_events.record_ids",
+    // One id from an entry's record_ids (the search index filled by a trigger).
+    "audit_event_records.record_id",
     "crime_reports.crime_reference",
     "crime_reports.victim_reference",
     "register_checks.crime_reference",

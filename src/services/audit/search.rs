@@ -88,8 +88,14 @@ fn validate(q: &AuditQuery) -> Result<(), FieldErrors> {
 fn filtered(q: &AuditQuery) -> sea_orm::Select<audit_event::Entity> {
     let mut find = audit_event::Entity::find();
     if let Some(id) = q.record_id {
-        // `record_ids` is a JSON array of ids; a UUID's text cannot occur inside another's.
-        find = find.filter(audit_event::Column::RecordIds.like(format!("%\"{id}\"%")));
+        // The index table a trigger fills from each entry's `record_ids` (migration 000045).
+        use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+        let entries = Query::select()
+            .column(Alias::new("event_seq"))
+            .from(Alias::new("audit_event_records"))
+            .and_where(Expr::col(Alias::new("record_id")).eq(id.to_string()))
+            .to_owned();
+        find = find.filter(audit_event::Column::Seq.in_subquery(entries));
     }
     if let Some(actor) = &q.actor {
         find = find.filter(audit_event::Column::ActorSubject.eq(actor.trim()));
