@@ -32,8 +32,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(end_suspension))
 }
 
-/// The furthest a page of the overdue queue may start: each page reads and filters every duty
-/// before it.
+/// The furthest a page of the overdue queue or the alerts may start (the overdue queue reads
+/// and filters every duty before it).
 const MAX_OFFSET: u64 = 100_000;
 
 #[derive(Deserialize, IntoParams)]
@@ -67,15 +67,23 @@ async fn overdue(State(state): State<AppState>, caller: Caller, Query(q): Query<
 #[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct LimitQuery {
+pub struct AlertsQuery {
     limit: Option<u64>,
+    /// How many alerts, newest first, to pass over (the pages before this one); at most 100,000.
+    offset: Option<u64>,
 }
 
-/// Open alerts raised by the scheduled jobs for your organisation.
-#[utoipa::path(get, path = "/api/v1/alerts", tag = "compliance", params(LimitQuery), responses((status = 200, body = Vec<AlertView>)))]
-async fn alerts(State(state): State<AppState>, caller: Caller, Query(q): Query<LimitQuery>) -> Result<Json<Vec<AlertView>>, ApiError> {
-    let limit = limit(q.limit)?;
-    Ok(Json(queues::alerts(&state.ctx, &caller, limit, clock::now()).await?))
+/// Open alerts raised by the scheduled jobs and the register checks for your organisation,
+/// newest first, a page at a time (`limit`, `offset`).
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "compliance", params(AlertsQuery), responses((status = 200, body = Vec<AlertView>)))]
+async fn alerts(State(state): State<AppState>, caller: Caller, Query(q): Query<AlertsQuery>) -> Result<Json<Vec<AlertView>>, ApiError> {
+    let offset = q.offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(ApiError::new(StatusCode::BAD_REQUEST, "out_of_range", "Invalid query", format!("must be at most {MAX_OFFSET}"))
+            .with_field("offset"));
+    }
+    let query = queues::AlertQuery::newest(limit(q.limit)?, offset);
+    Ok(Json(queues::alerts(&state.ctx, &caller, query, clock::now()).await?.items))
 }
 
 #[derive(Deserialize, ToSchema)]

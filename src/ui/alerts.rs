@@ -19,7 +19,7 @@ use super::pages::{self, Chrome, Done, date};
 use super::session::{self, Visitor};
 use crate::http::AppState;
 use crate::services::ServiceError;
-use crate::services::queues::{self, AlertView};
+use crate::services::queues::{self, AlertQuery, AlertSort, AlertView};
 
 pub struct Row {
     pub id: String,
@@ -49,6 +49,13 @@ pub struct AlertsPage {
     pub columns: Vec<Column>,
     pub sort: String,
     pub order: String,
+    pub page: u64,
+    /// Open alerts in all, and the first and last shown on this page (from 1).
+    pub total: u64,
+    pub shown: (u64, u64),
+    /// Query strings of the pages either side, when there are any.
+    pub previous: Option<String>,
+    pub next: Option<String>,
     pub errors: Vec<FieldError>,
     /// Ids ticked on a form that came back with errors.
     pub ticked: Vec<String>,
@@ -66,17 +73,7 @@ impl AlertsPage {
 
 /// The alert's name in the queue: words an officer uses, never the code.
 pub fn title(kind: AlertKind) -> &'static str {
-    match kind {
-        AlertKind::OrderExpiring => "Order expiring",
-        AlertKind::InterimOrderEnding => "Interim order ending",
-        AlertKind::ServedNotNotified => "Served but not notified",
-        AlertKind::RequirementWithoutResponsiblePerson => "Requirement without a responsible person",
-        AlertKind::MissingAcknowledgement => "Notification not acknowledged in writing",
-        AlertKind::RiskReviewDue => "Risk review due",
-        AlertKind::MappaReviewDue => "MAPPA review due",
-        AlertKind::SerialPattern => "Serial pattern",
-        AlertKind::OrderEligibility => "Consider an order",
-    }
+    queues::kind_title(kind)
 }
 
 fn detail_date(detail: &Value, key: &str) -> Option<String> {
@@ -135,30 +132,18 @@ pub struct Sorting {
     sort: Option<String>,
     order: Option<String>,
     done: Option<String>,
+    /// The page of the queue, from 1.
+    page: Option<u64>,
 }
+
+/// Alerts per page.
+const PAGE: u64 = 100;
 
 const COLUMNS: &[(&str, &str)] = &[("alert", "Alert"), ("registrant", "Registrant"), ("raised", "Raised")];
-
-/// Sorts the rows as asked; an unknown column or order falls back to newest first.
-fn sorted(mut alerts: Vec<AlertView>, sort: &str, descending: bool) -> Vec<AlertView> {
-    match sort {
-        "alert" => alerts.sort_by(|a, b| title(a.kind).cmp(title(b.kind)).then(b.raised_at.cmp(&a.raised_at))),
-        "registrant" => alerts.sort_by(|a, b| a.registrant_reference.cmp(&b.registrant_reference).then(b.raised_at.cmp(&a.raised_at))),
-        _ => alerts.sort_by(|a, b| a.raised_at.cmp(&b.raised_at).then(a.id.cmp(&b.id))),
-    }
-    if descending {
-        alerts.reverse();
-    }
-    alerts
-}
 
 async fn page(state: &AppState, visitor: &Visitor, sorting: &Sorting, errors: Vec<FieldError>, ticked: Vec<String>) -> Response {
     let mut chrome = Chrome::for_visitor(visitor, "/alerts");
     chrome.banner = Done { done: sorting.done.clone() }.banner(&[("acknowledged", "The alerts you selected have been acknowledged")]);
-    let alerts = match queues::alerts(&state.ctx, &visitor.caller, 500, crate::clock::now()).await {
-        Ok(alerts) => alerts,
-        Err(e) => return pages::service_error(Some(chrome), e),
-    };
     let sort = sorting.sort.as_deref().filter(|s| COLUMNS.iter().any(|(key, _)| key == s)).unwrap_or("raised");
     let default_descending = sort == "raised";
     let descending = match sorting.order.as_deref() {
@@ -167,6 +152,17 @@ async fn page(state: &AppState, visitor: &Visitor, sorting: &Sorting, errors: Ve
         _ => default_descending,
     };
     let order = if descending { "descending" } else { "ascending" };
+    let number = sorting.page.unwrap_or(1).clamp(1, 1000);
+    let by = match sort {
+        "alert" => AlertSort::Kind,
+        "registrant" => AlertSort::Registrant,
+        _ => AlertSort::Raised,
+    };
+    let query = AlertQuery { sort: by, descending, limit: PAGE, offset: (number - 1) * PAGE };
+    let alerts = match queues::alerts(&state.ctx, &visitor.caller, query, crate::clock::now()).await {
+        Ok(alerts) => alerts,
+        Err(e) => return pages::service_error(Some(chrome), e),
+    };
     let columns = COLUMNS
         .iter()
         .map(|(key, label)| {
@@ -175,9 +171,27 @@ async fn page(state: &AppState, visitor: &Visitor, sorting: &Sorting, errors: Ve
             Column { label, aria_sort: if current { order } else { "none" }, href: format!("/alerts?sort={key}&order={next}") }
         })
         .collect();
-    let rows = sorted(alerts, sort, descending).iter().map(row).collect();
+    let link = |n: u64| format!("sort={sort}&order={order}&page={n}");
+    let previous = (number > 1).then(|| link(number - 1));
+    let next = (number * PAGE < alerts.total).then(|| link(number + 1));
+    let first = (number - 1) * PAGE + 1;
+    let shown = (first, first + alerts.items.len() as u64 - 1);
+    let rows = alerts.items.iter().map(row).collect();
     let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let page = AlertsPage { chrome, rows, columns, sort: sort.into(), order: order.into(), errors, ticked };
+    let page = AlertsPage {
+        chrome,
+        rows,
+        columns,
+        sort: sort.into(),
+        order: order.into(),
+        page: number,
+        total: alerts.total,
+        shown,
+        previous,
+        next,
+        errors,
+        ticked,
+    };
     (status, page).into_response()
 }
 
@@ -197,6 +211,7 @@ pub async fn acknowledge(State(state): State<AppState>, headers: HeaderMap, visi
             "ids" => ticked.push(value.into_owned()),
             "sort" => sorting.sort = Some(value.into_owned()),
             "order" => sorting.order = Some(value.into_owned()),
+            "page" => sorting.page = value.parse().ok(),
             _ => {}
         }
     }
@@ -214,7 +229,10 @@ pub async fn acknowledge(State(state): State<AppState>, headers: HeaderMap, visi
     match queues::acknowledge_alerts(&state.ctx, &visitor.caller, &ids, crate::clock::now()).await {
         Ok(_) => {
             let back = match (sorting.sort.as_deref(), sorting.order.as_deref()) {
-                (Some(s), Some(o)) if is_word(s) && is_word(o) => format!("/alerts?sort={s}&order={o}&done=acknowledged"),
+                (Some(s), Some(o)) if is_word(s) && is_word(o) => match sorting.page.filter(|n| (2..=1000).contains(n)) {
+                    Some(n) => format!("/alerts?sort={s}&order={o}&page={n}&done=acknowledged"),
+                    None => format!("/alerts?sort={s}&order={o}&done=acknowledged"),
+                },
                 _ => "/alerts?done=acknowledged".into(),
             };
             Redirect::to(&back).into_response()

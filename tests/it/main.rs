@@ -10,6 +10,7 @@ mod support;
 
 mod access_matrix;
 mod addresses;
+mod alert_pages;
 mod approvals;
 mod audit;
 mod audit_role;

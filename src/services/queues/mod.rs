@@ -1,8 +1,12 @@
 //! Work queues for officers and operators: occurrences past due (before or after detection
 //! turns them into breaches), open alerts raised by the jobs, and the record of job runs.
 
+mod alerts;
+
+pub use alerts::{AlertPage, AlertQuery, AlertSort, AlertView, MAX_ACKNOWLEDGE, acknowledge_alerts, alerts, kind_title};
+
 use chrono::{DateTime, Utc};
-use domain::ids::{AlertId, ObligationId, OccurrenceId, RecordId, RegistrantId};
+use domain::ids::{ObligationId, OccurrenceId, RecordId, RegistrantId};
 use entities::{alert, job_run, obligation, occurrence, registrant};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
@@ -10,11 +14,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::audit::{self, Action, Entry, Outcome};
-use super::{Ctx, ServiceError, ServiceResult, tx};
+use super::{Ctx, ServiceResult, tx};
 use crate::auth::{Caller, Permission};
 use crate::crypto::columns;
-use domain::errors::FieldErrors;
-use domain::vocab::{AlertKind, AlertStatus, AlertSubject, JobOutcome, ObligationKind, OccurrenceStatus};
+use domain::vocab::{AlertStatus, JobOutcome, ObligationKind, OccurrenceStatus};
 use std::collections::HashMap;
 
 #[derive(Serialize, ToSchema)]
@@ -162,146 +165,6 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
     audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
     txn.commit().await?;
     Ok(items)
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AlertView {
-    pub id: AlertId,
-    pub kind: AlertKind,
-    pub subject_type: AlertSubject,
-    pub subject_id: Uuid,
-    pub registrant_id: Option<RegistrantId>,
-    /// The registrant's reference (`VGL-…`), when the alert is about one.
-    pub registrant_reference: Option<String>,
-    pub managing_org: String,
-    pub status: AlertStatus,
-    /// Ids and dates describing what the alert is about.
-    #[schema(value_type = Object)]
-    pub detail: serde_json::Value,
-    pub raised_at: DateTime<Utc>,
-    /// When it was acknowledged; absent while open.
-    pub acknowledged_at: Option<DateTime<Utc>>,
-}
-
-async fn alert_views(conn: &impl sea_orm::ConnectionTrait, rows: Vec<alert::Model>) -> ServiceResult<Vec<AlertView>> {
-    let ids: Vec<Uuid> = rows.iter().filter_map(|a| a.registrant_id.map(|id| id.uuid())).collect();
-    // References are plain columns: one query for the whole page, nothing opened.
-    let references: HashMap<RegistrantId, String> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        registrant::Entity::find()
-            .select_only()
-            .column(registrant::Column::Id)
-            .column(registrant::Column::Reference)
-            .filter(registrant::Column::Id.is_in(ids))
-            .into_tuple::<(RegistrantId, String)>()
-            .all(conn)
-            .await?
-            .into_iter()
-            .collect()
-    };
-    Ok(rows
-        .into_iter()
-        .map(|a| AlertView {
-            id: a.id,
-            kind: a.kind,
-            subject_type: a.subject_type,
-            subject_id: a.subject_id,
-            registrant_reference: a.registrant_id.and_then(|id| references.get(&id).cloned()),
-            registrant_id: a.registrant_id,
-            managing_org: a.managing_org,
-            status: a.status,
-            detail: serde_json::from_str(&a.detail).unwrap_or(serde_json::Value::Null),
-            raised_at: a.raised_at,
-            acknowledged_at: a.acknowledged_at,
-        })
-        .collect())
-}
-
-/// Open alerts for the caller's organisation, newest first.
-#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn alerts(ctx: &Ctx, caller: &Caller, limit: u64, now: DateTime<Utc>) -> ServiceResult<Vec<AlertView>> {
-    caller.require(Permission::BreachRead)?;
-    let txn = tx::begin_write(&ctx.db).await?;
-    let rows = alert::Entity::find()
-        .filter(alert::Column::ManagingOrg.eq(caller.org.as_str()))
-        .filter(alert::Column::Status.eq(AlertStatus::Open))
-        .order_by_desc(alert::Column::RaisedAt)
-        .order_by_asc(alert::Column::Id)
-        .limit(limit)
-        .all(&txn)
-        .await?;
-    let ids: Vec<Uuid> = rows.iter().filter_map(|a| a.registrant_id.map(|id| id.uuid())).collect();
-    let entry = Entry {
-        action: Action::Consultation,
-        operation: "alert.list",
-        permission: Permission::BreachRead,
-        record_type: "registrant",
-        record_ids: &ids,
-        outcome: Outcome::Success,
-    };
-    audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
-    let out = alert_views(&txn, rows).await?;
-    txn.commit().await?;
-    Ok(out)
-}
-
-/// At most this many alerts are acknowledged in one request (the queue shows up to 500).
-pub const MAX_ACKNOWLEDGE: usize = 500;
-
-/// Acknowledges alerts of the caller's organisation: seen, being dealt with. All or nothing:
-/// an id that is not an alert of the caller's organisation (another force's included, which is
-/// not told apart from a missing one) refuses the whole request and changes nothing.
-/// Idempotent: an alert already acknowledged stays as it was. Returns the alerts as they now
-/// are, in the order asked.
-#[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
-pub async fn acknowledge_alerts(ctx: &Ctx, caller: &Caller, ids: &[AlertId], now: DateTime<Utc>) -> ServiceResult<Vec<AlertView>> {
-    caller.require(Permission::BreachWrite)?;
-    let mut wanted: Vec<AlertId> = Vec::with_capacity(ids.len());
-    for id in ids {
-        if !wanted.contains(id) {
-            wanted.push(*id);
-        }
-    }
-    if wanted.is_empty() {
-        return Err(FieldErrors::single("ids", "required", "choose at least one alert").into());
-    }
-    if wanted.len() > MAX_ACKNOWLEDGE {
-        return Err(FieldErrors::single("ids", "too_many", "acknowledge at most 500 alerts at a time").into());
-    }
-    let txn = tx::begin_write(&ctx.db).await?;
-    let rows = alert::Entity::find()
-        .filter(alert::Column::Id.is_in(wanted.iter().map(|id| id.uuid())))
-        .filter(alert::Column::ManagingOrg.eq(caller.org.as_str()))
-        .all(&txn)
-        .await?;
-    if rows.len() != wanted.len() {
-        txn.rollback().await?;
-        let asked: Vec<Uuid> = wanted.iter().map(|id| id.uuid()).collect();
-        audit::record_denied(ctx, caller, now, "alert.acknowledge", Permission::BreachWrite, "alert", &asked).await?;
-        return Err(ServiceError::NotFound("alert"));
-    }
-    let changed = jobs::alerts::acknowledge(&txn, &wanted, &caller.org, &caller.subject, now).await?;
-    // What was acknowledged, by alert and by registrant; an all-repeat request changes nothing
-    // and is not an alteration.
-    if changed > 0 {
-        let mut record_ids: Vec<Uuid> = rows.iter().filter(|a| a.status == AlertStatus::Open).map(|a| a.id.uuid()).collect();
-        record_ids.extend(rows.iter().filter(|a| a.status == AlertStatus::Open).filter_map(|a| a.registrant_id.map(|r| r.uuid())));
-        let entry = Entry {
-            action: Action::Alteration,
-            operation: "alert.acknowledge",
-            permission: Permission::BreachWrite,
-            record_type: "alert",
-            record_ids: &record_ids,
-            outcome: Outcome::Success,
-        };
-        audit::record(&txn, &ctx.crypto, caller, now, entry).await?;
-    }
-    let mut after = alert::Entity::find().filter(alert::Column::Id.is_in(wanted.iter().map(|id| id.uuid()))).all(&txn).await?;
-    after.sort_by_key(|a| wanted.iter().position(|id| *id == a.id));
-    let out = alert_views(&txn, after).await?;
-    txn.commit().await?;
-    Ok(out)
 }
 
 /// How much is waiting in each of the caller's queues ("My work"): `None` for a queue the
