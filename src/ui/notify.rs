@@ -46,6 +46,9 @@ pub struct NotifyForm {
     details: String,
     #[serde(default)]
     confirm: String,
+    /// Set by a "Change" button on the check-answers page: back to the form, answers kept.
+    #[serde(default)]
+    change: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -67,7 +70,8 @@ pub struct CheckPage {
     pub chrome: Chrome,
     pub action: String,
     pub back: String,
-    pub answers: Vec<(&'static str, String)>,
+    /// Question, answer and the form field its "Change" goes back to.
+    pub answers: Vec<(&'static str, String, &'static str)>,
     pub form: NotifyForm,
 }
 
@@ -157,22 +161,34 @@ pub async fn record(
         return page;
     }
     let chrome = Chrome::for_visitor(&visitor, "/caseload");
+    if !form.change.is_empty() {
+        let form = NotifyForm { confirm: String::new(), change: String::new(), ..form };
+        return form_page(chrome, id, form, Vec::new()).into_response();
+    }
     let input = match as_input(&form) {
         Ok(input) => input,
         Err(errors) => return (StatusCode::UNPROCESSABLE_ENTITY, form_page(chrome, id, form, errors.0)).into_response(),
     };
     if form.confirm != "yes" {
         let mut answers = vec![
-            ("What was notified", words(input.kind.as_str())),
-            ("Where", METHODS.iter().find(|(c, _)| *c == input.method.as_str()).map(|(_, l)| (*l).to_owned()).unwrap_or_default()),
+            ("What was notified", words(input.kind.as_str()), "kind"),
+            (
+                "Where",
+                METHODS.iter().find(|(c, _)| *c == input.method.as_str()).map(|(_, l)| (*l).to_owned()).unwrap_or_default(),
+                "method",
+            ),
         ];
         if let Some(station) = &input.station {
-            answers.push(("Police station", station.clone()));
+            answers.push(("Police station", station.clone(), "station"));
         }
-        answers.push(("When", date_time(input.notified_at)));
-        answers.push(("Written acknowledgement given", if input.acknowledgement_given { "Yes".into() } else { "No".into() }));
+        answers.push(("When", date_time(input.notified_at), "on-day"));
+        answers.push((
+            "Written acknowledgement given",
+            if input.acknowledgement_given { "Yes".into() } else { "No".into() },
+            "acknowledgement",
+        ));
         if let Some(details) = &input.details {
-            answers.push(("Details", details.clone()));
+            answers.push(("Details", details.clone(), "details"));
         }
         let back = format!("/registrants/{id}/obligations");
         return CheckPage { chrome, action: format!("/registrants/{id}/notifications/new"), back, answers, form }.into_response();

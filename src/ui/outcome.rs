@@ -83,6 +83,9 @@ pub struct OutcomeForm {
     /// Set by the check-answers page: record it now.
     #[serde(default)]
     confirm: String,
+    /// Set by a "Change" button on the check-answers page: back to the form, answers kept.
+    #[serde(default)]
+    change: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -109,8 +112,8 @@ pub struct CheckPage {
     pub back: String,
     pub duty: String,
     pub due: String,
-    pub outcome: String,
-    pub rescheduled: Option<String>,
+    /// Question, answer and the form field its "Change" goes back to.
+    pub answers: Vec<(&'static str, String, &'static str)>,
     pub breach: bool,
     pub form: OutcomeForm,
 }
@@ -198,23 +201,24 @@ pub async fn outcome(
     let chrome = Chrome::for_visitor(&visitor, "/caseload");
     let action = format!("/registrants/{id}/occurrences/{occ}/outcome");
     let back = format!("/registrants/{id}/obligations");
+    let form_page = |form: OutcomeForm, errors: Vec<domain::errors::FieldError>| OutcomePage {
+        chrome: chrome.clone(),
+        action: action.clone(),
+        back: back.clone(),
+        duty: duty.clone(),
+        due: super::overdue::due_words(o.due_at).to_lowercase(),
+        outcomes: outcomes(o.due_at <= crate::clock::now()),
+        not_started: o.due_at > crate::clock::now(),
+        problems: Problems(errors.clone()),
+        errors,
+        form,
+    };
+    if !form.change.is_empty() {
+        return form_page(OutcomeForm { confirm: String::new(), change: String::new(), ..form }, Vec::new()).into_response();
+    }
     let input = match as_input(&form) {
         Ok(input) => input,
-        Err(errors) => {
-            let page = OutcomePage {
-                chrome,
-                action,
-                back,
-                duty,
-                due: super::overdue::due_words(o.due_at).to_lowercase(),
-                outcomes: outcomes(o.due_at <= crate::clock::now()),
-                not_started: o.due_at > crate::clock::now(),
-                problems: Problems(errors.0.clone()),
-                errors: errors.0,
-                form,
-            };
-            return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
-        }
+        Err(errors) => return (StatusCode::UNPROCESSABLE_ENTITY, form_page(form, errors.0)).into_response(),
     };
     if form.confirm != "yes" {
         let breach = domain::breaches::consequence_of(input.outcome.occurrence_status()).is_some();
@@ -224,8 +228,7 @@ pub async fn outcome(
             back,
             duty,
             due: super::overdue::due_words(o.due_at).to_lowercase(),
-            outcome: words(input.outcome.as_str()),
-            rescheduled: input.rescheduled_to.map(date_time),
+            answers: check_answers(&input),
             breach,
             form,
         };
@@ -243,6 +246,22 @@ pub async fn outcome(
         Ok(_) => Redirect::to(&format!("{back}?done=outcome")).into_response(),
         Err(e) => pages::service_error(Some(chrome), e),
     }
+}
+
+/// What the check-answers page lists, each row with the field its "Change" goes back to.
+fn check_answers(input: &ComplianceInput) -> Vec<(&'static str, String, &'static str)> {
+    let mut answers = vec![("What happened", words(input.outcome.as_str()), "outcome")];
+    if let Some(at) = input.rescheduled_to {
+        answers.push(("New date and time", date_time(at), "to-day"));
+    }
+    if let Some(notes) = &input.notes {
+        if input.outcome == ComplianceOutcome::AcceptableAbsence {
+            answers.push(("Why it was acceptable", notes.clone(), "reason"));
+        } else {
+            answers.push(("Notes", notes.clone(), "notes"));
+        }
+    }
+    answers
 }
 
 #[derive(Deserialize)]

@@ -85,7 +85,15 @@ async fn a_failed_session_becomes_a_breach_that_the_officer_decides() {
     let (status, html, _) = probation.post(&outcome, &failed).await;
     assert_eq!(status, 200);
     assert!(html.contains("Check the outcome before recording it") && html.contains("records a breach"));
+    assert!(html.contains("name=\"change\" value=\"outcome\" formaction=\"") && html.contains("#outcome\""), "{html}");
     assert_eq!(app.count("compliance_records").await, 0, "checking answers writes nothing");
+    // "Change" goes back to the form with the answers as given, and writes nothing.
+    let mut change = failed.to_vec();
+    change.extend([("confirm", "yes"), ("change", "outcome")]);
+    let (status, html, _) = probation.post(&outcome, &change).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("value=\"failed_to_attend\" checked") && !html.contains("Check the outcome"), "{html}");
+    assert_eq!(app.count("compliance_records").await, 0, "changing an answer writes nothing");
     let mut confirmed = failed.to_vec();
     confirmed.push(("confirm", "yes"));
     let (status, _, location) = probation.post(&outcome, &confirmed).await;
@@ -155,7 +163,16 @@ async fn a_notification_and_a_pause_are_recorded_through_their_pages() {
     let (status, html, _) = ppo.post(&notify, &answers).await;
     assert_eq!(status, 200);
     assert!(html.contains("13 January 2026 at 2:30pm") && html.contains("Exampleton Police Station"));
+    for field in ["kind", "method", "station", "on-day", "acknowledgement"] {
+        assert!(html.contains(&format!("name=\"change\" value=\"{field}\"")), "a Change for {field}: {html}");
+    }
     assert_eq!(app.count("notification_events").await, 0);
+    let mut change = answers.to_vec();
+    change.extend([("confirm", "yes"), ("change", "station")]);
+    let (status, html, _) = ppo.post(&notify, &change).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("value=\"Exampleton Police Station\"") && html.contains("value=\"2:30pm\""), "the answers are kept: {html}");
+    assert_eq!(app.count("notification_events").await, 0, "changing an answer writes nothing");
     let mut confirmed = answers.to_vec();
     confirmed.push(("confirm", "yes"));
     let (status, _, location) = ppo.post(&notify, &confirmed).await;
