@@ -24,7 +24,13 @@ pub struct App {
 
 impl App {
     pub fn new(db: DatabaseConnection, crypto: Crypto, validator: TokenValidator, limits: HttpLimits) -> Self {
-        let state = AppState { ctx: Ctx::new(db, Arc::new(crypto)), validator: Arc::new(validator), login: None, dev_signin: false };
+        let state = AppState {
+            ctx: Ctx::new(db, Arc::new(crypto)),
+            validator: Arc::new(validator),
+            login: None,
+            dev_signin: false,
+            badges: Default::default(),
+        };
         Self { state, limits, jobs: None, checkpoints: None }
     }
 

@@ -44,6 +44,8 @@ pub struct AppState {
     pub login: Option<Arc<Login>>,
     /// The development sign-in page (`demo` only; never `serve`).
     pub dev_signin: bool,
+    /// The navigation's queue counts, shared for a few seconds (`ui::badges`).
+    pub badges: Arc<crate::ui::badges::BadgeCache>,
 }
 
 pub struct HttpLimits {

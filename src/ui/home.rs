@@ -37,12 +37,14 @@ pub struct HomePage {
 
 /// The queues' counts: COUNT queries only, nothing opened. A failure to count leaves the
 /// cards out rather than failing the home page.
-async fn counts(state: &AppState, visitor: &Visitor) -> Vec<Count> {
+/// The navigation's badges are brought up to date with them.
+async fn counts(state: &AppState, visitor: &mut Visitor) -> Vec<Count> {
     let roles = &visitor.caller.roles;
     if !roles.iter().any(|r| matches!(r, Role::Ppo | Role::Supervisor)) {
         return Vec::new();
     }
     let Ok(c) = crate::services::queues::counts(&state.ctx, &visitor.caller, crate::clock::now()).await else { return Vec::new() };
+    visitor.badges = state.badges.put(&visitor.caller, &c);
     let mut out = Vec::new();
     if let Some(n) = c.open_alerts {
         out.push(Count { title: "Alerts", href: "/alerts", count: n, words: if n == 1 { "open alert" } else { "open alerts" } });
@@ -95,11 +97,11 @@ fn tasks(roles: &[Role]) -> Vec<Task> {
 /// `/`: my work when signed in; otherwise the way to sign in.
 pub async fn home(State(state): State<AppState>, visitor: Result<Visitor, Response>) -> Response {
     match visitor {
-        Ok(visitor) => {
+        Ok(mut visitor) => {
             // A count, not a read of anyone's request (see `approvals::waiting`); the card still
             // works if it cannot be had.
             let waiting = approvals::waiting(&state.ctx, &visitor.caller, crate::clock::now()).await.ok();
-            let counts = counts(&state, &visitor).await;
+            let counts = counts(&state, &mut visitor).await;
             HomePage { chrome: Chrome::for_visitor(&visitor, "/"), tasks: tasks(&visitor.caller.roles), waiting, counts }.into_response()
         }
         Err(_) => Redirect::to(&session::sign_in_url(&state, "/")).into_response(),

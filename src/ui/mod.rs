@@ -11,6 +11,7 @@ mod alerts;
 mod approvals;
 mod assets;
 mod audit;
+pub mod badges;
 mod breach;
 mod breaches;
 mod caseload;

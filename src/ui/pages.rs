@@ -11,13 +11,17 @@ use super::assets;
 use crate::auth::{Caller, Role};
 use crate::services::ServiceError;
 
+#[derive(Clone)]
 pub struct NavItem {
     pub label: &'static str,
     pub href: &'static str,
     pub current: bool,
+    /// How much waits in this queue (MoJ notification badge), when it is one and not empty.
+    pub badge: Option<u64>,
 }
 
 /// The layout's data: asset version, navigation, who is signed in and the form token.
+#[derive(Clone)]
 pub struct Chrome {
     pub assets: &'static str,
     pub nav: Vec<NavItem>,
@@ -36,39 +40,49 @@ impl Chrome {
 
     pub fn for_visitor(visitor: &super::session::Visitor, current: &str) -> Self {
         let caller = &visitor.caller;
-        let mut nav = vec![NavItem { label: "My work", href: "/", current: current == "/" }];
+        let mut nav = vec![NavItem { label: "My work", href: "/", current: current == "/", badge: None }];
         if caller.roles.iter().any(|r| matches!(r, Role::Ppo | Role::Supervisor | Role::Probation)) {
-            nav.push(NavItem { label: "Caseload", href: "/caseload", current: current == "/caseload" });
+            nav.push(NavItem { label: "Caseload", href: "/caseload", current: current == "/caseload", badge: None });
         }
         if caller.can(crate::auth::Permission::RegistrantReadNational) {
-            nav.push(NavItem { label: "Find a registrant", href: "/find", current: current == "/find" });
+            nav.push(NavItem { label: "Find a registrant", href: "/find", current: current == "/find", badge: None });
         }
         if caller.can(crate::auth::Permission::BreachRead) {
-            nav.push(NavItem { label: "Breaches", href: "/breaches", current: current == "/breaches" });
-            nav.push(NavItem { label: "Alerts", href: "/alerts", current: current == "/alerts" });
+            nav.push(NavItem { label: "Breaches", href: "/breaches", current: current == "/breaches", badge: None });
+            nav.push(NavItem { label: "Alerts", href: "/alerts", current: current == "/alerts", badge: None });
         }
         // Public protection only: probation has obligations but not the unit's queue.
         if caller.can(crate::auth::Permission::ObligationRead) && caller.can(crate::auth::Permission::BreachRead) {
-            nav.push(NavItem { label: "Overdue", href: "/overdue", current: current == "/overdue" });
+            nav.push(NavItem { label: "Overdue", href: "/overdue", current: current == "/overdue", badge: None });
         }
         if caller.can(crate::auth::Permission::LinkDecide) {
-            nav.push(NavItem { label: "Link review", href: "/links", current: current == "/links" });
+            nav.push(NavItem { label: "Link review", href: "/links", current: current == "/links", badge: None });
         }
         if caller.can(crate::auth::Permission::ReportWrite) {
-            nav.push(NavItem { label: "Record a report", href: "/reports/new", current: current == "/reports/new" });
-            nav.push(NavItem { label: "My reports", href: "/reports", current: current == "/reports" });
+            nav.push(NavItem { label: "Record a report", href: "/reports/new", current: current == "/reports/new", badge: None });
+            nav.push(NavItem { label: "My reports", href: "/reports", current: current == "/reports", badge: None });
         }
         if caller.can(crate::auth::Permission::OrderDischarge) || caller.can(crate::auth::Permission::RegistrantErase) {
-            nav.push(NavItem { label: "Approvals", href: "/approvals", current: current == "/approvals" });
+            nav.push(NavItem { label: "Approvals", href: "/approvals", current: current == "/approvals", badge: None });
         }
         if caller.can(crate::auth::Permission::AuditRead) {
-            nav.push(NavItem { label: "Audit", href: "/audit", current: current == "/audit" });
+            nav.push(NavItem { label: "Audit", href: "/audit", current: current == "/audit", badge: None });
         }
         if caller.can(crate::auth::Permission::JobsRead) {
-            nav.push(NavItem { label: "Job runs", href: "/job-runs", current: current == "/job-runs" });
+            nav.push(NavItem { label: "Job runs", href: "/job-runs", current: current == "/job-runs", badge: None });
         }
         if caller.can(crate::auth::Permission::SessionManage) {
-            nav.push(NavItem { label: "Sessions", href: "/sessions", current: current == "/sessions" });
+            nav.push(NavItem { label: "Sessions", href: "/sessions", current: current == "/sessions", badge: None });
+        }
+        let badges = visitor.badges;
+        for item in &mut nav {
+            item.badge = match item.href {
+                "/alerts" => badges.alerts,
+                "/overdue" => badges.overdue,
+                "/links" => badges.links,
+                _ => None,
+            }
+            .filter(|n| *n > 0);
         }
         Self {
             assets: assets::version(),

@@ -26,6 +26,8 @@ pub struct Visitor {
     pub here: Option<String>,
     /// How long the session lasts without use: the timeout warning counts down from it.
     pub idle_seconds: i64,
+    /// The navigation's queue counts (pages only; a form's POST has none).
+    pub badges: super::badges::Badges,
     token: String,
 }
 
@@ -113,6 +115,7 @@ impl FromRequestParts<AppState> for Visitor {
         };
         let here = (parts.method == axum::http::Method::GET).then(|| here.clone());
         let idle_seconds = limits(state).idle.num_seconds();
-        Ok(Self { caller, session_id: s.id, csrf: sessions::csrf_token(&token), here, idle_seconds, token })
+        let badges = if here.is_some() { state.badges.get(&state.ctx, &caller).await } else { Default::default() };
+        Ok(Self { caller, session_id: s.id, csrf: sessions::csrf_token(&token), here, idle_seconds, badges, token })
     }
 }

@@ -45,6 +45,10 @@ async fn a_public_protection_officer_acknowledges_selected_alerts() {
     assert_eq!(status, 200);
     assert!(html.contains("href=\"/alerts\"") && html.contains("href=\"/overdue\"") && html.contains("href=\"/links\""), "{html}");
     assert!(html.contains(">2</span> open alerts"), "{html}");
+    assert!(
+        html.contains(">Alerts <span class=\"moj-notification-badge\">2<span class=\"govuk-visually-hidden\"> waiting</span>"),
+        "{html}"
+    );
 
     let (status, html, _) = browser.get("/alerts").await;
     assert_eq!(status, 200);
