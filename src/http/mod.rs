@@ -5,6 +5,7 @@ mod approvals;
 mod audit;
 mod backchannel;
 mod breaches;
+mod detach;
 pub mod error;
 pub mod extract;
 mod links;
@@ -84,6 +85,9 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         // same problem+json 404, never an empty body that says which paths exist.
         .fallback(not_found)
         .with_state(state)
+        // Innermost: the handler runs as its own task, out of reach of disconnects and the
+        // timeout below (`detach`).
+        .layer(axum::middleware::from_fn(detach::detach))
         .layer(DefaultBodyLimit::max(limits.body_limit_bytes))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(security::panic_response))
         .layer(axum::middleware::from_fn(security::headers))

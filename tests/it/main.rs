@@ -21,6 +21,7 @@ mod blind_lookup;
 mod breaches;
 mod canary;
 mod corrections;
+mod disconnects;
 mod failures;
 mod forged_tokens;
 mod free_text;
