@@ -23,7 +23,7 @@ use domain::text;
 use domain::vocab::IdentifierKind;
 
 /// Recorded with every run, so a score can always be traced to the rules that produced it.
-pub const ALGORITHM_VERSION: &str = "fs-2026.11-4";
+pub const ALGORITHM_VERSION: &str = "fs-2026.12-1";
 
 /// A name in comparison form: folded given names and family name.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -47,15 +47,94 @@ fn w(m: f64, u: f64) -> f64 {
     (m / u).ln()
 }
 
+/// `u` of an exact full-name agreement for a name of average frequency.
+const EXACT_NAME_U: f64 = 0.0005;
+/// `u` of a nickname-level agreement (same surname, same canonical forename) on average.
+const NICKNAME_U: f64 = 0.001;
+/// Registrants' worth of prior belief in the average frequency: a register smaller than this
+/// says little about how common a name is, a larger one says more (term frequencies shrunk
+/// towards the average, so a small register scores as before).
+const PRIOR_REGISTRANTS: f64 = 100_000.0;
+/// A name counts as at most this much rarer than average: a unique name in a large register is
+/// strong evidence, but never on its own above the strong threshold.
+const MAX_RARITY: f64 = 4.0;
+
+/// How common a query's names are in the register (term frequencies, as Splink's
+/// term-frequency adjustments), counted by the check itself among the registrants its blocking
+/// keys truly found: the number of registrants holding exactly each query name (`full`), and
+/// the same surname with the same canonical forename (`pair`). Without counts every name
+/// weighs as an average one. `Debug` is redacted: the keys are names.
+#[derive(Clone, Default)]
+pub struct NameFrequencies {
+    /// Registrants in the register when counted.
+    pub register: u64,
+    full: std::collections::HashMap<String, u64>,
+    pair: std::collections::HashMap<String, u64>,
+}
+
+impl std::fmt::Debug for NameFrequencies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "NameFrequencies(register: {}, <redacted>)", self.register)
+    }
+}
+
+/// The key a name's pair frequency is counted under.
+fn pair_key(name: &NameForm) -> String {
+    format!("{}|{}", canonical(name.first_given()), name.family)
+}
+
+impl NameFrequencies {
+    /// Counts, for each name of `query`, the `candidates` holding it exactly and as a pair.
+    pub fn count<'a>(query: &Profile, register: u64, candidates: impl IntoIterator<Item = &'a Profile>) -> Self {
+        let mut out = Self { register, ..Default::default() };
+        let wanted: Vec<(String, String)> = query.names.iter().map(|n| (n.full(), pair_key(n))).collect();
+        for (full, pair) in &wanted {
+            out.full.insert(full.clone(), 0);
+            out.pair.insert(pair.clone(), 0);
+        }
+        for candidate in candidates {
+            let fulls: std::collections::HashSet<String> = candidate.names.iter().map(NameForm::full).collect();
+            let pairs: std::collections::HashSet<String> = candidate.names.iter().map(pair_key).collect();
+            for (full, pair) in &wanted {
+                if fulls.contains(full) {
+                    *out.full.entry(full.clone()).or_default() += 1;
+                }
+                if pairs.contains(pair) {
+                    *out.pair.entry(pair.clone()).or_default() += 1;
+                }
+            }
+        }
+        out
+    }
+
+    /// `u` for a name held by `count` registrants: the register's frequency shrunk towards the
+    /// average `u0`, no rarer than `u0 / MAX_RARITY` and no commoner than 1 in 20.
+    fn u(&self, count: Option<u64>, u0: f64) -> f64 {
+        let Some(count) = count else { return u0 };
+        let n = self.register as f64;
+        let share = (count as f64 + u0 * PRIOR_REGISTRANTS) / (n + PRIOR_REGISTRANTS);
+        share.clamp(u0 / MAX_RARITY, 0.05)
+    }
+
+    fn exact_u(&self, name: &NameForm) -> f64 {
+        self.u(self.full.get(&name.full()).copied(), EXACT_NAME_U)
+    }
+
+    fn nickname_u(&self, name: &NameForm) -> f64 {
+        self.u(self.pair.get(&pair_key(name)).copied(), NICKNAME_U)
+    }
+}
+
 fn field(name: &str, level: &str, weight: f64) -> FieldScore {
     FieldScore { field: name.to_owned(), level: level.to_owned(), weight: (weight * 100.0).round() / 100.0 }
 }
 
-/// Name agreement levels, best first.
-fn name_level(a: &NameForm, b: &NameForm) -> (&'static str, f64) {
+/// Name agreement levels, best first; `a` is the query's name, whose frequency in the register
+/// sets the weight of an exact or nickname-level agreement.
+fn name_level(a: &NameForm, b: &NameForm, tf: &NameFrequencies) -> (&'static str, f64) {
     let (ag, bg) = (a.first_given(), b.first_given());
     if a == b {
-        return ("exact", w(0.70, 0.0005));
+        return ("exact", w(0.70, tf.exact_u(a)));
     }
     if a.family.is_empty() || b.family.is_empty() {
         // Only a given name known on one side (a first name a victim knew): it can agree, but
@@ -64,7 +143,7 @@ fn name_level(a: &NameForm, b: &NameForm) -> (&'static str, f64) {
         return if agree { ("forename_only", w(0.6, 0.02)) } else { ("disagree", w(0.03, 0.96)) };
     }
     if !ag.is_empty() && a.family == b.family && canonical(ag) == canonical(bg) {
-        return ("nickname", w(0.10, 0.001));
+        return ("nickname", w(0.10, tf.nickname_u(a)));
     }
     if let Some(swapped) = a.swapped()
         && swapped.family == b.family
@@ -86,11 +165,11 @@ fn name_level(a: &NameForm, b: &NameForm) -> (&'static str, f64) {
     ("disagree", w(0.03, 0.96))
 }
 
-fn compare_names(a: &Profile, b: &Profile) -> Option<FieldScore> {
+fn compare_names(a: &Profile, b: &Profile, tf: &NameFrequencies) -> Option<FieldScore> {
     let mut best: Option<(&str, f64)> = None;
     for x in &a.names {
         for y in &b.names {
-            let level = name_level(x, y);
+            let level = name_level(x, y, tf);
             if best.is_none_or(|(_, weight)| level.1 > weight) {
                 best = Some(level);
             }
@@ -204,10 +283,16 @@ fn compare_addresses(a: &Profile, b: &Profile) -> Option<FieldScore> {
     Some(field("address", level.0, level.1))
 }
 
-/// Scores `candidate` against `query`, field by field.
+/// Scores `candidate` against `query`, field by field, every name of average frequency.
 pub fn score(query: &Profile, candidate: &Profile) -> Score {
+    score_with(query, candidate, &NameFrequencies::default())
+}
+
+/// Scores `candidate` against `query`, field by field, names weighed by how common the query's
+/// names are in the register.
+pub fn score_with(query: &Profile, candidate: &Profile, tf: &NameFrequencies) -> Score {
     let mut fields: Vec<FieldScore> = Vec::new();
-    fields.extend(compare_names(query, candidate));
+    fields.extend(compare_names(query, candidate, tf));
     fields.extend(compare_birth(query, candidate));
     let mut strong = false;
     for kind in IdentifierKind::ALL {
@@ -313,6 +398,24 @@ mod tests {
         b.identifiers.push((IdentifierKind::Phone, "+447700900123".into()));
         let s = score(&a, &b);
         assert!(s.strong_identifier && s.probability > REVIEW_THRESHOLD, "{}", s.probability);
+    }
+
+    #[test]
+    fn a_common_name_weighs_less_and_a_rare_one_more_in_a_large_register_but_not_in_a_small_one() {
+        let query = person("john", "smith", None);
+        let same = person("john", "smith", None);
+        let average = score(&query, &same).weight;
+        let holders = |n: usize| vec![same.clone(); n];
+        let small = NameFrequencies::count(&query, 50, &holders(2));
+        assert!((score_with(&query, &same, &small).weight - average).abs() < 0.05, "50 registrants say little");
+        let common = NameFrequencies::count(&query, 1_000_000, &holders(2_000));
+        let rare = NameFrequencies::count(&query, 1_000_000, &holders(1));
+        let (common, rare) = (score_with(&query, &same, &common).weight, score_with(&query, &same, &rare).weight);
+        assert!(common < average - 1.0, "{common} vs {average}");
+        assert!(rare > average && rare <= average + MAX_RARITY.ln() + 0.01, "{rare} vs {average} (weights are rounded)");
+        assert!(1.0 / (1.0 + (-(PRIOR + rare)).exp()) < STRONG_THRESHOLD, "a name alone is never strong");
+        let counted = NameFrequencies::count(&query, 1_000_000, &holders(3));
+        assert!(!format!("{counted:?}").contains("smith"), "no names in Debug");
     }
 
     #[test]

@@ -57,10 +57,13 @@ struct Agreeing {
 ///    before any cap, so coincidences never crowd out the true person.
 /// 3. The true agreements are ranked again by the keys they really share, and the best
 ///    [`blocking::MAX_CANDIDATES`] are scored.
+/// 4. Names are weighed by how common the query's names are among the registrants found
+///    (`register` is the register's size): see [`score::NameFrequencies`].
 pub async fn candidates(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
     report: &crime_report::Model,
+    register: u64,
     stats: &mut Stats,
 ) -> ServiceResult<Vec<Scored>> {
     let started = std::time::Instant::now();
@@ -101,6 +104,10 @@ pub async fn candidates(
         }
     }
     stats.agreeing = agreeing.len();
+    // Every registrant holding a query name shares its name keys, so all of them are among the
+    // true agreements (up to the opening cap, which only a name held by thousands reaches).
+    let registrants = agreeing.iter().filter(|a| a.owner.0 == OWNER_REGISTRANT).map(|a| &a.profile);
+    let frequencies = score::NameFrequencies::count(&query, register, registrants);
     let agreeing = strongest(agreeing, blocking::MAX_CANDIDATES);
 
     let mut scored = Vec::with_capacity(agreeing.len());
@@ -121,7 +128,7 @@ pub async fn candidates(
         .map(|r| (r.id.uuid(), r))
         .collect();
     for a in &agreeing {
-        let score = score::score(&query, &a.profile);
+        let score = score::score_with(&query, &a.profile, &frequencies);
         if let Some(r) = rows.get(&a.owner.1) {
             scored.push(Scored {
                 kind: TargetKind::Registrant,

@@ -15,6 +15,7 @@ pub mod limiter;
 pub mod pattern_view;
 pub mod patterns;
 pub mod profiles;
+pub mod register_size;
 mod stored;
 pub mod views;
 
@@ -71,7 +72,8 @@ pub async fn run_with_id(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: D
         return Err(ServiceError::NotFound("crime report"));
     }
     let mut stats = assess::Stats::default();
-    let scored = assess::candidates(&snapshot, &ctx.crypto, &report, &mut stats).await?;
+    let register = ctx.register_size.get(&snapshot).await?;
+    let scored = assess::candidates(&snapshot, &ctx.crypto, &report, register, &mut stats).await?;
     snapshot.commit().await?;
     let read = started.elapsed();
 
