@@ -244,7 +244,7 @@ bench_backend() {
     justify ppo registrants "$rid"
     oid=$(first_match ppo "/registrants/$rid/orders" "/registrants/$rid/orders/$UUID" | cut -d/ -f5)
     lid=$(first_match ppo /links "/links/$UUID" | cut -d/ -f3)
-    pid=$(first_match ppo /alerts "/patterns/$UUID" | cut -d/ -f3)
+    pid=$(first_match ppo "/alerts?sort=alert&order=descending" "/patterns/$UUID" | cut -d/ -f3)
     prid=$(first_match probation /caseload "/registrants/$UUID" | cut -d/ -f3)
     rpid=$(first_match intake /reports "/reports/$UUID" | cut -d/ -f3)
     justify intake reports "$rpid"
