@@ -53,7 +53,7 @@ pub struct AlertsPage {
     /// Open alerts in all, and the first and last shown on this page (from 1).
     pub total: u64,
     pub shown: (u64, u64),
-    /// Query strings of the pages either side, when there are any.
+    /// URLs of the pages either side, when there are any.
     pub previous: Option<String>,
     pub next: Option<String>,
     pub errors: Vec<FieldError>,
@@ -171,7 +171,7 @@ async fn page(state: &AppState, visitor: &Visitor, sorting: &Sorting, errors: Ve
             Column { label, aria_sort: if current { order } else { "none" }, href: format!("/alerts?sort={key}&order={next}") }
         })
         .collect();
-    let link = |n: u64| format!("sort={sort}&order={order}&page={n}");
+    let link = |n: u64| format!("/alerts?sort={sort}&order={order}&page={n}");
     let previous = (number > 1).then(|| link(number - 1));
     let next = (number * PAGE < alerts.total).then(|| link(number + 1));
     let first = (number - 1) * PAGE + 1;

@@ -38,7 +38,7 @@ pub struct OverduePage {
     pub officer: String,
     pub filtered: bool,
     pub overdue_tag: &'static str,
-    /// This page's number, from 1; the links to the pages either side, with the filters.
+    /// This page's number, from 1; the URLs of the pages either side, with the filters.
     pub page: u64,
     pub previous: Option<String>,
     pub next: Option<String>,
@@ -111,7 +111,7 @@ fn page_link(kind: Option<ObligationKind>, officer: Option<&str>, page: u64) -> 
         query.append_pair("officer", officer);
     }
     query.append_pair("page", &page.to_string());
-    query.finish()
+    format!("/overdue?{}", query.finish())
 }
 
 pub async fn queue(State(state): State<AppState>, mut visitor: Visitor, Query(filters): Query<Filters>) -> Response {
