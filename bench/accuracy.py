@@ -46,7 +46,8 @@ def main():
         check = post(base, f"/api/v1/reports/{report['id']}/checks", token, {},
                      {"Vigil-Reason-Code": "INVESTIGATION", "Vigil-Crime-Reference": q["body"]["crime_reference"]})
         latencies.append((time.perf_counter() - started) * 1000)
-        candidates = [(c["target_reference"], c["probability"]) for c in check["candidates"] if c["target_kind"] == "registrant"]
+        candidates = [(c["target_reference"], c["probability"], [[f["field"], f["level"], f["weight"]] for f in c["explanation"]])
+                      for c in check["candidates"] if c["target_kind"] == "registrant"]
         candidates.sort(key=lambda c: -c[1])
         rows.append({"truth": q["truth"], "kinds": q["kinds"], "candidates": candidates})
     json.dump(rows, open(out_file, "w"))
@@ -90,8 +91,30 @@ def report_metrics(rows, latencies):
         print(f"check request latency (client side, sequential): p50 {statistics.median(latencies):.1f} ms, p99 {p99:.1f} ms")
 
 
+def explain(candidate):
+    return f"{candidate[0]} p={candidate[1]:.3f} " + " ".join(f"{f}:{lvl}({w:+.1f})" for f, lvl, w in candidate[2])
+
+
+def report_misses(rows):
+    """Each report about a registrant whose truth was not ranked first, and each unregistered
+    person's false alarm: the explanations (levels and weights, never values) side by side."""
+    for r in rows:
+        c = r["candidates"]
+        if r["truth"] and not top_is(r):
+            truth = [x for x in c if x[0] == r["truth"]]
+            print("MISS", ",".join(r["kinds"]), f"({len(c)} candidates)")
+            print("  truth:", explain(truth[0]) if truth else "not returned")
+            if c and c[0][0] != r["truth"] or (truth and len(c) > 1):
+                other = next(x for x in c if x[0] != r["truth"])
+                print("  other:", explain(other))
+        elif not r["truth"] and any(x[1] >= REVIEW for x in c):
+            print("ALARM", explain(c[0]))
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--metrics":
         report_metrics(json.load(open(sys.argv[2])), [])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--misses":
+        report_misses(json.load(open(sys.argv[2])))
     else:
         main()

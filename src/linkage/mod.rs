@@ -8,8 +8,11 @@
 
 pub mod blocking;
 pub mod decide;
+pub mod frequencies;
 pub mod keys;
 pub mod match_profile;
+pub mod model;
+pub mod name_levels;
 pub mod names;
 pub mod score;
 
@@ -23,7 +26,7 @@ use domain::text;
 use domain::vocab::IdentifierKind;
 
 /// Recorded with every run, so a score can always be traced to the rules that produced it.
-pub const ALGORITHM_VERSION: &str = "fs-2026.12-1";
+pub const ALGORITHM_VERSION: &str = "fs-2026.12-2";
 
 /// A name in comparison form: folded given names and family name.
 #[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

@@ -9,22 +9,24 @@
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use strsim::{damerau_levenshtein, jaro_winkler};
+use strsim::damerau_levenshtein;
 use utoipa::ToSchema;
 
-use super::names::{canonical, phonetic};
+pub use super::frequencies::NameFrequencies;
+use super::model::Model;
+use super::name_levels;
+use super::names::canonical;
 use super::{NameForm, Profile};
 use domain::vocab::IdentifierKind;
 
-/// Prior log-odds that a pair sharing a blocking key is a match (about 1 in 1,000).
+/// Prior log-odds that a pair is a match in a small register (about 1 in 1,000); a larger one
+/// lowers it ([`Model::prior`]).
 pub const PRIOR: f64 = -6.9;
 /// At or above this probability a candidate goes to the review queue.
 pub const REVIEW_THRESHOLD: f64 = 0.5;
 /// At or above this probability a link counts towards clusters and serial patterns before an
 /// officer has reviewed it (as a shared strong identifier does).
 pub const STRONG_THRESHOLD: f64 = 0.95;
-/// Jaro–Winkler similarity of full names above which names are "similar".
-const SIMILAR_NAMES: f64 = 0.92;
 
 /// One field's contribution: its name, agreement level and weight. Never a value.
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize, ToSchema)]
@@ -41,89 +43,19 @@ pub struct Score {
     pub fields: Vec<FieldScore>,
     /// A strong identifier (phone, e-mail, handle, IMEI, national id) agrees.
     pub strong_identifier: bool,
+    /// The prior log-odds the probability was computed with ([`Model::prior`]).
+    pub prior: f64,
 }
 
 fn w(m: f64, u: f64) -> f64 {
     (m / u).ln()
 }
 
-/// `u` of an exact full-name agreement for a name of average frequency.
-const EXACT_NAME_U: f64 = 0.0005;
+/// `u` of an exact full-name agreement for a name of average frequency (before the register's
+/// own estimate, [`Model`]).
+pub(super) const EXACT_NAME_U: f64 = 0.0005;
 /// `u` of a nickname-level agreement (same surname, same canonical forename) on average.
-const NICKNAME_U: f64 = 0.001;
-/// Registrants' worth of prior belief in the average frequency: a register smaller than this
-/// says little about how common a name is, a larger one says more (term frequencies shrunk
-/// towards the average, so a small register scores as before).
-const PRIOR_REGISTRANTS: f64 = 100_000.0;
-/// A name counts as at most this much rarer than average: a unique name in a large register is
-/// strong evidence, but never on its own above the strong threshold.
-const MAX_RARITY: f64 = 4.0;
-
-/// How common a query's names are in the register (term frequencies, as Splink's
-/// term-frequency adjustments), counted by the check itself among the registrants its blocking
-/// keys truly found: the number of registrants holding exactly each query name (`full`), and
-/// the same surname with the same canonical forename (`pair`). Without counts every name
-/// weighs as an average one. `Debug` is redacted: the keys are names.
-#[derive(Clone, Default)]
-pub struct NameFrequencies {
-    /// Registrants in the register when counted.
-    pub register: u64,
-    full: std::collections::HashMap<String, u64>,
-    pair: std::collections::HashMap<String, u64>,
-}
-
-impl std::fmt::Debug for NameFrequencies {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "NameFrequencies(register: {}, <redacted>)", self.register)
-    }
-}
-
-/// The key a name's pair frequency is counted under.
-fn pair_key(name: &NameForm) -> String {
-    format!("{}|{}", canonical(name.first_given()), name.family)
-}
-
-impl NameFrequencies {
-    /// Counts, for each name of `query`, the `candidates` holding it exactly and as a pair.
-    pub fn count<'a>(query: &Profile, register: u64, candidates: impl IntoIterator<Item = &'a Profile>) -> Self {
-        let mut out = Self { register, ..Default::default() };
-        let wanted: Vec<(String, String)> = query.names.iter().map(|n| (n.full(), pair_key(n))).collect();
-        for (full, pair) in &wanted {
-            out.full.insert(full.clone(), 0);
-            out.pair.insert(pair.clone(), 0);
-        }
-        for candidate in candidates {
-            let fulls: std::collections::HashSet<String> = candidate.names.iter().map(NameForm::full).collect();
-            let pairs: std::collections::HashSet<String> = candidate.names.iter().map(pair_key).collect();
-            for (full, pair) in &wanted {
-                if fulls.contains(full) {
-                    *out.full.entry(full.clone()).or_default() += 1;
-                }
-                if pairs.contains(pair) {
-                    *out.pair.entry(pair.clone()).or_default() += 1;
-                }
-            }
-        }
-        out
-    }
-
-    /// `u` for a name held by `count` registrants: the register's frequency shrunk towards the
-    /// average `u0`, no rarer than `u0 / MAX_RARITY` and no commoner than 1 in 20.
-    fn u(&self, count: Option<u64>, u0: f64) -> f64 {
-        let Some(count) = count else { return u0 };
-        let n = self.register as f64;
-        let share = (count as f64 + u0 * PRIOR_REGISTRANTS) / (n + PRIOR_REGISTRANTS);
-        share.clamp(u0 / MAX_RARITY, 0.05)
-    }
-
-    fn exact_u(&self, name: &NameForm) -> f64 {
-        self.u(self.full.get(&name.full()).copied(), EXACT_NAME_U)
-    }
-
-    fn nickname_u(&self, name: &NameForm) -> f64 {
-        self.u(self.pair.get(&pair_key(name)).copied(), NICKNAME_U)
-    }
-}
+pub(super) const NICKNAME_U: f64 = 0.001;
 
 fn field(name: &str, level: &str, weight: f64) -> FieldScore {
     FieldScore { field: name.to_owned(), level: level.to_owned(), weight: (weight * 100.0).round() / 100.0 }
@@ -131,45 +63,43 @@ fn field(name: &str, level: &str, weight: f64) -> FieldScore {
 
 /// Name agreement levels, best first; `a` is the query's name, whose frequency in the register
 /// sets the weight of an exact or nickname-level agreement.
-fn name_level(a: &NameForm, b: &NameForm, tf: &NameFrequencies) -> (&'static str, f64) {
-    let (ag, bg) = (a.first_given(), b.first_given());
-    if a == b {
-        return ("exact", w(0.70, tf.exact_u(a)));
-    }
+fn name_level(a: &NameForm, b: &NameForm, tf: &NameFrequencies, model: &Model) -> (&'static str, f64) {
+    let at = |level: &'static str, m: f64, u0: f64| (level, w(m, model.u("name", level, u0)));
     if a.family.is_empty() || b.family.is_empty() {
+        if a == b {
+            return ("exact", w(0.65, tf.exact_u(a, model.u("name", "exact", EXACT_NAME_U))));
+        }
         // Only a given name known on one side (a first name a victim knew): it can agree, but
         // says nothing about the surname.
+        let (ag, bg) = (a.first_given(), b.first_given());
         let agree = !ag.is_empty() && canonical(ag) == canonical(bg);
-        return if agree { ("forename_only", w(0.6, 0.02)) } else { ("disagree", w(0.03, 0.96)) };
+        return if agree { at("forename_only", 0.6, 0.02) } else { at("disagree", 0.02, 0.94) };
     }
-    if !ag.is_empty() && a.family == b.family && canonical(ag) == canonical(bg) {
-        return ("nickname", w(0.10, tf.nickname_u(a)));
+    let direct = match name_levels::level(a, b) {
+        "exact" => ("exact", w(0.65, tf.exact_u(a, model.u("name", "exact", EXACT_NAME_U)))),
+        "nickname" => ("nickname", w(0.08, tf.nickname_u(a, model.u("name", "nickname", NICKNAME_U)))),
+        "phonetic" => at("phonetic", 0.07, 0.003),
+        "initial" => at("initial", 0.03, 0.000_3),
+        "similar" => at("similar", 0.04, 0.005),
+        "initial_similar" => at("initial_similar", 0.01, 0.001),
+        "surname_only" => at("surname_only", 0.03, 0.03),
+        "given_only" => at("given_only", 0.03, 0.015),
+        _ => at("disagree", 0.02, 0.94),
+    };
+    match name_levels::swapped_level(a, b) {
+        Some(level) => {
+            let swapped = at(level, 0.03, 0.000_5);
+            if swapped.1 > direct.1 { swapped } else { direct }
+        }
+        None => direct,
     }
-    if let Some(swapped) = a.swapped()
-        && swapped.family == b.family
-        && !bg.is_empty()
-        && canonical(swapped.first_given()) == canonical(bg)
-    {
-        return ("swapped", w(0.05, 0.0005));
-    }
-    let same_surname_sound = !a.family.is_empty() && phonetic(&a.family) == phonetic(&b.family) && !phonetic(&a.family).is_empty();
-    if same_surname_sound && (ag.is_empty() == bg.is_empty()) && phonetic(ag) == phonetic(bg) {
-        return ("phonetic", w(0.08, 0.003));
-    }
-    if jaro_winkler(&a.full(), &b.full()) >= SIMILAR_NAMES {
-        return ("similar", w(0.05, 0.005));
-    }
-    if a.family == b.family || same_surname_sound {
-        return ("surname_only", w(0.04, 0.03));
-    }
-    ("disagree", w(0.03, 0.96))
 }
 
-fn compare_names(a: &Profile, b: &Profile, tf: &NameFrequencies) -> Option<FieldScore> {
+fn compare_names(a: &Profile, b: &Profile, tf: &NameFrequencies, model: &Model) -> Option<FieldScore> {
     let mut best: Option<(&str, f64)> = None;
     for x in &a.names {
         for y in &b.names {
-            let level = name_level(x, y, tf);
+            let level = name_level(x, y, tf, model);
             if best.is_none_or(|(_, weight)| level.1 > weight) {
                 best = Some(level);
             }
@@ -179,31 +109,33 @@ fn compare_names(a: &Profile, b: &Profile, tf: &NameFrequencies) -> Option<Field
 }
 
 /// Two full dates: exact; day and month transposed; one digit different; same year only.
-fn date_level(a: NaiveDate, b: NaiveDate) -> (&'static str, f64) {
+fn date_level(a: NaiveDate, b: NaiveDate, model: &Model) -> (&'static str, f64) {
+    let at = |level: &'static str, m: f64, u0: f64| (level, w(m, model.u("date_of_birth", level, u0)));
     if a == b {
-        return ("exact", w(0.85, 0.0003));
+        return at("exact", 0.85, 0.0003);
     }
     if a.year() == b.year() && a.day() == b.month() && a.month() == b.day() {
-        return ("transposed", w(0.03, 0.0003));
+        return at("transposed", 0.03, 0.0003);
     }
     let (sa, sb) = (a.format("%Y%m%d").to_string(), b.format("%Y%m%d").to_string());
     if sa.chars().zip(sb.chars()).filter(|(x, y)| x != y).count() == 1 {
-        return ("one_digit", w(0.05, 0.003));
+        return at("one_digit", 0.05, 0.003);
     }
     if a.month() == b.month() && a.day() == b.day() {
         // A wrong year (a typed digit, an age misheard): about 1 in 365 strangers agree.
-        return ("day_and_month", w(0.05, 0.0028));
+        return at("day_and_month", 0.05, 0.0028);
     }
     if a.year() == b.year() && a.month() == b.month() {
-        return ("year_and_month", w(0.03, 0.0017));
+        return at("year_and_month", 0.03, 0.0017);
     }
     if a.year() == b.year() {
-        return ("year_only", w(0.03, 0.03));
+        return at("year_only", 0.03, 0.03);
     }
-    ("disagree", w(0.04, 0.97))
+    at("disagree", 0.04, 0.97)
 }
 
-fn compare_birth(a: &Profile, b: &Profile) -> Option<FieldScore> {
+fn compare_birth(a: &Profile, b: &Profile, model: &Model) -> Option<FieldScore> {
+    let at = |level: &'static str, m: f64, u0: f64| (level, w(m, model.u("date_of_birth", level, u0)));
     let mut best: Option<(&'static str, f64)> = None;
     fn consider(best: &mut Option<(&'static str, f64)>, level: (&'static str, f64)) {
         if best.is_none_or(|(_, weight)| level.1 > weight) {
@@ -212,14 +144,14 @@ fn compare_birth(a: &Profile, b: &Profile) -> Option<FieldScore> {
     }
     for x in &a.birth_dates {
         for y in &b.birth_dates {
-            consider(&mut best, date_level(*x, *y));
+            consider(&mut best, date_level(*x, *y, model));
         }
     }
     if best.is_none() {
         // Only years on at least one side: agreement on the year is weak evidence.
         let (ya, yb) = (a.years(), b.years());
         if !ya.is_empty() && !yb.is_empty() {
-            consider(&mut best, if ya.iter().any(|y| yb.contains(y)) { ("year", w(0.95, 0.05)) } else { ("disagree", w(0.04, 0.97)) });
+            consider(&mut best, if ya.iter().any(|y| yb.contains(y)) { at("year", 0.95, 0.05) } else { at("disagree", 0.04, 0.97) });
         }
     }
     if best.is_none() {
@@ -230,7 +162,7 @@ fn compare_birth(a: &Profile, b: &Profile) -> Option<FieldScore> {
                 && !years.is_empty()
             {
                 let inside = years.iter().any(|y| (from..=to).contains(y));
-                consider(&mut best, if inside { ("age_range", w(0.95, 0.25)) } else { ("outside_age_range", w(0.05, 0.75)) });
+                consider(&mut best, if inside { at("age_range", 0.95, 0.25) } else { at("outside_age_range", 0.05, 0.75) });
             }
         }
     }
@@ -239,13 +171,14 @@ fn compare_birth(a: &Profile, b: &Profile) -> Option<FieldScore> {
 
 /// (agreement weight, disagreement weight) of an identifier kind. Changing numbers and
 /// handles is common, so disagreement costs little; national identifiers do not change.
-fn identifier_weights(kind: IdentifierKind) -> (f64, f64) {
+/// Each is `(m, u)` before the register's own estimate of `u`.
+fn identifier_mu(kind: IdentifierKind) -> ((f64, f64), (f64, f64)) {
     match kind {
-        IdentifierKind::PncId | IdentifierKind::NiNumber | IdentifierKind::Passport => (w(0.95, 0.000_01), w(0.05, 0.99)),
-        IdentifierKind::Imei => (w(0.6, 0.000_01), w(0.4, 0.99)),
-        IdentifierKind::Phone | IdentifierKind::Email => (w(0.6, 0.000_006), w(0.4, 0.99)),
-        IdentifierKind::OnlineHandle => (w(0.5, 0.000_006), w(0.5, 0.99)),
-        IdentifierKind::VehicleRegistration => (w(0.4, 0.000_1), w(0.6, 0.99)),
+        IdentifierKind::PncId | IdentifierKind::NiNumber | IdentifierKind::Passport => ((0.95, 0.000_01), (0.05, 0.99)),
+        IdentifierKind::Imei => ((0.6, 0.000_01), (0.4, 0.99)),
+        IdentifierKind::Phone | IdentifierKind::Email => ((0.6, 0.000_006), (0.4, 0.99)),
+        IdentifierKind::OnlineHandle => ((0.5, 0.000_006), (0.5, 0.99)),
+        IdentifierKind::VehicleRegistration => ((0.4, 0.000_1), (0.6, 0.99)),
     }
 }
 
@@ -263,37 +196,39 @@ fn outward(postcode: &str) -> &str {
 /// Addresses, best level first: the same postcode; the same first line and town (a mistyped
 /// postcode); the same postcode district; the same town. People move, so a disagreement
 /// costs little.
-fn compare_addresses(a: &Profile, b: &Profile) -> Option<FieldScore> {
+fn compare_addresses(a: &Profile, b: &Profile, model: &Model) -> Option<FieldScore> {
+    let at = |level: &'static str, m: f64, u0: f64| (level, w(m, model.u("address", level, u0)));
     let any = |xs: &[String], ys: &[String]| xs.iter().any(|x| ys.contains(x));
     let (has_a, has_b) = (!a.postcodes.is_empty() || !a.towns.is_empty(), !b.postcodes.is_empty() || !b.towns.is_empty());
     if !has_a || !has_b {
         return None;
     }
     let level = if any(&a.postcodes, &b.postcodes) {
-        ("postcode", w(0.4, 0.000_5))
+        at("postcode", 0.4, 0.000_5)
     } else if any(&a.streets, &b.streets) && any(&a.towns, &b.towns) {
-        ("street_and_town", w(0.3, 0.000_5))
+        at("street_and_town", 0.3, 0.000_5)
     } else if a.postcodes.iter().any(|x| b.postcodes.iter().any(|y| outward(x) == outward(y))) {
-        ("district", w(0.1, 0.003))
+        at("district", 0.1, 0.003)
     } else if any(&a.towns, &b.towns) {
-        ("town", w(0.1, 0.01))
+        at("town", 0.1, 0.01)
     } else {
-        ("disagree", w(0.5, 0.99))
+        at("disagree", 0.5, 0.99)
     };
     Some(field("address", level.0, level.1))
 }
 
-/// Scores `candidate` against `query`, field by field, every name of average frequency.
+/// Scores `candidate` against `query`, field by field, every name of average frequency, with
+/// the hand-set `u` values and prior.
 pub fn score(query: &Profile, candidate: &Profile) -> Score {
-    score_with(query, candidate, &NameFrequencies::default())
+    score_with(query, candidate, &NameFrequencies::default(), &Model::default())
 }
 
 /// Scores `candidate` against `query`, field by field, names weighed by how common the query's
-/// names are in the register.
-pub fn score_with(query: &Profile, candidate: &Profile, tf: &NameFrequencies) -> Score {
+/// names are in the register, with the `u` values and prior of `model`.
+pub fn score_with(query: &Profile, candidate: &Profile, tf: &NameFrequencies, model: &Model) -> Score {
     let mut fields: Vec<FieldScore> = Vec::new();
-    fields.extend(compare_names(query, candidate, tf));
-    fields.extend(compare_birth(query, candidate));
+    fields.extend(compare_names(query, candidate, tf, model));
+    fields.extend(compare_birth(query, candidate, model));
     let mut strong = false;
     for kind in IdentifierKind::ALL {
         let mine: Vec<&String> = query.identifiers.iter().filter(|(k, _)| k == kind).map(|(_, v)| v).collect();
@@ -301,21 +236,24 @@ pub fn score_with(query: &Profile, candidate: &Profile, tf: &NameFrequencies) ->
         if mine.is_empty() || theirs.is_empty() {
             continue;
         }
-        let (agree, disagree) = identifier_weights(*kind);
+        let name = kind.as_str();
+        let at = |level: &'static str, (m, u0): (f64, f64)| field(name, level, w(m, model.u(name, level, u0)));
+        let (agree, disagree) = identifier_mu(*kind);
         if mine.iter().any(|v| theirs.contains(v)) {
             strong |= *kind != IdentifierKind::VehicleRegistration;
-            fields.push(field(kind.as_str(), "agree", agree));
+            fields.push(at("agree", agree));
         } else if mine.iter().any(|a| theirs.iter().any(|b| one_edit_apart(a, b))) {
             // A digit misread or two transposed: strangers' numbers are rarely one edit apart.
-            fields.push(field(kind.as_str(), "one_character", w(0.04, 0.000_2)));
+            fields.push(at("one_character", (0.04, 0.000_2)));
         } else {
-            fields.push(field(kind.as_str(), "disagree", disagree));
+            fields.push(at("disagree", disagree));
         }
     }
-    fields.extend(compare_addresses(query, candidate));
+    fields.extend(compare_addresses(query, candidate, model));
     let weight: f64 = fields.iter().map(|f| f.weight).sum();
-    let probability = 1.0 / (1.0 + (-(PRIOR + weight)).exp());
-    Score { weight, probability, fields, strong_identifier: strong }
+    let prior = model.prior();
+    let probability = 1.0 / (1.0 + (-(prior + weight)).exp());
+    Score { weight, probability, fields, strong_identifier: strong, prior }
 }
 
 /// Shares belief among registrants that compete for the same report. A report is about one
@@ -327,11 +265,11 @@ pub fn score_with(query: &Profile, candidate: &Profile, tf: &NameFrequencies) ->
 /// is shown in the explanation as `competing_candidates`, so the weights still add up.
 pub fn compete<'a>(scores: impl IntoIterator<Item = &'a mut Score>) {
     let mut scores: Vec<&mut Score> = scores.into_iter().collect();
-    let total: f64 = scores.iter().map(|s| (PRIOR + s.weight).exp()).sum();
+    let total: f64 = scores.iter().map(|s| (s.prior + s.weight).exp()).sum();
     for s in &mut scores {
-        let odds = (PRIOR + s.weight).exp();
+        let odds = (s.prior + s.weight).exp();
         let probability = odds / (1.0 + total);
-        let adjusted = (probability / (1.0 - probability)).ln() - PRIOR;
+        let adjusted = (probability / (1.0 - probability)).ln() - s.prior;
         let delta = adjusted - s.weight;
         if delta.is_finite() && delta < -0.005 {
             s.fields.push(field("competing_candidates", "shared", delta));
@@ -407,12 +345,16 @@ mod tests {
         let average = score(&query, &same).weight;
         let holders = |n: usize| vec![same.clone(); n];
         let small = NameFrequencies::count(&query, 50, &holders(2));
-        assert!((score_with(&query, &same, &small).weight - average).abs() < 0.05, "50 registrants say little");
+        assert!((score_with(&query, &same, &small, &Model::default()).weight - average).abs() < 0.05, "50 registrants say little");
         let common = NameFrequencies::count(&query, 1_000_000, &holders(2_000));
         let rare = NameFrequencies::count(&query, 1_000_000, &holders(1));
-        let (common, rare) = (score_with(&query, &same, &common).weight, score_with(&query, &same, &rare).weight);
+        let (common, rare) =
+            (score_with(&query, &same, &common, &Model::default()).weight, score_with(&query, &same, &rare, &Model::default()).weight);
         assert!(common < average - 1.0, "{common} vs {average}");
-        assert!(rare > average && rare <= average + MAX_RARITY.ln() + 0.01, "{rare} vs {average} (weights are rounded)");
+        assert!(
+            rare > average && rare <= average + crate::linkage::frequencies::MAX_RARITY.ln() + 0.01,
+            "{rare} vs {average} (weights are rounded)"
+        );
         assert!(1.0 / (1.0 + (-(PRIOR + rare)).exp()) < STRONG_THRESHOLD, "a name alone is never strong");
         let counted = NameFrequencies::count(&query, 1_000_000, &holders(3));
         assert!(!format!("{counted:?}").contains("smith"), "no names in Debug");
@@ -429,7 +371,7 @@ mod tests {
         compete(four.iter_mut());
         for s in &four {
             assert!(s.probability < REVIEW_THRESHOLD && s.probability > 0.1, "{}", s.probability);
-            let total = PRIOR + s.fields.iter().map(|f| f.weight).sum::<f64>();
+            let total = s.prior + s.fields.iter().map(|f| f.weight).sum::<f64>();
             assert!((1.0 / (1.0 + (-total).exp()) - s.probability).abs() < 0.01, "explanation adds up");
         }
         let mut strong = vec![score(&person("john", "hartley", Some((1980, 3, 4))), &person("john", "hartley", Some((1980, 3, 4))))];

@@ -43,13 +43,13 @@ pub struct Ctx {
     pub crypto: Arc<Crypto>,
     /// Per-user register check limit, counted in the database (see `checks::limiter`).
     pub checks: Arc<checks::limiter::CheckLimiter>,
-    /// The register's size for name frequencies, counted now and then (`checks::register_size`).
-    pub register_size: Arc<checks::register_size::RegisterSize>,
+    /// The register's size and the scoring parameters learnt from it (`checks::register_model`).
+    pub register_model: Arc<checks::register_model::RegisterModel>,
 }
 
 impl Ctx {
     pub fn new(db: DatabaseConnection, crypto: Arc<Crypto>) -> Self {
-        Self { db, crypto, checks: Arc::new(checks::limiter::CheckLimiter::default()), register_size: Default::default() }
+        Self { db, crypto, checks: Arc::new(checks::limiter::CheckLimiter::default()), register_model: Default::default() }
     }
 }
 

@@ -34,6 +34,7 @@ mod key_rotation;
 mod login;
 mod match_profiles;
 mod migrations;
+mod name_levels;
 mod notifications;
 mod obligations;
 mod order_endings;

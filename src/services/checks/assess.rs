@@ -17,6 +17,7 @@ use super::legacy;
 use super::views::TargetKind;
 use crate::crypto::Crypto;
 use crate::linkage::keys;
+use crate::linkage::model::Model;
 use crate::linkage::{Profile, blocking, match_profile, score};
 use crate::services::blind::{self, OWNER_REGISTRANT, OWNER_REPORT};
 use crate::services::{ServiceResult, match_profiles, reports};
@@ -58,12 +59,14 @@ struct Agreeing {
 /// 3. The true agreements are ranked again by the keys they really share, and the best
 ///    [`blocking::MAX_CANDIDATES`] are scored.
 /// 4. Names are weighed by how common the query's names are among the registrants found
-///    (`register` is the register's size): see [`score::NameFrequencies`].
+///    ([`score::NameFrequencies`]); `u` and the prior come from `model`, learnt from the
+///    register ([`crate::linkage::model`]). Earlier reports are scored with the hand-set prior:
+///    their number is not what a registrant's prior depends on.
 pub async fn candidates(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
     report: &crime_report::Model,
-    register: u64,
+    model: &Model,
     stats: &mut Stats,
 ) -> ServiceResult<Vec<Scored>> {
     let started = std::time::Instant::now();
@@ -107,7 +110,8 @@ pub async fn candidates(
     // Every registrant holding a query name shares its name keys, so all of them are among the
     // true agreements (up to the opening cap, which only a name held by thousands reaches).
     let registrants = agreeing.iter().filter(|a| a.owner.0 == OWNER_REGISTRANT).map(|a| &a.profile);
-    let frequencies = score::NameFrequencies::count(&query, register, registrants);
+    let frequencies = score::NameFrequencies::count(&query, model.register, registrants);
+    let for_reports = model.with_register(0);
     let agreeing = strongest(agreeing, blocking::MAX_CANDIDATES);
 
     let mut scored = Vec::with_capacity(agreeing.len());
@@ -128,8 +132,8 @@ pub async fn candidates(
         .map(|r| (r.id.uuid(), r))
         .collect();
     for a in &agreeing {
-        let score = score::score_with(&query, &a.profile, &frequencies);
         if let Some(r) = rows.get(&a.owner.1) {
+            let score = score::score_with(&query, &a.profile, &frequencies, model);
             scored.push(Scored {
                 kind: TargetKind::Registrant,
                 id: a.owner.1,
@@ -138,6 +142,7 @@ pub async fn candidates(
                 score,
             });
         } else if let Some(r) = report_rows.get(&a.owner.1) {
+            let score = score::score_with(&query, &a.profile, &frequencies, &for_reports);
             scored.push(Scored { kind: TargetKind::Report, id: a.owner.1, reference: reports::label(r), org: r.intake_org.clone(), score });
         }
     }

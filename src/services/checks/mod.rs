@@ -15,7 +15,7 @@ pub mod limiter;
 pub mod pattern_view;
 pub mod patterns;
 pub mod profiles;
-pub mod register_size;
+pub mod register_model;
 mod stored;
 pub mod views;
 
@@ -72,8 +72,8 @@ pub async fn run_with_id(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: D
         return Err(ServiceError::NotFound("crime report"));
     }
     let mut stats = assess::Stats::default();
-    let register = ctx.register_size.get(&snapshot).await?;
-    let scored = assess::candidates(&snapshot, &ctx.crypto, &report, register, &mut stats).await?;
+    let model = ctx.register_model.get(&snapshot, &ctx.crypto).await?;
+    let scored = assess::candidates(&snapshot, &ctx.crypto, &report, &model, &mut stats).await?;
     snapshot.commit().await?;
     let read = started.elapsed();
 

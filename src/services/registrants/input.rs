@@ -146,7 +146,9 @@ pub fn mappa(errors: &mut FieldErrors, field: &str, mappa: &Option<MappaInput>) 
 
 pub fn name(errors: &mut FieldErrors, field: &str, input: &NameInput) -> Option<NewName> {
     errors.take(person::validity(field, input.valid_from, input.valid_to));
-    match PersonName::parse(field, &input.given, &input.family) {
+    // Some people have one name only: a registrant needs a given name, a family name or both,
+    // and never an invented surname (which would then be compared as if it were theirs).
+    match PersonName::parse_partial(field, &input.given, &input.family) {
         Ok(name) => Some(NewName { kind: input.kind, name, valid_from: input.valid_from, valid_to: input.valid_to }),
         Err(list) => {
             errors.0.extend(list);

@@ -35,6 +35,8 @@ pub struct IdentifierQuery {
 pub struct NameQuery {
     #[serde(default)]
     pub given: String,
+    /// Empty or absent for someone known by one name only.
+    #[serde(default)]
     pub family: String,
 }
 
@@ -58,7 +60,9 @@ fn parse(input: &SearchInput) -> Result<Query, FieldErrors> {
         (Some(i), None) if input.date_of_birth.is_none() => Identifier::parse("identifier", i.kind, i.platform.as_deref(), &i.value)
             .map(Query::Identifier)
             .map_err(|e| FieldErrors(vec![e])),
-        (None, Some(n)) => PersonName::parse("name", &n.given, &n.family).map(|p| Query::Name(p, input.date_of_birth)).map_err(FieldErrors),
+        (None, Some(n)) => {
+            PersonName::parse_partial("name", &n.given, &n.family).map(|p| Query::Name(p, input.date_of_birth)).map_err(FieldErrors)
+        }
         (Some(_), _) => Err(FieldErrors(vec![field_error(
             "identifier",
             "one_criterion",
