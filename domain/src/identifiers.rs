@@ -9,7 +9,8 @@ use super::vocab::IdentifierKind;
 #[derive(Clone, PartialEq, Eq)]
 pub struct Identifier {
     pub kind: IdentifierKind,
-    /// Lower-case platform name, only for online handles.
+    /// What the value is unique within: the lower-case platform of an online handle, or the
+    /// issuing country (ISO 3166-1 alpha-2, upper case) of a national identifier.
     pub platform: Option<String>,
     pub value: String,
 }
@@ -22,6 +23,26 @@ impl std::fmt::Debug for Identifier {
 
 impl Identifier {
     pub fn parse(field: &str, kind: IdentifierKind, platform: Option<&str>, raw: &str) -> Result<Self, FieldError> {
+        Self::parse_with_country(field, kind, platform, None, raw)
+    }
+
+    /// As [`Identifier::parse`], with the issuing country a national identifier needs (another
+    /// country's identity card or tax number: unique only within its country).
+    pub fn parse_with_country(
+        field: &str,
+        kind: IdentifierKind,
+        platform: Option<&str>,
+        country: Option<&str>,
+        raw: &str,
+    ) -> Result<Self, FieldError> {
+        let country = match (kind, country.map(str::trim).filter(|c| !c.is_empty())) {
+            (IdentifierKind::NationalId, Some(c)) => Some(issuing_country(&format!("{field}.country"), c)?),
+            (IdentifierKind::NationalId, None) => {
+                return Err(field_error(format!("{field}.country"), "required", "a national identifier needs its issuing country"));
+            }
+            (_, Some(_)) => return Err(field_error(format!("{field}.country"), "not_allowed", "only national identifiers have a country")),
+            (_, None) => None,
+        };
         let value_field = format!("{field}.value");
         let raw = text::clean(&value_field, raw, 320)?;
         if raw.is_empty() {
@@ -36,7 +57,7 @@ impl Identifier {
                 return Err(field_error(format!("{field}.platform"), "required", "an online handle needs its platform"));
             }
             (_, Some(_)) => return Err(field_error(format!("{field}.platform"), "not_allowed", "only online handles have a platform")),
-            (_, None) => None,
+            (_, None) => country,
         };
         let value = match kind {
             IdentifierKind::Phone => phone(&raw),
@@ -47,9 +68,15 @@ impl Identifier {
             IdentifierKind::PncId => pnc_id(&raw),
             IdentifierKind::NiNumber => ni_number(&raw),
             IdentifierKind::Passport => passport(&raw),
+            IdentifierKind::NationalId => national_id(&raw),
         }
         .map_err(|(code, detail)| field_error(value_field, code, detail))?;
         Ok(Self { kind, platform, value })
+    }
+
+    /// (platform, issuing country), as the API shows them apart.
+    pub fn qualifiers(&self) -> (Option<String>, Option<String>) {
+        qualifiers(self.kind, self.platform.clone())
     }
 
     /// The string that is blind-indexed: the canonical value, qualified by platform for handles
@@ -60,6 +87,11 @@ impl Identifier {
             None => self.value.clone(),
         }
     }
+}
+
+/// A stored qualifier shown as (platform, issuing country): a national identifier's is its country.
+pub fn qualifiers(kind: IdentifierKind, qualifier: Option<String>) -> (Option<String>, Option<String>) {
+    if kind == IdentifierKind::NationalId { (None, qualifier) } else { (qualifier, None) }
 }
 
 type Invalid = (&'static str, &'static str);
@@ -187,9 +219,41 @@ pub fn passport(raw: &str) -> Result<String, Invalid> {
     Ok(c)
 }
 
+/// An ISO 3166-1 alpha-2 country code, upper case (the regions libphonenumber knows, which are
+/// the ISO 3166-1 codes in use).
+pub fn issuing_country(field: &str, raw: &str) -> Result<String, FieldError> {
+    let code = raw.trim().to_ascii_uppercase();
+    let known = code.len() == 2 && code.parse::<phonenumber::country::Id>().is_ok();
+    if known { Ok(code) } else { Err(field_error(field, "invalid_country", "must be an ISO 3166-1 two-letter country code, such as FR")) }
+}
+
+/// Another country's national identifier (identity card, tax or social security number): its
+/// letters and digits, upper case, whatever the separators.
+pub fn national_id(raw: &str) -> Result<String, Invalid> {
+    let c = compact_upper(raw);
+    let c: String = c.chars().filter(|ch| !matches!(ch, '-' | '.' | '/')).collect();
+    if !(4..=30).contains(&c.len()) || !c.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return Err(("invalid_national_id", "must be 4 to 30 letters and digits"));
+    }
+    Ok(c)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn national_identifiers_need_a_known_issuing_country_and_are_keyed_by_it() {
+        let id = Identifier::parse_with_country("i", IdentifierKind::NationalId, None, Some(" fr "), "12-345.678/90").unwrap();
+        assert_eq!((id.platform.as_deref(), id.value.as_str()), (Some("FR"), "1234567890"));
+        assert_eq!(id.index_key(), "FR:1234567890");
+        let missing = Identifier::parse_with_country("i", IdentifierKind::NationalId, None, None, "1234567890").unwrap_err();
+        assert_eq!((missing.field.as_str(), missing.code), ("i.country", "required"));
+        let unknown = Identifier::parse_with_country("i", IdentifierKind::NationalId, None, Some("XX"), "1234567890").unwrap_err();
+        assert_eq!(unknown.code, "invalid_country");
+        let elsewhere = Identifier::parse_with_country("i", IdentifierKind::Phone, None, Some("FR"), "07700 900123").unwrap_err();
+        assert_eq!((elsewhere.field.as_str(), elsewhere.code), ("i.country", "not_allowed"));
+    }
 
     #[test]
     fn phones_become_e164() {

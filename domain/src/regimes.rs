@@ -38,7 +38,7 @@ impl ChangeEvent {
             IdentifierKind::Email | IdentifierKind::OnlineHandle => Some(Self::OnlineIdentifier),
             IdentifierKind::Phone | IdentifierKind::Imei => Some(Self::Device),
             IdentifierKind::VehicleRegistration => Some(Self::Vehicle),
-            IdentifierKind::PncId | IdentifierKind::NiNumber | IdentifierKind::Passport => None,
+            IdentifierKind::PncId | IdentifierKind::NiNumber | IdentifierKind::Passport | IdentifierKind::NationalId => None,
         }
     }
 }

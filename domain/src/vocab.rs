@@ -82,7 +82,7 @@ vocabulary!(
     IdentifierKind {
         Phone => "phone", Email => "email", OnlineHandle => "online_handle", Imei => "imei",
         VehicleRegistration => "vehicle_registration", PncId => "pnc_id", NiNumber => "ni_number",
-        Passport => "passport",
+        Passport => "passport", NationalId => "national_id",
     }
 );
 

@@ -37,6 +37,7 @@ fn registrant(rng: &mut StdRng, i: usize) -> NewRegistrantInput {
     }
     let mut identifiers = vec![
         IdentifierInput {
+            country: None,
             kind: IdentifierKind::Phone,
             platform: None,
             value: format!("07700 900{:03}", i % 1000),
@@ -44,6 +45,7 @@ fn registrant(rng: &mut StdRng, i: usize) -> NewRegistrantInput {
             valid_to: None,
         },
         IdentifierInput {
+            country: None,
             kind: IdentifierKind::Email,
             platform: None,
             value: format!("{}.{}{}@example.org", given.to_lowercase(), family.to_lowercase(), i),
@@ -53,6 +55,7 @@ fn registrant(rng: &mut StdRng, i: usize) -> NewRegistrantInput {
     ];
     if i.is_multiple_of(2) {
         identifiers.push(IdentifierInput {
+            country: None,
             kind: IdentifierKind::OnlineHandle,
             platform: Some(["instagram", "x", "tiktok", "snapchat"][i % 4].into()),
             value: format!("@{}_{}{}", given.to_lowercase(), family.to_lowercase(), i),
@@ -62,6 +65,7 @@ fn registrant(rng: &mut StdRng, i: usize) -> NewRegistrantInput {
     }
     if i % 4 == 1 {
         identifiers.push(IdentifierInput {
+            country: None,
             kind: IdentifierKind::Imei,
             platform: None,
             value: imei(rng),

@@ -48,6 +48,7 @@ pub const COLUMNS: &[&str] = &[
     "pnc_id",
     "ni_number",
     "passport",
+    "national_ids",
     "notes",
 ];
 
@@ -379,7 +380,8 @@ fn row_input<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> (NewRegistrantInput,
     let mut identifiers = Vec::new();
     let mut sources = Vec::new();
     let mut push = |column: &'static str, kind: IdentifierKind, platform: Option<String>, value: String| {
-        identifiers.push(IdentifierInput { kind, platform, value, valid_from: None, valid_to: None });
+        let (platform, country) = domain::identifiers::qualifiers(kind, platform);
+        identifiers.push(IdentifierInput { kind, platform, country, value, valid_from: None, valid_to: None });
         sources.push(column);
     };
     for (column, kind) in [
@@ -396,6 +398,12 @@ fn row_input<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> (NewRegistrantInput,
         match handle.split_once(':') {
             Some((platform, value)) => push("handles", IdentifierKind::OnlineHandle, Some(platform.trim().into()), value.trim().into()),
             None => problems.push(("handles".into(), "invalid_handle".into(), "each handle must be written platform:handle".into())),
+        }
+    }
+    for national in list(get("national_ids")) {
+        match national.split_once(':') {
+            Some((country, value)) => push("national_ids", IdentifierKind::NationalId, Some(country.trim().into()), value.trim().into()),
+            None => problems.push(("national_ids".into(), "invalid_national_id".into(), "each must be written COUNTRY:number".into())),
         }
     }
     for (column, kind) in

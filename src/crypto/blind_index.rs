@@ -52,7 +52,8 @@ pub enum BlindField {
     /// Blocking: the date of birth alone (every name damaged).
     BirthDate,
     /// Blocking: forename (canonical) or surname (phonetic) with day and month of birth
-    /// (a wrong year together with a misspelt name).
+    /// (a wrong year together with a misspelt name), and forename with year and month of
+    /// birth (another surname together with a wrong day).
     BirthDay,
     /// Blocking: a canonical postcode of any address.
     Postcode,
@@ -69,6 +70,8 @@ pub enum BlindField {
     PncId,
     NiNumber,
     Passport,
+    /// Another country's national identifier, keyed `COUNTRY:value`.
+    NationalId,
 }
 
 impl BlindField {
@@ -84,6 +87,7 @@ impl BlindField {
             K::PncId => Self::PncId,
             K::NiNumber => Self::NiNumber,
             K::Passport => Self::Passport,
+            K::NationalId => Self::NationalId,
         }
     }
 
@@ -107,6 +111,7 @@ impl BlindField {
             Self::PncId => "pnc_id",
             Self::NiNumber => "ni_number",
             Self::Passport => "passport",
+            Self::NationalId => "national_id",
         }
     }
 

@@ -4,15 +4,20 @@
 //! candidate is ranked by the inverse frequency of the keys it was found by, summed.
 //!
 //! A check opens up to [`MAX_OPENED`] hits by their sealed match profiles (microseconds each),
-//! which tells true key agreements from digest coincidences; only then are the best
-//! [`MAX_CANDIDATES`] true agreements scored. The cap on opening is wide enough that it binds
-//! only on queries made of common keys alone.
+//! which tells true key agreements from digest coincidences; the [`MAX_SCORED`] true agreements
+//! that share the rarest keys are scored, and the [`MAX_CANDIDATES`] most probable of them are
+//! kept. The cap on opening is wide enough that it binds only on queries made of common keys
+//! alone.
 
 use std::collections::HashMap;
 use std::hash::Hash;
 
-/// True agreements scored (and stored) per check.
+/// Candidates kept (and stored) per check: the most probable of those scored.
 pub const MAX_CANDIDATES: usize = 64;
+
+/// True agreements scored per check. Scoring an opened profile costs microseconds, so the
+/// candidates kept are chosen by their scores, not by how rare their shared keys are.
+pub const MAX_SCORED: usize = 512;
 
 /// Hits opened by their match profiles per check.
 pub const MAX_OPENED: usize = 2_000;

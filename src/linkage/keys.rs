@@ -9,7 +9,8 @@
 //!
 //! Keys that survive damage to every name, or to the name and the year together (the
 //! [`EXTRA_FIELDS`], rebuilt per person as a whole): the date of birth alone; forename and
-//! surname code each with the day and month of birth; forename initial with surname code; each
+//! surname code each with the day and month of birth; forename with the year and month of birth;
+//! forename initial with surname code; each
 //! postcode; and for identifiers people misread or mistype, the identifier with each character
 //! left out in turn (a substitution, a transposition, a missing or an extra character all leave
 //! one such variant in common).
@@ -100,6 +101,8 @@ fn name_extra_keys(name: &NameForm, dates: &[NaiveDate], out: &mut Vec<BlockKey>
     for date in dates {
         if !first.is_empty() {
             out.push(key(BlindField::BirthDay, BlindKind::Canonical, format!("{}|{}", canonical(first), day_of_year(*date))));
+            // Another surname (an alias, a marriage) with a wrong day of birth.
+            out.push(key(BlindField::BirthDay, BlindKind::Canonical, format!("{}|{}", canonical(first), date.format("%Y-%m"))));
         }
         if !surname.is_empty() {
             out.push(key(BlindField::BirthDay, BlindKind::Phonetic, format!("{surname}|{}", day_of_year(*date))));
@@ -111,25 +114,30 @@ fn name_extra_keys(name: &NameForm, dates: &[NaiveDate], out: &mut Vec<BlockKey>
 }
 
 /// The characters of an identifier that people misread or mistype (digits and letters of
-/// numbers, national ids, registrations), upper-cased; `None` for kinds whose typos are not
-/// single characters (e-mail, handles) or values too short for a variant to be selective.
-fn variant_base(kind: IdentifierKind, value: &str) -> Option<String> {
+/// numbers, national ids, registrations), upper-cased, after what stays whole (a national
+/// identifier's issuing country, `FR:`); `None` for kinds whose typos are not single characters
+/// (e-mail, handles) or values too short for a variant to be selective.
+fn variant_base(kind: IdentifierKind, value: &str) -> Option<(String, String)> {
     use IdentifierKind as K;
-    if !matches!(kind, K::Phone | K::NiNumber | K::Passport | K::PncId | K::Imei | K::VehicleRegistration) {
+    if !matches!(kind, K::Phone | K::NiNumber | K::Passport | K::PncId | K::Imei | K::VehicleRegistration | K::NationalId) {
         return None;
     }
-    let base: String = value.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
-    (6..=20).contains(&base.len()).then_some(base)
+    let (prefix, number) = match (kind, value.split_once(':')) {
+        (K::NationalId, Some((country, number))) => (format!("{country}:"), number),
+        _ => (String::new(), value),
+    };
+    let base: String = number.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+    (6..=20).contains(&base.len()).then_some((prefix, base))
 }
 
 /// The identifier whole and with each character left out in turn, under its kind.
 fn identifier_variants(kind: IdentifierKind, value: &str, out: &mut Vec<BlockKey>) {
-    let Some(base) = variant_base(kind, value) else { return };
+    let Some((prefix, base)) = variant_base(kind, value) else { return };
     let chars: Vec<char> = base.chars().collect();
-    out.push(key(BlindField::IdentifierVariant, BlindKind::Exact, format!("{}|{base}", kind.as_str())));
+    out.push(key(BlindField::IdentifierVariant, BlindKind::Exact, format!("{}|{prefix}{base}", kind.as_str())));
     for skip in 0..chars.len() {
         let variant: String = chars.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, c)| *c).collect();
-        out.push(key(BlindField::IdentifierVariant, BlindKind::Exact, format!("{}|{variant}", kind.as_str())));
+        out.push(key(BlindField::IdentifierVariant, BlindKind::Exact, format!("{}|{prefix}{variant}", kind.as_str())));
     }
 }
 
@@ -228,6 +236,13 @@ mod tests {
         assert!(shares_key(&with("QQ12456C"), &stored), "one digit missing");
         assert!(shares_key(&with("QQ1234567C"), &stored), "one digit extra");
         assert!(!shares_key(&with("QQ654321C"), &stored));
+        let national = |given: &str, country: &str, value: &str| {
+            let mut p = profile(given, given, None);
+            p.identifiers.push((IdentifierKind::NationalId, format!("{country}:{value}")));
+            p
+        };
+        assert!(shares_key(&national("ann", "FR", "1234567809"), &national("bo", "FR", "1234567890")), "a misread foreign number");
+        assert!(!shares_key(&national("ann", "DE", "1234567890"), &national("bo", "FR", "1234567890")), "another country's number");
         let mut email = profile("zed", "xu", None);
         email.identifiers.push((IdentifierKind::Email, "a@example.org".into()));
         assert!(record_keys(&email).iter().all(|k| k.field != BlindField::IdentifierVariant), "e-mail typos are not single characters");
@@ -245,6 +260,7 @@ mod tests {
         moved_name.postcodes.push("SW1A 1AA".into());
         assert!(shares_key(&moved_name, &stored), "postcode");
         assert!(shares_key(&profile("rupert", "hartlee", None), &stored), "initial and surname sound");
+        assert!(shares_key(&profile("bob", "quux", NaiveDate::from_ymd_opt(1980, 3, 19)), &stored), "another surname, wrong day");
     }
 
     #[test]

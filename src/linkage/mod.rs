@@ -150,11 +150,7 @@ impl Profile {
             p.add_address(address);
         }
         for i in &suspect.identifiers {
-            let key = match &i.platform {
-                Some(platform) => format!("{platform}:{}", i.value),
-                None => i.value.clone(),
-            };
-            p.identifiers.push((i.kind, key));
+            p.identifiers.push((i.kind, i.index_key()));
         }
         p
     }

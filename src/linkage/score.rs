@@ -174,7 +174,9 @@ fn compare_birth(a: &Profile, b: &Profile, model: &Model) -> Option<FieldScore> 
 /// Each is `(m, u)` before the register's own estimate of `u`.
 fn identifier_mu(kind: IdentifierKind) -> ((f64, f64), (f64, f64)) {
     match kind {
-        IdentifierKind::PncId | IdentifierKind::NiNumber | IdentifierKind::Passport => ((0.95, 0.000_01), (0.05, 0.99)),
+        IdentifierKind::PncId | IdentifierKind::NiNumber | IdentifierKind::Passport | IdentifierKind::NationalId => {
+            ((0.95, 0.000_01), (0.05, 0.99))
+        }
         IdentifierKind::Imei => ((0.6, 0.000_01), (0.4, 0.99)),
         IdentifierKind::Phone | IdentifierKind::Email => ((0.6, 0.000_006), (0.4, 0.99)),
         IdentifierKind::OnlineHandle => ((0.5, 0.000_006), (0.5, 0.99)),

@@ -248,7 +248,12 @@ pub async fn review(ctx: &Ctx, caller: &Caller, id: LinkId, now: DateTime<Utc>) 
                 identifiers: v
                     .identifiers
                     .into_iter()
-                    .map(|i| domain::commands::reports::StoredIdentifier { kind: i.kind, platform: i.platform, value: i.value })
+                    .map(|i| domain::commands::reports::StoredIdentifier {
+                        kind: i.kind,
+                        platform: i.platform,
+                        country: i.country,
+                        value: i.value,
+                    })
                     .collect(),
                 postcodes: v.addresses.into_iter().filter_map(|a| a.postcode).collect(),
             }

@@ -135,8 +135,11 @@ pub async fn find(State(state): State<AppState>, headers: HeaderMap, mut visitor
     }
     let input = match kind {
         Some(kind) if by_identifier => {
-            let platform = Some(form.platform.trim().to_owned()).filter(|p| !p.is_empty());
-            SearchInput { identifier: Some(IdentifierQuery { kind, platform, value: form.value.clone() }), name: None, date_of_birth: None }
+            // One box holds a handle's platform or a national identifier's issuing country.
+            let qualifier = Some(form.platform.trim().to_owned()).filter(|p| !p.is_empty());
+            let (platform, country) = domain::identifiers::qualifiers(kind, qualifier);
+            let identifier = IdentifierQuery { kind, platform, country, value: form.value.clone() };
+            SearchInput { identifier: Some(identifier), name: None, date_of_birth: None }
         }
         _ => SearchInput {
             identifier: None,

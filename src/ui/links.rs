@@ -204,9 +204,10 @@ fn identifiers(p: &Particulars, kind: IdentifierKind) -> String {
         p.identifiers
             .iter()
             .filter(|i| i.kind == kind)
-            .map(|i| match &i.platform {
-                Some(platform) => format!("{} on {platform}", i.value),
-                None => i.value.clone(),
+            .map(|i| match (&i.platform, &i.country) {
+                (Some(platform), _) => format!("{} on {platform}", i.value),
+                (None, Some(country)) => format!("{} (issued by {country})", i.value),
+                (None, None) => i.value.clone(),
             })
             .collect(),
     )
@@ -222,6 +223,7 @@ fn identifier_label(kind: IdentifierKind) -> &'static str {
         IdentifierKind::PncId => "PNC ID",
         IdentifierKind::NiNumber => "National Insurance number",
         IdentifierKind::Passport => "Passport number",
+        IdentifierKind::NationalId => "Another country's national identifier",
     }
 }
 

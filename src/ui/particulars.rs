@@ -126,9 +126,21 @@ impl IdentifierRow {
     /// "Online handle: @someone on instagram".
     pub fn describe(kind: IdentifierKind, platform: Option<&str>, value: &str) -> String {
         match platform {
+            Some(country) if kind == IdentifierKind::NationalId => {
+                format!("{}: {value} (issued by {country})", identifier_kind_label(kind))
+            }
             Some(p) => format!("{}: {value} on {p}", identifier_kind_label(kind)),
             None => format!("{}: {value}", identifier_kind_label(kind)),
         }
+    }
+}
+
+/// "Phone number: 07700 900123", "Online handle: @x on instagram", "…: 123456 (issued by FR)".
+pub fn identifier_words(kind: &str, platform: Option<&str>, country: Option<&str>, value: &str) -> String {
+    match (platform, country) {
+        (Some(p), _) => format!("{kind}: {value} on {p}"),
+        (None, Some(c)) => format!("{kind}: {value} (issued by {c})"),
+        (None, None) => format!("{kind}: {value}"),
     }
 }
 
@@ -150,6 +162,7 @@ pub fn identifier_kind_label(kind: IdentifierKind) -> &'static str {
         IdentifierKind::PncId => "PNC ID",
         IdentifierKind::NiNumber => "National Insurance number",
         IdentifierKind::Passport => "Passport number",
+        IdentifierKind::NationalId => "Another country's national identifier",
     }
 }
 
@@ -179,7 +192,7 @@ fn label(field: &str) -> &'static str {
         "town" => "The town or city",
         "postcode" => "The postcode",
         "day" => "The date they started living there",
-        "platform" => "The platform",
+        "platform" => "The platform or country",
         "value" => "The identifier",
         _ => "This answer",
     }
@@ -192,7 +205,13 @@ fn page_errors(errors: FieldErrors) -> Vec<FieldError> {
         .0
         .into_iter()
         .map(|mut e| {
-            for (from, to) in [(".lines[0]", ".line1"), (".lines[1]", ".line2"), (".lines", ".line1"), (".valid_from", ".from.day")] {
+            for (from, to) in [
+                (".lines[0]", ".line1"),
+                (".lines[1]", ".line2"),
+                (".lines", ".line1"),
+                (".valid_from", ".from.day"),
+                (".country", ".platform"),
+            ] {
                 if let Some(head) = e.field.strip_suffix(from) {
                     e.field = format!("{head}{to}");
                     break;
@@ -259,10 +278,15 @@ pub fn check_identifier(row: &IdentifierRow, i: usize) -> Result<IdentifierInput
     if kind.is_none() {
         page.push(error(format!("identifiers-{i}-kind"), "required", "Choose what kind of identifier this is"));
     }
+    // One box holds a handle's platform or a national identifier's issuing country; what is
+    // typed there for any other kind is dropped.
+    let qualifier = Some(row.platform.trim().to_owned())
+        .filter(|p| !p.is_empty() && matches!(kind, Some(IdentifierKind::OnlineHandle | IdentifierKind::NationalId)));
+    let (platform, country) = domain::identifiers::qualifiers(kind.unwrap_or(IdentifierKind::Phone), qualifier);
     let candidate = IdentifierInput {
         kind: kind.unwrap_or(IdentifierKind::Phone),
-        // Only online handles have a platform; a platform typed for another kind is dropped.
-        platform: Some(row.platform.trim().to_owned()).filter(|p| !p.is_empty() && kind == Some(IdentifierKind::OnlineHandle)),
+        platform,
+        country,
         value: row.value.clone(),
         valid_from: None,
         valid_to: None,

@@ -133,10 +133,7 @@ pub async fn record(State(state): State<AppState>, mut visitor: Visitor, Path(id
     let identifiers = r
         .identifiers
         .iter()
-        .map(|i| match &i.platform {
-            Some(p) => format!("{}: {} on {p}", words(i.kind.as_str()), i.value),
-            None => format!("{}: {}", words(i.kind.as_str()), i.value),
-        })
+        .map(|i| super::particulars::identifier_words(&words(i.kind.as_str()), i.platform.as_deref(), i.country.as_deref(), &i.value))
         .collect();
     let paused = if visitor.caller.can(crate::auth::Permission::ObligationRead) {
         match crate::services::suspensions::open_for(&state.ctx, &visitor.caller, id, now).await {

@@ -567,7 +567,8 @@ async fn possible_duplicates(state: &AppState, visitor: &Visitor, input: &NewReg
         queries.push(SearchInput { identifier: None, name, date_of_birth: input.birth_dates.first().copied() });
     }
     for x in &input.identifiers {
-        let identifier = Some(IdentifierQuery { kind: x.kind, platform: x.platform.clone(), value: x.value.clone() });
+        let identifier =
+            Some(IdentifierQuery { kind: x.kind, platform: x.platform.clone(), country: x.country.clone(), value: x.value.clone() });
         queries.push(SearchInput { identifier, name: None, date_of_birth: None });
     }
     let mut found: Vec<Existing> = Vec::new();

@@ -178,7 +178,7 @@ impl ReportForm {
                     platform: field(
                         s,
                         &format!("suspect-identifiers-{i}-platform"),
-                        "Platform (online handles only)",
+                        "Platform of an online handle, or issuing country of a national identifier (for example FR)",
                         &format!("The platform of identifier {n}"),
                     ),
                     value: field(s, &format!("suspect-identifiers-{i}-value"), "Identifier", &format!("Identifier {n}")),
@@ -251,6 +251,11 @@ impl ReportForm {
     /// input and returns `(input id, message)` for the error summary, the same words in both.
     pub fn service_error(&mut self, path: &str, code: &str, detail: &str) -> (String, String) {
         let id = path.replace('[', "-").replace(']', "").replace('.', "-");
+        // One box holds a handle's platform or a national identifier's issuing country.
+        let id = match id.strip_suffix("-country") {
+            Some(head) => format!("{head}-platform"),
+            None => id,
+        };
         if id == "channels" {
             let message = sentence(detail);
             self.channels_error = Some(message.clone());
@@ -366,11 +371,12 @@ impl ReportForm {
         let mut identifiers = Vec::new();
         for r in self.identifiers.iter().filter(|r| [&r.kind, &r.platform, &r.value].iter().any(|f| !f.value.trim().is_empty())) {
             match IdentifierKind::parse(&r.kind.value) {
-                Some(kind) => identifiers.push(IdentifierQuery {
-                    kind,
-                    platform: Some(r.platform.value.clone()).filter(|p| !p.trim().is_empty()),
-                    value: r.value.value.clone(),
-                }),
+                Some(kind) => {
+                    // One box holds a handle's platform or a national identifier's country.
+                    let qualifier = Some(r.platform.value.clone()).filter(|p| !p.trim().is_empty());
+                    let (platform, country) = domain::identifiers::qualifiers(kind, qualifier);
+                    identifiers.push(IdentifierQuery { kind, platform, country, value: r.value.value.clone() })
+                }
                 None => err(&r.kind.id, format!("Choose the kind of identifier {}", r.number)),
             }
         }

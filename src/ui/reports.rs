@@ -173,9 +173,8 @@ fn describe(r: &ReportView) -> (Vec<Item>, Vec<Item>, Vec<Item>) {
         value: or_none(
             s.identifiers
                 .iter()
-                .map(|i| match &i.platform {
-                    Some(p) => format!("{}: {} on {p}", words(i.kind.as_str()), i.value),
-                    None => format!("{}: {}", words(i.kind.as_str()), i.value),
+                .map(|i| {
+                    super::particulars::identifier_words(&words(i.kind.as_str()), i.platform.as_deref(), i.country.as_deref(), &i.value)
                 })
                 .collect(),
         ),

@@ -35,6 +35,7 @@ mod login;
 mod match_profiles;
 mod migrations;
 mod name_levels;
+mod national_ids;
 mod notifications;
 mod obligations;
 mod order_endings;

@@ -27,7 +27,27 @@ pub struct NewReport {
 pub struct StoredIdentifier {
     pub kind: IdentifierKind,
     pub platform: Option<String>,
+    /// The issuing country of a national identifier (ISO 3166-1 alpha-2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
     pub value: String,
+}
+
+impl From<crate::identifiers::Identifier> for StoredIdentifier {
+    fn from(id: crate::identifiers::Identifier) -> Self {
+        let (platform, country) = id.qualifiers();
+        Self { kind: id.kind, platform, country, value: id.value }
+    }
+}
+
+impl StoredIdentifier {
+    /// The string that is blind-indexed, as [`crate::identifiers::Identifier::index_key`].
+    pub fn index_key(&self) -> String {
+        match self.platform.as_ref().or(self.country.as_ref()) {
+            Some(qualifier) => format!("{qualifier}:{}", self.value),
+            None => self.value.clone(),
+        }
+    }
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

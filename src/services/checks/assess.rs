@@ -56,8 +56,9 @@ struct Agreeing {
 ///    profiles only.
 /// 2. A hit whose profile shares no key with the query is a coincidence and is dropped here,
 ///    before any cap, so coincidences never crowd out the true person.
-/// 3. The true agreements are ranked again by the keys they really share, and the best
-///    [`blocking::MAX_CANDIDATES`] are scored.
+/// 3. The true agreements are ranked again by the keys they really share, the best
+///    [`blocking::MAX_SCORED`] are scored, and the [`blocking::MAX_CANDIDATES`] most probable
+///    are kept.
 /// 4. Names are weighed by how common the query's names are among the registrants found
 ///    ([`score::NameFrequencies`]); `u` and the prior come from `model`, learnt from the
 ///    register ([`crate::linkage::model`]). Earlier reports are scored with the hand-set prior:
@@ -112,10 +113,20 @@ pub async fn candidates(
     let registrants = agreeing.iter().filter(|a| a.owner.0 == OWNER_REGISTRANT).map(|a| &a.profile);
     let frequencies = score::NameFrequencies::count(&query, model.register, registrants);
     let for_reports = model.with_register(0);
-    let agreeing = strongest(agreeing, blocking::MAX_CANDIDATES);
+    let mut agreeing: Vec<(score::Score, Agreeing)> = strongest(agreeing, blocking::MAX_SCORED)
+        .into_iter()
+        .map(|a| {
+            let model = if a.owner.0 == OWNER_REGISTRANT { model } else { &for_reports };
+            (score::score_with(&query, &a.profile, &frequencies, model), a)
+        })
+        .collect();
+    // Registrants compete for the report among all those scored, before any are dropped.
+    score::compete(agreeing.iter_mut().filter(|(_, a)| a.owner.0 == OWNER_REGISTRANT).map(|(s, _)| s));
+    agreeing.sort_by(|x, y| y.0.probability.total_cmp(&x.0.probability).then(x.1.owner.cmp(&y.1.owner)));
+    agreeing.truncate(blocking::MAX_CANDIDATES);
 
     let mut scored = Vec::with_capacity(agreeing.len());
-    let registrant_ids: Vec<Uuid> = agreeing.iter().filter(|a| a.owner.0 == OWNER_REGISTRANT).map(|a| a.owner.1).collect();
+    let registrant_ids: Vec<Uuid> = agreeing.iter().filter(|(_, a)| a.owner.0 == OWNER_REGISTRANT).map(|(_, a)| a.owner.1).collect();
     let rows: HashMap<Uuid, registrant::Model> = registrant::Entity::find()
         .filter(registrant::Column::Id.is_in(registrant_ids))
         .all(conn)
@@ -123,7 +134,7 @@ pub async fn candidates(
         .into_iter()
         .map(|r| (r.id.uuid(), r))
         .collect();
-    let report_ids: Vec<Uuid> = agreeing.iter().filter(|a| a.owner.0 == OWNER_REPORT).map(|a| a.owner.1).collect();
+    let report_ids: Vec<Uuid> = agreeing.iter().filter(|(_, a)| a.owner.0 == OWNER_REPORT).map(|(_, a)| a.owner.1).collect();
     let report_rows: HashMap<Uuid, crime_report::Model> = crime_report::Entity::find()
         .filter(crime_report::Column::Id.is_in(report_ids))
         .all(conn)
@@ -131,9 +142,8 @@ pub async fn candidates(
         .into_iter()
         .map(|r| (r.id.uuid(), r))
         .collect();
-    for a in &agreeing {
+    for (score, a) in agreeing {
         if let Some(r) = rows.get(&a.owner.1) {
-            let score = score::score_with(&query, &a.profile, &frequencies, model);
             scored.push(Scored {
                 kind: TargetKind::Registrant,
                 id: a.owner.1,
@@ -142,18 +152,17 @@ pub async fn candidates(
                 score,
             });
         } else if let Some(r) = report_rows.get(&a.owner.1) {
-            let score = score::score_with(&query, &a.profile, &frequencies, &for_reports);
             scored.push(Scored { kind: TargetKind::Report, id: a.owner.1, reference: reports::label(r), org: r.intake_org.clone(), score });
         }
     }
     // Owners written before match profiles existed (until the backfill reaches them) are
-    // opened from their rows, as before, and checked against the query's keys in plaintext.
+    // opened from their rows, as before, and checked against the query's keys in plaintext;
+    // scored with the hand-set model, they do not take part in the competition above.
     without_profile.truncate(blocking::MAX_CANDIDATES);
     scored.extend(legacy::score(conn, crypto, &query, &block, &without_profile).await?);
 
     stats.scored = scored.len();
     stats.open = started.elapsed() - stats.lookup;
-    score::compete(scored.iter_mut().filter(|s| s.kind == TargetKind::Registrant).map(|s| &mut s.score));
     scored.sort_by(|a, b| b.score.probability.total_cmp(&a.score.probability).then(a.id.cmp(&b.id)));
     Ok(scored)
 }

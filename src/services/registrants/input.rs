@@ -67,6 +67,10 @@ pub struct IdentifierInput {
     pub kind: IdentifierKind,
     /// Required for online handles, e.g. `instagram`.
     pub platform: Option<String>,
+    /// Issuing country (ISO 3166-1 alpha-2, such as `FR`): required for `national_id`, refused
+    /// for every other kind.
+    #[serde(default)]
+    pub country: Option<String>,
     pub value: String,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,
@@ -170,7 +174,13 @@ pub fn address(errors: &mut FieldErrors, field: &str, input: &AddressInput) -> O
 
 pub fn identifier(errors: &mut FieldErrors, field: &str, input: &IdentifierInput) -> Option<NewIdentifier> {
     errors.take(person::validity(field, input.valid_from, input.valid_to));
-    let identifier = errors.take(Identifier::parse(field, input.kind, input.platform.as_deref(), &input.value))?;
+    let identifier = errors.take(Identifier::parse_with_country(
+        field,
+        input.kind,
+        input.platform.as_deref(),
+        input.country.as_deref(),
+        &input.value,
+    ))?;
     Some(NewIdentifier { identifier, valid_from: input.valid_from, valid_to: input.valid_to })
 }
 

@@ -93,10 +93,13 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
     }
     let mut identifier_views = Vec::with_capacity(identifiers.len());
     for i in identifiers {
+        let qualifier = crypto.open_opt(columns::IDENTIFIER_PLATFORM, i.id, i.platform_sealed.as_deref())?;
+        let (platform, country) = domain::identifiers::qualifiers(i.kind, qualifier);
         identifier_views.push(IdentifierView {
             id: i.id,
             kind: i.kind,
-            platform: crypto.open_opt(columns::IDENTIFIER_PLATFORM, i.id, i.platform_sealed.as_deref())?,
+            platform,
+            country,
             value: crypto.open_str(columns::IDENTIFIER, i.id, &i.value_sealed)?,
             valid_from: i.valid_from,
             valid_to: i.valid_to,

@@ -27,6 +27,10 @@ use domain::vocab::IdentifierKind;
 pub struct IdentifierQuery {
     pub kind: IdentifierKind,
     pub platform: Option<String>,
+    /// Issuing country (ISO 3166-1 alpha-2, such as `FR`): required for `national_id`, refused
+    /// for every other kind.
+    #[serde(default)]
+    pub country: Option<String>,
     pub value: String,
 }
 
@@ -57,9 +61,11 @@ enum Query {
 
 fn parse(input: &SearchInput) -> Result<Query, FieldErrors> {
     match (&input.identifier, &input.name) {
-        (Some(i), None) if input.date_of_birth.is_none() => Identifier::parse("identifier", i.kind, i.platform.as_deref(), &i.value)
-            .map(Query::Identifier)
-            .map_err(|e| FieldErrors(vec![e])),
+        (Some(i), None) if input.date_of_birth.is_none() => {
+            Identifier::parse_with_country("identifier", i.kind, i.platform.as_deref(), i.country.as_deref(), &i.value)
+                .map(Query::Identifier)
+                .map_err(|e| FieldErrors(vec![e]))
+        }
         (None, Some(n)) => {
             PersonName::parse_partial("name", &n.given, &n.family).map(|p| Query::Name(p, input.date_of_birth)).map_err(FieldErrors)
         }

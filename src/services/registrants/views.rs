@@ -70,6 +70,8 @@ pub struct IdentifierView {
     pub id: Uuid,
     pub kind: IdentifierKind,
     pub platform: Option<String>,
+    /// The issuing country of a national identifier (ISO 3166-1 alpha-2).
+    pub country: Option<String>,
     pub value: String,
     pub valid_from: Option<NaiveDate>,
     pub valid_to: Option<NaiveDate>,

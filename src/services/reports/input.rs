@@ -217,9 +217,15 @@ fn suspect(errors: &mut FieldErrors, input: SuspectInput, today: NaiveDate) -> S
         }
     }
     for (i, x) in input.identifiers.iter().enumerate() {
-        let parsed = Identifier::parse(&format!("suspect.identifiers[{i}]"), x.kind, x.platform.as_deref(), &x.value);
+        let parsed = Identifier::parse_with_country(
+            &format!("suspect.identifiers[{i}]"),
+            x.kind,
+            x.platform.as_deref(),
+            x.country.as_deref(),
+            &x.value,
+        );
         if let Some(id) = errors.take(parsed) {
-            out.identifiers.push(StoredIdentifier { kind: id.kind, platform: id.platform, value: id.value });
+            out.identifiers.push(StoredIdentifier::from(id));
         }
     }
     for (i, d) in input.descriptors.iter().enumerate() {
