@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod commands;
 pub mod due;
 pub mod errors;
+pub mod given_date;
 pub mod holidays;
 pub mod identifiers;
 pub mod ids;

@@ -180,6 +180,12 @@ pub fn query_keys(profile: &Profile) -> Vec<BlockKey> {
     }
     let years = wide.years();
     let mut out = record_keys(&wide);
+    for name in wide.names.iter().filter(|n| !n.first_given().is_empty()) {
+        // A year and month of birth without the day: the forename with them.
+        for (year, month) in &wide.birth_months {
+            out.push(key(BlindField::BirthDay, BlindKind::Canonical, format!("{}|{year:04}-{month:02}", canonical(name.first_given()))));
+        }
+    }
     for name in &wide.names {
         if let Some(swapped) = name.swapped() {
             identity_keys(&swapped, &wide, &years, &mut out);

@@ -20,6 +20,7 @@ use chrono::{Datelike, NaiveDate};
 
 use domain::commands::registrants::NewRegistrant;
 use domain::commands::reports::SuspectDetails;
+use domain::given_date::GivenDate;
 use domain::identifiers::Identifier;
 use domain::person::{Address, PersonName};
 use domain::text;
@@ -74,6 +75,11 @@ pub struct Profile {
     pub towns: Vec<String>,
     /// Folded first lines of known addresses ("12 acacia avenue").
     pub streets: Vec<String>,
+    /// Year and month of birth known without the day (a date of birth given as `1980-03-00`).
+    /// Never stored in a sealed match profile (`skip`, so that profiles written before it still
+    /// decode): a stored report keeps the year of such a date in `birth_years`.
+    #[serde(skip)]
+    pub birth_months: Vec<(i32, u32)>,
 }
 
 impl std::fmt::Debug for Profile {
@@ -146,6 +152,12 @@ impl Profile {
             birth_year_range: suspect.age_range.map(|(min, max)| (on.year() - i32::from(max) - 1, on.year() - i32::from(min))),
             ..Default::default()
         };
+        let given = suspect.date_of_birth_as_given.as_deref().and_then(|raw| GivenDate::parse("", raw, NaiveDate::MAX).ok());
+        if let Some(given) = given {
+            p.birth_years.push(given.year);
+            p.birth_dates.extend(given.swapped());
+            p.birth_months.extend(given.year_month());
+        }
         for address in &suspect.addresses {
             p.add_address(address);
         }

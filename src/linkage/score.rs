@@ -147,6 +147,23 @@ fn compare_birth(a: &Profile, b: &Profile, model: &Model) -> Option<FieldScore> 
             consider(&mut best, date_level(*x, *y, model));
         }
     }
+    if best.is_none() && (!a.birth_months.is_empty() || !b.birth_months.is_empty()) {
+        // A year and month without the day on one side: as good as that side can agree.
+        let months = |p: &Profile| -> Vec<(i32, u32)> {
+            p.birth_dates.iter().map(|d| (d.year(), d.month())).chain(p.birth_months.iter().copied()).collect()
+        };
+        let (ma, mb) = (months(a), months(b));
+        if !ma.is_empty() && !mb.is_empty() {
+            let level = if ma.iter().any(|m| mb.contains(m)) {
+                at("year_and_month_given", 0.9, 0.0017)
+            } else if ma.iter().any(|(y, _)| mb.iter().any(|(z, _)| y == z)) {
+                at("year_only", 0.03, 0.03)
+            } else {
+                at("disagree", 0.04, 0.97)
+            };
+            consider(&mut best, level);
+        }
+    }
     if best.is_none() {
         // Only years on at least one side: agreement on the year is weak evidence.
         let (ya, yb) = (a.years(), b.years());

@@ -155,6 +155,7 @@ fn level_words(level: &str) -> &'static str {
         "initial_similar" => "An initial that agrees, and a similar family name",
         "day_and_month" => "Same day and month, different year",
         "year_and_month" => "Same year and month, different day",
+        "year_and_month_given" => "Same year and month (the day was not given)",
         "postcode" => "Same postcode",
         "street_and_town" => "Same street and town",
         "district" => "Same postcode district",

@@ -400,7 +400,16 @@ impl ReportForm {
                 family: victim_family,
                 date_of_birth: victim_dob,
             },
-            suspect: SuspectInput { names, date_of_birth: suspect_dob, birth_year, age_range, addresses, identifiers, descriptors },
+            suspect: SuspectInput {
+                names,
+                date_of_birth: suspect_dob,
+                date_of_birth_as_given: None,
+                birth_year,
+                age_range,
+                addresses,
+                identifiers,
+                descriptors,
+            },
             channels,
             summary: Some(self.summary.value.clone()).filter(|s| !s.trim().is_empty()),
         };

@@ -42,6 +42,7 @@ mod order_endings;
 mod order_lifecycle;
 mod order_variations;
 mod orders;
+mod partial_dates;
 mod register_check;
 mod registrant_status;
 mod registrants;

@@ -63,6 +63,9 @@ pub struct StoredDescriptor {
 pub struct SuspectDetails {
     pub names: Vec<PersonName>,
     pub date_of_birth: Option<NaiveDate>,
+    /// A date of birth as given when it is not a real date (`1980-03-00`, `1980-13-05`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth_as_given: Option<String>,
     pub birth_year: Option<i32>,
     /// `[min, max]` estimated age.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<u8>>))]

@@ -10,6 +10,7 @@ use crate::services::registrants::input::{DescriptorInput, descriptor, org_code,
 use crate::services::registrants::search::IdentifierQuery;
 use domain::commands::reports::{NewReport, StoredDescriptor, StoredIdentifier, SuspectDetails, VictimDetails};
 use domain::errors::FieldErrors;
+use domain::given_date::GivenDate;
 use domain::identifiers::Identifier;
 use domain::limits;
 use domain::person::{self, Address, PersonName};
@@ -82,6 +83,11 @@ pub struct SuspectInput {
     #[serde(default)]
     pub names: Vec<SuspectNameInput>,
     pub date_of_birth: Option<NaiveDate>,
+    /// A date of birth as it was given when it is not a real date: `YYYY-MM-DD` with `00` for an
+    /// unknown month or day (`1980-03-00`), or day and month that cannot both be right
+    /// (`1980-13-05`). Kept as given and compared for what it can mean; a real date given here
+    /// is taken as `date_of_birth`. Not with `date_of_birth`.
+    pub date_of_birth_as_given: Option<String>,
     /// When only the year of birth is known.
     pub birth_year: Option<i32>,
     /// When only an estimated age is known (at the time of the offence).
@@ -182,6 +188,17 @@ fn suspect(errors: &mut FieldErrors, input: SuspectInput, today: NaiveDate) -> S
     }
     if let Some(d) = input.date_of_birth {
         out.date_of_birth = errors.take(person::birth_date("suspect.date_of_birth", d, today));
+    }
+    if let Some(raw) = &input.date_of_birth_as_given {
+        let field = "suspect.date_of_birth_as_given";
+        if input.date_of_birth.is_some() {
+            errors.push(field, "not_allowed", "give either date_of_birth or date_of_birth_as_given, not both");
+        } else if let Some(given) = errors.take(GivenDate::parse(field, raw, today)) {
+            match given.real() {
+                Some(real) => out.date_of_birth = errors.take(person::birth_date(field, real, today)),
+                None => out.date_of_birth_as_given = Some(given.to_string()),
+            }
+        }
     }
     if let Some(year) = input.birth_year {
         if (1900..=today.year()).contains(&year) {
