@@ -89,7 +89,7 @@ bench_backend() {
     local started elapsed
     started=$(date +%s.%N)
     VIGIL__DATABASE__URL="$url" VIGIL__KEYS__FILE="$dir/keyring.json" /usr/bin/time -f "%M" -o "$dir/import.rss" \
-        "$BIN" import registrants "$WORK/register.csv" --org met --operator bench --batch "$BATCH" >"$dir/import.log" 2>&1 ||
+        "$BIN" import registrants "$WORK/register.csv" --org met --operator bench --no-duplicate-check --batch "$BATCH" >"$dir/import.log" 2>&1 ||
         { tail -20 "$dir/import.log" >&2; die "$backend: import failed"; }
     elapsed=$(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
     log "$backend: imported in ${elapsed}s ($(awk -v n="$REGISTRANTS" -v s="$elapsed" 'BEGIN { printf "%.0f", n / s }')/s), import peak RSS $(( $(cat "$dir/import.rss") / 1024 )) MiB"

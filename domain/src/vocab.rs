@@ -305,6 +305,10 @@ vocabulary!(
 
 vocabulary!(LinkDecision { Confirm => "confirm", Reject => "reject", NeedsInfo => "needs_info" });
 
+// A possible duplicate on the register, and what an officer decided about it.
+vocabulary!(DuplicateStatus { Proposed => "proposed", Confirmed => "confirmed", Rejected => "rejected" });
+vocabulary!(DuplicateDecision { Confirm => "confirm", Reject => "reject" });
+
 vocabulary!(
     /// The kinds of processing that DPA 2018 s.62 requires to be logged.
     AuditAction {

@@ -37,6 +37,7 @@ pub mod registrant;
 pub mod registrant_address;
 pub mod registrant_birth_date;
 pub mod registrant_descriptor;
+pub mod registrant_duplicate;
 pub mod registrant_identifier;
 pub mod registrant_name;
 pub mod registrant_trip;

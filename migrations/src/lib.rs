@@ -35,6 +35,7 @@ mod m20261130_000042_order_variations;
 mod m20261130_000043_address_corrections;
 mod m20261130_000044_registrant_trips;
 mod m20261201_000045_audit_record_index;
+mod m20261201_000046_registrant_duplicates;
 mod support;
 
 pub struct Migrator;
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000043_address_corrections::Migration),
             Box::new(m20261130_000044_registrant_trips::Migration),
             Box::new(m20261201_000045_audit_record_index::Migration),
+            Box::new(m20261201_000046_registrant_duplicates::Migration),
         ]
     }
 }

@@ -174,6 +174,8 @@ routes! {
     "GET" "/api/v1/audit/events" => &[Permission::AuditRead];
     "GET" "/api/v1/audit/export" => &[Permission::AuditRead], justified;
     "POST" "/api/v1/links/{id}/decision" => &[Permission::LinkDecide];
+    "GET" "/api/v1/duplicates" => &[Permission::LinkDecide];
+    "POST" "/api/v1/duplicates/{id}/decision" => &[Permission::LinkDecide];
     "GET" "/api/v1/links/{id}" => &[Permission::LinkDecide], justified;
     "GET" "/api/v1/sessions" => &[Permission::SessionManage];
     "DELETE" "/api/v1/sessions/{id}" => &[Permission::SessionManage];

@@ -71,6 +71,11 @@ pub struct ImportArgs {
     /// Rows per transaction.
     #[arg(long, default_value_t = 200)]
     pub batch: usize,
+    /// Skip comparing each imported registrant with the register for possible duplicates (a
+    /// register check per row): for a first load into an empty register, or a file whose
+    /// duplicates were resolved before it came.
+    #[arg(long)]
+    pub no_duplicate_check: bool,
 }
 
 /// One rejected row: where and why, never what.
@@ -87,6 +92,8 @@ pub struct ImportOutcome {
     pub rows: usize,
     pub written: usize,
     pub rejected: Vec<Rejection>,
+    /// The registrants written.
+    pub ids: Vec<domain::ids::RegistrantId>,
 }
 
 pub async fn run(config: Option<&Path>, command: ImportCommand) -> anyhow::Result<ExitCode> {
@@ -117,7 +124,16 @@ pub async fn run(config: Option<&Path>, command: ImportCommand) -> anyhow::Resul
         }
         return Ok(ExitCode::FAILURE);
     }
-    println!("imported {} registrants", outcome.written);
+    if args.no_duplicate_check {
+        println!("imported {} registrants (not compared for duplicates)", outcome.written);
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("vigil import: comparing {} registrants with the register for possible duplicates", outcome.written);
+    let proposed = crate::services::duplicates::propose(&ctx, &outcome.ids, crate::clock::now()).await?;
+    println!(
+        "imported {} registrants; {} of them proposed as possible duplicates ({} pairs) for review",
+        outcome.written, proposed.registrants, proposed.pairs
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -271,9 +287,11 @@ pub async fn import<R: Read + Send + 'static>(
     let writers = if ctx.db.get_database_backend() == sea_orm::DbBackend::Postgres { 3 } else { 1 };
     let mut in_flight = tokio::task::JoinSet::new();
     let mut written = Ok(());
-    let mut finish = |joined: Result<Result<usize, ServiceError>, tokio::task::JoinError>, written: &mut anyhow::Result<()>| match joined {
-        Ok(Ok(n)) => {
-            outcome.written += n;
+    let mut finish = |joined: Result<Result<Vec<domain::ids::RegistrantId>, ServiceError>, tokio::task::JoinError>,
+                      written: &mut anyhow::Result<()>| match joined {
+        Ok(Ok(ids)) => {
+            outcome.written += ids.len();
+            outcome.ids.extend(ids);
             progress(outcome.written, total);
         }
         Ok(Err(e)) => *written = Err(anyhow::anyhow!("writing a batch failed after {} registrants: {e}", outcome.written)),
@@ -282,7 +300,7 @@ pub async fn import<R: Read + Send + 'static>(
     while written.is_ok() {
         let Some(sealed) = receive.recv().await else { break };
         let (ctx, caller) = (ctx.clone(), caller.clone());
-        in_flight.spawn(async move { registrants::write_batch(&ctx, &caller, sealed, now).await.map(|ids| ids.len()) });
+        in_flight.spawn(async move { registrants::write_batch(&ctx, &caller, sealed, now).await });
         while in_flight.len() >= writers && written.is_ok() {
             if let Some(joined) = in_flight.join_next().await {
                 finish(joined, &mut written);

@@ -51,6 +51,7 @@ pub const VARIATION_CASE_REFERENCE: Column = col("order_variations", "case_refer
 pub const VARIATION_REASON: Column = col("order_variations", "reason_sealed");
 pub const ADDRESS_CORRECTION_REASON: Column = col("registrant_addresses", "correction_reason_sealed");
 pub const TRIP_DESTINATION: Column = col("registrant_trips", "destination_sealed");
+pub const DUPLICATE_REASON: Column = col("registrant_duplicates", "reason_sealed");
 
 /// Every sealed column, each keyed by its table's `id` (the row id in the associated data).
 /// Key rotation re-seals exactly these; a column missing here would keep its old key forever,
@@ -95,4 +96,5 @@ pub const ALL: &[Column] = &[
     VARIATION_REASON,
     ADDRESS_CORRECTION_REASON,
     TRIP_DESTINATION,
+    DUPLICATE_REASON,
 ];

@@ -6,6 +6,7 @@ mod audit;
 mod backchannel;
 mod breaches;
 mod detach;
+mod duplicates;
 pub mod error;
 pub mod extract;
 mod links;
@@ -68,6 +69,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(queues::routes())
         .merge(reports::routes())
         .merge(links::routes())
+        .merge(duplicates::routes())
         .merge(approvals::routes())
         .merge(audit::routes())
         .merge(sessions::routes())

@@ -10,6 +10,7 @@ pub mod blind;
 pub mod breaches;
 pub mod checks;
 pub mod cpu;
+pub mod duplicates;
 pub mod justifications;
 pub mod key_usage;
 pub mod legacy;

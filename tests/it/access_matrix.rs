@@ -67,6 +67,8 @@ const TABLE: &[(&str, &str, &[Role])] = &[
     ("GET", "/api/v1/links", &[P, S]),
     ("POST", "/api/v1/links/{id}/decision", &[P, S]),
     ("GET", "/api/v1/links/{id}", &[P, S]),
+    ("GET", "/api/v1/duplicates", &[P, S]),
+    ("POST", "/api/v1/duplicates/{id}/decision", &[P, S]),
     ("GET", "/api/v1/approvals", &[S]),
     ("POST", "/api/v1/approvals", &[S]),
     ("GET", "/api/v1/approvals/{id}", &[S]),

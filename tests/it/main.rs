@@ -22,6 +22,7 @@ mod breaches;
 mod canary;
 mod corrections;
 mod disconnects;
+mod duplicates;
 mod failures;
 mod forged_tokens;
 mod free_text;

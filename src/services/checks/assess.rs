@@ -49,36 +49,34 @@ struct Agreeing {
     profile: Profile,
 }
 
-/// Scored candidates for `report`, most probable first.
-///
-/// 1. Every blocking key is looked up; the hits (true owners and digest coincidences alike) are
-///    ranked by key rarity and at most [`blocking::MAX_OPENED`] are opened, by their sealed match
-///    profiles only.
-/// 2. A hit whose profile shares no key with the query is a coincidence and is dropped here,
-///    before any cap, so coincidences never crowd out the true person.
-/// 3. The true agreements are ranked again by the keys they really share, the best
-///    [`blocking::MAX_SCORED`] are scored, and the [`blocking::MAX_CANDIDATES`] most probable
-///    are kept.
-/// 4. Names are weighed by how common the query's names are among the registrants found
-///    ([`score::NameFrequencies`]); `u` and the prior come from `model`, learnt from the
-///    register ([`crate::linkage::model`]). Earlier reports are scored with the hand-set prior:
-///    their number is not what a registrant's prior depends on.
-pub async fn candidates(
+/// What [`agreements`] found for a query.
+pub struct Found {
+    /// The kept agreements, most probable first, at most [`blocking::MAX_CANDIDATES`].
+    pub scored: Vec<(score::Score, (String, Uuid))>,
+    /// Owners written before match profiles existed, not yet backfilled.
+    pub without_profile: Vec<(String, Uuid)>,
+    pub block: Vec<keys::BlockKey>,
+}
+
+/// Steps 1 to 4 of [`candidates`] for any query: the owners of `owner_kinds` (but `exclude`)
+/// that truly share a blocking key with `query`, scored. Also used to find possible duplicates
+/// of a new registrant (`services::duplicates`).
+pub async fn agreements(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
-    report: &crime_report::Model,
+    query: &Profile,
+    owner_kinds: &[&str],
+    exclude: &(String, Uuid),
     model: &Model,
     stats: &mut Stats,
-) -> ServiceResult<Vec<Scored>> {
+) -> ServiceResult<Found> {
     let started = std::time::Instant::now();
-    let query = Profile::of_suspect(&reports::suspect(crypto, report)?, reports::reference_date(report));
-    let block = keys::query_keys(&query);
+    let block = keys::query_keys(query);
     let query_hashes = match_profile::key_hashes(&block);
     let lookups: Vec<_> = block.iter().map(|k| (k.field, k.kind, k.value.as_str())).collect();
-    let mut hits = blind::candidates_any(conn, crypto, &[OWNER_REGISTRANT, OWNER_REPORT], &lookups).await?;
-    let own = (OWNER_REPORT.to_owned(), report.id.uuid());
+    let mut hits = blind::candidates_any(conn, crypto, owner_kinds, &lookups).await?;
     for owners in &mut hits {
-        owners.retain(|owner| *owner != own);
+        owners.retain(|owner| owner != exclude);
     }
     let opened = blocking::select(&hits, blocking::MAX_OPENED);
     stats.keys = block.len();
@@ -111,22 +109,53 @@ pub async fn candidates(
     // Every registrant holding a query name shares its name keys, so all of them are among the
     // true agreements (up to the opening cap, which only a name held by thousands reaches).
     let registrants = agreeing.iter().filter(|a| a.owner.0 == OWNER_REGISTRANT).map(|a| &a.profile);
-    let frequencies = score::NameFrequencies::count(&query, model.register, registrants);
+    let frequencies = score::NameFrequencies::count(query, model.register, registrants);
     let for_reports = model.with_register(0);
     let mut agreeing: Vec<(score::Score, Agreeing)> = strongest(agreeing, blocking::MAX_SCORED)
         .into_iter()
         .map(|a| {
             let model = if a.owner.0 == OWNER_REGISTRANT { model } else { &for_reports };
-            (score::score_with(&query, &a.profile, &frequencies, model), a)
+            (score::score_with(query, &a.profile, &frequencies, model), a)
         })
         .collect();
     // Registrants compete for the report among all those scored, before any are dropped.
     score::compete(agreeing.iter_mut().filter(|(_, a)| a.owner.0 == OWNER_REGISTRANT).map(|(s, _)| s));
     agreeing.sort_by(|x, y| y.0.probability.total_cmp(&x.0.probability).then(x.1.owner.cmp(&y.1.owner)));
     agreeing.truncate(blocking::MAX_CANDIDATES);
+    let scored = agreeing.into_iter().map(|(score, a)| (score, a.owner)).collect();
+    stats.open = started.elapsed() - stats.lookup;
+    Ok(Found { scored, without_profile, block })
+}
+
+/// Scored candidates for `report`, most probable first.
+///
+/// 1. Every blocking key is looked up; the hits (true owners and digest coincidences alike) are
+///    ranked by key rarity and at most [`blocking::MAX_OPENED`] are opened, by their sealed match
+///    profiles only.
+/// 2. A hit whose profile shares no key with the query is a coincidence and is dropped here,
+///    before any cap, so coincidences never crowd out the true person.
+/// 3. The true agreements are ranked again by the keys they really share, the best
+///    [`blocking::MAX_SCORED`] are scored, and the [`blocking::MAX_CANDIDATES`] most probable
+///    are kept.
+/// 4. Names are weighed by how common the query's names are among the registrants found
+///    ([`score::NameFrequencies`]); `u` and the prior come from `model`, learnt from the
+///    register ([`crate::linkage::model`]). Earlier reports are scored with the hand-set prior:
+///    their number is not what a registrant's prior depends on.
+pub async fn candidates(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    report: &crime_report::Model,
+    model: &Model,
+    stats: &mut Stats,
+) -> ServiceResult<Vec<Scored>> {
+    let started = std::time::Instant::now();
+    let query = Profile::of_suspect(&reports::suspect(crypto, report)?, reports::reference_date(report));
+    let own = (OWNER_REPORT.to_owned(), report.id.uuid());
+    let Found { scored: agreeing, mut without_profile, block } =
+        agreements(conn, crypto, &query, &[OWNER_REGISTRANT, OWNER_REPORT], &own, model, stats).await?;
 
     let mut scored = Vec::with_capacity(agreeing.len());
-    let registrant_ids: Vec<Uuid> = agreeing.iter().filter(|(_, a)| a.owner.0 == OWNER_REGISTRANT).map(|(_, a)| a.owner.1).collect();
+    let registrant_ids: Vec<Uuid> = agreeing.iter().filter(|(_, o)| o.0 == OWNER_REGISTRANT).map(|(_, o)| o.1).collect();
     let rows: HashMap<Uuid, registrant::Model> = registrant::Entity::find()
         .filter(registrant::Column::Id.is_in(registrant_ids))
         .all(conn)
@@ -134,7 +163,7 @@ pub async fn candidates(
         .into_iter()
         .map(|r| (r.id.uuid(), r))
         .collect();
-    let report_ids: Vec<Uuid> = agreeing.iter().filter(|(_, a)| a.owner.0 == OWNER_REPORT).map(|(_, a)| a.owner.1).collect();
+    let report_ids: Vec<Uuid> = agreeing.iter().filter(|(_, o)| o.0 == OWNER_REPORT).map(|(_, o)| o.1).collect();
     let report_rows: HashMap<Uuid, crime_report::Model> = crime_report::Entity::find()
         .filter(crime_report::Column::Id.is_in(report_ids))
         .all(conn)
@@ -142,17 +171,17 @@ pub async fn candidates(
         .into_iter()
         .map(|r| (r.id.uuid(), r))
         .collect();
-    for (score, a) in agreeing {
-        if let Some(r) = rows.get(&a.owner.1) {
+    for (score, owner) in agreeing {
+        if let Some(r) = rows.get(&owner.1) {
             scored.push(Scored {
                 kind: TargetKind::Registrant,
-                id: a.owner.1,
+                id: owner.1,
                 reference: r.reference.clone(),
                 org: r.managing_org.clone(),
                 score,
             });
-        } else if let Some(r) = report_rows.get(&a.owner.1) {
-            scored.push(Scored { kind: TargetKind::Report, id: a.owner.1, reference: reports::label(r), org: r.intake_org.clone(), score });
+        } else if let Some(r) = report_rows.get(&owner.1) {
+            scored.push(Scored { kind: TargetKind::Report, id: owner.1, reference: reports::label(r), org: r.intake_org.clone(), score });
         }
     }
     // Owners written before match profiles existed (until the backfill reaches them) are

@@ -9,7 +9,7 @@
 //! per user ([`limiter`]) and is audited as a consultation. What the caller sees depends on the
 //! role: intake staff get a result, a check reference and a contact route, nothing else.
 
-mod assess;
+pub(crate) mod assess;
 mod legacy;
 pub mod limiter;
 pub mod pattern_view;

@@ -102,6 +102,11 @@ pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: 
     let id = ids[0];
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
     txn.commit().await?;
+    // The registrant is on the register whatever happens next; possible duplicates of it go to
+    // the review queue (`services::duplicates`), and a failure to compare is logged, not fatal.
+    if let Err(err) = crate::services::duplicates::propose(ctx, &ids, now).await {
+        tracing::warn!(error = %err, "comparing a new registrant with the register for duplicates failed");
+    }
     Ok(view)
 }
 
