@@ -96,9 +96,9 @@ pub struct ImportOutcome {
     pub ids: Vec<domain::ids::RegistrantId>,
 }
 
-pub async fn run(config: Option<&Path>, command: ImportCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(config: Option<&Path>, data_dir: Option<&Path>, command: ImportCommand) -> anyhow::Result<ExitCode> {
     let ImportCommand::Registrants(args) = command;
-    let raw = RawConfig::load(config)?;
+    let raw = RawConfig::load_with_data_dir(config, data_dir)?;
     let url = raw.database.url.context("configuration: database.url is missing (set it in the config file or VIGIL__DATABASE__URL)")?;
     let key_file = raw.keys.file.context("configuration: keys.file is missing (set it in the config file or VIGIL__KEYS__FILE)")?;
     let ring = KeyRing::load(&key_file)?;

@@ -26,8 +26,8 @@ pub enum JobsCommand {
     },
 }
 
-pub async fn run(config: Option<&Path>, command: JobsCommand) -> anyhow::Result<ExitCode> {
-    let raw = RawConfig::load(config)?;
+pub async fn run(config: Option<&Path>, data_dir: Option<&Path>, command: JobsCommand) -> anyhow::Result<ExitCode> {
+    let raw = RawConfig::load_with_data_dir(config, data_dir)?;
     let url =
         raw.database.url.clone().context("configuration: database.url is missing (set it in the config file or VIGIL__DATABASE__URL)")?;
     let settings = raw.jobs.validate()?;

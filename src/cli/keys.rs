@@ -48,11 +48,11 @@ pub enum KeysCommand {
     },
 }
 
-pub async fn run(config: Option<&Path>, command: KeysCommand) -> anyhow::Result<ExitCode> {
+pub async fn run(config: Option<&Path>, data_dir: Option<&Path>, command: KeysCommand) -> anyhow::Result<ExitCode> {
     if let KeysCommand::Generate { out } = &command {
         return super::tools::generate_keys(out);
     }
-    let raw = RawConfig::load(config)?;
+    let raw = RawConfig::load_with_data_dir(config, data_dir)?;
     let key_file = raw.keys.file.clone().context("configuration: keys.file is missing (set it in the config file or VIGIL__KEYS__FILE)")?;
     let mut ring = KeyRing::load(&key_file)?;
     if let KeysCommand::Add = command {

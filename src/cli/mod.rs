@@ -38,6 +38,9 @@ enum Command {
     Migrate,
     /// Key ring management.
     Keys {
+        /// A `vigil demo` data folder: its database and key ring, instead of the configuration.
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
         #[command(subcommand)]
         command: keys::KeysCommand,
     },
@@ -45,11 +48,17 @@ enum Command {
     DevToken(tools::DevTokenArgs),
     /// Run scheduled jobs now, or list recent runs.
     Jobs {
+        /// A `vigil demo` data folder: its database and key ring, instead of the configuration.
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
         #[command(subcommand)]
         command: jobs::JobsCommand,
     },
     /// Bulk loads (validated in full before anything is written).
     Import {
+        /// A `vigil demo` data folder: its database and key ring, instead of the configuration.
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
         #[command(subcommand)]
         command: import::ImportCommand,
     },
@@ -75,10 +84,10 @@ pub fn main() -> ExitCode {
             Command::Serve => serve::serve(cli.config.as_deref()).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Migrate => serve::migrate(cli.config.as_deref()).await,
-            Command::Keys { command } => keys::run(cli.config.as_deref(), command).await,
+            Command::Keys { data_dir, command } => keys::run(cli.config.as_deref(), data_dir.as_deref(), command).await,
             Command::DevToken(args) => tools::dev_token(args),
-            Command::Jobs { command } => jobs::run(cli.config.as_deref(), command).await,
-            Command::Import { command } => import::run(cli.config.as_deref(), command).await,
+            Command::Jobs { data_dir, command } => jobs::run(cli.config.as_deref(), data_dir.as_deref(), command).await,
+            Command::Import { data_dir, command } => import::run(cli.config.as_deref(), data_dir.as_deref(), command).await,
             Command::Audit { command } => audit::run(cli.config.as_deref(), command).await,
         }
     });

@@ -336,6 +336,27 @@ pub enum ConfigError {
 
 impl RawConfig {
     /// Reads the optional file, then the environment on top.
+    /// As [`RawConfig::load`], pointed at a `vigil demo` data folder when `data_dir` is given: its
+    /// SQLite database, key ring and audit checkpoint folder, whatever the file or environment
+    /// say (the way `dev-token --data-dir` finds the demo).
+    pub fn load_with_data_dir(file: Option<&std::path::Path>, data_dir: Option<&std::path::Path>) -> Result<Self, ConfigError> {
+        let mut raw = Self::load(file)?;
+        if let Some(dir) = data_dir {
+            let database = dir.join("vigil.db");
+            if !database.exists() {
+                return Err(ConfigError::Unreadable(format!(
+                    "{} holds no vigil.db: start `vigil demo --data-dir {}` once first",
+                    dir.display(),
+                    dir.display()
+                )));
+            }
+            raw.database.url = Some(format!("sqlite://{}", database.display()));
+            raw.keys.file = Some(dir.join("keyring.json"));
+            raw.audit.checkpoint_dir = Some(dir.join("audit-checkpoints"));
+        }
+        Ok(raw)
+    }
+
     pub fn load(file: Option<&std::path::Path>) -> Result<Self, ConfigError> {
         let mut figment = Figment::new();
         if let Some(path) = file {

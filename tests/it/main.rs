@@ -21,6 +21,7 @@ mod blind_lookup;
 mod breaches;
 mod canary;
 mod corrections;
+mod data_dir;
 mod disconnects;
 mod duplicates;
 mod failures;
