@@ -40,6 +40,10 @@ pub struct DemoArgs {
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    // The port first: a taken one is said at once, before minutes of loading.
+    // Loopback only: the development issuer's key sits in a local file, so this server must
+    // never be reachable from another machine.
+    let listener = bind(args.port).await?;
     std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating {}", args.data_dir.display()))?;
     let key_file = args.data_dir.join("keyring.json");
     if !key_file.exists() {
@@ -59,10 +63,6 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     }
 
     let validator = issuer.validator();
-    // Loopback only: the development issuer's key sits in a local file, so this server must
-    // never be reachable from another machine.
-    let listener =
-        tokio::net::TcpListener::bind(("127.0.0.1", args.port)).await.with_context(|| format!("binding 127.0.0.1:{}", args.port))?;
     let base = format!("http://{}", listener.local_addr()?);
     print_welcome(&base, &args.data_dir);
     let crypto = std::sync::Arc::try_unwrap(ctx.crypto).map_err(|_| anyhow::anyhow!("crypto still shared"))?;
@@ -77,6 +77,18 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         .serve(listener, shutdown_signal())
         .await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Binds 127.0.0.1:`port`; a port in use says which and what to try instead.
+async fn bind(port: u16) -> anyhow::Result<tokio::net::TcpListener> {
+    match tokio::net::TcpListener::bind(("127.0.0.1", port)).await {
+        Ok(listener) => Ok(listener),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            let next = port.checked_add(1).unwrap_or(8081);
+            anyhow::bail!("127.0.0.1:{port} is already in use (another vigil demo?): try --port {next}")
+        }
+        Err(e) => Err(e).with_context(|| format!("binding 127.0.0.1:{port}")),
+    }
 }
 
 async fn load(ctx: &Ctx, count: usize) -> anyhow::Result<()> {

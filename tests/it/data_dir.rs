@@ -43,3 +43,15 @@ fn import_jobs_and_keys_find_the_demo_folder() {
     assert!(!out.status.success(), "{}", said(&out));
     assert!(said(&out).contains("holds no vigil.db: start `vigil demo --data-dir"), "{}", said(&out));
 }
+
+#[test]
+fn a_demo_on_a_taken_port_says_so_at_once_and_what_to_try() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let out = vigil(&["demo", "--port", &port.to_string(), "--data-dir", dir.path().to_str().unwrap()]);
+    let text = said(&out);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains(&format!("127.0.0.1:{port} is already in use")) && text.contains(&format!("try --port {}", port + 1)), "{text}");
+    assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none(), "nothing was created or loaded first");
+}
