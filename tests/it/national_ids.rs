@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 use vigil::auth::Role;
 
-use crate::register_check::{check, record, report};
+use crate::register_check::{check, level_of, record, report};
 use crate::support::TestApp;
 
 fn registrant_body(identifier: Value) -> Value {
@@ -15,16 +15,6 @@ fn registrant_body(identifier: Value) -> Value {
         "birth_dates": ["1984-05-06"],
         "identifiers": [identifier]
     })
-}
-
-fn id_level(view: &Value, target_id: &str) -> String {
-    let candidate = view["candidates"].as_array().and_then(|c| c.iter().find(|c| c["target_id"] == target_id));
-    candidate
-        .and_then(|c| c["explanation"].as_array())
-        .and_then(|fields| fields.iter().find(|f| f["field"] == "national_id"))
-        .and_then(|f| f["level"].as_str())
-        .unwrap_or("absent")
-        .to_owned()
 }
 
 #[tokio::test]
@@ -59,7 +49,7 @@ async fn a_foreign_national_identifier_is_kept_with_its_country_and_matched_with
     let report_id = record(&app, &officer, &report("MET/40", "V-40", misread)).await;
     let (status, view, _) = check(&app, &officer, &report_id).await;
     assert_eq!(status, 200, "{view}");
-    assert_eq!(id_level(&view, &id), "one_character", "{view}");
+    assert_eq!(level_of(&view, &id, "national_id"), "one_character", "{view}");
 }
 
 #[tokio::test]

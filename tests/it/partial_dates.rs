@@ -2,21 +2,11 @@
 //! and compared for what they can mean (day and month the other way round; a year and month
 //! without the day); a malformed one names the field and writes nothing.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use vigil::auth::Role;
 
-use crate::register_check::{check, record, registrant, report};
+use crate::register_check::{check, level_of, record, registrant, report};
 use crate::support::TestApp;
-
-fn level_of(view: &Value, target_id: &str, field: &str) -> String {
-    let candidate = view["candidates"].as_array().and_then(|c| c.iter().find(|c| c["target_id"] == target_id));
-    candidate
-        .and_then(|c| c["explanation"].as_array())
-        .and_then(|fields| fields.iter().find(|f| f["field"] == field))
-        .and_then(|f| f["level"].as_str())
-        .unwrap_or("not a candidate")
-        .to_owned()
-}
 
 #[tokio::test]
 async fn impossible_and_partial_dates_of_birth_are_kept_and_compared_for_what_they_say() {

@@ -57,6 +57,12 @@ pub async fn check(app: &TestApp, token: &str, report_id: &str) -> (u16, Value, 
     (status, body, retry)
 }
 
+/// The agreement level of `field` in the explanation of the candidate `target_id`, or
+/// `not a candidate`.
+pub fn level_of(view: &Value, target_id: &str, field: &str) -> String {
+    candidate(view, target_id).map_or_else(|| "not a candidate".to_owned(), |c| level(c, field))
+}
+
 fn candidate<'a>(view: &'a Value, target_id: &str) -> Option<&'a Value> {
     view["candidates"].as_array()?.iter().find(|c| c["target_id"] == target_id)
 }
