@@ -278,6 +278,9 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("POST", "/links/{id}", &[Permission::LinkDecide]),
     ui("GET", "/links/{id}/why", &[Permission::LinkDecide]),
     ui("POST", "/links/{id}/why", &[Permission::LinkDecide]),
+    ui("GET", "/duplicates", &[Permission::LinkDecide]),
+    ui("GET", "/duplicates/{id}", &[Permission::LinkDecide]),
+    ui("POST", "/duplicates/{id}", &[Permission::LinkDecide]),
 ];
 
 const fn ui(method: &'static str, path: &'static str, any_of: &'static [Permission]) -> RoutePolicy {

@@ -190,6 +190,24 @@ pub async fn queue(
     Ok(out)
 }
 
+/// One pair, for deciding it. Audited as a consultation naming both registrants.
+pub async fn find(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> ServiceResult<DuplicateView> {
+    caller.require(Permission::LinkDecide)?;
+    let row = dup::Entity::find_by_id(id).one(&ctx.db).await?.ok_or(ServiceError::NotFound("possible duplicate"))?;
+    let out = views(&ctx.db, vec![row]).await?.remove(0);
+    let ids = [id, out.registrant_id.uuid(), out.existing_id.uuid()];
+    let entry = Entry {
+        action: Action::Consultation,
+        operation: "duplicate.read",
+        permission: Permission::LinkDecide,
+        record_type: "registrant_duplicate",
+        record_ids: &ids,
+        outcome: Outcome::Success,
+    };
+    audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
+    Ok(out)
+}
+
 /// Confirms that the two records are one person, or rejects the proposal, with a reason.
 pub async fn decide(
     ctx: &Ctx,

@@ -176,7 +176,7 @@ fn level_words(level: &str) -> &'static str {
 
 /// "Exactly the same: counts for (+7.2)": the level in words and which way it pushed the
 /// linker, with the weight it gave (a log-likelihood ratio; the explanation never has values).
-fn finding(f: &FieldScore) -> String {
+pub fn finding(f: &FieldScore) -> String {
     let direction = if f.weight >= 0.0 { "counts for" } else { "counts against" };
     format!("{}: {direction} ({:+.1})", level_words(&f.level), f.weight)
 }
@@ -214,7 +214,7 @@ fn identifiers(p: &Particulars, kind: IdentifierKind) -> String {
     )
 }
 
-fn identifier_label(kind: IdentifierKind) -> &'static str {
+pub fn identifier_label(kind: IdentifierKind) -> &'static str {
     match kind {
         IdentifierKind::Phone => "Phone number",
         IdentifierKind::Email => "Email address",

@@ -18,6 +18,7 @@ mod caseload;
 mod correct;
 mod details;
 mod discharge;
+mod duplicates;
 mod duties;
 mod find;
 mod form;
@@ -117,7 +118,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/overdue", get(overdue::queue))
         .route("/links", get(links::queue))
         .route("/links/{id}", get(links::review).post(links::decide))
-        .route("/links/{id}/why", get(links::why).post(links::give_reason));
+        .route("/links/{id}/why", get(links::why).post(links::give_reason))
+        .route("/duplicates", get(duplicates::queue))
+        .route("/duplicates/{id}", get(duplicates::pair).post(duplicates::decide));
     if state.dev_signin {
         router = router.route("/sign-in", get(signin::form).post(signin::sign_in));
     }

@@ -57,6 +57,7 @@ mod travel;
 mod ui;
 mod ui_addresses;
 mod ui_details;
+mod ui_duplicates;
 mod ui_duties;
 mod ui_intake;
 mod ui_oversight;

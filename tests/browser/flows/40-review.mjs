@@ -69,6 +69,21 @@ for (const [n, [js, width]] of VARIANTS.entries()) {
   check((await heading(page)) === 'Link review' && (await text(page)).includes('Link '), `the decision is saved (${label})`)
   check(await page.locator('.govuk-notification-banner--success').isVisible(), `the decision's banner (${label})`)
   await audit(page, `link decided (${label})`)
+
+  // Possible duplicates on the register, beside link review: the queue, and a pair's findings
+  // with the decision's error summary when the demo has proposed one.
+  await page.getByRole('link', { name: 'Possible duplicates' }).click()
+  check((await heading(page)) === 'Possible duplicates on the register', `the possible duplicates open (${label})`)
+  await audit(page, `possible duplicates (${label})`)
+  const pair = page.locator('table a').first()
+  if (await pair.count() > 0) {
+    await pair.click()
+    check((await heading(page)) === 'Are these the same person?', `a possible duplicate opens (${label})`)
+    await audit(page, `possible duplicate (${label})`)
+    await page.getByRole('button', { name: 'Save decision' }).click()
+    check(await page.locator('.govuk-error-summary').isVisible(), `a duplicate decision without a choice shows the error summary (${label})`)
+    await audit(page, `possible duplicate error (${label})`)
+  }
   await page.context().close()
 }
 

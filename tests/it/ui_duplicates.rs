@@ -1,0 +1,70 @@
+//! The possible-duplicates pages: the queue by reference and likelihood in words, one pair with
+//! what the comparison found (never values), and a decision with a reason through the GOV.UK
+//! error summary; other roles are refused.
+
+use reqwest::StatusCode;
+use vigil::auth::Role;
+
+use crate::jobs::audit_count;
+use crate::register_check::registrant;
+use crate::support::TestApp;
+use crate::support::pages::{Browser, account};
+
+#[tokio::test]
+async fn an_officer_reviews_a_possible_duplicate_and_decides_it_with_a_reason() {
+    let app = TestApp::spawn_demo().await;
+    let existing = registrant(&app, "Robert", "Hartley", "1980-03-04", "07700 900456").await;
+    let again = registrant(&app, "Bob", "Hartley", "1980-03-04", "07700 900458").await;
+    let ppo = app.token(Role::Ppo, "met");
+    let (_, queue) = app.get("/api/v1/duplicates", &ppo).await;
+    let pair = queue.as_array().unwrap().iter().find(|d| d["registrant_id"] == again["id"]).expect("proposed").clone();
+    let id = pair["id"].as_str().unwrap().to_owned();
+    let browser = Browser::new(&app);
+    browser.sign_in(account(Role::Ppo, "met")).await;
+
+    let (status, html, _) = browser.get("/duplicates").await;
+    assert_eq!(status, 200);
+    let (new_ref, old_ref) = (again["reference"].as_str().unwrap(), existing["reference"].as_str().unwrap());
+    assert!(html.contains(new_ref) && html.contains(old_ref) && html.contains(&format!("href=\"/duplicates/{id}\"")), "{html}");
+    assert!(!html.contains("Hartley") && !html.contains("0."), "no names or scores: {html}");
+    let (_, links, _) = browser.get("/links").await;
+    assert!(links.contains("href=\"/duplicates\""), "reached from link review: {links}");
+
+    let path = format!("/duplicates/{id}");
+    let (status, html, _) = browser.get(&path).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("Are these the same person?") && html.contains("Name: Same name, one a nickname of the other: counts for"),
+        "{html}"
+    );
+    assert!(!html.contains("Hartley") && !html.contains("1980"), "levels, never values: {html}");
+
+    // No choice and no reason: the error summary, 422, nothing decided.
+    let csrf = browser.csrf(&path).await;
+    let (status, html, _) = browser.post(&path, &[("csrf", &csrf), ("version", "1"), ("why", " ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("href=\"#decision\"") && html.contains("href=\"#why\"") && html.contains("<title>Error: "), "{html}");
+    assert_eq!(audit_count(&app, "duplicate.confirm", "success").await, 0);
+
+    let (status, _, location) =
+        browser.post(&path, &[("csrf", &csrf), ("version", "1"), ("decision", "confirm"), ("why", "Same PNC record")]).await;
+    assert_eq!((status, location.as_deref()), (StatusCode::SEE_OTHER, Some("/duplicates?done=confirmed")));
+    let (_, html, _) = browser.get("/duplicates?done=confirmed").await;
+    assert!(
+        html.contains("Confirmed: the two records are about the same person") && html.contains("There are no possible duplicates"),
+        "{html}"
+    );
+    assert_eq!(audit_count(&app, "duplicate.confirm", "success").await, 1);
+    // A stale page: said on the page, nothing changes.
+    let (status, html, _) =
+        browser.post(&path, &[("csrf", &csrf), ("version", "1"), ("decision", "reject"), ("why", "Changed my mind")]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("govuk-error-summary") && html.contains("This pair has been decided"), "{html}");
+
+    for (role, org) in [(Role::Probation, "probation-london"), (Role::Intake, "met"), (Role::Auditor, "met")] {
+        let other = Browser::new(&app);
+        other.sign_in(account(role, org)).await;
+        assert_eq!(other.get("/duplicates").await.0, StatusCode::FORBIDDEN, "{role}");
+        assert_eq!(other.get(&path).await.0, StatusCode::FORBIDDEN, "{role}");
+    }
+}
