@@ -96,7 +96,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
         .layer(axum::middleware::from_fn(error::request_scope))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(security::span))
+        .layer(TraceLayer::new_for_http().make_span_with(security::span).on_response(security::access_log))
         // Our own id, always: a client-sent X-Request-Id is replaced, so ids in the audit trail
         // cannot be chosen by the caller.
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))

@@ -87,6 +87,8 @@ pub async fn enforce(State(state): State<AppState>, mut request: Request, next: 
     if let Err(errors) = domain::reasons::check(given.reason_code.as_deref(), given.crime_reference.as_deref(), rule.needs_reason) {
         return ApiError::validation(errors).into_response();
     }
+    // The access log line names who called (an identity provider's subject id, not a name).
+    tracing::Span::current().record("subject", caller.subject.as_str());
     request.extensions_mut().insert(caller);
     next.run(request).await
 }

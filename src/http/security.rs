@@ -38,13 +38,32 @@ pub async fn drop_client_request_id(mut request: Request, next: Next) -> Respons
     next.run(request).await
 }
 
-/// The tracing span of a request: method, matched route and request id. Never the query
-/// string, headers or body, which can carry personal data or tokens.
+/// The tracing span of a request: method, route template, request id and (once the policy
+/// has authenticated them) the caller's subject id. Never the path's values, the query string,
+/// headers or body, which can carry personal data or tokens.
 pub fn span(request: &Request) -> tracing::Span {
     let request_id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
     let route =
         request.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
-    tracing::info_span!("request", method = %request.method(), route = %route, request_id = %request_id)
+    tracing::info_span!(
+        target: "vigil::access",
+        "request",
+        method = %request.method(),
+        route = %route,
+        request_id = %request_id,
+        subject = tracing::field::Empty
+    )
+}
+
+/// The access log: one line per request at INFO, when its response is ready, with the status
+/// and latency in milliseconds; the span adds method, route template, request id and subject.
+pub fn access_log(response: &Response, latency: std::time::Duration, _span: &tracing::Span) {
+    tracing::info!(
+        target: "vigil::access",
+        status = response.status().as_u16(),
+        latency_ms = latency.as_secs_f64() * 1000.0,
+        "request"
+    );
 }
 
 /// A panic in a handler becomes the same generic 500 as any internal error (with a correlation

@@ -171,6 +171,7 @@ async fn enforce(State(state): State<AppState>, request: Request, next: Next) ->
             "Your role does not allow this. Ask a supervisor or your administrator if you need it.",
         );
     }
+    tracing::Span::current().record("subject", visitor.caller.subject.as_str());
     parts.extensions.insert(visitor);
     next.run(Request::from_parts(parts, body)).await
 }

@@ -8,6 +8,7 @@
 
 mod support;
 
+mod access_log;
 mod access_matrix;
 mod addresses;
 mod alert_pages;
