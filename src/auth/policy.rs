@@ -125,6 +125,7 @@ macro_rules! routes {
 // linking of a person to a crime). Lists of ids, references and dates are not marked.
 routes! {
     "GET" "/api/v1/me" => &[Permission::SelfRead];
+    "GET" "/api/v1/reference" => &[Permission::SelfRead];
     "GET" "/api/v1/reasons" => &[Permission::SelfRead];
     "GET" "/api/v1/registrants" => READ_REGISTRANT, justified;
     "POST" "/api/v1/registrants" => &[Permission::RegistrantWrite];

@@ -16,6 +16,7 @@ mod openapi;
 mod orders;
 pub mod policy;
 mod queues;
+mod reference;
 mod registrants;
 mod reports;
 mod security;
@@ -70,6 +71,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(reports::routes())
         .merge(links::routes())
         .merge(duplicates::routes())
+        .merge(reference::routes())
         .merge(approvals::routes())
         .merge(audit::routes())
         .merge(sessions::routes())

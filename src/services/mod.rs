@@ -19,6 +19,7 @@ pub mod match_profiles;
 pub mod obligations;
 pub mod orders;
 pub mod queues;
+pub mod reference;
 pub mod references;
 pub mod registrants;
 pub mod reports;

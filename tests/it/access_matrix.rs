@@ -23,6 +23,7 @@ const D: Role = Role::Admin;
 /// (method, path, roles that may call it)
 const TABLE: &[(&str, &str, &[Role])] = &[
     ("GET", "/api/v1/me", &[P, S, B, I, A, D]),
+    ("GET", "/api/v1/reference", &[P, S, B, I, A, D]),
     ("GET", "/api/v1/reasons", &[P, S, B, I, A, D]),
     ("GET", "/api/v1/registrants", &[P, S, B]),
     ("POST", "/api/v1/registrants", &[P, S]),

@@ -47,6 +47,7 @@ mod order_lifecycle;
 mod order_variations;
 mod orders;
 mod partial_dates;
+mod reference;
 mod register_check;
 mod registrant_status;
 mod registrants;
