@@ -6,8 +6,12 @@
 #
 #   bench/accuracy.sh                                     # 100,000 and 1,000,000 registrants, SQLite
 #   BENCH_SIZES=20000 BENCH_QUERIES=200 bench/accuracy.sh # quick run
-#   BENCH_BACKENDS="sqlite postgres" bench/accuracy.sh    # both backends (accuracy is the same;
-#                                                         # PostgreSQL proves it)
+#   BENCH_BACKENDS="sqlite postgres" bench/accuracy.sh    # both backends. On PostgreSQL the import
+#                                                         # writes batches side by side, so
+#                                                         # references are not in file order and
+#                                                         # the truth of some reports is
+#                                                         # misattributed: read its false alarms
+#                                                         # and latency, not its recall
 #   BENCH_DATA=febrl bench/accuracy.sh                    # the public FEBRL 4 set instead (bench/febrl.py)
 #
 # Settings (environment):
