@@ -27,8 +27,10 @@ pub enum Permission {
     BreachRead,
     BreachWrite,
     AuditRead,
-    /// Read the record of scheduled job runs (operators).
+    /// Read the record of scheduled job runs and dead deliveries (operators).
     JobsRead,
+    /// Send a dead delivery again (operators).
+    OutboxRetry,
     /// Record custody, hospital or time abroad that pauses a registrant's clocks.
     SuspensionWrite,
     /// Record a crime report.
@@ -92,7 +94,7 @@ pub fn permissions(role: Role) -> &'static [Permission] {
         // Intake records reports and runs checks, and sees only minimal disclosure.
         Role::Intake => &[ReportWrite, RegisterCheck, SelfRead],
         Role::Auditor => &[AuditRead, SelfRead],
-        Role::Admin => &[JobsRead, SessionManage, SelfRead],
+        Role::Admin => &[JobsRead, OutboxRetry, SessionManage, SelfRead],
     }
 }
 
@@ -159,6 +161,8 @@ routes! {
     "POST" "/api/v1/alerts/acknowledgements" => &[Permission::BreachWrite];
     "GET" "/api/v1/work" => &[Permission::SelfRead];
     "GET" "/api/v1/jobs/runs" => &[Permission::JobsRead];
+    "GET" "/api/v1/outbox/dead" => &[Permission::JobsRead];
+    "POST" "/api/v1/outbox/{id}/retry" => &[Permission::OutboxRetry];
     "POST" "/api/v1/registrants/{id}/suspensions" => &[Permission::SuspensionWrite];
     "POST" "/api/v1/suspensions/{id}/end" => &[Permission::SuspensionWrite];
     "GET" "/api/v1/reports" => READ_REPORT;

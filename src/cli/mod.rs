@@ -10,6 +10,7 @@ mod demo_reports;
 pub mod import;
 mod jobs;
 mod keys;
+mod outbox;
 mod serve;
 mod tools;
 
@@ -62,6 +63,14 @@ enum Command {
         #[command(subcommand)]
         command: import::ImportCommand,
     },
+    /// Dead deliveries: list them, or send one again.
+    Outbox {
+        /// A `vigil demo` data folder: its database and key ring, instead of the configuration.
+        #[arg(long, global = true)]
+        data_dir: Option<PathBuf>,
+        #[command(subcommand)]
+        command: outbox::OutboxCommand,
+    },
     /// Audit trail tools.
     Audit {
         #[command(subcommand)]
@@ -89,6 +98,7 @@ pub fn main() -> ExitCode {
             Command::Jobs { data_dir, command } => jobs::run(cli.config.as_deref(), data_dir.as_deref(), command).await,
             Command::Import { data_dir, command } => import::run(cli.config.as_deref(), data_dir.as_deref(), command).await,
             Command::Audit { command } => audit::run(cli.config.as_deref(), command).await,
+            Command::Outbox { data_dir, command } => outbox::run(cli.config.as_deref(), data_dir.as_deref(), command).await,
         }
     });
     match result {

@@ -1,5 +1,5 @@
 //! Work queues and the compliance engine's surface: overdue occurrences, alerts, breach
-//! acknowledgement, suspensions, and job runs for operators.
+//! acknowledgement, suspensions, and job runs and dead deliveries for operators.
 
 use axum::Json;
 use axum::extract::State;
@@ -10,6 +10,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, Problem};
@@ -17,6 +18,7 @@ use super::extract::{AppJson, Path, Query, limit};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::breaches::{self, views::BreachView};
+use crate::services::outbox::{self, Delivery};
 use crate::services::queues::{self, AlertView, JobRunView, OverdueFilter, OverdueItem, WorkCounts};
 use crate::services::suspensions::{self, EndSuspensionInput, NewSuspensionInput, SuspensionView};
 
@@ -27,6 +29,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(acknowledge_alerts))
         .routes(routes!(work_counts))
         .routes(routes!(job_runs))
+        .routes(routes!(dead_deliveries))
+        .routes(routes!(retry_delivery))
         .routes(routes!(acknowledge))
         .routes(routes!(suspend))
         .routes(routes!(end_suspension))
@@ -119,6 +123,32 @@ async fn work_counts(State(state): State<AppState>, caller: Caller) -> Result<Js
 pub struct JobRunsQuery {
     job: Option<String>,
     limit: Option<u64>,
+}
+
+/// Dead deliveries: outbox messages that failed every attempt, newest first (administrators).
+#[utoipa::path(get, path = "/api/v1/outbox/dead", tag = "operations", params(DeadQuery),
+    responses((status = 200, body = Vec<Delivery>), (status = 400, body = Problem), (status = 403, body = Problem)))]
+async fn dead_deliveries(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<DeadQuery>,
+) -> Result<Json<Vec<Delivery>>, ApiError> {
+    Ok(Json(outbox::dead(&state.ctx, &caller, limit(q.limit)?, clock::now()).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DeadQuery {
+    /// 1 to 500; default 50.
+    limit: Option<u64>,
+}
+
+/// Sends a dead delivery again, with a fresh set of attempts (administrators). Audited.
+#[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "operations", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Delivery), (status = 404, body = Problem), (status = 409, body = Problem)))]
+async fn retry_delivery(State(state): State<AppState>, caller: Caller, Path(id): Path<Uuid>) -> Result<Json<Delivery>, ApiError> {
+    Ok(Json(outbox::retry(&state.ctx, &caller, id, clock::now()).await?))
 }
 
 /// Recent scheduled-job runs (administrators).

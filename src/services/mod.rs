@@ -18,6 +18,7 @@ pub mod links;
 pub mod match_profiles;
 pub mod obligations;
 pub mod orders;
+pub mod outbox;
 pub mod queues;
 pub mod reference;
 pub mod references;

@@ -57,6 +57,8 @@ const TABLE: &[(&str, &str, &[Role])] = &[
     ("POST", "/api/v1/alerts/acknowledgements", &[P, S]),
     ("GET", "/api/v1/work", &[P, S, B, I, A, D]),
     ("GET", "/api/v1/jobs/runs", &[D]),
+    ("GET", "/api/v1/outbox/dead", &[D]),
+    ("POST", "/api/v1/outbox/{id}/retry", &[D]),
     ("POST", "/api/v1/registrants/{id}/suspensions", &[P, S]),
     ("POST", "/api/v1/suspensions/{id}/end", &[P, S]),
     ("GET", "/api/v1/reports", &[P, S, I]),

@@ -18,7 +18,7 @@ fn said(out: &Output) -> String {
 }
 
 #[test]
-fn import_jobs_and_keys_find_the_demo_folder() {
+fn import_jobs_keys_and_outbox_find_the_demo_folder() {
     let dir = tempfile::tempdir().unwrap();
     let folder = dir.path().to_str().unwrap();
     let out = vigil(&["keys", "generate", "--out", &format!("{folder}/keyring.json")]);
@@ -37,6 +37,11 @@ fn import_jobs_and_keys_find_the_demo_folder() {
     assert!(out.status.success(), "{}", said(&out));
     let out = vigil(&["keys", "status", "--data-dir", folder]);
     assert!(out.status.success() && said(&out).contains("encryption_keys"), "{}", said(&out));
+    let out = vigil(&["outbox", "dead", "--data-dir", folder]);
+    assert!(out.status.success() && String::from_utf8_lossy(&out.stdout).trim() == "[]", "{}", said(&out));
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let out = vigil(&["outbox", "retry", &unknown, "--operator", "test", "--data-dir", folder]);
+    assert!(!out.status.success() && said(&out).contains("delivery not found"), "{}", said(&out));
 
     let empty = tempfile::tempdir().unwrap();
     let out = vigil(&["jobs", "status", "--data-dir", empty.path().to_str().unwrap()]);

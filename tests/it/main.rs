@@ -23,6 +23,7 @@ mod breaches;
 mod canary;
 mod corrections;
 mod data_dir;
+mod dead_deliveries;
 mod deploy;
 mod disconnects;
 mod duplicates;
