@@ -2,6 +2,7 @@
 //! with synthetic data and a development sign-in.
 
 mod audit;
+mod backup;
 mod demo;
 mod demo_approvals;
 mod demo_data;
@@ -63,6 +64,22 @@ enum Command {
         #[command(subcommand)]
         command: import::ImportCommand,
     },
+    /// Write a consistent backup of the database and its audit checkpoints (not the key ring).
+    Backup {
+        /// A `vigil demo` data folder: its database and checkpoints, instead of the configuration.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        #[command(flatten)]
+        args: backup::BackupArgs,
+    },
+    /// Put a SQLite backup back (the service stopped), keeping what was there beside it.
+    Restore {
+        /// A `vigil demo` data folder, instead of the configuration.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        #[command(flatten)]
+        args: backup::RestoreArgs,
+    },
     /// Dead deliveries: list them, or send one again.
     Outbox {
         /// A `vigil demo` data folder: its database and key ring, instead of the configuration.
@@ -98,6 +115,8 @@ pub fn main() -> ExitCode {
             Command::Jobs { data_dir, command } => jobs::run(cli.config.as_deref(), data_dir.as_deref(), command).await,
             Command::Import { data_dir, command } => import::run(cli.config.as_deref(), data_dir.as_deref(), command).await,
             Command::Audit { command } => audit::run(cli.config.as_deref(), command).await,
+            Command::Backup { data_dir, args } => backup::backup(cli.config.as_deref(), data_dir.as_deref(), args).await,
+            Command::Restore { data_dir, args } => backup::restore(cli.config.as_deref(), data_dir.as_deref(), args).await,
             Command::Outbox { data_dir, command } => outbox::run(cli.config.as_deref(), data_dir.as_deref(), command).await,
         }
     });

@@ -24,6 +24,8 @@ async fn each_request_is_one_json_access_line_without_values_or_colour() {
         let mut line = String::new();
         assert!(stdout.read_line(&mut line).unwrap() > 0, "the demo ended before it said where it runs");
         if let Some(rest) = line.trim().strip_prefix("Vigil demo running at ") {
+            // Keep reading what it prints next: a closed pipe would fail its next line.
+            std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
             break rest.to_owned();
         }
     };

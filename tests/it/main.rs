@@ -53,6 +53,7 @@ mod register_check;
 mod registrant_status;
 mod registrants;
 mod reports;
+mod restore_drill;
 mod schedules;
 mod security_log;
 mod session_control;
