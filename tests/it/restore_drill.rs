@@ -15,6 +15,7 @@ fn vigil(args: &[&str]) -> std::process::Output {
 }
 
 /// `vigil demo` on a free port with an empty register; returns the process and its address.
+#[expect(clippy::zombie_processes, reason = "the child is returned; the test kills and waits for it")]
 fn demo(dir: &Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_vigil"))
         .args(["demo", "--port", "0", "--registrants", "0", "--data-dir", dir.to_str().unwrap()])
@@ -25,7 +26,10 @@ fn demo(dir: &Path) -> (Child, String) {
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     loop {
         let mut line = String::new();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "the demo ended before it said where it runs");
+        if stdout.read_line(&mut line).unwrap() == 0 {
+            let _ = child.wait();
+            panic!("the demo ended before it said where it runs");
+        }
         if let Some(base) = line.trim().strip_prefix("Vigil demo running at ") {
             // Keep reading what it prints next: a closed pipe would fail its next line.
             std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
@@ -72,7 +76,8 @@ async fn a_backup_taken_under_writes_restores_every_acknowledged_write_and_verif
 
     let acknowledged = Arc::new(Mutex::new(Vec::new()));
     for n in 0..20 {
-        acknowledged.lock().unwrap().push(create(&client, &base, &token, n).await.expect("written"));
+        let id = create(&client, &base, &token, n).await.expect("written");
+        acknowledged.lock().unwrap().push(id);
     }
     // A writer keeps going while the backup is taken.
     let stop = Arc::new(AtomicBool::new(false));
