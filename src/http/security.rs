@@ -46,7 +46,6 @@ pub fn span(request: &Request) -> tracing::Span {
     let route =
         request.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "unmatched".into());
     tracing::info_span!(
-        target: "vigil::access",
         "request",
         method = %request.method(),
         route = %route,
