@@ -15,6 +15,7 @@ use domain::vocab::{DuplicateDecision, DuplicateStatus, IdentifierKind};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::form::DecisionForm;
 use super::links::{finding, identifier_label};
 use super::pages::{self, Chrome, Done, date};
 use super::session::{self, Visitor};
@@ -156,16 +157,6 @@ pub async fn pair(State(state): State<AppState>, visitor: Visitor, Path(id): Pat
     }
 }
 
-#[derive(Deserialize)]
-pub struct DecisionForm {
-    #[serde(default)]
-    csrf: String,
-    decision: Option<String>,
-    #[serde(default)]
-    why: String,
-    version: Option<i32>,
-}
-
 pub async fn decide(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -177,15 +168,7 @@ pub async fn decide(
         return refused;
     }
     let decision = form.decision.as_deref().and_then(DuplicateDecision::parse);
-    let mut errors = Vec::new();
-    if decision.is_none() {
-        errors.push(FieldError { field: "decision".into(), code: "required", detail: "Choose whether these are the same person".into() });
-    }
-    if form.why.trim().is_empty() {
-        errors.push(FieldError { field: "why".into(), code: "required", detail: "Enter why you have decided this".into() });
-    } else if form.why.chars().count() > 1000 {
-        errors.push(FieldError { field: "why".into(), code: "too_long", detail: "Reason must be 1,000 characters or fewer".into() });
-    }
+    let mut errors = form.errors(decision.is_some(), "Choose whether these are the same person");
     let again = |errors: Vec<FieldError>, status: StatusCode| {
         let state = state.clone();
         let (visitor, decision, why) = (&visitor, form.decision.clone().unwrap_or_default(), form.why.clone());

@@ -138,3 +138,31 @@ impl RowErrors {
         self.0.iter().find(|(f, _)| f == field).map(|(_, d)| d.as_str())
     }
 }
+
+/// A decision with a reason, as the link and possible-duplicate pages post it.
+#[derive(serde::Deserialize)]
+pub struct DecisionForm {
+    #[serde(default)]
+    pub csrf: String,
+    pub decision: Option<String>,
+    #[serde(default)]
+    pub why: String,
+    pub version: Option<i32>,
+}
+
+impl DecisionForm {
+    /// The page's own errors: no decision chosen (`chosen` is false; `choose` says what to
+    /// choose), no reason, or a reason over 1,000 characters.
+    pub fn errors(&self, chosen: bool, choose: &str) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if !chosen {
+            errors.push(error("decision", "required", choose));
+        }
+        if self.why.trim().is_empty() {
+            errors.push(error("why", "required", "Enter why you have decided this"));
+        } else if self.why.chars().count() > 1000 {
+            errors.push(error("why", "too_long", "Reason must be 1,000 characters or fewer"));
+        }
+        errors
+    }
+}

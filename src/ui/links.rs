@@ -17,6 +17,7 @@ use domain::reasons::REASONS;
 use domain::vocab::{IdentifierKind, LinkDecision, LinkStatus, TargetKind};
 use serde::Deserialize;
 
+use super::form::DecisionForm;
 use super::pages::{self, Chrome, Done, date};
 use super::record::WhyPage;
 use super::session::{self, Visitor};
@@ -327,16 +328,6 @@ pub async fn review(State(state): State<AppState>, mut visitor: Visitor, Path(id
     review_page(&state, &visitor, id, reason, entered, StatusCode::OK).await
 }
 
-#[derive(Deserialize)]
-pub struct DecisionForm {
-    #[serde(default)]
-    csrf: String,
-    decision: Option<String>,
-    #[serde(default)]
-    why: String,
-    version: Option<i32>,
-}
-
 pub async fn decide(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -354,15 +345,7 @@ pub async fn decide(
         Err(page) => return page,
     };
     let decision = form.decision.as_deref().and_then(LinkDecision::parse);
-    let mut errors = Vec::new();
-    if decision.is_none() {
-        errors.push(FieldError { field: "decision".into(), code: "required", detail: "Choose whether this is the same person".into() });
-    }
-    if form.why.trim().is_empty() {
-        errors.push(FieldError { field: "why".into(), code: "required", detail: "Enter why you have decided this".into() });
-    } else if form.why.chars().count() > 1000 {
-        errors.push(FieldError { field: "why".into(), code: "too_long", detail: "Reason must be 1,000 characters or fewer".into() });
-    }
+    let mut errors = form.errors(decision.is_some(), "Choose whether this is the same person");
     let back = |errors: Vec<FieldError>| Entered { decision: form.decision.clone().unwrap_or_default(), why: form.why.clone(), errors };
     let (Some(decision), Some(version), true) = (decision, form.version, errors.is_empty()) else {
         if form.version.is_none() && errors.is_empty() {
