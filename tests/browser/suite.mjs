@@ -8,12 +8,15 @@
 //   6. at 320 px wide, no page scrolls sideways;
 //   7. screenshots of the key pages are saved as artifacts.
 // Usage: VIGIL_BASE=http://127.0.0.1:18091 node suite.mjs   (run by .ci/browser.sh)
+//        BROWSER_FLOWS=90 … runs only flows/*90*.mjs
 // Each file in flows/ (in name order) is one role's flows; lib.mjs is what they share.
 import fs from 'node:fs'
 import { browser, failures } from './lib.mjs'
 
 const dir = new URL('./flows/', import.meta.url)
-for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
+// BROWSER_FLOWS=90 (a part of the file name) runs only the matching files, while working on them.
+const only = process.env.BROWSER_FLOWS || ''
+for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.mjs') && f.includes(only)).sort()) {
   console.log(`== ${file}`)
   const flow = await import(new URL(file, dir))
   await flow.default()

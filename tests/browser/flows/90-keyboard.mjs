@@ -86,6 +86,45 @@ console.log('keyboard: order forms')
   await page.context().close()
 }
 
+// Possible duplicates from the keyboard alone: the queue's first pair opens with Enter, every
+// stop on its page has a visible focus, and a decision is chosen, explained and saved by keys.
+console.log('keyboard: possible duplicates')
+{
+  const page = await newPage()
+  await signIn(page, 'Public protection officer, met')
+  await page.goto(`${BASE}/duplicates`)
+  check(await page.locator('main table a').count() > 0, 'keyboard: the demo has possible duplicates')
+  let opened = false
+  for (let i = 0; i < 60 && !opened; i++) {
+    await page.keyboard.press('Tab')
+    opened = await page.evaluate(() => document.activeElement.getAttribute('href')?.startsWith('/duplicates/') ?? false)
+  }
+  check(opened, 'keyboard: a pair in the queue is reached')
+  await page.keyboard.press('Enter')
+  await page.waitForURL((url) => url.pathname.startsWith('/duplicates/'))
+  check((await heading(page)) === 'Are these the same person?', 'keyboard: the pair opens')
+  let saved = false
+  for (let i = 0; i < 80 && !saved; i++) {
+    await page.keyboard.press('Tab')
+    const focus = await page.evaluate(() => {
+      const el = document.activeElement
+      const style = getComputedStyle(el)
+      const visible = style.outlineStyle !== 'none' || style.boxShadow !== 'none' || style.backgroundColor === 'rgb(255, 221, 0)'
+      return { tag: el.tagName, id: el.id, text: (el.innerText || el.value || '').trim().slice(0, 40), visible }
+    })
+    check(focus.visible, `keyboard (duplicate): focus is visible on ${focus.tag} "${focus.text}"`)
+    if (focus.id === 'decision') await page.keyboard.press('ArrowDown') // "No, different people"
+    if (focus.id === 'why') await page.keyboard.type('Synthetic demo: different dates of birth on the PNC.')
+    if (focus.tag === 'BUTTON' && focus.text === 'Save decision') {
+      await page.keyboard.press('Enter')
+      saved = true
+    }
+  }
+  await page.waitForURL((url) => url.pathname === '/duplicates')
+  check(await page.locator('.govuk-notification-banner--success').isVisible(), 'keyboard: the decision is saved')
+  await page.context().close()
+}
+
 // The timeout warning (WCAG 2.2.1): two minutes before idle expiry a modal dialog offers to stay
 // signed in; staying keeps the session; the dialog passes axe; without a choice it signs out.
 console.log('timeout warning')
