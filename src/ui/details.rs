@@ -132,7 +132,11 @@ pub async fn details(
         Card {
             title: "Identifiers",
             add: add("identifiers", "Add an identifier"),
-            items: r.identifiers.iter().map(|x| IdentifierRow::describe(x.kind, x.platform.as_deref(), &x.value).into()).collect(),
+            items: r
+                .identifiers
+                .iter()
+                .map(|x| IdentifierRow::describe(x.kind, x.platform.as_deref(), x.country.as_deref(), &x.value).into())
+                .collect(),
             empty: "No identifiers recorded",
         },
     ];

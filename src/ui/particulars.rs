@@ -123,15 +123,9 @@ impl IdentifierRow {
         self.platform.trim().is_empty() && self.value.trim().is_empty()
     }
 
-    /// "Online handle: @someone on instagram".
-    pub fn describe(kind: IdentifierKind, platform: Option<&str>, value: &str) -> String {
-        match platform {
-            Some(country) if kind == IdentifierKind::NationalId => {
-                format!("{}: {value} (issued by {country})", identifier_kind_label(kind))
-            }
-            Some(p) => format!("{}: {value} on {p}", identifier_kind_label(kind)),
-            None => format!("{}: {value}", identifier_kind_label(kind)),
-        }
+    /// "Online handle: @someone on instagram", "…: 1234567890 (issued by FR)".
+    pub fn describe(kind: IdentifierKind, platform: Option<&str>, country: Option<&str>, value: &str) -> String {
+        identifier_words(identifier_kind_label(kind), platform, country, value)
     }
 }
 

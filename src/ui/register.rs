@@ -493,7 +493,7 @@ fn answers(d: &Draft) -> Vec<Answer> {
         .iter()
         .filter_map(|x| {
             let checked = particulars::check_identifier(x, 0).ok()?;
-            Some(IdentifierRow::describe(checked.kind, checked.platform.as_deref(), checked.value.trim()))
+            Some(IdentifierRow::describe(checked.kind, checked.platform.as_deref(), checked.country.as_deref(), checked.value.trim()))
         })
         .collect();
     out.push(Answer { anchor: String::new(), key: "Identifiers", values: identifiers, change: "identifiers" });

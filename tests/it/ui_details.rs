@@ -315,6 +315,21 @@ async fn the_managing_officer_adds_a_name_an_address_and_an_identifier() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, html, _) = browser.get(&format!("{details}?done=identifier")).await;
     assert!(html.contains("Identifier added") && html.contains("on instagram") && html.contains("2 New Road"), "{html}");
+
+    // Another country's national identifier needs its issuing country, typed in the same box as
+    // a handle's platform: without it, the error summary links to that box and nothing is kept.
+    let identifiers = app.count("registrant_identifiers").await;
+    let national = format!("{details}/identifiers/new");
+    let (status, html, _) =
+        answer(&browser, &national, &[("identifiers-0-kind", "national_id"), ("identifiers-0-value", "12 345 678 90")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("govuk-error-summary") && html.contains("href=\"#identifiers-0-platform\""), "{html}");
+    assert_eq!(app.count("registrant_identifiers").await, identifiers, "nothing is written");
+    let form = [("identifiers-0-kind", "national_id"), ("identifiers-0-platform", "fr"), ("identifiers-0-value", "12 345 678 90")];
+    let (status, _, _) = answer(&browser, &national, &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html, _) = browser.get(&format!("{details}?done=identifier")).await;
+    assert!(html.contains("1234567890 (issued by FR)"), "{html}");
 }
 
 #[tokio::test]
