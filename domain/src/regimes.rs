@@ -43,7 +43,9 @@ impl ChangeEvent {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Serialised as it is for clients' reference data (`GET /api/v1/reference`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Regime {
     pub code: String,
     pub initial_trigger: Trigger,

@@ -44,15 +44,7 @@ struct Target {
 }
 
 fn target(config: Option<&Path>, args: Where) -> anyhow::Result<Target> {
-    if let Some(dir) = args.data_dir {
-        return Ok(Target {
-            url: format!("sqlite://{}", dir.join("vigil.db").display()),
-            keys: dir.join("keyring.json"),
-            checkpoints: Some(args.checkpoints.unwrap_or_else(|| super::demo::checkpoint_dir(&dir))),
-            sealing_delay_seconds: args.sealing_delay_seconds.unwrap_or(SEALING_DELAY_SECONDS),
-        });
-    }
-    let raw = RawConfig::load(config)?;
+    let raw = RawConfig::load_with_data_dir(config, args.data_dir.as_deref())?;
     Ok(Target {
         url: raw.database.url.context("configuration: database.url is missing (set it in the config file or VIGIL__DATABASE__URL)")?,
         keys: raw.keys.file.context("configuration: keys.file is missing: the audit trail is keyed by the key ring")?,

@@ -35,28 +35,19 @@ pub const PSEUDO_PAIRS: f64 = 10_000.0;
 /// The levels two full registrant records can reach, whose `u` random pairs of registrants
 /// estimate. Identifiers are not among them: random pairs never share one, so the sample says
 /// nothing a hand-set `u` does not.
-const ESTIMATED: &[&str] = &[
-    "name.exact",
-    "name.nickname",
-    "name.phonetic",
-    "name.swapped",
-    "name.similar",
-    "name.surname_only",
-    "name.given_only",
-    "name.disagree",
-    "date_of_birth.exact",
-    "date_of_birth.transposed",
-    "date_of_birth.one_digit",
-    "date_of_birth.day_and_month",
-    "date_of_birth.year_and_month",
-    "date_of_birth.year_only",
-    "date_of_birth.disagree",
-    "address.postcode",
-    "address.street_and_town",
-    "address.district",
-    "address.town",
-    "address.disagree",
+const ESTIMATED: &[(&str, &[&str])] = &[
+    ("name", &["exact", "nickname", "phonetic", "swapped", "similar", "surname_only", "given_only", "disagree"]),
+    ("date_of_birth", &["exact", "transposed", "one_digit", "day_and_month", "year_and_month", "year_only", "disagree"]),
+    ("address", &["postcode", "street_and_town", "district", "town", "disagree"]),
 ];
+
+/// Random pairs compared on one field (both sides had it), and how many of them reached each
+/// of its estimated levels (every estimated level is present, seen or not).
+#[derive(Clone, Debug, Default)]
+struct FieldCounts {
+    compared: u64,
+    levels: HashMap<&'static str, u64>,
+}
 
 /// Level counts among random pairs of registrants, and the register size the prior is for.
 /// Holds no value of any person: only how many pairs agreed at each level.
@@ -67,10 +58,9 @@ pub struct Model {
     /// Registrants sampled and random pairs compared (0: nothing estimated).
     pub sampled: usize,
     pub pairs: u64,
-    /// Pairs compared on each field (both sides had it).
-    compared: HashMap<String, u64>,
-    /// Pairs at each `field.level`.
-    levels: HashMap<String, u64>,
+    /// Counts of the fields that were compared and have estimated levels; looked up on every
+    /// comparison a check makes, so keyed to need no allocation.
+    fields: HashMap<&'static str, FieldCounts>,
 }
 
 impl Model {
@@ -93,10 +83,9 @@ impl Model {
     /// Levels that only a report can reach (an initial, an estimated age, a year alone) are
     /// never seen between two registrants, so they keep `u0` rather than look impossibly rare.
     pub fn u(&self, field: &str, level: &str, u0: f64) -> f64 {
-        let key = format!("{field}.{level}");
-        let Some(&compared) = self.compared.get(field).filter(|_| ESTIMATED.contains(&key.as_str())) else { return u0 };
-        let seen = self.levels.get(&key).copied().unwrap_or(0);
-        (seen as f64 + u0 * PSEUDO_PAIRS) / (compared as f64 + PSEUDO_PAIRS)
+        let Some(counts) = self.fields.get(field) else { return u0 };
+        let Some(&seen) = counts.levels.get(level) else { return u0 };
+        (seen as f64 + u0 * PSEUDO_PAIRS) / (counts.compared as f64 + PSEUDO_PAIRS)
     }
 
     /// Estimates `u` from `pairs` random pairs of `sample` (registrants drawn at random from a
@@ -117,8 +106,15 @@ impl Model {
             }
             let score = score::score_with(&sample[i], &sample[j], &Default::default(), &hand_set);
             for f in score.fields {
-                *model.compared.entry(f.field.clone()).or_default() += 1;
-                *model.levels.entry(format!("{}.{}", f.field, f.level)).or_default() += 1;
+                let Some((field, levels)) = ESTIMATED.iter().find(|(name, _)| *name == f.field) else { continue };
+                let counts = model
+                    .fields
+                    .entry(field)
+                    .or_insert_with(|| FieldCounts { compared: 0, levels: levels.iter().map(|level| (*level, 0)).collect() });
+                counts.compared += 1;
+                if let Some(seen) = counts.levels.get_mut(f.level.as_str()) {
+                    *seen += 1;
+                }
             }
             model.pairs += 1;
         }

@@ -10,7 +10,7 @@ use super::obligations::regimes;
 use super::{Ctx, ServiceResult};
 use crate::auth::Caller;
 use domain::reasons::{REASONS, Reason};
-use domain::regimes::{ChangeEvent, Trigger};
+use domain::regimes::Regime;
 use domain::vocab::{ComplianceOutcome, ConditionCategory, ConditionKind, IdentifierKind, OrderKind};
 
 /// A code and its words.
@@ -38,24 +38,12 @@ pub struct IdentifierKindTerm {
     pub qualifier: Option<&'static str>,
 }
 
-/// A notification regime and its rules, as the duties are computed from them.
+/// A notification regime, its title and its rules, as the duties are computed from them.
 #[derive(Serialize, ToSchema)]
 pub struct RegimeRules {
-    pub code: String,
     pub title: String,
-    /// What starts the initial notification period.
-    pub initial_trigger: Trigger,
-    pub initial_days: Option<u32>,
-    pub change_days: Option<u32>,
-    pub change_events: Vec<ChangeEvent>,
-    pub annual: bool,
-    pub nfa_weekly: bool,
-    pub in_person: bool,
-    pub acknowledgement_required: bool,
-    pub qualifying_stay_days: Option<u32>,
-    pub travel_notice_days: Option<u32>,
-    /// Regimes whose requirements, while they apply, displace this one's.
-    pub displaced_by: Vec<String>,
+    #[serde(flatten)]
+    pub rules: Regime,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -84,25 +72,7 @@ fn terms<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> Vec<Term> {
 pub async fn all(ctx: &Ctx, _caller: &Caller) -> ServiceResult<ReferenceData> {
     let rows = regime::Entity::find().order_by_asc(regime::Column::Code).all(&ctx.db).await?;
     let codes: Vec<String> = rows.iter().map(|r| r.code.clone()).collect();
-    let regimes = regimes::load_titled(&ctx.db, codes)
-        .await?
-        .into_iter()
-        .map(|(r, title)| RegimeRules {
-            code: r.code,
-            title,
-            initial_trigger: r.initial_trigger,
-            initial_days: r.initial_days,
-            change_days: r.change_days,
-            change_events: r.change_events,
-            annual: r.annual,
-            nfa_weekly: r.nfa_weekly,
-            in_person: r.in_person,
-            acknowledgement_required: r.acknowledgement_required,
-            qualifying_stay_days: r.qualifying_stay_days,
-            travel_notice_days: r.travel_notice_days,
-            displaced_by: r.displaced_by,
-        })
-        .collect();
+    let regimes = regimes::load_titled(&ctx.db, codes).await?.into_iter().map(|(rules, title)| RegimeRules { title, rules }).collect();
     Ok(ReferenceData {
         regimes,
         order_kinds: OrderKind::ALL
