@@ -20,6 +20,7 @@ pub struct App {
     pub limits: HttpLimits,
     jobs: Option<(JobsConfig, Sink)>,
     checkpoints: Option<(std::path::PathBuf, Duration)>,
+    metrics: Option<TcpListener>,
 }
 
 impl App {
@@ -31,7 +32,7 @@ impl App {
             dev_signin: false,
             badges: Default::default(),
         };
-        Self { state, limits, jobs: None, checkpoints: None }
+        Self { state, limits, jobs: None, checkpoints: None, metrics: None }
     }
 
     /// Allows each user this many register checks an hour (default 60).
@@ -60,7 +61,20 @@ impl App {
 
     /// Runs the scheduled jobs in this process too.
     pub fn with_jobs(mut self, config: JobsConfig, sink: Sink) -> Self {
+        self.state.ctx.job_schedules = Arc::new(config.schedules.clone());
         self.jobs = Some((config, sink));
+        self
+    }
+
+    /// The schedules the jobs run on (from the configuration), when another process runs them.
+    pub fn with_job_schedules(mut self, schedules: Vec<(&'static str, String)>) -> Self {
+        self.state.ctx.job_schedules = Arc::new(schedules);
+        self
+    }
+
+    /// Serves `GET /metrics` on `listener` (`telemetry::exporter`), installing the recorder.
+    pub fn with_metrics(mut self, listener: TcpListener) -> Self {
+        self.metrics = Some(listener);
         self
     }
 
@@ -71,11 +85,23 @@ impl App {
         listener: TcpListener,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let exporter = match self.metrics {
+            Some(metrics) => {
+                let handle = crate::telemetry::metrics::install()
+                    .ok_or_else(|| std::io::Error::other("the metrics recorder could not be installed"))?;
+                let exporter = crate::telemetry::exporter::Exporter { handle, ctx: self.state.ctx.clone() };
+                Some(tokio::spawn(crate::telemetry::exporter::serve(metrics, exporter)))
+            }
+            None => None,
+        };
         let plan = background::Plan { jobs: self.jobs, checkpoints: self.checkpoints };
         let background = background::start(self.state.ctx.clone(), plan).await.map_err(|e| std::io::Error::other(e.to_string()))?;
         let router = http::router(self.state, self.limits);
         let result = http::server::serve(listener, router, shutdown).await;
         background.stop().await;
+        if let Some(exporter) = exporter {
+            exporter.abort();
+        }
         result
     }
 }

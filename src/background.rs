@@ -4,6 +4,9 @@
 //!   hygiene, reviews due, outbox delivery), on their cron schedules, when this process runs them;
 //! - sealing the audit chain, every half second, with a look-back for late commits every five;
 //! - adding this process's encryption counts to the shared per-key totals, every ten seconds;
+//! - watching that every scheduled job runs on time and does not fail (`jobs::health`), every
+//!   minute, whichever process runs them: a change for the worse is logged at WARN on
+//!   `vigil::ops`, for the log pipeline to alert on, and the metrics carry it too;
 //! - exporting signed audit checkpoints on a schedule and at shutdown, when a checkpoint folder
 //!   is configured (`serve` refuses to start without one unless told otherwise).
 //!
@@ -57,6 +60,7 @@ pub async fn start(ctx: Ctx, plan: Plan) -> anyhow::Result<Background> {
         tokio::spawn(seal_audit_chain(ctx.clone())),
         tokio::spawn(flush_key_usage(ctx.clone())),
         tokio::spawn(backfill_match_profiles(ctx.clone())),
+        tokio::spawn(watch_jobs(ctx.clone())),
     ];
     if let Some((dir, every)) = plan.checkpoints.clone() {
         // The folder exists from the start, so verification finds it even before the first
@@ -154,6 +158,38 @@ async fn flush_key_usage(ctx: Ctx) {
         tick.tick().await;
         if let Err(err) = key_usage::flush(&ctx.db, &ctx.crypto, crate::clock::now()).await {
             tracing::warn!(error = %err, "recording key usage failed; will retry");
+        }
+    }
+}
+
+/// How often the jobs' health is looked at.
+const WATCH_JOBS_EVERY: Duration = Duration::from_secs(60);
+
+/// Logs each job whose health turns bad (failing, or overdue on its schedule), once when it
+/// turns and again when it recovers, on `vigil::ops`.
+async fn watch_jobs(ctx: Ctx) {
+    let mut known: std::collections::HashMap<&'static str, jobs::health::JobState> = Default::default();
+    let mut tick = tokio::time::interval(WATCH_JOBS_EVERY);
+    loop {
+        tick.tick().await;
+        let health = match jobs::health::check(&ctx.db, &ctx.job_schedules, crate::clock::now()).await {
+            Ok(health) => health,
+            Err(err) => {
+                tracing::warn!(error = %err, "reading the jobs' health failed; will retry");
+                continue;
+            }
+        };
+        for h in health {
+            let before = known.insert(h.job, h.state);
+            if before == Some(h.state) || (before.is_none() && h.healthy()) {
+                continue;
+            }
+            let advice = h.advice.as_deref().unwrap_or_default();
+            if h.healthy() {
+                tracing::info!(target: "vigil::ops", job = h.job, "scheduled job healthy again");
+            } else {
+                tracing::warn!(target: "vigil::ops", job = h.job, state = ?h.state, last_due = ?h.last_due, last_started = ?h.last_started, advice, "scheduled job needs attention");
+            }
         }
     }
 }

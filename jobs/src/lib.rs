@@ -17,6 +17,7 @@ pub mod db;
 pub mod detect_missed;
 pub mod displaced;
 pub mod expiry;
+pub mod health;
 pub mod hygiene;
 pub mod materialise;
 pub mod occurrences;

@@ -25,6 +25,12 @@ pub const ABANDONED_AFTER: chrono::Duration = chrono::Duration::minutes(2);
 /// `job_runs.detail` of a run found abandoned.
 pub const ABANDONED: &str = "abandoned: the process stopped during the run";
 
+/// Metrics of every run, labelled by job (and outcome): what `job_runs` records, for Prometheus.
+pub const RUNS: &str = "vigil_job_runs_total";
+pub const DURATION: &str = "vigil_job_run_duration_seconds";
+pub const EXAMINED: &str = "vigil_job_items_examined_total";
+pub const CREATED: &str = "vigil_job_items_created_total";
+
 /// Records as failed the runs of `job` that stopped refreshing their heartbeat before
 /// `now - ABANDONED_AFTER` (their process was killed or lost); returns how many.
 pub async fn reap_abandoned(db: &impl ConnectionTrait, job: &str, now: DateTime<Utc>) -> Result<u64, DbErr> {
@@ -98,6 +104,10 @@ where
         // Only the error's category: job errors never carry personal data, but keep it terse.
         Err(e) => (JobOutcome::Failed, 0, 0, Some(e.category().to_owned())),
     };
+    metrics::counter!(RUNS, "job" => name, "outcome" => outcome.as_str()).increment(1);
+    metrics::histogram!(DURATION, "job" => name).record(started.elapsed().as_secs_f64());
+    metrics::counter!(EXAMINED, "job" => name).increment(examined.unsigned_abs());
+    metrics::counter!(CREATED, "job" => name).increment(created.unsigned_abs());
     job_run::Entity::update(job_run::ActiveModel {
         id: Set(id),
         finished_at: Set(Some(finished)),

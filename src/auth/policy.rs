@@ -160,7 +160,11 @@ routes! {
     "GET" "/api/v1/alerts" => &[Permission::BreachRead];
     "POST" "/api/v1/alerts/acknowledgements" => &[Permission::BreachWrite];
     "GET" "/api/v1/work" => &[Permission::SelfRead];
+    "GET" "/api/v1/exports/caseload" => READ_REGISTRANT, justified;
+    "GET" "/api/v1/exports/breaches" => &[Permission::BreachRead], justified;
+    "GET" "/api/v1/exports/overdue" => &[Permission::ObligationRead], justified;
     "GET" "/api/v1/jobs/runs" => &[Permission::JobsRead];
+    "GET" "/api/v1/jobs/health" => &[Permission::JobsRead];
     "GET" "/api/v1/outbox/dead" => &[Permission::JobsRead];
     "POST" "/api/v1/outbox/{id}/retry" => &[Permission::OutboxRetry];
     "POST" "/api/v1/registrants/{id}/suspensions" => &[Permission::SuspensionWrite];
@@ -205,6 +209,7 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("GET", "/cookies", &[]),
     ui("GET", "/assets/{*path}", &[]),
     ui("GET", "/caseload", READ_REGISTRANT),
+    ui("GET", "/caseload.csv", READ_REGISTRANT),
     ui("GET", "/find", &[Permission::RegistrantReadNational]),
     ui("POST", "/find", &[Permission::RegistrantReadNational]),
     ui("GET", "/registrants/{id}", READ_REGISTRANT),
@@ -227,6 +232,7 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("GET", "/registrants/{id}/suspensions/{suspension}/end", &[Permission::SuspensionWrite]),
     ui("POST", "/registrants/{id}/suspensions/{suspension}/end", &[Permission::SuspensionWrite]),
     ui("GET", "/breaches", &[Permission::BreachRead]),
+    ui("GET", "/breaches.csv", &[Permission::BreachRead]),
     ui("GET", "/breaches/{id}", &[Permission::BreachRead]),
     ui("GET", "/registrants/{id}/breaches", &[Permission::BreachRead]),
     ui("GET", "/registrants/{id}/breaches/{breach}", &[Permission::BreachRead]),
@@ -278,6 +284,7 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     // The overdue queue is the public protection unit's (where breaches start); probation sees
     // the duties of those it supervises on each record instead.
     ui("GET", "/overdue", &[Permission::BreachRead]),
+    ui("GET", "/overdue.csv", &[Permission::BreachRead]),
     ui("GET", "/links", &[Permission::LinkDecide]),
     ui("GET", "/links/{id}", &[Permission::LinkDecide]),
     ui("POST", "/links/{id}", &[Permission::LinkDecide]),

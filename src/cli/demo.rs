@@ -37,6 +37,22 @@ pub struct DemoArgs {
     /// Register checks each user may run an hour (raise it for load tests).
     #[arg(long, default_value_t = crate::services::checks::limiter::DEFAULT_PER_HOUR)]
     checks_per_hour: u32,
+    /// Run the jobs every few seconds with a one-minute grace, so that breaches and the order
+    /// hygiene alerts (nightly in production) show within a minute.
+    #[arg(long)]
+    quick_jobs: bool,
+    /// Serve Prometheus metrics at http://127.0.0.1:PORT/metrics.
+    #[arg(long)]
+    metrics_port: Option<u16>,
+}
+
+/// The jobs' settings for `--quick-jobs`: every job within half a minute, a minute's grace.
+fn quick_jobs() -> jobs::scheduler::JobsConfig {
+    let mut config = jobs::scheduler::JobsConfig { grace: Duration::from_secs(60), ..Default::default() };
+    for (job, cron) in &mut config.schedules {
+        *cron = if *job == jobs::outbox::NAME { "*/10 * * * * *".into() } else { "*/20 * * * * *".into() };
+    }
+    config
 }
 
 pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
@@ -44,6 +60,10 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     // Loopback only: the development issuer's key sits in a local file, so this server must
     // never be reachable from another machine.
     let listener = bind(args.port).await?;
+    let metrics = match args.metrics_port {
+        Some(port) => Some(bind(port).await.context("the metrics port")?),
+        None => None,
+    };
     std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating {}", args.data_dir.display()))?;
     let key_file = args.data_dir.join("keyring.json");
     if !key_file.exists() {
@@ -65,17 +85,26 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let validator = issuer.validator();
     let base = format!("http://{}", listener.local_addr()?);
     print_welcome(&base, &args.data_dir);
+    if let Some(metrics) = &metrics {
+        println!("Metrics (Prometheus): http://{}/metrics", metrics.local_addr()?);
+    }
+    if args.quick_jobs {
+        println!("Quick jobs: every job runs every 20 seconds with a minute's grace; breaches and hygiene alerts show within a minute.");
+    }
+    let jobs_config = if args.quick_jobs { quick_jobs() } else { jobs::scheduler::JobsConfig::default() };
     let crypto = std::sync::Arc::try_unwrap(ctx.crypto).map_err(|_| anyhow::anyhow!("crypto still shared"))?;
     let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
     // The demo runs the scheduled jobs too, delivering notifications to the log.
-    App::new(db, crypto, validator, limits)
+    let mut app = App::new(db, crypto, validator, limits)
         .with_check_limit(args.checks_per_hour.max(1))
         .with_dev_signin()
         // Anchored outside the database in the demo too, beside it in the data folder.
         .with_checkpoints(checkpoint_dir(&args.data_dir), Duration::from_secs(60))
-        .with_jobs(jobs::scheduler::JobsConfig::default(), jobs::outbox::Sink::Log)
-        .serve(listener, shutdown_signal())
-        .await?;
+        .with_jobs(jobs_config, jobs::outbox::Sink::Log);
+    if let Some(metrics) = metrics {
+        app = app.with_metrics(metrics);
+    }
+    app.serve(listener, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -117,7 +117,14 @@ pub async fn run(config: Option<&Path>, data_dir: Option<&Path>, command: Import
     let outcome = outcome?;
     progress.finish();
     if !outcome.rejected.is_empty() {
-        eprintln!("vigil import: {} of {} rows rejected; nothing was written", outcome.rejected.len(), outcome.rows);
+        // Rows, not problems: one row can have several.
+        let rows_rejected = outcome.rejected.iter().map(|r| r.line).collect::<std::collections::BTreeSet<_>>().len();
+        let problems = outcome.rejected.len();
+        let plural = if problems == 1 { "" } else { "s" };
+        eprintln!(
+            "vigil import: {rows_rejected} of {} rows rejected ({problems} problem{plural}, listed below); nothing was written",
+            outcome.rows
+        );
         println!("line,column,code,detail");
         for r in &outcome.rejected {
             println!("{},{},{},\"{}\"", r.line, r.column, r.code, r.detail.replace('"', "'"));

@@ -19,7 +19,8 @@ pub enum JobsCommand {
         #[arg(long, conflicts_with = "name")]
         all: bool,
     },
-    /// List recent runs, newest first.
+    /// List recent runs, newest first, then each job's health: exits 3 when a job's last run
+    /// failed or a tick of its schedule passed without a run (for a monitoring check).
     Status {
         #[arg(long, default_value_t = 20)]
         limit: u64,
@@ -78,7 +79,14 @@ pub async fn run(config: Option<&Path>, data_dir: Option<&Path>, command: JobsCo
                     r.holder
                 );
             }
-            Ok(ExitCode::SUCCESS)
+            let health = jobs::health::check(&db, &settings.config.schedules, crate::clock::now()).await?;
+            println!("\n{:<24} {:<8} {:<20} {:<27} advice", "job", "health", "schedule", "last started (UTC)");
+            for h in &health {
+                let started = h.last_started.map_or_else(|| "never".to_owned(), |t| t.format("%Y-%m-%d %H:%M:%S").to_string());
+                let state = format!("{:?}", h.state).to_lowercase();
+                println!("{:<24} {:<8} {:<20} {:<27} {}", h.job, state, h.schedule, started, h.advice.as_deref().unwrap_or("-"));
+            }
+            Ok(if health.iter().all(jobs::health::JobHealth::healthy) { ExitCode::SUCCESS } else { ExitCode::from(3) })
         }
     }
 }

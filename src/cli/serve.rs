@@ -57,6 +57,16 @@ pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
     }
     if config.jobs.enabled {
         app = app.with_jobs(config.jobs.config.clone(), sink(&config.jobs)?);
+    } else {
+        app = app.with_job_schedules(config.jobs.config.schedules.clone());
+    }
+    if config.metrics.enabled {
+        crate::telemetry::metrics::install();
+    }
+    if let Some(address) = config.metrics.listen {
+        let metrics = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding metrics.listen {address}"))?;
+        tracing::info!(address = %address, "metrics served at /metrics");
+        app = app.with_metrics(metrics);
     }
     app.serve(listener, shutdown_signal()).await?;
     Ok(ExitCode::SUCCESS)

@@ -5,7 +5,10 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+mod metrics;
 mod urls;
+
+pub use metrics::{MetricsSettings, RawMetrics};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
@@ -28,6 +31,8 @@ pub struct RawConfig {
     pub linkage: RawLinkage,
     #[serde(default)]
     pub audit: RawAudit,
+    #[serde(default)]
+    pub metrics: RawMetrics,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -224,6 +229,7 @@ pub struct Config {
     pub login: Option<crate::auth::login::LoginSettings>,
     /// Folder and interval for signed audit checkpoints.
     pub checkpoints: Option<(PathBuf, std::time::Duration)>,
+    pub metrics: MetricsSettings,
 }
 
 #[derive(Clone)]
@@ -403,6 +409,7 @@ impl RawConfig {
             return Err(ConfigError::Invalid { setting: "database.max_connections", reason: "must be at least 1".into() });
         }
         let jobs = self.jobs.validate()?;
+        let metrics = self.metrics.validate()?;
         let checks_per_hour = self.linkage.checks_per_hour.unwrap_or(crate::services::checks::limiter::DEFAULT_PER_HOUR);
         if checks_per_hour == 0 {
             return Err(ConfigError::Invalid { setting: "linkage.checks_per_hour", reason: "must be at least 1".into() });
@@ -427,6 +434,7 @@ impl RawConfig {
             login,
             checks_per_hour,
             jobs,
+            metrics,
             database_url,
             max_connections,
             bind,

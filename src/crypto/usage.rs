@@ -70,6 +70,14 @@ impl Usage {
     pub fn total(&self, key_id: u32) -> u64 {
         self.counts.lock().ok().and_then(|c| c.get(&key_id).map(|c| c.persisted + c.unflushed)).unwrap_or(0)
     }
+
+    /// Every key's total as [`Usage::total`], ordered by key id (for the metrics).
+    pub fn totals(&self) -> Vec<(u32, u64)> {
+        let Ok(counts) = self.counts.lock() else { return Vec::new() };
+        let mut all: Vec<(u32, u64)> = counts.iter().map(|(id, c)| (*id, c.persisted + c.unflushed)).collect();
+        all.sort_unstable();
+        all
+    }
 }
 
 #[cfg(test)]

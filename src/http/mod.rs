@@ -7,6 +7,8 @@ mod backchannel;
 mod breaches;
 mod detach;
 mod duplicates;
+mod exports;
+pub use exports::download as exports_download;
 pub mod error;
 pub mod extract;
 mod links;
@@ -61,6 +63,7 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Builds the whole application: API (behind the policy layer), OpenAPI document and docs,
 /// health checks, and the cross-cutting layers.
 pub fn router(state: AppState, limits: HttpLimits) -> Router {
+    let measured = crate::telemetry::metrics::enabled();
     let (api, spec) = OpenApiRouter::with_openapi(openapi::base())
         .merge(system::routes())
         .merge(registrants::routes())
@@ -71,6 +74,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(reports::routes())
         .merge(links::routes())
         .merge(duplicates::routes())
+        .merge(exports::routes())
         .merge(reference::routes())
         .merge(approvals::routes())
         .merge(audit::routes())
@@ -79,7 +83,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
     let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), policy::enforce));
     let docs = openapi::docs(spec);
 
-    Router::new()
+    let router = Router::new()
         .merge(api)
         .merge(docs)
         .merge(system::health_routes())
@@ -102,7 +106,9 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         // Our own id, always: a client-sent X-Request-Id is replaced, so ids in the audit trail
         // cannot be chosen by the caller.
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
-        .layer(axum::middleware::from_fn(security::drop_client_request_id))
+        .layer(axum::middleware::from_fn(security::drop_client_request_id));
+    // Only when this process records metrics: switched off, requests pay nothing for them.
+    if measured { router.layer(axum::middleware::from_fn(crate::telemetry::metrics::track)) } else { router }
 }
 
 async fn not_found() -> error::ApiError {

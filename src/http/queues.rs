@@ -18,6 +18,7 @@ use super::extract::{AppJson, Path, Query, limit};
 use crate::auth::Caller;
 use crate::clock;
 use crate::services::breaches::{self, views::BreachView};
+use crate::services::operations::{self, JobHealthView};
 use crate::services::outbox::{self, Delivery};
 use crate::services::queues::{self, AlertView, JobRunView, OverdueFilter, OverdueItem, WorkCounts};
 use crate::services::suspensions::{self, EndSuspensionInput, NewSuspensionInput, SuspensionView};
@@ -29,6 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(acknowledge_alerts))
         .routes(routes!(work_counts))
         .routes(routes!(job_runs))
+        .routes(routes!(job_health))
         .routes(routes!(dead_deliveries))
         .routes(routes!(retry_delivery))
         .routes(routes!(acknowledge))
@@ -155,6 +157,13 @@ async fn retry_delivery(State(state): State<AppState>, caller: Caller, Path(id):
 #[utoipa::path(get, path = "/api/v1/jobs/runs", tag = "operations", params(JobRunsQuery), responses((status = 200, body = Vec<JobRunView>)))]
 async fn job_runs(State(state): State<AppState>, caller: Caller, Query(q): Query<JobRunsQuery>) -> Result<Json<Vec<JobRunView>>, ApiError> {
     Ok(Json(queues::job_runs(&state.ctx, &caller, q.job, limit(q.limit)?, clock::now()).await?))
+}
+
+/// Whether each scheduled job ran when due and did not fail (administrators): what the
+/// metrics' `vigil_job_failing` and `vigil_job_overdue` alert on.
+#[utoipa::path(get, path = "/api/v1/jobs/health", tag = "operations", responses((status = 200, body = Vec<JobHealthView>)))]
+async fn job_health(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<JobHealthView>>, ApiError> {
+    Ok(Json(operations::job_health(&state.ctx, &caller, clock::now()).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

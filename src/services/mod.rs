@@ -11,12 +11,14 @@ pub mod breaches;
 pub mod checks;
 pub mod cpu;
 pub mod duplicates;
+pub mod exports;
 pub mod justifications;
 pub mod key_usage;
 pub mod legacy;
 pub mod links;
 pub mod match_profiles;
 pub mod obligations;
+pub mod operations;
 pub mod orders;
 pub mod outbox;
 pub mod queues;
@@ -48,11 +50,20 @@ pub struct Ctx {
     pub checks: Arc<checks::limiter::CheckLimiter>,
     /// The register's size and the scoring parameters learnt from it (`checks::register_model`).
     pub register_model: Arc<checks::register_model::RegisterModel>,
+    /// Every scheduled job's cron schedule, as configured, to tell whether each ran when due
+    /// (`jobs::health`), whichever process runs them.
+    pub job_schedules: Arc<Vec<(&'static str, String)>>,
 }
 
 impl Ctx {
     pub fn new(db: DatabaseConnection, crypto: Arc<Crypto>) -> Self {
-        Self { db, crypto, checks: Arc::new(checks::limiter::CheckLimiter::default()), register_model: Default::default() }
+        Self {
+            db,
+            crypto,
+            checks: Arc::new(checks::limiter::CheckLimiter::default()),
+            register_model: Default::default(),
+            job_schedules: Arc::new(jobs::scheduler::JobsConfig::default().schedules),
+        }
     }
 }
 

@@ -20,6 +20,7 @@ mod details;
 mod discharge;
 mod duplicates;
 mod duties;
+mod exports;
 mod find;
 mod form;
 mod forms;
@@ -69,6 +70,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/cookies", get(info::cookies))
         .route("/assets/{*path}", get(assets::serve))
         .route("/caseload", get(caseload::caseload))
+        .route("/caseload.csv", get(exports::caseload))
         .route("/find", get(find::form).post(find::find))
         .route("/registrants/{id}", get(record::record))
         .route("/registrants/{id}/orders", get(orders::orders))
@@ -82,6 +84,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/registrants/{id}/suspensions/new", get(pause::form).post(pause::create))
         .route("/registrants/{id}/suspensions/{suspension}/end", get(pause::end_form).post(pause::end))
         .route("/breaches", get(breaches::list))
+        .route("/breaches.csv", get(exports::breaches))
         .route("/breaches/{id}", get(breaches::by_id))
         .route("/registrants/{id}/breaches", get(breaches::tab))
         .route("/registrants/{id}/breaches/{breach}", get(breach::show))
@@ -116,6 +119,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/sessions/person", get(operations::confirm_person).post(operations::end_person))
         .route("/alerts", get(alerts::queue).post(alerts::acknowledge))
         .route("/overdue", get(overdue::queue))
+        .route("/overdue.csv", get(exports::overdue))
         .route("/links", get(links::queue))
         .route("/links/{id}", get(links::review).post(links::decide))
         .route("/links/{id}/why", get(links::why).post(links::give_reason))

@@ -33,6 +33,13 @@ fn import_jobs_keys_and_outbox_find_the_demo_folder() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("imported 2 registrants; 1 of them proposed as possible duplicates"), "{text}");
 
+    // The summary counts rows, not problems: one row with two problems is one row.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "given,family,birth_dates,postcode\nAnn,Valid,1980-03-04,\nRow,Twoproblems,1980-13-45,NOTAPOSTCODE\n").unwrap();
+    let out = vigil(&["import", "registrants", bad.to_str().unwrap(), "--org", "met", "--operator", "test", "--data-dir", folder]);
+    let text = said(&out);
+    assert!(!out.status.success() && text.contains("1 of 2 rows rejected (") && !text.contains("(1 problem,"), "{text}");
+
     let out = vigil(&["jobs", "status", "--data-dir", folder]);
     assert!(out.status.success(), "{}", said(&out));
     let out = vigil(&["keys", "status", "--data-dir", folder]);

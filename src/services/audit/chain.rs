@@ -349,3 +349,24 @@ pub(super) fn unchained() -> sea_orm::sea_query::SimpleExpr {
     )
     .not()
 }
+
+/// Entries the sealer has not chained yet, and when the oldest of them was written: the
+/// sealer's lag, for the metrics. Looks only at the entries numbered above the newest chained
+/// one less [`LAG_WINDOW`] (entries commit slightly out of order), so it stays a short range
+/// scan however long the trail; anything older left unchained is `vigil audit verify`'s to report.
+pub async fn lag(conn: &impl ConnectionTrait) -> Result<(u64, Option<DateTime<Utc>>), DbErr> {
+    let from = newest_chained(conn).await?.saturating_sub(LAG_WINDOW);
+    let row = audit_event::Entity::find()
+        .select_only()
+        .column_as(audit_event::Column::Seq.count(), "n")
+        .column_as(audit_event::Column::OccurredAt.min(), "oldest")
+        .filter(audit_event::Column::Seq.gt(from))
+        .filter(unchained())
+        .into_tuple::<(i64, Option<DateTime<Utc>>)>()
+        .one(conn)
+        .await?;
+    Ok(row.map_or((0, None), |(n, oldest)| (n.unsigned_abs(), oldest)))
+}
+
+/// How far below the newest chained entry [`lag`] looks for stragglers.
+const LAG_WINDOW: i64 = 10_000;

@@ -46,6 +46,8 @@ fn justification(caller: &Caller) -> Result<(String, String), FieldErrors> {
     Ok((caller.justification.reason_code.clone().unwrap_or_default(), caller.justification.crime_reference.clone().unwrap_or_default()))
 }
 
+use crate::telemetry::metrics::CHECKS as CHECKS_METRIC;
+
 /// A human check reference: `CHK-` and 12 hex digits from the random part of the id.
 fn check_reference(id: CheckId) -> String {
     format!("CHK-{}", hex::encode_upper(&id.uuid().as_bytes()[10..16]))
@@ -90,6 +92,7 @@ pub async fn run_with_id(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: D
             outcome: Outcome::Denied,
         };
         audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
+        metrics::counter!(CHECKS_METRIC, "result" => "rate_limited").increment(1);
         return Err(ServiceError::RateLimited { retry_after_seconds });
     }
     stored::lock_report(&txn, report.id).await?;
@@ -229,6 +232,9 @@ pub async fn run_with_id(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: D
         total_us = started.elapsed().as_micros() as u64,
         "register check timing"
     );
+    metrics::histogram!(crate::telemetry::metrics::CHECK_DURATION).record(started.elapsed().as_secs_f64());
+    metrics::histogram!(crate::telemetry::metrics::CHECK_CANDIDATES).record(candidates.len() as f64);
+    metrics::counter!(CHECKS_METRIC, "result" => result.as_str()).increment(1);
 
     let answer = if caller.can(Permission::MatchRead) {
         CheckResponse::Full(CheckView {

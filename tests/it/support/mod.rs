@@ -52,22 +52,30 @@ impl TestApp {
 
     async fn spawn_configured(limits: HttpLimits, checks_per_hour: u32) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        Self::spawn_on(listener, limits, checks_per_hour, None, Crypto::new(KeyRing::generate()), false).await
+        Self::spawn_on(listener, limits, checks_per_hour, None, Crypto::new(KeyRing::generate()), false, None).await
     }
 
     /// An app as `demo` runs it: with the development sign-in page.
     pub async fn spawn_demo() -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
-        Self::spawn_on(listener, limits, vigil::services::checks::limiter::DEFAULT_PER_HOUR, None, Crypto::new(KeyRing::generate()), true)
-            .await
+        Self::spawn_on(
+            listener,
+            limits,
+            vigil::services::checks::limiter::DEFAULT_PER_HOUR,
+            None,
+            Crypto::new(KeyRing::generate()),
+            true,
+            None,
+        )
+        .await
     }
 
     /// An app with these keys (key rotation tests).
     pub async fn spawn_with_crypto(crypto: Crypto) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
-        Self::spawn_on(listener, limits, vigil::services::checks::limiter::DEFAULT_PER_HOUR, None, crypto, false).await
+        Self::spawn_on(listener, limits, vigil::services::checks::limiter::DEFAULT_PER_HOUR, None, crypto, false, None).await
     }
 
     /// Another replica of the service on the same database, with its own keys (as after a
@@ -100,8 +108,21 @@ impl TestApp {
             Some(login),
             Crypto::new(KeyRing::generate()),
             false,
+            None,
         )
         .await
+    }
+
+    /// An app serving Prometheus metrics on a listener of its own; gives the metrics URL.
+    pub async fn spawn_with_metrics() -> (Self, String) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let metrics = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}/metrics", metrics.local_addr().expect("addr"));
+        let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
+        let crypto = Crypto::new(KeyRing::generate());
+        let app =
+            Self::spawn_on(listener, limits, vigil::services::checks::limiter::DEFAULT_PER_HOUR, None, crypto, false, Some(metrics)).await;
+        (app, url)
     }
 
     async fn spawn_on(
@@ -111,6 +132,7 @@ impl TestApp {
         login: Option<LoginSettings>,
         crypto: Crypto,
         dev_signin: bool,
+        metrics: Option<tokio::net::TcpListener>,
     ) -> Self {
         let test_db = TestDb::create().await;
         let db = test_db.connect().await;
@@ -125,6 +147,9 @@ impl TestApp {
         }
         if dev_signin {
             app = app.with_dev_signin();
+        }
+        if let Some(metrics) = metrics {
+            app = app.with_metrics(metrics);
         }
         let ctx = app.state.ctx.clone();
         let (done, stopped) = oneshot::channel::<()>();

@@ -7,6 +7,9 @@
 //! authorisation failures) and `vigil::access` (one line per request: method, route template,
 //! status, latency, request id, caller subject) apart from the rest. Colour only on a terminal.
 
+pub mod exporter;
+pub mod metrics;
+
 use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
