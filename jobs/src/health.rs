@@ -13,7 +13,7 @@ use croner::Cron;
 use croner::parser::{CronParser, Seconds};
 use domain::vocab::JobOutcome;
 use entities::job_run;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 /// How long after its tick a run must have started.
@@ -63,13 +63,16 @@ pub fn last_due(cron: &Cron, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
 
 /// The health of every scheduled job at `now`.
 pub async fn check(conn: &impl ConnectionTrait, schedules: &[(&'static str, String)], now: DateTime<Utc>) -> Result<Vec<JobHealth>, DbErr> {
-    let first_ever: Option<DateTime<Utc>> = job_run::Entity::find()
-        .select_only()
-        .column_as(job_run::Column::StartedAt.min(), "first")
-        .into_tuple::<Option<DateTime<Utc>>>()
-        .one(conn)
-        .await?
-        .flatten();
+    // The first run of each job by the (job, started_at) index: a minimum over the whole table
+    // would read every row of a table that grows by thousands a day.
+    let mut first_ever: Option<DateTime<Utc>> = None;
+    for (job, _) in schedules {
+        let first = job_run::Entity::find().filter(job_run::Column::Job.eq(*job)).order_by_asc(job_run::Column::StartedAt).one(conn).await?;
+        first_ever = match (first_ever, first.map(|r| r.started_at)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
     let mut out = Vec::with_capacity(schedules.len());
     for (job, schedule) in schedules {
         let latest =

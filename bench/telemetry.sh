@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# What metrics and the access log cost (issue 17): audited reads with both on, and with both
+# off, in one run, on the same register, alternating.
+#
+#   bench/telemetry.sh
+#   BENCH_REGISTRANTS=2000 BENCH_SECONDS=5 BENCH_ROUNDS=1 bench/telemetry.sh   # quick check
+#
+# For each backend it imports BENCH_REGISTRANTS synthetic registrants (examples/synthetic_register)
+# with `vigil import`, then BENCH_ROUNDS times, in turn:
+#   on   - `vigil demo --metrics-port` with the default log filter: the metrics recorder, the
+#          per-request histogram and one `vigil::access` line per request, written to a file,
+#          and a scrape of /metrics every second while wrk runs, as Prometheus would;
+#   off  - `vigil demo` without a metrics port (no recorder: nothing is measured) and
+#          RUST_LOG with `vigil::access=off`;
+# each wrk GET /api/v1/registrants/{id} (decrypted, audited) at BENCH_CONNECTIONS for
+# BENCH_SECONDS. Prints requests/s and p50/p99 per phase and the median ratio off/on.
+#
+# Settings: BENCH_REGISTRANTS (20000), BENCH_SECONDS (20), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32),
+# BENCH_BACKENDS ("sqlite postgres"), BENCH_PG_URL, BENCH_PORT (18087), CARGO_TARGET_DIR.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+source "$REPO/bench/lib.sh"
+REGISTRANTS=${BENCH_REGISTRANTS:-20000}
+SECONDS_EACH=${BENCH_SECONDS:-20}
+ROUNDS=${BENCH_ROUNDS:-3}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+BACKENDS=${BENCH_BACKENDS:-sqlite postgres}
+PG_URL=${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}
+PORT=${BENCH_PORT:-18087}
+METRICS_PORT=$((PORT + 1))
+BASE="http://127.0.0.1:$PORT"
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-target}
+require_loopback_pg
+require_positive "$REGISTRANTS" "$SECONDS_EACH" "$ROUNDS" "$CONNECTIONS" "$PORT"
+require_tools
+take_lock
+build_release --bin vigil --example synthetic_register
+BIN="$OUT/vigil"
+GEN="$OUT/examples/synthetic_register"
+WORK=$(mktemp -d /tmp/vigil-telemetry.XXXXXX)
+SCRAPER=""
+cleanup() {
+    [[ -z "$SCRAPER" ]] || kill "$SCRAPER" 2>/dev/null || true
+    stop_server
+    drop_pg_db
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+log "generating $REGISTRANTS registrants"
+"$GEN" "$REGISTRANTS" 0 "$WORK/register.csv" "$WORK/reports.jsonl"
+
+# phase BACKEND MODE ROUND: one wrk run against a server started in MODE (on|off).
+phase() {
+    local backend=$1 mode=$2 round=$3 dir="$WORK/$1"
+    if [[ "$mode" == on ]]; then
+        start_demo "$dir" "$WORK/server-$backend-$mode-$round.log" "${DEMO_ARGS[@]}" --metrics-port "$METRICS_PORT"
+        (while sleep 1; do curl -fs -o /dev/null "http://127.0.0.1:$METRICS_PORT/metrics" || true; done) &
+        SCRAPER=$!
+    else
+        RUST_LOG="info,sqlx=warn,sea_orm=warn,tokio_cron_scheduler=warn,vigil::access=off" \
+            start_demo "$dir" "$WORK/server-$backend-$mode-$round.log" "${DEMO_ARGS[@]}"
+    fi
+    export BENCH_TOKEN BENCH_IDS_FILE="$dir/ids.txt" BENCH_LABEL="read-$mode"
+    BENCH_TOKEN=$("$BIN" dev-token --role ppo --org met --data-dir "$dir")
+    [[ -s "$BENCH_IDS_FILE" ]] || registrant_ids "$BENCH_TOKEN" "$BENCH_IDS_FILE" 5000
+    wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency -s "$REPO/bench/read.lua" "$BASE" >"$WORK/wrk.txt"
+    local rate p50 p99 non2xx
+    rate=$(awk '$1=="Requests/sec:"{print $2}' "$WORK/wrk.txt")
+    p50=$(awk '$1=="50%"{print $2}' "$WORK/wrk.txt")
+    p99=$(awk '$1=="99%"{print $2}' "$WORK/wrk.txt")
+    non2xx=$(grep -o 'non2xx=[0-9]*' "$WORK/wrk.txt" | head -1)
+    if [[ "$mode" == on ]]; then
+        kill "$SCRAPER" 2>/dev/null || true
+        SCRAPER=""
+        local lines
+        lines=$(grep -c 'vigil::access' "$WORK/server-$backend-$mode-$round.log" || true)
+        [[ "$lines" -gt 0 ]] || die "the access log wrote nothing with telemetry on"
+    fi
+    stop_server
+    echo "$backend $mode round=$round rate=$rate p50=$p50 p99=$p99 ${non2xx:-}" | tee -a "$WORK/results.txt"
+}
+
+for backend in $BACKENDS; do
+    dir="$WORK/$backend"
+    mkdir -p "$dir"
+    demo_database "$backend" "$dir" vigil_telemetry
+    log "$backend: importing $REGISTRANTS registrants"
+    import_register "$dir" "$WORK/register.csv"
+    # The demo takes the key ring from its data folder: the one the import sealed under.
+    "$BIN" dev-token --role ppo --org met --data-dir "$dir" >/dev/null
+    for round in $(seq 1 "$ROUNDS"); do
+        # Alternate which goes first, so a drift in the machine's load falls on both.
+        if ((round % 2)); then order="on off"; else order="off on"; fi
+        for mode in $order; do phase "$backend" "$mode" "$round"; done
+    done
+    drop_pg_db
+done
+
+python3 - "$WORK/results.txt" <<'PY'
+import re, statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+for backend in dict.fromkeys(r[0] for r in rows):
+    rate = {m: [float(re.sub("rate=", "", r[3])) for r in rows if r[0] == backend and r[1] == m] for m in ("on", "off")}
+    on, off = statistics.median(rate["on"]), statistics.median(rate["off"])
+    print(f"{backend}: median reads/s on={on:.0f} off={off:.0f}; telemetry costs {100 * (off - on) / off:.1f} % of throughput")
+PY
+echo "version: $(cd "$REPO" && git describe --always --dirty), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
