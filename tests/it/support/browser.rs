@@ -38,6 +38,8 @@ pub async fn world_with(adjust: impl FnOnce(&mut LoginSettings)) -> World {
         post_logout_redirect_url: Some(format!("{base}/")),
         roles_claim: "vigil_roles".into(),
         org_claim: "vigil_org".into(),
+        role_map: Default::default(),
+        scopes: vec!["vigil".into()],
         skew_seconds: 30,
         refresh_cooldown: Duration::ZERO,
         session_idle: chrono::Duration::minutes(30),
