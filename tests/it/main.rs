@@ -30,6 +30,8 @@ mod duplicates;
 mod failures;
 mod forged_tokens;
 mod free_text;
+mod identity_provider_tokens;
+mod identity_providers;
 mod import;
 mod job_runs;
 mod jobs;
