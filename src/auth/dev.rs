@@ -83,6 +83,7 @@ impl DevIssuer {
             keys: super::jwks::KeySource::from_set(&self.jwks()),
             roles_claim: "vigil_roles".into(),
             org_claim: "vigil_org".into(),
+            role_map: Default::default(),
             skew_seconds: 30,
             require_at_jwt_type: true,
             allowed_clients: Vec::new(),

@@ -36,8 +36,14 @@ pub struct LoginSettings {
     pub redirect_url: String,
     /// Where the provider sends the browser after logout.
     pub post_logout_redirect_url: Option<String>,
+    /// Where the ID token carries roles and organisation, and what its role values mean (as
+    /// for bearer tokens, see [`super::claims`]).
     pub roles_claim: String,
     pub org_claim: String,
+    pub role_map: super::claims::RoleMap,
+    /// Scopes asked for besides `openid`: the provider's name for the role and organisation
+    /// claims (`vigil`), and `offline_access` where refresh tokens need it (Entra ID).
+    pub scopes: Vec<String>,
     pub skew_seconds: u64,
     pub refresh_cooldown: Duration,
     pub session_idle: chrono::Duration,
@@ -188,7 +194,7 @@ impl Login {
         let mut request = provider
             .client
             .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
-            .add_scope(Scope::new("vigil".into()))
+            .add_scopes(self.settings.scopes.iter().map(|s| Scope::new(s.clone())))
             .set_pkce_challenge(challenge);
         for acr in &self.settings.assurance.acr_any {
             request = request.add_auth_context_value(AuthenticationContextClass::new(acr.clone()));
@@ -246,10 +252,14 @@ impl Login {
     }
 
     fn roles_and_org(&self, extra: &VigilClaims) -> Result<(Vec<Role>, String), LoginError> {
-        let org = extra.rest.get(&self.settings.org_claim).and_then(|v| v.as_str()).filter(|s| !s.is_empty());
-        let org = org.ok_or(LoginError::MissingClaim("organisation"))?.to_owned();
-        // The same strict reading as bearer tokens: no roles, or a role we do not know, is no login.
-        let roles = super::token::roles(extra.rest.get(&self.settings.roles_claim)).map_err(|_| LoginError::MissingClaim("roles"))?;
+        let org = super::claims::org(&extra.rest, &self.settings.org_claim).ok_or(LoginError::MissingClaim("organisation"))?;
+        // The same reading as bearer tokens: no role granted, or (read strictly) a role we do
+        // not know, is no login.
+        let roles = self
+            .settings
+            .role_map
+            .roles(super::claims::find(&extra.rest, &self.settings.roles_claim))
+            .map_err(|_| LoginError::MissingClaim("roles"))?;
         Ok((roles, org))
     }
 

@@ -1,6 +1,7 @@
 //! Who is calling and what they may do.
 //!
-//! - [`token`] validates bearer JWTs against the issuer's keys ([`jwks`]).
+//! - [`token`] validates bearer JWTs against the issuer's keys ([`jwks`]); [`claims`] finds
+//!   roles and organisation in them and maps a provider's role values.
 //! - [`policy`] is the one declarative table of what each role may do, and which routes need
 //!   which permission.
 //! - [`dev`] is the development issuer that only `vigil demo` trusts.
@@ -12,6 +13,7 @@
 
 pub mod assurance;
 pub mod backchannel;
+pub mod claims;
 pub mod dev;
 pub mod jwks;
 pub mod login;

@@ -19,8 +19,12 @@ pub struct TokenValidator {
     pub issuer: String,
     pub audience: String,
     pub keys: KeySource,
+    /// Where the roles and the organisation are: a top-level claim name or a JSON Pointer
+    /// (`/resource_access/vigil/roles`), see [`super::claims`].
     pub roles_claim: String,
     pub org_claim: String,
+    /// Which provider role values mean which role; empty reads role names strictly.
+    pub role_map: super::claims::RoleMap,
     pub skew_seconds: u64,
     pub require_at_jwt_type: bool,
     /// When not empty, the token's `azp` (or RFC 9068 `client_id`) must be one of these: a
@@ -141,31 +145,11 @@ impl TokenValidator {
         }
         self.assurance.check_claims(&claims).map_err(TokenError::Assurance)?;
         let subject = claims.get("sub").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or(TokenError::MissingClaim("sub"))?;
-        let org = claims
-            .get(&self.org_claim)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .ok_or(TokenError::MissingClaim("organisation"))?;
-        let roles = roles(claims.get(&self.roles_claim))?;
+        let org = super::claims::org(&claims, &self.org_claim).ok_or(TokenError::MissingClaim("organisation"))?;
+        let roles = self.role_map.roles(super::claims::find(&claims, &self.roles_claim))?;
         let auth_time = claims.get("auth_time").and_then(Value::as_i64).and_then(|t| chrono::DateTime::from_timestamp(t, 0));
-        Ok(Identity { issuer: self.issuer.clone(), subject: subject.to_owned(), roles, org: org.to_owned(), auth_time })
+        Ok(Identity { issuer: self.issuer.clone(), subject: subject.to_owned(), roles, org, auth_time })
     }
-}
-
-/// The roles claim, strictly: one role name or a list of them, every one in the vocabulary and
-/// at least one. A missing, empty or malformed claim, or a role this service does not know, is
-/// an invalid token (401), never an authenticated caller who can do nothing, so a provider
-/// misconfiguration shows up at once. Shared by bearer tokens and browser logins.
-pub fn roles(claim: Option<&Value>) -> Result<Vec<Role>, TokenError> {
-    let names: Vec<&str> = match claim {
-        Some(Value::String(one)) => vec![one.as_str()],
-        Some(Value::Array(many)) => many.iter().map(Value::as_str).collect::<Option<_>>().ok_or(TokenError::MissingClaim("roles"))?,
-        _ => return Err(TokenError::MissingClaim("roles")),
-    };
-    if names.is_empty() {
-        return Err(TokenError::MissingClaim("roles"));
-    }
-    names.into_iter().map(|name| Role::parse(name).ok_or_else(|| TokenError::Invalid("unknown role".into()))).collect()
 }
 
 trait KindName {

@@ -34,6 +34,7 @@ pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
         keys,
         roles_claim: oidc.roles_claim.clone(),
         org_claim: oidc.org_claim.clone(),
+        role_map: oidc.role_map.clone(),
         skew_seconds: oidc.skew_seconds,
         require_at_jwt_type: oidc.require_at_jwt_type,
         allowed_clients: oidc.allowed_clients.clone(),

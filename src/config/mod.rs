@@ -115,8 +115,14 @@ pub struct RawOidc {
     pub issuer: Option<String>,
     pub audience: Option<String>,
     pub jwks_url: Option<String>,
+    /// A top-level claim name, or a JSON Pointer such as `/resource_access/vigil/roles`.
     pub roles_claim: Option<String>,
     pub org_claim: Option<String>,
+    /// Vigil role name to the provider role values that grant it (`ppo = ["Vigil.PPO"]`); other
+    /// values are then ignored. Without it, role values must be Vigil's role names.
+    pub role_map: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    /// Scopes the browser login asks for besides `openid` (default `["vigil"]`).
+    pub scopes: Option<Vec<String>>,
     pub skew_seconds: Option<u64>,
     pub jwks_refresh_cooldown_seconds: Option<u64>,
     /// Bearer tokens valid for longer than this (`exp - iat`) are refused: roles are read from
@@ -153,6 +159,17 @@ impl std::fmt::Debug for RawOidc {
 }
 
 impl RawOidc {
+    /// Where roles and organisation are read, and the role map: for bearer tokens and logins.
+    fn claim_rules(&self) -> Result<(String, String, crate::auth::claims::RoleMap), ConfigError> {
+        let roles = self.roles_claim.clone().unwrap_or_else(|| "vigil_roles".into());
+        let org = self.org_claim.clone().unwrap_or_else(|| "vigil_org".into());
+        crate::auth::claims::check_setting(&roles).map_err(|reason| ConfigError::Invalid { setting: "oidc.roles_claim", reason })?;
+        crate::auth::claims::check_setting(&org).map_err(|reason| ConfigError::Invalid { setting: "oidc.org_claim", reason })?;
+        let map = crate::auth::claims::RoleMap::from_config(&self.role_map.clone().unwrap_or_default())
+            .map_err(|reason| ConfigError::Invalid { setting: "oidc.role_map", reason })?;
+        Ok((roles, org, map))
+    }
+
     /// Browser login settings, when a client id is configured.
     fn login(&self, issuer: &str, skew_seconds: u64) -> Result<Option<crate::auth::login::LoginSettings>, ConfigError> {
         let Some(client_id) = self.client_id.clone() else { return Ok(None) };
@@ -184,14 +201,22 @@ impl RawOidc {
                 reason: "must be 10 to 3600 and within the idle limit".into(),
             });
         }
+        let scopes: Vec<String> = self.scopes.clone().unwrap_or_else(|| vec!["vigil".into()]);
+        if scopes.iter().any(|s| s.is_empty() || s.contains(char::is_whitespace)) {
+            return Err(ConfigError::Invalid { setting: "oidc.scopes", reason: "each scope is one word without spaces".into() });
+        }
+        let (roles_claim, org_claim, role_map) = self.claim_rules()?;
         Ok(Some(crate::auth::login::LoginSettings {
             issuer: issuer.to_owned(),
             client_id,
             client_secret: zeroize::Zeroizing::new(secret),
             redirect_url,
             post_logout_redirect_url: self.post_logout_redirect_url.clone(),
-            roles_claim: self.roles_claim.clone().unwrap_or_else(|| "vigil_roles".into()),
-            org_claim: self.org_claim.clone().unwrap_or_else(|| "vigil_org".into()),
+            roles_claim,
+            org_claim,
+            role_map,
+            // `openid` is always sent; naming it again would only repeat it.
+            scopes: scopes.into_iter().filter(|s| s != "openid").collect(),
             skew_seconds,
             // ID tokens come straight from the provider's token endpoint, so a refetch cannot be
             // provoked by strangers the way a bearer token's unknown kid can: a short cooldown
@@ -322,6 +347,7 @@ pub struct OidcConfig {
     pub jwks_url: Option<String>,
     pub roles_claim: String,
     pub org_claim: String,
+    pub role_map: crate::auth::claims::RoleMap,
     pub skew_seconds: u64,
     pub max_token_lifetime_seconds: u64,
     pub jwks_refresh_cooldown_seconds: u64,
@@ -389,6 +415,7 @@ impl RawConfig {
         let key_file = self.keys.file.ok_or(ConfigError::Missing { setting: "keys.file", env: "VIGIL__KEYS__FILE" })?;
         let login = self.oidc.login(self.oidc.issuer.as_deref().unwrap_or_default(), self.oidc.skew_seconds.unwrap_or(30).min(60))?;
         let assurance = self.oidc.assurance();
+        let (roles_claim, org_claim, role_map) = self.oidc.claim_rules()?;
         let issuer = self.oidc.issuer.ok_or(ConfigError::Missing { setting: "oidc.issuer", env: "VIGIL__OIDC__ISSUER" })?;
         let allow_http_loopback = self.oidc.development_allow_http_loopback.unwrap_or(false);
         urls::check_provider_url("oidc.issuer", &issuer, allow_http_loopback)?;
@@ -445,8 +472,9 @@ impl RawConfig {
                 issuer,
                 audience,
                 jwks_url: self.oidc.jwks_url,
-                roles_claim: self.oidc.roles_claim.unwrap_or_else(|| "vigil_roles".into()),
-                org_claim: self.oidc.org_claim.unwrap_or_else(|| "vigil_org".into()),
+                roles_claim,
+                org_claim,
+                role_map,
                 skew_seconds,
                 max_token_lifetime_seconds,
                 jwks_refresh_cooldown_seconds: self.oidc.jwks_refresh_cooldown_seconds.unwrap_or(300),

@@ -38,6 +38,7 @@ impl Issuer {
             keys: KeySource::from_set(&set),
             roles_claim: "vigil_roles".into(),
             org_claim: "vigil_org".into(),
+            role_map: Default::default(),
             skew_seconds: SKEW,
             require_at_jwt_type: true,
             allowed_clients: Vec::new(),

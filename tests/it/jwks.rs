@@ -64,6 +64,7 @@ fn validator(url: String, cooldown: Duration) -> TokenValidator {
         keys: KeySource::remote(ISSUER, Some(url), cooldown).unwrap(),
         roles_claim: "vigil_roles".into(),
         org_claim: "vigil_org".into(),
+        role_map: Default::default(),
         skew_seconds: 30,
         require_at_jwt_type: true,
         allowed_clients: Vec::new(),

@@ -31,6 +31,8 @@ mod exports;
 mod failures;
 mod forged_tokens;
 mod free_text;
+mod identity_provider_tokens;
+mod identity_providers;
 mod import;
 mod job_runs;
 mod jobs;

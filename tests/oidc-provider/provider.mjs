@@ -3,7 +3,7 @@
 //
 // Contract (see README.md): env OP_PORT (required), OP_CLIENT_ID,
 // OP_CLIENT_SECRET, OP_REDIRECT_URI, OP_POST_LOGOUT_REDIRECT_URI, optional
-// OP_JWKS_FILE and OP_BACKCHANNEL_LOGOUT_URI. Prints exactly one stdout line `READY <issuer>` once listening;
+// OP_JWKS_FILE, OP_BACKCHANNEL_LOGOUT_URI and OP_CLAIM_SHAPE. Prints exactly one stdout line `READY <issuer>` once listening;
 // everything else goes to stderr.
 //
 // Logout, for a non-browser client (details in README.md):
@@ -50,6 +50,13 @@ const CLIENT_SECRET = env('OP_CLIENT_SECRET', 'vigil-test-secret');
 const REDIRECT_URI = env('OP_REDIRECT_URI', 'http://127.0.0.1:8080/auth/callback');
 const POST_LOGOUT_REDIRECT_URI = env('OP_POST_LOGOUT_REDIRECT_URI', 'http://127.0.0.1:8080/');
 const BACKCHANNEL_LOGOUT_URI = process.env.OP_BACKCHANNEL_LOGOUT_URI || undefined;
+// Which provider's claims to imitate (README.md, "Claim shapes"): `vigil` (the
+// default: vigil_roles / vigil_org), `keycloak` or `entra`.
+const CLAIM_SHAPE = env('OP_CLAIM_SHAPE', 'vigil');
+if (!['vigil', 'keycloak', 'entra'].includes(CLAIM_SHAPE)) {
+  console.error(`provider.mjs: OP_CLAIM_SHAPE must be vigil, keycloak or entra, got ${CLAIM_SHAPE}`);
+  process.exit(2);
+}
 
 // Synthetic accounts only. `ppo-b` is a second PPO in another organisation so
 // tests can check cross-organisation isolation.
@@ -69,6 +76,33 @@ const DISABLED = new Set();
 const MFA = new Set();
 const MFA_ACR = 'urn:vigil:test:mfa';
 
+// Entra ID app role values as an app registration would define them.
+const ENTRA_ROLES = {
+  ppo: 'Vigil.PPO', probation: 'Vigil.Probation', intake: 'Vigil.Intake',
+  supervisor: 'Vigil.Supervisor', auditor: 'Vigil.Auditor', admin: 'Vigil.Admin',
+};
+const ENTRA_TENANT = '00000000-0000-4000-8000-000000000001'; // synthetic
+
+// The role and organisation claims in the chosen provider's shape.
+function shapedClaims(a) {
+  if (CLAIM_SHAPE === 'keycloak') {
+    // Realm roles carry Keycloak's own defaults beside the realm's `vigil-<role>`,
+    // and an unrelated realm role spelt like one of Vigil's; client roles sit
+    // under the client id; a user-attribute mapper gives the organisation.
+    return {
+      realm_access: { roles: ['default-roles-vigil-test', 'offline_access', 'uma_authorization', 'admin', `vigil-${a.role}`] },
+      resource_access: { [CLIENT_ID]: { roles: [a.role] }, account: { roles: ['manage-account', 'view-profile'] } },
+      vigil_org: a.org,
+    };
+  }
+  if (CLAIM_SHAPE === 'entra') {
+    // App role values of the app registration (one Vigil does not map), the
+    // tenant id, and a directory extension optional claim (`extn.<name>`).
+    return { roles: [ENTRA_ROLES[a.role] ?? `Vigil.${a.role}`, 'Vigil.Reports.Read'], tid: ENTRA_TENANT, 'extn.orgCode': a.org };
+  }
+  return { vigil_roles: [a.role], vigil_org: a.org };
+}
+
 // Returning undefined for an unknown or disabled id makes the login fail, and
 // a refresh grant for it fail with invalid_grant (see README).
 async function findAccount(ctx, id) {
@@ -77,7 +111,7 @@ async function findAccount(ctx, id) {
   return {
     accountId: id,
     async claims() {
-      return { sub: id, name: a.name, vigil_roles: [a.role], vigil_org: a.org };
+      return { sub: id, name: a.name, ...shapedClaims(a) };
     },
   };
 }
@@ -129,10 +163,14 @@ function makeProvider(keys) {
     findAccount,
     // Only the code flow; keeps discovery honest about what the RP may use.
     responseTypes: ['code'],
-    // scope `vigil` -> role/org claims; `profile` -> name (optional for the RP).
+    // scope `vigil` -> role/org claims (Keycloak: a client scope `vigil` holding
+    // the mappers); `profile` -> name (optional for the RP). Entra sends app
+    // roles and optional claims without any scope, so they come with `openid`.
     claims: {
-      acr: null, amr: null, auth_time: null, sid: null,
-      openid: ['sub'], vigil: ['vigil_roles', 'vigil_org'], profile: ['name'],
+      acr: null, amr: null, auth_time: null, sid: null, profile: ['name'],
+      ...(CLAIM_SHAPE === 'entra'
+        ? { openid: ['sub', 'roles', 'tid', 'extn.orgCode'] }
+        : { openid: ['sub'], vigil: CLAIM_SHAPE === 'keycloak' ? ['realm_access', 'resource_access', 'vigil_org'] : ['vigil_roles', 'vigil_org'] }),
     },
     // Put scope-granted claims in the ID token itself, not only at userinfo.
     conformIdTokenClaims: false,

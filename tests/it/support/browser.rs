@@ -26,10 +26,16 @@ pub async fn world() -> World {
 /// The provider sends back-channel logouts to the service, and `adjust` may change the
 /// service's login settings.
 pub async fn world_with(adjust: impl FnOnce(&mut LoginSettings)) -> World {
+    world_shaped("vigil", adjust).await
+}
+
+/// As [`world_with`], with a provider whose role and organisation claims are shaped like
+/// `shape`'s (`keycloak`, `entra`; see tests/oidc-provider/README.md).
+pub async fn world_shaped(shape: &str, adjust: impl FnOnce(&mut LoginSettings)) -> World {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     let backchannel = format!("{base}/auth/backchannel-logout");
-    let provider = Provider::start(&format!("{base}/auth/callback"), &format!("{base}/"), Some(&backchannel)).await;
+    let provider = Provider::start(&format!("{base}/auth/callback"), &format!("{base}/"), Some(&backchannel), shape).await;
     let mut settings = LoginSettings {
         issuer: provider.issuer.clone(),
         client_id: CLIENT_ID.into(),
@@ -38,6 +44,8 @@ pub async fn world_with(adjust: impl FnOnce(&mut LoginSettings)) -> World {
         post_logout_redirect_url: Some(format!("{base}/")),
         roles_claim: "vigil_roles".into(),
         org_claim: "vigil_org".into(),
+        role_map: Default::default(),
+        scopes: vec!["vigil".into()],
         skew_seconds: 30,
         refresh_cooldown: Duration::ZERO,
         session_idle: chrono::Duration::minutes(30),

@@ -49,17 +49,19 @@ impl Provider {
     /// providers at once on two cores) is retried on another port.
     /// With `backchannel_uri`, the provider sends back-channel logout tokens there when a
     /// person's session at the provider ends.
-    pub async fn start(redirect_uri: &str, post_logout_redirect_uri: &str, backchannel_uri: Option<&str>) -> Self {
+    /// `shape` is whose role and organisation claims it imitates: `vigil`, `keycloak` or
+    /// `entra` (tests/oidc-provider/README.md).
+    pub async fn start(redirect_uri: &str, post_logout_redirect_uri: &str, backchannel_uri: Option<&str>, shape: &str) -> Self {
         install();
         for _ in 0..3 {
-            if let Some(provider) = Self::try_start(redirect_uri, post_logout_redirect_uri, backchannel_uri).await {
+            if let Some(provider) = Self::try_start(redirect_uri, post_logout_redirect_uri, backchannel_uri, shape).await {
                 return provider;
             }
         }
         panic!("the OpenID Provider did not start after three attempts (its stderr is above)");
     }
 
-    async fn try_start(redirect_uri: &str, post_logout_redirect_uri: &str, backchannel_uri: Option<&str>) -> Option<Self> {
+    async fn try_start(redirect_uri: &str, post_logout_redirect_uri: &str, backchannel_uri: Option<&str>, shape: &str) -> Option<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0").expect("free port").local_addr().expect("addr").port();
         let mut child = Command::new("node")
             .arg(folder().join("provider.mjs"))
@@ -69,6 +71,7 @@ impl Provider {
             .env("OP_REDIRECT_URI", redirect_uri)
             .env("OP_POST_LOGOUT_REDIRECT_URI", post_logout_redirect_uri)
             .env("OP_BACKCHANNEL_LOGOUT_URI", backchannel_uri.unwrap_or_default())
+            .env("OP_CLAIM_SHAPE", shape)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .kill_on_drop(true)
