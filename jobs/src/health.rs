@@ -67,7 +67,8 @@ pub async fn check(conn: &impl ConnectionTrait, schedules: &[(&'static str, Stri
     // would read every row of a table that grows by thousands a day.
     let mut first_ever: Option<DateTime<Utc>> = None;
     for (job, _) in schedules {
-        let first = job_run::Entity::find().filter(job_run::Column::Job.eq(*job)).order_by_asc(job_run::Column::StartedAt).one(conn).await?;
+        let first =
+            job_run::Entity::find().filter(job_run::Column::Job.eq(*job)).order_by_asc(job_run::Column::StartedAt).one(conn).await?;
         first_ever = match (first_ever, first.map(|r| r.started_at)) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
