@@ -91,6 +91,7 @@ impl DevIssuer {
             // benchmarks mint them for a whole run.
             max_lifetime_seconds: 86_400,
             assurance: Default::default(),
+            cache: Default::default(),
         }
     }
 

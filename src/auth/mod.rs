@@ -20,6 +20,7 @@ pub mod login;
 pub mod policy;
 pub mod revalidation;
 pub mod token;
+pub mod token_cache;
 
 use uuid::Uuid;
 

@@ -35,6 +35,8 @@ pub struct TokenValidator {
     pub max_lifetime_seconds: u64,
     /// Required `acr` / `amr` (multi-factor), when configured.
     pub assurance: super::assurance::Assurance,
+    /// Tokens verified before ([`super::token_cache`]).
+    pub cache: super::token_cache::TokenCache,
 }
 
 /// The identity a valid token carries.
@@ -100,7 +102,23 @@ pub fn validation(alg: Algorithm, skew_seconds: u64, issuer: &str, audience: &st
 }
 
 impl TokenValidator {
+    /// The token's identity: from the cache when this very token was verified before and its
+    /// signing key is still trusted, else by [`TokenValidator::verify`] (and then remembered).
     pub async fn validate(&self, token: &str, now: DateTime<Utc>) -> Result<Identity, TokenError> {
+        let key = super::token_cache::TokenCache::key(token);
+        if let Some((identity, kid)) = self.cache.get(&key, now) {
+            if self.keys.key(&kid).await.is_ok() {
+                return Ok(Identity::clone(&identity));
+            }
+            self.cache.remove(&key);
+        }
+        let (identity, kid, exp) = self.verify(token, now).await?;
+        self.cache.insert(key, identity.clone(), &kid, exp);
+        Ok(identity)
+    }
+
+    /// Every check, on the token itself: gives the identity, the signing key's id and `exp`.
+    pub async fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<(Identity, String, i64), TokenError> {
         let header = checked_header(token)?;
         if self.require_at_jwt_type {
             let typ = header.typ.as_deref().map(str::to_ascii_lowercase);
@@ -148,7 +166,8 @@ impl TokenValidator {
         let org = super::claims::org(&claims, &self.org_claim).ok_or(TokenError::MissingClaim("organisation"))?;
         let roles = self.role_map.roles(super::claims::find(&claims, &self.roles_claim))?;
         let auth_time = claims.get("auth_time").and_then(Value::as_i64).and_then(|t| chrono::DateTime::from_timestamp(t, 0));
-        Ok(Identity { issuer: self.issuer.clone(), subject: subject.to_owned(), roles, org, auth_time })
+        let identity = Identity { issuer: self.issuer.clone(), subject: subject.to_owned(), roles, org, auth_time };
+        Ok((identity, kid.to_owned(), exp))
     }
 }
 

@@ -40,6 +40,7 @@ pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
         allowed_clients: oidc.allowed_clients.clone(),
         max_lifetime_seconds: oidc.max_token_lifetime_seconds,
         assurance: oidc.assurance.clone(),
+        cache: Default::default(),
     };
     let limits =
         HttpLimits { body_limit_bytes: config.body_limit_bytes, request_timeout: Duration::from_secs(config.request_timeout_seconds) };

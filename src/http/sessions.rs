@@ -41,5 +41,12 @@ async fn revoke(
     caller: Caller,
     AppJson(body): AppJson<RevocationInput>,
 ) -> Result<Json<RevocationResult>, ApiError> {
-    Ok(Json(web_sessions::revoke(&state.ctx, &caller, body, clock::now()).await?))
+    let (subject, everyone) = (body.subject.clone(), body.everyone);
+    let result = web_sessions::revoke(&state.ctx, &caller, body, clock::now()).await?;
+    // Their bearer tokens are checked afresh from now on (`auth::token_cache`).
+    match subject {
+        Some(subject) if !everyone => state.validator.cache.forget_subject(&state.validator.issuer, &subject),
+        _ => state.validator.cache.clear(),
+    }
+    Ok(Json(result))
 }

@@ -44,6 +44,7 @@ impl Issuer {
             allowed_clients: Vec::new(),
             max_lifetime_seconds: 3600,
             assurance: Default::default(),
+            cache: Default::default(),
         }
     }
 

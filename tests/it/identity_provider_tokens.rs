@@ -45,6 +45,7 @@ impl Idp {
             allowed_clients: vec!["vigil".into()],
             max_lifetime_seconds: 3600,
             assurance: Default::default(),
+            cache: Default::default(),
         }
     }
 

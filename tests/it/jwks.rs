@@ -70,6 +70,7 @@ fn validator(url: String, cooldown: Duration) -> TokenValidator {
         allowed_clients: Vec::new(),
         max_lifetime_seconds: 3600,
         assurance: Default::default(),
+        cache: Default::default(),
     }
 }
 
@@ -116,4 +117,36 @@ async fn a_token_naming_its_own_key_is_refused() {
     let token = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_ed_der(der.as_bytes())).unwrap();
     assert!(matches!(v.validate(&token, vigil::clock::now()).await, Err(TokenError::ForbiddenHeader)));
     assert_eq!(v.keys.fetch_count().await, 0, "never fetched anything for it");
+}
+
+#[tokio::test]
+async fn a_verified_token_is_remembered_until_it_expires_or_its_key_is_withdrawn() {
+    let old = TestKey::new("k1");
+    let published = Arc::new(RwLock::new(vec![old.jwk()]));
+    let v = validator(jwks_server(published.clone()).await, Duration::from_millis(200));
+    let now = vigil::clock::now();
+    let token = old.mint("k1");
+    assert!(v.validate(&token, now).await.is_ok());
+    assert_eq!(v.cache.len(), 1, "remembered");
+    assert!(v.validate(&token, now).await.is_ok());
+    assert_eq!(v.cache.len(), 1, "the same token is one entry");
+
+    // Past its exp (minted for 300 s) the entry is not used; a fresh check applies the skew.
+    let later = now + chrono::Duration::seconds(301);
+    assert!(v.validate(&token, later).await.is_ok(), "within the 30 s skew a fresh check still accepts it");
+    let much_later = now + chrono::Duration::seconds(400);
+    assert!(v.validate(&token, much_later).await.is_err(), "never accepted from the cache after exp");
+
+    // The provider withdraws k1 and signs with k2: once the key set is refetched, a remembered
+    // k1 token is refused as a fresh check would refuse it.
+    let new = TestKey::new("k2");
+    *published.write().unwrap() = vec![new.jwk()];
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert!(v.validate(&new.mint("k2"), now).await.is_ok());
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert!(matches!(v.validate(&token, now).await, Err(TokenError::UnknownKey)), "the withdrawn key's token is refused");
+
+    // Forgetting a subject drops their tokens.
+    v.cache.forget_subject(ISSUER, "u1");
+    assert!(v.cache.is_empty());
 }

@@ -140,9 +140,20 @@ async fn administrators_list_and_end_one_or_all_of_a_persons_sessions() {
     let alive = [me(&mut first, &base).await.0, me(&mut second, &base).await.0];
     assert_eq!(alive.iter().filter(|s| **s == StatusCode::OK).count(), 1);
 
-    // End all of the person's sessions.
+    // End all of the person's sessions; their bearer tokens are then checked afresh.
+    let bearer = w.app.token_for("ppo", Role::Ppo, "met-ppu");
+    assert_eq!(w.app.get("/api/v1/me", &bearer).await.0, 200);
+    let cached = |app: &crate::support::TestApp| {
+        app.validator.cache.get(&vigil::auth::token_cache::TokenCache::key(&bearer), vigil::clock::now()).is_some()
+    };
+    assert!(cached(&w.app), "a verified bearer token is remembered");
     let (status, result) = w.app.post("/api/v1/sessions/revocations", &admin, &json!({"subject": "ppo"})).await;
     assert_eq!(status, 200, "{result}");
+    assert!(!cached(&w.app), "revoking a person's sessions forgets their verified tokens");
+    assert!(
+        w.app.validator.cache.get(&vigil::auth::token_cache::TokenCache::key(&admin), vigil::clock::now()).is_some(),
+        "other people's stay"
+    );
     assert_eq!(result["sessions_ended"], 1);
     assert_eq!(me(&mut first, &base).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(me(&mut second, &base).await.0, StatusCode::UNAUTHORIZED);

@@ -31,6 +31,8 @@ pub struct TestApp {
     /// The running app's services context (same database and keys), for driving use cases
     /// that have no HTTP route, such as the bulk import.
     pub ctx: vigil::services::Ctx,
+    /// The running app's bearer-token validator (its cache of verified tokens).
+    pub validator: std::sync::Arc<TokenValidator>,
     pub test_db: TestDb,
     shutdown: Option<oneshot::Sender<()>>,
     stopped: Option<oneshot::Receiver<()>>,
@@ -152,6 +154,7 @@ impl TestApp {
             app = app.with_metrics(metrics);
         }
         let ctx = app.state.ctx.clone();
+        let app_validator = app.state.validator.clone();
         let (done, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = app
@@ -162,7 +165,7 @@ impl TestApp {
             let _ = done.send(());
         });
         let client = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Self { base, client, issuer, db, ctx, test_db, shutdown: Some(tx), stopped: Some(stopped) }
+        Self { base, client, issuer, db, ctx, validator: app_validator, test_db, shutdown: Some(tx), stopped: Some(stopped) }
     }
 
     /// Stops the server and waits for its background work to finish (the last seal included),
