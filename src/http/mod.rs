@@ -8,6 +8,7 @@ mod breaches;
 mod detach;
 mod duplicates;
 pub mod error;
+mod examples;
 pub mod extract;
 mod links;
 pub(crate) mod login;

@@ -43,7 +43,7 @@ pub fn base() -> Spec {
 }
 
 pub fn docs(spec: Spec) -> Router<AppState> {
-    let spec = problems_as_problem_json(with_justification_headers(spec));
+    let spec = problems_as_problem_json(with_justification_headers(super::examples::with_answer_examples(spec)));
     Router::from(SwaggerUi::new("/api/docs").url("/api/openapi.json", spec))
 }
 
