@@ -5,7 +5,9 @@
 # (ignored_auth), invalid data accepted (negative_data_rejection), or a deleted resource still
 # served (use_after_free). `positive_data_acceptance` is left out: the service validates more
 # than a schema can say (a phone number must be a real number, a date of birth in the past), so
-# schema-valid requests are rightly refused with 422.
+# schema-valid requests are rightly refused with 422. The browser login routes (`/auth/...`) are
+# documented but left out: `demo` has no identity provider, so each answers 404 before looking at
+# the request (a missing CSRF header included); tests/it/login.rs drives them against a real one.
 #
 #   .ci/schemathesis.sh [path/to/vigil]      (default target/debug/vigil)
 # Settings: ST_MAX_EXAMPLES (10), ST_PORT (18090).
@@ -39,7 +41,7 @@ for role in ppo supervisor probation intake auditor admin; do
     echo "== schemathesis as $role"
     (cd "$WORK" && "$WORK/venv/bin/st" run "http://127.0.0.1:$PORT/api/openapi.json" \
         -H "Authorization: Bearer $token" -H "Vigil-Reason-Code: INVESTIGATION" -H "Vigil-Crime-Reference: CI-1" \
-        --checks all --exclude-checks positive_data_acceptance \
+        --checks all --exclude-checks positive_data_acceptance --exclude-path-regex '^/auth/' \
         --phases examples,coverage,fuzzing,stateful --max-examples "$MAX_EXAMPLES" \
         --workers 1 --request-timeout 10 --seed 20261122 --no-color) || status=1
 done

@@ -28,7 +28,9 @@ async fn events(State(state): State<AppState>, caller: Caller, Query(q): Query<A
 /// Every matching entry as newline-delimited JSON, up to 50,000 (audited as a disclosure; needs
 /// a `Vigil-Reason-Code` header). `Vigil-Export-Truncated: true` says there were more.
 #[utoipa::path(get, path = "/api/v1/audit/export", tag = "audit", params(AuditQuery),
-    responses((status = 200, content_type = "application/x-ndjson", body = String), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content_type = "application/x-ndjson", body = String,
+        example = r#"{"action":"consultation","actor_issuer":"urn:vigil:development","actor_org":"met","actor_role":"supervisor","actor_subject":"officer-example-1","chain_position":1,"crime_reference":"EXAMPLE/2026/1","id":"0190a1b2-0000-7000-8000-0000000e0004","occurred_at":"2026-12-01T07:22:10.268756Z","operation":"alert.acknowledge","outcome":"denied","reason_code":"INVESTIGATION","record_ids":["0190a1b2-0000-7000-8000-0000000e0005"],"record_type":"alert","request_id":"0190a1b2-0000-7000-8000-0000000e0006","sealed_at":"2026-12-01T07:22:10.763904Z","seq":1}
+"#), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn export(State(state): State<AppState>, caller: Caller, Query(q): Query<AuditQuery>) -> Result<Response, ApiError> {
     let rows = search::export(&state.ctx, &caller, q, clock::now()).await?;
     let truncated = rows.len() as u64 >= search::EXPORT_LIMIT;

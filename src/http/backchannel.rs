@@ -7,15 +7,18 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use utoipa::ToSchema;
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, Problem};
 use crate::auth::backchannel;
 use crate::clock;
 use crate::services::sessions;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(examples(json!({"logout_token": "eyJhbGciOiJFZERTQSJ9.c3ludGhldGljLWV4YW1wbGU.c2lnbmF0dXJl"})))]
 pub struct LogoutForm {
+    /// The provider's signed logout token (OpenID Connect Back-Channel Logout 1.0).
     logout_token: String,
 }
 
@@ -24,6 +27,15 @@ fn refused() -> ApiError {
         .with_field("logout_token")
 }
 
+/// The identity provider's back-channel logout: ends the sessions the signed logout token
+/// names. Called by the provider, not a browser; authenticated by the token itself.
+#[utoipa::path(post, path = "/auth/backchannel-logout", tag = "login", security(()),
+    request_body(content = LogoutForm, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "The token is valid; its sessions have ended", headers(("cache-control" = String, description = "`no-store`"))),
+        (status = 400, description = "The logout token is missing, invalid or replayed", body = Problem),
+        (status = 404, description = "Browser login is not configured", body = Problem),
+    ))]
 pub async fn receive(
     State(state): State<AppState>,
     form: Result<Form<LogoutForm>, axum::extract::rejection::FormRejection>,

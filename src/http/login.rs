@@ -10,18 +10,19 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::AppState;
-use super::error::ApiError;
+use super::error::{ApiError, Problem};
 use super::extract::Query;
 use crate::auth::login::{Login, LoginError};
 use crate::auth::revalidation;
@@ -30,13 +31,15 @@ use crate::clock;
 use crate::services::audit::{self, Action, Entry, Outcome};
 use crate::services::sessions::{self, CSRF_HEADER, EndReason, LOGIN_COOKIE, SESSION_COOKIE};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/login", get(login))
-        .route("/auth/callback", get(callback))
-        .route("/auth/session", get(session))
-        .route("/auth/logout", post(logout))
-        .route("/auth/backchannel-logout", post(super::backchannel::receive))
+/// Outside the `/api` policy layer: these routes are how a browser gets a session, so none of
+/// them takes a bearer token.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(callback))
+        .routes(routes!(session))
+        .routes(routes!(logout))
+        .routes(routes!(super::backchannel::receive))
 }
 
 fn configured(state: &AppState) -> Result<Arc<Login>, ApiError> {
@@ -61,8 +64,11 @@ pub(crate) fn removal(name: &'static str) -> Cookie<'static> {
     cookie(name, String::new(), 0)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct LoginQuery {
+    /// A path on this service to come back to after login; anything else falls back to `/`.
+    #[param(example = "/registrants")]
     return_to: Option<String>,
     /// Authenticate again even if the provider still has a session (`prompt=login`,
     /// `max_age=0`): the answer to a 401 `insufficient_user_authentication`.
@@ -87,6 +93,16 @@ pub(crate) fn safe_return(path: Option<String>) -> String {
     }
 }
 
+/// Starts a browser login: sends the browser to the identity provider with a short-lived login
+/// cookie that binds the answer to this browser. Needs no token.
+#[utoipa::path(get, path = "/auth/login", tag = "login", security(()), params(LoginQuery),
+    responses(
+        (status = 303, description = "To the identity provider's authorisation endpoint",
+            headers(("location" = String, description = "The provider's authorisation URL"), ("set-cookie" = String, description = "The login cookie"))),
+        (status = 400, description = "A query parameter is not acceptable", body = Problem),
+        (status = 404, description = "Browser login is not configured", body = Problem),
+        (status = 502, description = "The identity provider could not be reached", body = Problem),
+    ))]
 async fn login(State(state): State<AppState>, jar: CookieJar, Query(query): Query<LoginQuery>) -> Result<Response, ApiError> {
     let login = configured(&state)?;
     let (url, csrf_state, pending) = login.begin(query.step_up).await.map_err(provider_unavailable)?;
@@ -111,13 +127,29 @@ fn login_failed(detail: &'static str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "login_failed", "Login failed", detail)
 }
 
-#[derive(Deserialize)]
+/// What the identity provider sends back (OpenID Connect authorisation response).
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct CallbackQuery {
+    /// The authorisation code, when the provider logged the person in.
     code: Option<String>,
+    /// The state this service sent with `/auth/login`; a login without it fails.
     state: Option<String>,
+    /// The provider's error code, when it did not log the person in.
     error: Option<String>,
 }
 
+/// Finishes the code flow: checks the provider's answer against the login cookie, starts a
+/// session and sends the browser back where it started. Needs no token.
+#[utoipa::path(get, path = "/auth/callback", tag = "login", security(()), params(CallbackQuery),
+    responses(
+        (status = 303, description = "Logged in: back to the page the login started from",
+            headers(("location" = String, description = "A path on this service"), ("set-cookie" = String, description = "The session cookie"))),
+        (status = 400, description = "A query parameter is not acceptable", body = Problem),
+        (status = 401, description = "The login failed, is unknown, expired or was started in another browser", body = Problem),
+        (status = 403, description = "The authentication was not strong enough (multi-factor required)", body = Problem),
+        (status = 404, description = "Browser login is not configured", body = Problem),
+    ))]
 async fn callback(State(state): State<AppState>, jar: CookieJar, Query(query): Query<CallbackQuery>) -> Result<Response, ApiError> {
     let login = configured(&state)?;
     let now = clock::now();
@@ -197,7 +229,16 @@ pub(crate) async fn record(state: &AppState, caller: &Caller, operation: &'stati
     Ok(())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(as = BrowserSession, examples(json!({
+    "subject": "officer-example-1",
+    "roles": ["ppo"],
+    "organisation": "met",
+    "auth_time": "2026-11-30T08:55:12Z",
+    "expires_at": "2026-11-30T16:55:12Z",
+    "idle_expires_at": "2026-11-30T09:25:12Z",
+    "csrf_token": "c3ludGhldGljLWV4YW1wbGUtY3NyZi10b2tlbg"
+})))]
 struct SessionView {
     subject: String,
     roles: Vec<crate::auth::Role>,
@@ -209,6 +250,14 @@ struct SessionView {
     csrf_token: String,
 }
 
+/// Who is logged in on this browser, when the session ends, and the CSRF token to send on
+/// state-changing requests. Authenticated by the session cookie.
+#[utoipa::path(get, path = "/auth/session", tag = "login", security(("session" = [])),
+    responses(
+        (status = 200, body = SessionView),
+        (status = 401, description = "No session, or it has ended", body = Problem),
+        (status = 404, description = "Browser login is not configured", body = Problem),
+    ))]
 async fn session(State(state): State<AppState>, jar: CookieJar) -> Result<Json<SessionView>, ApiError> {
     let login = configured(&state)?;
     let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or_else(|| ApiError::unauthenticated("no session"))?;
@@ -229,12 +278,24 @@ async fn session(State(state): State<AppState>, jar: CookieJar) -> Result<Json<S
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
+#[schema(examples(json!({"end_session_url": "https://id.example.org/logout?id_token_hint=synthetic-example"})))]
 struct LoggedOut {
     /// Send the browser here to end the provider's session too.
     end_session_url: Option<String>,
 }
 
+/// Ends this browser's session (and tells the browser to clear this site's data); the answer
+/// names the provider's end-session URL to end the provider's session too. Authenticated by
+/// the session cookie, with its CSRF token.
+#[utoipa::path(post, path = "/auth/logout", tag = "login", security(("session" = [])),
+    params(("x-csrf-token" = String, Header, description = "The session's CSRF token (from `GET /auth/session`)")),
+    responses(
+        (status = 200, body = LoggedOut, headers(("clear-site-data" = String, description = "`\"cookies\", \"storage\"`"))),
+        (status = 401, description = "No session", body = Problem),
+        (status = 403, description = "The CSRF token is missing or wrong", body = Problem),
+        (status = 404, description = "Browser login is not configured", body = Problem),
+    ))]
 async fn logout(State(state): State<AppState>, jar: CookieJar, headers: axum::http::HeaderMap) -> Result<Response, ApiError> {
     let login = configured(&state)?;
     let now = clock::now();

@@ -10,6 +10,7 @@ mod duplicates;
 mod exports;
 pub use exports::download as exports_download;
 pub mod error;
+mod examples;
 pub mod extract;
 mod links;
 pub(crate) mod login;
@@ -81,13 +82,17 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .merge(sessions::routes())
         .split_for_parts();
     let api = api.route_layer(axum::middleware::from_fn_with_state(state.clone(), policy::enforce));
+    // Health checks and the browser login flow take no bearer token, so they stay outside the
+    // policy layer; they are documented all the same.
+    let (public, public_spec) = OpenApiRouter::new().merge(system::health_routes()).merge(login::routes()).split_for_parts();
+    let mut spec = spec;
+    spec.merge(public_spec);
     let docs = openapi::docs(spec);
 
     let router = Router::new()
         .merge(api)
         .merge(docs)
-        .merge(system::health_routes())
-        .merge(login::routes())
+        .merge(public)
         .merge(crate::ui::routes(&state))
         // Anything unmatched (an unknown path, a trailing or doubled slash, another case) is the
         // same problem+json 404, never an empty body that says which paths exist.

@@ -3,7 +3,7 @@
 
 use axum::Router;
 use utoipa::openapi::OpenApi as Spec;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -27,6 +27,14 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
+        // The browser's session (`/auth/session`, `/auth/logout`), set by `/auth/callback`.
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::services::sessions::SESSION_COOKIE,
+                "The session cookie set by /auth/callback",
+            ))),
+        );
     }
 }
 
@@ -35,7 +43,8 @@ pub fn base() -> Spec {
 }
 
 pub fn docs(spec: Spec) -> Router<AppState> {
-    Router::from(SwaggerUi::new("/api/docs").url("/api/openapi.json", problems_as_problem_json(with_justification_headers(spec))))
+    let spec = problems_as_problem_json(with_justification_headers(super::examples::with_answer_examples(spec)));
+    Router::from(SwaggerUi::new("/api/docs").url("/api/openapi.json", spec))
 }
 
 /// Error bodies are sent as `application/problem+json` (RFC 9457); the annotations say only

@@ -94,6 +94,7 @@ async fn alerts(State(state): State<AppState>, caller: Caller, Query(q): Query<A
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"ids": ["0190a1b2-0000-7000-8000-00000000a1e7"]})))]
 pub struct AcknowledgeAlertsInput {
     /// Alerts of your organisation, 1 to 500.
     ids: Vec<AlertId>,
@@ -168,6 +169,7 @@ async fn job_health(State(state): State<AppState>, caller: Caller) -> Result<Jso
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"version": 1})))]
 pub struct AcknowledgeInput {
     version: i32,
 }

@@ -1,10 +1,8 @@
 //! Health checks, "who am I" and the reason codes a read can give.
 
 use axum::Json;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -17,8 +15,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(me)).routes(routes!(reasons))
 }
 
-pub fn health_routes() -> Router<AppState> {
-    Router::new().route("/health/live", get(live)).route("/health/ready", get(ready))
+/// Outside the `/api` policy layer: orchestrators probe these without a token.
+pub fn health_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(live)).routes(routes!(ready))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -42,11 +41,19 @@ async fn reasons(_caller: Caller) -> Json<&'static [domain::reasons::Reason]> {
     Json(domain::reasons::REASONS)
 }
 
+/// Liveness: the process answers HTTP. Needs no token.
+#[utoipa::path(get, path = "/health/live", tag = "system", security(()),
+    responses((status = 200, description = "The process is running", content_type = "text/plain", body = String, example = "ok")))]
 async fn live() -> &'static str {
     "ok"
 }
 
-/// Ready when the database answers.
+/// Readiness: ready when the database answers. Needs no token.
+#[utoipa::path(get, path = "/health/ready", tag = "system", security(()),
+    responses(
+        (status = 200, description = "The database answers", content_type = "text/plain", body = String, example = "ready"),
+        (status = 503, description = "The database does not answer", content_type = "text/plain", body = String, example = "database unavailable"),
+    ))]
 async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
     match state.ctx.db.ping().await {
         Ok(()) => (StatusCode::OK, "ready"),

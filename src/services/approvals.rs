@@ -46,6 +46,7 @@ fn permission(action: ApprovalAction) -> Permission {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"action": "order.discharge", "target_id": "0190a1b2-0000-7000-8000-00000000e0a1", "version": 1, "reason": "Discharged by the court on appeal (synthetic example)."})))]
 pub struct ApprovalRequestInput {
     pub action: ApprovalAction,
     /// The order (discharge) or registrant (erasure).
@@ -62,6 +63,7 @@ pub struct ApprovalRequestInput {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"decision": "approve", "version": 1, "reason": "Checked against the court record."})))]
 pub struct ApprovalDecisionInput {
     pub decision: Decision,
     /// The approval's version you read.

@@ -54,6 +54,7 @@ pub struct DuplicateView {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"decision": "confirm", "reason": "Same date of birth and phone; one person recorded twice (synthetic example).", "version": 1})))]
 pub struct DuplicateDecisionInput {
     pub decision: DuplicateDecision,
     /// Why; sealed, kept for the audit of the decision.

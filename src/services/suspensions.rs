@@ -28,6 +28,7 @@ use domain::vocab::{RegistrantStatus, SuspensionKind};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"kind": "custody", "starts_at": "2026-02-02T09:00:00Z"})))]
 pub struct NewSuspensionInput {
     pub kind: SuspensionKind,
     pub starts_at: DateTime<Utc>,
@@ -36,6 +37,7 @@ pub struct NewSuspensionInput {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"ends_at": "2026-03-16T12:00:00Z"})))]
 pub struct EndSuspensionInput {
     pub ends_at: DateTime<Utc>,
 }

@@ -42,6 +42,7 @@ pub struct SessionView {
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"subject": "officer-example-1"})))]
 pub struct RevocationInput {
     /// End every live session of this person.
     pub subject: Option<String>,

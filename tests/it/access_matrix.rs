@@ -94,7 +94,8 @@ async fn every_route_for_every_role_matches_the_access_table() {
     let app = TestApp::spawn().await;
     let spec: serde_json::Value = app.client.get(format!("{}/api/openapi.json", app.base)).send().await.unwrap().json().await.unwrap();
     let mut documented = BTreeSet::new();
-    for (path, item) in spec["paths"].as_object().unwrap() {
+    // Health checks and the browser login flow are documented too, outside the policy layer.
+    for (path, item) in spec["paths"].as_object().unwrap().iter().filter(|(path, _)| path.starts_with("/api/")) {
         for method in item.as_object().unwrap().keys() {
             documented.insert(format!("{} {path}", method.to_uppercase()));
         }

@@ -134,7 +134,8 @@ async fn every_api_route_has_a_policy_entry() {
     let response = app.client.get(format!("{}/api/openapi.json", app.base)).send().await.unwrap();
     let spec: serde_json::Value = response.json().await.unwrap();
     let mut missing = Vec::new();
-    for (path, item) in spec["paths"].as_object().unwrap() {
+    // Health checks and the browser login flow are documented too, outside the policy layer.
+    for (path, item) in spec["paths"].as_object().unwrap().iter().filter(|(path, _)| path.starts_with("/api/")) {
         for method in item.as_object().unwrap().keys() {
             let method = method.to_uppercase();
             if vigil::auth::policy::route(&method, path).is_none() {

@@ -46,6 +46,7 @@ mod name_levels;
 mod national_ids;
 mod notifications;
 mod obligations;
+mod openapi_examples;
 mod order_endings;
 mod order_lifecycle;
 mod order_variations;

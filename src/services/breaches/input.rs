@@ -10,6 +10,7 @@ use domain::vocab::EnforcementAction;
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"summary": "Seen inside the exclusion zone by a patrol (synthetic example)."})))]
 pub struct NewBreachInput {
     /// The order breached; it must be one of this registrant's.
     pub order_id: Option<OrderId>,
@@ -24,6 +25,7 @@ pub struct NewBreachInput {
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"action": "warning", "reason": "First breach, warning given in person (synthetic example).", "version": 1})))]
 pub struct DecisionInput {
     pub action: EnforcementAction,
     /// Why this action was decided (sealed).

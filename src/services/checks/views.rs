@@ -82,6 +82,7 @@ pub struct LinkView {
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"decision": "confirm", "reason": "Phone number and description match the registrant (synthetic example).", "version": 1})))]
 pub struct LinkDecisionInput {
     pub decision: LinkDecision,
     /// Why; sealed, kept for the audit of the decision.

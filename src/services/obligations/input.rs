@@ -17,6 +17,14 @@ const CLOCK_SKEW: Duration = Duration::minutes(5);
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "kind": "initial",
+    "method": "in_person_at_station",
+    "station": "Exampleton Police Station",
+    "acknowledgement_given": true,
+    "notified_at": "2026-01-13T10:30:00Z",
+    "details": "Notified name and home address (synthetic example)."
+})))]
 pub struct NotificationInput {
     pub kind: NotificationKind,
     pub method: NotificationMethod,
@@ -31,6 +39,7 @@ pub struct NotificationInput {
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"outcome": "attended_complied", "version": 1})))]
 pub struct ComplianceInput {
     pub outcome: ComplianceOutcome,
     /// Required for an acceptable absence (the reason it was acceptable). Sealed.
@@ -45,6 +54,7 @@ pub struct ComplianceInput {
 /// acceptable), for example entered at the end of the day after the grace period had passed.
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"outcome": "acceptable_absence", "notes": "Hospital appointment, letter seen (synthetic example).", "reason": "The absence was agreed in advance but recorded as a failure.", "version": 2})))]
 pub struct CorrectionInput {
     /// What really happened: `attended_complied` or `acceptable_absence`.
     pub outcome: ComplianceOutcome,
@@ -58,6 +68,7 @@ pub struct CorrectionInput {
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"reason": "Court appearance on the day (synthetic example).", "version": 1})))]
 pub struct ExcusalInput {
     /// Why the registrant is excused (sealed).
     pub reason: String,

@@ -26,6 +26,7 @@ use domain::{calendar, text};
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"departs_at": "2026-11-20T08:30:00Z", "returns_on": "2026-11-27", "known_on": "2026-11-02", "destination": "France, Paris"})))]
 pub struct TripInput {
     /// When the registrant leaves the United Kingdom.
     pub departs_at: DateTime<Utc>,

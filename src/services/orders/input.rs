@@ -23,6 +23,16 @@ const MAX_PARAMETERS_BYTES: usize = 8 * 1024;
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "kind": "spo",
+    "court": "Exampleton Magistrates' Court",
+    "case_reference": "EX/2026/0001",
+    "made_on": "2026-01-12",
+    "served_on": "2026-01-12",
+    "until_further_order": true,
+    "protected_persons": [{"given": "Pat", "family": "Protected", "relationship": "former partner"}],
+    "conditions": [{"kind": "prohibition", "category": "no_contact", "text": "No contact with the protected person by any means."}]
+})))]
 pub struct NewOrderInput {
     pub kind: OrderKind,
     /// Notification regime code, e.g. `spa2019_s9`; defaults to the usual regime of the kind.
@@ -50,6 +60,7 @@ pub struct NewOrderInput {
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"given": "Pat", "family": "Protected", "date_of_birth": "1990-05-17", "relationship": "former partner"})))]
 pub struct ProtectedPersonInput {
     #[serde(default)]
     pub given: String,
@@ -61,6 +72,14 @@ pub struct ProtectedPersonInput {
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "kind": "requirement",
+    "category": "attend_programme",
+    "text": "Attend the behaviour change programme weekly.",
+    "parameters": {"programme": "Example programme"},
+    "responsible_person": "Programme manager, Sampleford",
+    "schedule": {"frequency": {"every": "week", "weekday": "Tue"}, "time": "10:00:00", "starts_on": "2026-03-03"}
+})))]
 pub struct ConditionInput {
     pub kind: ConditionKind,
     pub category: ConditionCategory,
@@ -83,6 +102,7 @@ pub struct ConditionInput {
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"served_on": "2026-01-14", "version": 1})))]
 pub struct ServiceInput {
     pub served_on: NaiveDate,
     /// The version you read; a stale version is refused with 409.
@@ -91,6 +111,7 @@ pub struct ServiceInput {
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"status": "expired", "version": 1, "reason": "The order ran its course (synthetic example)."})))]
 pub struct StatusChangeInput {
     pub status: OrderStatus,
     /// The version you read; a stale version is refused with 409.
@@ -206,6 +227,14 @@ fn condition(
 /// requirement is the old one removed and the new one added.
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "kind": "variation",
+    "version": 1,
+    "hearing": {"court": "Sampleford Family Court", "case_reference": "SF/2026/0042/V", "heard_on": "2026-04-01"},
+    "reason": "Varied on the application of the chief officer.",
+    "expires_on": "2030-01-01",
+    "add_conditions": [{"kind": "prohibition", "category": "exclusion_zone", "text": "Not to enter Example Park.", "parameters": {"zone": "Example Park"}}]
+})))]
 pub struct VariationInput {
     pub kind: VariationKind,
     /// The order's version you read; a stale version is refused with 409.
@@ -232,6 +261,7 @@ pub struct VariationInput {
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"court": "Sampleford Family Court", "case_reference": "SF/2026/0042/V", "heard_on": "2026-04-01"})))]
 pub struct HearingInput {
     pub court: String,
     pub case_reference: String,

@@ -28,6 +28,7 @@ use domain::text;
 /// The last day the registrant lived at (or was found at) the address.
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"valid_to": "2026-03-31"})))]
 pub struct AddressEndInput {
     pub valid_to: NaiveDate,
 }
@@ -36,6 +37,7 @@ pub struct AddressEndInput {
 /// corrected: a different kind of address is another address.
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"lines": ["2 Example Street"], "town": "Exampleton", "postcode": "SW1A 1AA", "reason": "House number was mistyped (synthetic example)."})))]
 pub struct AddressCorrectionInput {
     pub lines: Vec<String>,
     pub town: Option<String>,

@@ -34,6 +34,7 @@ pub struct MappaInput {
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"kind": "alias", "given": "Janet", "family": "Sample", "valid_from": "2026-01-05"})))]
 pub struct NameInput {
     pub kind: NameKind,
     #[serde(default)]
@@ -52,6 +53,7 @@ pub struct DescriptorInput {
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"kind": "home", "lines": ["Flat 2", "1 Example Street"], "town": "Exampleton", "postcode": "SW1A 1AA", "valid_from": "2026-02-02"})))]
 pub struct AddressInput {
     pub kind: AddressKind,
     pub lines: Vec<String>,
@@ -63,6 +65,7 @@ pub struct AddressInput {
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"kind": "phone", "value": "07700 900456", "valid_from": "2026-01-05"})))]
 pub struct IdentifierInput {
     pub kind: IdentifierKind,
     /// Required for online handles, e.g. `instagram`.
@@ -78,6 +81,22 @@ pub struct IdentifierInput {
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "supervising_org": "probation-london",
+    "status": "active",
+    "risk": {"level": "high", "tool": "SRP", "next_review_on": "2027-01-29"},
+    "mappa": {"category": 2, "level": 1},
+    "names": [{"kind": "primary", "given": "Jane", "family": "Example"}, {"kind": "alias", "given": "Janet", "family": "Sample"}],
+    "birth_dates": ["1984-02-29"],
+    "descriptors": [{"kind": "height", "value": "170 cm"}],
+    "addresses": [{"kind": "home", "lines": ["1 Example Street"], "town": "Exampleton", "postcode": "SW1A 1AA", "valid_from": "2025-01-06"}],
+    "identifiers": [
+        {"kind": "phone", "value": "07700 900123"},
+        {"kind": "email", "value": "jane.example@example.org"},
+        {"kind": "online_handle", "platform": "instagram", "value": "@jane_example_invented"}
+    ],
+    "notes": "Synthetic example record."
+})))]
 pub struct NewRegistrantInput {
     /// Defaults to the caller's organisation; public protection officers may only create
     /// registrants their own organisation manages.
@@ -102,6 +121,7 @@ pub struct NewRegistrantInput {
 
 #[derive(Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"version": 1, "status": "active", "risk": {"level": "medium", "tool": "SRP", "next_review_on": "2027-06-30"}, "descriptors": [{"kind": "height", "value": "171 cm"}], "notes": "Risk reviewed (synthetic example)."})))]
 pub struct UpdateRegistrantInput {
     /// The version you read; a stale version is refused with 409.
     pub version: i32,

@@ -48,6 +48,7 @@ pub struct NameQuery {
 /// searched values never appear in URLs or access logs.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({"name": {"given": "Jane", "family": "Example"}, "date_of_birth": "1984-02-29"})))]
 pub struct SearchInput {
     pub identifier: Option<IdentifierQuery>,
     pub name: Option<NameQuery>,

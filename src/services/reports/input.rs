@@ -18,6 +18,23 @@ use domain::vocab::{Classification, ContactChannel};
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(examples(json!({
+    "crime_reference": "MET/2026/000123",
+    "principal_classification": "harassment",
+    "included_classifications": ["stalking", "malicious_communications"],
+    "occurred_from": "2026-10-01",
+    "occurred_to": "2026-10-14",
+    "victim": {"reference": "VIC-EXAMPLE-001", "given": "Vera", "family": "Victim"},
+    "suspect": {
+        "names": [{"given": "Jane", "family": "Example"}],
+        "date_of_birth": "1984-02-29",
+        "addresses": [{"lines": ["1 Example Street"], "town": "Exampleton", "postcode": "SW1A 1AA"}],
+        "identifiers": [{"kind": "phone", "value": "07700 900123"}],
+        "descriptors": [{"kind": "height", "value": "170 cm"}]
+    },
+    "channels": ["sms", "social_media"],
+    "summary": "Repeated unwanted messages after being asked to stop (synthetic example)."
+})))]
 pub struct NewReportInput {
     /// The recording force's code: the caller's own organisation (the default); any other is
     /// refused with 403.
