@@ -28,6 +28,7 @@ answers!(
     "CorrectionResult",
     "Delivery",
     "DuplicateView",
+    "JobHealthView",
     "JobRunView",
     "LinkReview",
     "LinkView",
