@@ -22,7 +22,7 @@ function init(args)
    math.randomseed(os.time() * 1000 + thread_id)
    headers = {
       ["Authorization"] = "Bearer " .. common.token,
-      ["Vigil-Reason-Code"] = "BENCH",
+      ["Vigil-Reason-Code"] = "INVESTIGATION",
       ["Vigil-Crime-Reference"] = "BENCH-1",
       ["Content-Type"] = "application/json",
    }

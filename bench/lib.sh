@@ -110,7 +110,7 @@ base, token, out, most = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 ids, after = [], None
 while len(ids) < most:
     url = base + "/api/v1/registrants?limit=100" + (f"&after={after}" if after else "")
-    req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token})
+    req = urllib.request.Request(url, headers={"Authorization": "Bearer " + token, "Vigil-Reason-Code": "OFFENDER_MANAGEMENT"})
     page = json.load(urllib.request.urlopen(req))
     items = page["items"] if isinstance(page, dict) else page
     if not items:

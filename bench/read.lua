@@ -17,7 +17,7 @@ function init(args)
    math.randomseed(os.time() * 1000 + thread_id)
    headers = {
       ["Authorization"] = "Bearer " .. common.token,
-      ["Vigil-Reason-Code"] = "BENCH",
+      ["Vigil-Reason-Code"] = "OFFENDER_MANAGEMENT",
    }
 end
 
