@@ -13,7 +13,9 @@
 #   off  - `vigil demo` without a metrics port (no recorder: nothing is measured) and
 #          RUST_LOG with `vigil::access=off`;
 # (and, with BENCH_MODES, `metrics` alone or the access `log` alone); each wrk GET /api/v1/registrants/{id} (decrypted, audited) at BENCH_CONNECTIONS for
-# BENCH_SECONDS. Prints requests/s and p50/p99 per phase and the median ratio off/on.
+# BENCH_SECONDS. Prints requests/s, p50/p99 and the server's CPU time per read for each phase;
+# then per mode the median rate, the median server CPU per read, and the median of each round's
+# on/off ratio (the phases of a round run back to back).
 #
 # Settings: BENCH_REGISTRANTS (20000), BENCH_SECONDS (20), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32),
 # BENCH_MODES ("on off"), BENCH_SCRAPE_SECONDS (15), BENCH_BACKENDS ("sqlite postgres"), BENCH_PG_URL, BENCH_PORT (18087), CARGO_TARGET_DIR.
@@ -71,7 +73,15 @@ phase() {
     export BENCH_TOKEN BENCH_IDS_FILE="$dir/ids.txt" BENCH_LABEL="read-$mode"
     BENCH_TOKEN=$("$BIN" dev-token --role ppo --org met --data-dir "$dir")
     [[ -s "$BENCH_IDS_FILE" ]] || registrant_ids "$BENCH_TOKEN" "$BENCH_IDS_FILE" 5000
+    # The server's own CPU time (user + system, in clock ticks) around the run: CPU per read is
+    # far less at the mercy of the shared machine than reads per second.
+    local cpu0 cpu1
+    cpu0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
     wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" --latency -s "$REPO/bench/read.lua" "$BASE" >"$WORK/wrk.txt"
+    cpu1=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+    local requests cpu_us
+    requests=$(grep -o 'BENCH_RESULT label=[^ ]* requests=[0-9]*' "$WORK/wrk.txt" | head -1 | sed 's/.*requests=//')
+    cpu_us=$(python3 -c "print(round(($cpu1 - $cpu0) * 1e6 / $(getconf CLK_TCK) / max($requests, 1)))")
     local rate p50 p99 non2xx
     rate=$(awk '$1=="Requests/sec:"{print $2}' "$WORK/wrk.txt")
     p50=$(awk '$1=="50%"{print $2}' "$WORK/wrk.txt")
@@ -89,7 +99,7 @@ phase() {
         [[ "$lines" -gt 0 ]] || die "the access log wrote nothing with telemetry on"
     fi
     stop_server
-    echo "$backend $mode round=$round rate=$rate p50=$p50 p99=$p99 ${non2xx:-}" | tee -a "$WORK/results.txt"
+    echo "$backend $mode round=$round rate=$rate p50=$p50 p99=$p99 cpu_us_per_read=$cpu_us ${non2xx:-}" | tee -a "$WORK/results.txt"
 }
 
 for backend in $BACKENDS; do
@@ -117,5 +127,22 @@ for backend in dict.fromkeys(r[0] for r in rows):
     for m in modes:
         cost = f"; costs {100 * (off - rate[m]) / off:.1f} % of throughput against off" if off and m != "off" else ""
         print(f"{backend} {m}: median reads/s {rate[m]:.0f}{cost}")
+    # Each round's phases ran back to back, so their ratio is free of the machine's slow drift
+    # (other tenants, the growing audit table): the median of those ratios is the fairer figure.
+    rounds = {}
+    for r in rows:
+        if r[0] == backend:
+            rounds.setdefault(r[2], {})[r[1]] = float(r[3].removeprefix("rate="))
+    cpu = {m: statistics.median(float(r[6].removeprefix("cpu_us_per_read=")) for r in rows if r[0] == backend and r[1] == m) for m in modes}
+    for m in modes:
+        extra = f"; {100 * (cpu[m] - cpu['off']) / cpu['off']:+.1f} % against off" if "off" in cpu and m != "off" else ""
+        print(f"{backend} {m}: median server CPU per read {cpu[m]:.0f} us{extra}")
+    for m in modes:
+        if m == "off":
+            continue
+        ratios = sorted(v[m] / v["off"] for v in rounds.values() if m in v and "off" in v)
+        if ratios:
+            print(f"{backend} {m}/off per round: median {statistics.median(ratios):.3f} (cost {100 * (1 - statistics.median(ratios)):.1f} %), "
+                  f"range {ratios[0]:.3f}-{ratios[-1]:.3f} over {len(ratios)} rounds")
 PY
 echo "version: $(cd "$REPO" && git describe --always --dirty), $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores"
