@@ -34,25 +34,12 @@ pub struct Csv {
 pub async fn caseload(ctx: &Ctx, caller: &Caller, now: DateTime<Utc>) -> ServiceResult<Csv> {
     justified(caller)?;
     let national = caller.can(Permission::RegistrantReadNational);
-    let mut rows = Vec::new();
-    let mut after = None;
-    loop {
-        let filter = registrants::ListFilter {
-            status: None,
-            managing_org: national.then(|| caller.org.clone()),
-            risk_level: None,
-            after,
-            limit: PAGE,
-        };
-        let page = registrants::list(ctx, caller, filter, now).await?;
-        rows.extend(page.items);
-        after = page.next_after;
-        if after.is_none() || rows.len() >= MAX_ROWS {
-            break;
-        }
-    }
-    let truncated = after.is_some() || rows.len() > MAX_ROWS;
-    rows.truncate(MAX_ROWS);
+    let (rows, truncated) = every_page(|after| {
+        let managing_org = national.then(|| caller.org.clone());
+        let filter = registrants::ListFilter { status: None, managing_org, risk_level: None, after, limit: PAGE };
+        async move { registrants::list(ctx, caller, filter, now).await.map(|p| (p.items, p.next_after)) }
+    })
+    .await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id.uuid()).collect();
     let header = ["reference", "name", "status", "risk_level", "managing_org", "supervising_org"];
     let cells = rows.into_iter().map(|r| {
@@ -73,19 +60,11 @@ pub async fn caseload(ctx: &Ctx, caller: &Caller, now: DateTime<Utc>) -> Service
 /// The organisation's breaches (of one status, or all), as `/api/v1/breaches` lists them.
 pub async fn breaches(ctx: &Ctx, caller: &Caller, status: Option<BreachStatus>, now: DateTime<Utc>) -> ServiceResult<Csv> {
     justified(caller)?;
-    let mut rows = Vec::new();
-    let mut after = None;
-    loop {
+    let (rows, truncated) = every_page(|after| {
         let filter = breaches::ListFilter { status, registrant_id: None, managing_org: None, after, limit: PAGE };
-        let page = breaches::list(ctx, caller, filter, now).await?;
-        rows.extend(page.items);
-        after = page.next_after;
-        if after.is_none() || rows.len() >= MAX_ROWS {
-            break;
-        }
-    }
-    let truncated = after.is_some() || rows.len() > MAX_ROWS;
-    rows.truncate(MAX_ROWS);
+        async move { breaches::list(ctx, caller, filter, now).await.map(|p| (p.items, p.next_after)) }
+    })
+    .await?;
     let ids: Vec<Uuid> = rows.iter().map(|b| b.id.uuid()).collect();
     let header = ["registrant_reference", "source", "status", "detected_at", "managing_org", "breach_id"];
     let cells = rows.into_iter().map(|b| {
@@ -123,6 +102,28 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, kind: Option<ObligationKind>, n
     });
     let spec = Spec { list: "overdue", operation: "export.overdue", permission: Permission::ObligationRead, record_type: "occurrence" };
     finish(ctx, caller, now, spec, &header, cells, &ids, truncated).await
+}
+
+/// Reads a keyset-paged list page by page (each page read and audited by the list itself) up to
+/// [`MAX_ROWS`]; says whether more was left.
+async fn every_page<T, F, Fut>(mut page: F) -> ServiceResult<(Vec<T>, bool)>
+where
+    F: FnMut(Option<Uuid>) -> Fut,
+    Fut: Future<Output = ServiceResult<(Vec<T>, Option<Uuid>)>>,
+{
+    let mut rows = Vec::new();
+    let mut after = None;
+    loop {
+        let (items, next) = page(after).await?;
+        rows.extend(items);
+        after = next;
+        if after.is_none() || rows.len() >= MAX_ROWS {
+            break;
+        }
+    }
+    let truncated = after.is_some() || rows.len() > MAX_ROWS;
+    rows.truncate(MAX_ROWS);
+    Ok((rows, truncated))
 }
 
 /// An export needs a reason code (the API's policy asks for it before this runs; the web
