@@ -48,6 +48,9 @@ vocabulary!(
     RegistrantStatus {
         Active => "active", WhereaboutsUnknown => "whereabouts_unknown", InCustody => "in_custody",
         Abroad => "abroad", InHospital => "in_hospital", Deceased => "deceased", Ended => "ended",
+        // Merged into another record of the same person (a four-eyes action): everything it
+        // held moved there, and only an unmerge brings it back.
+        Merged => "merged",
     }
 );
 
@@ -59,13 +62,13 @@ impl RegistrantStatus {
             Self::InCustody => Some(SuspensionKind::Custody),
             Self::InHospital => Some(SuspensionKind::Hospital),
             Self::Abroad => Some(SuspensionKind::Abroad),
-            Self::Active | Self::WhereaboutsUnknown | Self::Deceased | Self::Ended => None,
+            Self::Active | Self::WhereaboutsUnknown | Self::Deceased | Self::Ended | Self::Merged => None,
         }
     }
 
     /// A registrant who has died, or whose registration has ended, owes nothing more.
     pub fn ends_duties(self) -> bool {
-        matches!(self, Self::Deceased | Self::Ended)
+        matches!(self, Self::Deceased | Self::Ended | Self::Merged)
     }
 }
 
@@ -276,7 +279,10 @@ vocabulary!(
 
 vocabulary!(
     /// What needs a second person.
-    ApprovalAction { OrderDischarge => "order.discharge", RegistrantErasure => "registrant.erasure" }
+    ApprovalAction {
+        OrderDischarge => "order.discharge", RegistrantErasure => "registrant.erasure",
+        RegistrantMerge => "registrant.merge", RegistrantUnmerge => "registrant.unmerge",
+    }
 );
 
 vocabulary!(ApprovalStatus { Pending => "pending", Approved => "approved", Rejected => "rejected", Expired => "expired" });
@@ -306,7 +312,7 @@ vocabulary!(
 vocabulary!(LinkDecision { Confirm => "confirm", Reject => "reject", NeedsInfo => "needs_info" });
 
 // A possible duplicate on the register, and what an officer decided about it.
-vocabulary!(DuplicateStatus { Proposed => "proposed", Confirmed => "confirmed", Rejected => "rejected" });
+vocabulary!(DuplicateStatus { Proposed => "proposed", Confirmed => "confirmed", Rejected => "rejected", Merged => "merged" });
 vocabulary!(DuplicateDecision { Confirm => "confirm", Reject => "reject" });
 
 vocabulary!(

@@ -23,6 +23,11 @@ pub struct Model {
     pub decided_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
+    /// While merged: the rows that moved, by table (JSON of ids).
+    #[sea_orm(column_type = "Text")]
+    pub merge_moves: Option<String>,
+    pub merged_at: Option<DateTimeUtc>,
+    pub unmerged_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -27,13 +27,18 @@ pub async fn run(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<RunRepor
     for (kind, column) in [(AlertKind::RiskReviewDue, "risk_next_review_on"), (AlertKind::MappaReviewDue, "mappa_next_review_on")] {
         let sql = format!(
             "SELECT id, managing_org, {column} AS due FROM registrants \
-             WHERE {column} IS NOT NULL AND {column} < ? AND status NOT IN (?, ?)"
+             WHERE {column} IS NOT NULL AND {column} < ? AND status NOT IN (?, ?, ?)"
         );
         for row in txn
             .query_all_raw(statement(
                 backend,
                 &sql,
-                vec![today.into(), RegistrantStatus::Ended.as_str().into(), RegistrantStatus::Deceased.as_str().into()],
+                vec![
+                    today.into(),
+                    RegistrantStatus::Ended.as_str().into(),
+                    RegistrantStatus::Deceased.as_str().into(),
+                    RegistrantStatus::Merged.as_str().into(),
+                ],
             ))
             .await?
         {

@@ -36,6 +36,7 @@ mod m20261130_000043_address_corrections;
 mod m20261130_000044_registrant_trips;
 mod m20261201_000045_audit_record_index;
 mod m20261201_000046_registrant_duplicates;
+mod m20261201_000047_registrant_merges;
 mod support;
 
 pub struct Migrator;
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000044_registrant_trips::Migration),
             Box::new(m20261201_000045_audit_record_index::Migration),
             Box::new(m20261201_000046_registrant_duplicates::Migration),
+            Box::new(m20261201_000047_registrant_merges::Migration),
         ]
     }
 }

@@ -20,6 +20,9 @@ pub enum Permission {
     OrderDischarge,
     /// Erasing a registrant: a supervisor's decision, made by two.
     RegistrantErase,
+    /// Merging two records of one person, or undoing a merge: a supervisor's decision, made by
+    /// two.
+    RegistrantMerge,
     ObligationRead,
     ComplianceRecord,
     OccurrenceExcuse,
@@ -77,6 +80,7 @@ pub fn permissions(role: Role) -> &'static [Permission] {
             OrderWrite,
             OrderDischarge,
             RegistrantErase,
+            RegistrantMerge,
             ObligationRead,
             ComplianceRecord,
             OccurrenceExcuse,
@@ -111,7 +115,7 @@ pub struct RoutePolicy {
 
 /// Reviewers read any report; intake staff their own organisation's (checked in the service).
 const READ_REPORT: &[Permission] = &[Permission::MatchRead, Permission::ReportWrite];
-const FOUR_EYES: &[Permission] = &[Permission::OrderDischarge, Permission::RegistrantErase];
+const FOUR_EYES: &[Permission] = &[Permission::OrderDischarge, Permission::RegistrantErase, Permission::RegistrantMerge];
 const READ_REGISTRANT: &[Permission] = &[Permission::RegistrantReadNational, Permission::RegistrantReadSupervised];
 
 macro_rules! routes {
@@ -293,6 +297,8 @@ pub const UI_ROUTES: &[RoutePolicy] = &[
     ui("GET", "/duplicates", &[Permission::LinkDecide]),
     ui("GET", "/duplicates/{id}", &[Permission::LinkDecide]),
     ui("POST", "/duplicates/{id}", &[Permission::LinkDecide]),
+    ui("POST", "/duplicates/{id}/merge", &[Permission::RegistrantMerge]),
+    ui("POST", "/duplicates/{id}/unmerge", &[Permission::RegistrantMerge]),
 ];
 
 const fn ui(method: &'static str, path: &'static str, any_of: &'static [Permission]) -> RoutePolicy {

@@ -5,8 +5,8 @@
 //! explanation. Nothing is merged on its own: an officer who may decide links confirms that the
 //! two records are one person, or rejects the proposal, with a reason; both are audited.
 //!
-//! Merging confirmed duplicates (a four-eyes action that keeps both histories) is not built yet:
-//! a confirmation records the link and nothing else.
+//! A confirmation records the link and nothing else. Merging a confirmed pair, and undoing a
+//! merge, are four-eyes actions (`services::approvals`, applied by `services::merges`).
 
 use chrono::{DateTime, Utc};
 use domain::errors::FieldErrors;
@@ -113,6 +113,9 @@ pub async fn propose(ctx: &Ctx, ids: &[RegistrantId], now: DateTime<Utc>) -> Ser
                     decided_at: Set(None),
                     version: Set(1),
                     created_at: Set(now),
+                    merge_moves: Set(None),
+                    merged_at: Set(None),
+                    unmerged_at: Set(None),
                 };
                 dup::Entity::insert(row).exec_without_returning(&txn).await?;
                 proposed.pairs += 1;

@@ -17,6 +17,7 @@ pub mod key_usage;
 pub mod legacy;
 pub mod links;
 pub mod match_profiles;
+pub mod merges;
 pub mod obligations;
 pub mod operations;
 pub mod orders;

@@ -80,8 +80,7 @@ pub async fn create(
         return Err(FieldErrors::single("ends_at", "before_start", "must not be before starts_at").into());
     }
     let txn = tx::begin_write(&ctx.db).await?;
-    let owner = registrants::find(&txn, registrant_id).await?;
-    caller.require_managing(&owner.managing_org)?;
+    registrants::writable(&txn, caller, registrant_id).await?;
     let id = SuspensionId::generate();
     suspension::Entity::insert(suspension::ActiveModel {
         id: Set(id),

@@ -29,6 +29,8 @@ fn action_label(action: ApprovalAction) -> &'static str {
     match action {
         ApprovalAction::OrderDischarge => "Discharge an order",
         ApprovalAction::RegistrantErasure => "Erase a registrant",
+        ApprovalAction::RegistrantMerge => "Merge two records of one person",
+        ApprovalAction::RegistrantUnmerge => "Undo a merge of two records",
     }
 }
 
@@ -42,6 +44,15 @@ fn impact(action: ApprovalAction) -> &'static str {
         ApprovalAction::RegistrantErasure => {
             "Approving erases this registrant for good. Their names, addresses, identifiers, orders and duties are destroyed and \
              cannot be recovered. The audit trail keeps only ids."
+        }
+        ApprovalAction::RegistrantMerge => {
+            "Approving merges the record added later into the one already on the register. Its names, addresses, identifiers, \
+             orders, duties and breaches move to that record, and the register check finds the person there only. \
+             The merge can be undone, by two people."
+        }
+        ApprovalAction::RegistrantUnmerge => {
+            "Approving separates the two records again. What moved in the merge goes back to the record it came from; anything \
+             recorded since the merge stays on the record that holds it now."
         }
     }
 }

@@ -63,11 +63,14 @@ pub struct Row {
 pub struct QueuePage {
     pub chrome: Chrome,
     pub rows: Vec<Row>,
+    /// Which pairs: `proposed` (waiting for a decision), `confirmed` or `merged`.
+    pub status: &'static str,
 }
 
 #[derive(Deserialize, Default)]
 pub struct QueueQuery {
     done: Option<String>,
+    status: Option<String>,
 }
 
 const DONE: &[(&str, &str)] = &[
@@ -78,7 +81,11 @@ const DONE: &[(&str, &str)] = &[
 pub async fn queue(State(state): State<AppState>, visitor: Visitor, Query(q): Query<QueueQuery>) -> Response {
     let mut chrome = Chrome::for_visitor(&visitor, "/links");
     chrome.banner = Done { done: q.done.clone() }.banner(DONE);
-    let list = match duplicates::queue(&state.ctx, &visitor.caller, DuplicateStatus::Proposed, 500, crate::clock::now()).await {
+    let status = match q.status.as_deref().and_then(DuplicateStatus::parse) {
+        Some(s @ (DuplicateStatus::Confirmed | DuplicateStatus::Merged)) => s,
+        _ => DuplicateStatus::Proposed,
+    };
+    let list = match duplicates::queue(&state.ctx, &visitor.caller, status, 500, crate::clock::now()).await {
         Ok(list) => list,
         Err(e) => return pages::service_error(Some(chrome), e),
     };
@@ -93,7 +100,7 @@ pub async fn queue(State(state): State<AppState>, visitor: Visitor, Query(q): Qu
             proposed: date(domain::calendar::local_date(d.created_at)),
         })
         .collect();
-    QueuePage { chrome, rows }.into_response()
+    QueuePage { chrome, rows, status: status.as_str() }.into_response()
 }
 
 #[derive(Template, WebTemplate)]
@@ -110,6 +117,11 @@ pub struct PairPage {
     pub proposed: String,
     pub findings: Vec<String>,
     pub open: bool,
+    /// What was decided, in words, once it was.
+    pub decided: &'static str,
+    /// `merge` or `unmerge`: the four-eyes request this caller may make of the pair (or empty).
+    pub merge_form: &'static str,
+    pub merge_reason: String,
     pub version: i32,
     pub decision: String,
     pub why: String,
@@ -117,11 +129,11 @@ pub struct PairPage {
 }
 
 impl PairPage {
-    fn error_for(&self, field: &str) -> Option<&str> {
+    pub(super) fn error_for(&self, field: &str) -> Option<&str> {
         self.errors.iter().find(|e| e.field == field).map(|e| e.detail.as_str())
     }
 
-    fn of(chrome: Chrome, d: &DuplicateView) -> Self {
+    fn of(chrome: Chrome, d: &DuplicateView, may_merge: bool) -> Self {
         Self {
             chrome,
             id: d.id.to_string(),
@@ -134,6 +146,18 @@ impl PairPage {
             proposed: date(domain::calendar::local_date(d.created_at)),
             findings: findings(&d.explanation),
             open: d.status == DuplicateStatus::Proposed,
+            decided: match d.status {
+                DuplicateStatus::Proposed => "",
+                DuplicateStatus::Confirmed => "Confirmed: the two records are about the same person.",
+                DuplicateStatus::Rejected => "Rejected: the two records are about different people.",
+                DuplicateStatus::Merged => "Merged: the record added later was merged into the one already on the register.",
+            },
+            merge_form: match d.status {
+                DuplicateStatus::Confirmed if may_merge => "merge",
+                DuplicateStatus::Merged if may_merge => "unmerge",
+                _ => "",
+            },
+            merge_reason: String::new(),
             version: d.version,
             decision: String::new(),
             why: String::new(),
@@ -142,10 +166,11 @@ impl PairPage {
     }
 }
 
-async fn pair_page(state: &AppState, visitor: &Visitor, id: Uuid) -> Result<PairPage, Response> {
+pub(super) async fn pair_page(state: &AppState, visitor: &Visitor, id: Uuid) -> Result<PairPage, Response> {
     let chrome = Chrome::for_visitor(visitor, "/links");
+    let may_merge = visitor.caller.can(crate::auth::Permission::RegistrantMerge);
     match duplicates::find(&state.ctx, &visitor.caller, id, crate::clock::now()).await {
-        Ok(d) => Ok(PairPage::of(chrome, &d)),
+        Ok(d) => Ok(PairPage::of(chrome, &d, may_merge)),
         Err(e) => Err(pages::service_error(Some(chrome), e)),
     }
 }

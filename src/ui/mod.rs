@@ -28,6 +28,7 @@ mod home;
 mod info;
 mod intake;
 mod links;
+mod merges;
 mod notify;
 mod operations;
 mod order;
@@ -124,7 +125,9 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/links/{id}", get(links::review).post(links::decide))
         .route("/links/{id}/why", get(links::why).post(links::give_reason))
         .route("/duplicates", get(duplicates::queue))
-        .route("/duplicates/{id}", get(duplicates::pair).post(duplicates::decide));
+        .route("/duplicates/{id}", get(duplicates::pair).post(duplicates::decide))
+        .route("/duplicates/{id}/merge", post(merges::merge))
+        .route("/duplicates/{id}/unmerge", post(merges::unmerge));
     if state.dev_signin {
         router = router.route("/sign-in", get(signin::form).post(signin::sign_in));
     }

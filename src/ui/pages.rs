@@ -62,7 +62,8 @@ impl Chrome {
             nav.push(NavItem { label: "Record a report", href: "/reports/new", current: current == "/reports/new", badge: None });
             nav.push(NavItem { label: "My reports", href: "/reports", current: current == "/reports", badge: None });
         }
-        if caller.can(crate::auth::Permission::OrderDischarge) || caller.can(crate::auth::Permission::RegistrantErase) {
+        use crate::auth::Permission::{OrderDischarge, RegistrantErase, RegistrantMerge};
+        if [OrderDischarge, RegistrantErase, RegistrantMerge].into_iter().any(|p| caller.can(p)) {
             nav.push(NavItem { label: "Approvals", href: "/approvals", current: current == "/approvals", badge: None });
         }
         if caller.can(crate::auth::Permission::AuditRead) {
@@ -152,7 +153,7 @@ pub fn status_tag(status: &str) -> &'static str {
         "due_soon" | "acknowledged" => "govuk-tag--yellow",
         "met" | "decided" | "succeeded" => "govuk-tag--green",
         "pending" => "govuk-tag--blue",
-        "historical" => "govuk-tag--grey",
+        "historical" | "merged" => "govuk-tag--grey",
         "possible_match" => "govuk-tag--yellow",
         // Four-eyes requests, job runs and the audit chain.
         "approved" | "sealed" => "govuk-tag--green",

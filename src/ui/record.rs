@@ -63,6 +63,8 @@ pub struct RecordPage {
     pub reason: String,
     pub tabs: Vec<Tab>,
     pub paused: Vec<(String, String)>,
+    /// The record this one was merged into, when it was.
+    pub merged_into: Option<String>,
 }
 
 /// The caller with the reason given for this record, and that reason's title; or the way to
@@ -158,6 +160,7 @@ pub async fn record(State(state): State<AppState>, mut visitor: Visitor, Path(id
         reason,
         tabs: tabs(&visitor.caller, id, ""),
         paused,
+        merged_into: r.merged_into.map(|m| m.to_string()),
     }
     .into_response()
 }

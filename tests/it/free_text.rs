@@ -164,12 +164,14 @@ const DIGESTS: &[&str] = &[
 ];
 /// Structured data of ids, dates, counts and rules, never values about a person: alert and job
 /// details, match explanations (field names and agreement levels), schedules, reference
-/// regimes, the outbox payload and delivery errors, a login's return path within Vigil.
+/// regimes, the outbox payload and delivery errors, a login's return path within Vigil, the
+/// ids of the rows a merge moved.
 const STRUCTURED: &[&str] = &[
     "alerts.detail",
     "job_runs.detail",
     "match_candidates.explanation",
     "registrant_duplicates.explanation",
+    "registrant_duplicates.merge_moves",
     "obligations.schedule",
     "order_conditions.schedule",
     "outbox.payload",

@@ -41,6 +41,7 @@ mod jwks;
 mod key_rotation;
 mod login;
 mod match_profiles;
+mod merges;
 mod migrations;
 mod name_levels;
 mod national_ids;

@@ -289,9 +289,13 @@ async fn attendance_cannot_be_recorded_for_a_session_that_has_not_started() {
     let app = TestApp::spawn().await;
     let (registrant, _) = registrant_with_order(&app, dapo("2026-03-02", "2026-03-03")).await;
     let probation = app.token_for("po-1", Role::Probation, "probation-london");
-    let list = sessions(&app, &registrant).await;
-    let next: chrono::DateTime<chrono::Utc> = list[0]["due_at"].as_str().unwrap().parse().unwrap();
-    assert!(next > vigil::clock::now(), "the first session is still to come");
+    // A session at least an hour away, so that the clock cannot reach it while the test runs (a run
+    // at 09:59 on a Tuesday would otherwise see the 10:00 session start half-way through).
+    let due = |s: &Value| s["due_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let soon = vigil::clock::now() + chrono::Duration::hours(1);
+    let upcoming = sessions(&app, &registrant).await;
+    let position = upcoming.iter().position(|s| due(s) > soon).expect("a session more than an hour away");
+    let list = &upcoming[position..];
     let audit_before = app.count("audit_events").await;
     for outcome in ["attended_complied", "attended_failed_to_comply", "unacceptable_absence", "failed_to_attend"] {
         let (status, problem) = comply(&app, &probation, &list[0], json!({"outcome": outcome, "version": 1})).await;
@@ -300,7 +304,7 @@ async fn attendance_cannot_be_recorded_for_a_session_that_has_not_started() {
     }
     assert_eq!((app.count("compliance_records").await, app.count("breaches").await), (0, 0), "nothing written");
     assert_eq!(app.count("audit_events").await, audit_before);
-    assert_eq!(sessions(&app, &registrant).await[0]["status"], "pending");
+    assert_eq!(sessions(&app, &registrant).await[position]["status"], "pending");
     // An absence agreed beforehand can be recorded before the session.
     let agreed = json!({"outcome": "acceptable_absence", "notes": "Hospital appointment, letter seen.", "version": 1});
     let (status, result) = comply(&app, &probation, &list[0], agreed).await;

@@ -43,8 +43,7 @@ pub async fn record(
 ) -> ServiceResult<BreachView> {
     caller.require(Permission::BreachWrite)?;
     let summary = input::summary(&body)?;
-    let owner = registrants::find(&ctx.db, registrant_id).await?;
-    caller.require_managing(&owner.managing_org)?;
+    let owner = registrants::writable(&ctx.db, caller, registrant_id).await?;
     let refs = references(&ctx.db, registrant_id, &body).await?;
 
     let txn = tx::begin_write(&ctx.db).await?;

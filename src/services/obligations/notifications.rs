@@ -40,8 +40,7 @@ pub async fn record(
     let command = input::notification(&body, now)?;
 
     let txn = tx::begin_write(&ctx.db).await?;
-    let owner = registrants::find(&txn, registrant_id).await?;
-    caller.require_managing(&owner.managing_org)?;
+    registrants::writable(&txn, caller, registrant_id).await?;
     let id = NotificationId::generate();
     let event = notification_event::ActiveModel {
         id: Set(id),

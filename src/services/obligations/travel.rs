@@ -85,8 +85,7 @@ pub async fn record(
     };
 
     let txn = tx::begin_write(&ctx.db).await?;
-    let owner = registrants::find(&txn, registrant_id).await?;
-    caller.require_managing(&owner.managing_org)?;
+    registrants::writable(&txn, caller, registrant_id).await?;
     let id = Uuid::now_v7();
     let row = registrant_trip::ActiveModel {
         id: Set(id),

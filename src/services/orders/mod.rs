@@ -60,8 +60,7 @@ pub async fn create(
     };
 
     let txn = tx::begin_write(&ctx.db).await?;
-    let owner = registrants::find(&txn, registrant_id).await?;
-    caller.require_managing(&owner.managing_org)?;
+    let owner = registrants::writable(&txn, caller, registrant_id).await?;
     let today = calendar::local_date(now);
     let effective_on = valid.dates.effective_on.unwrap_or(valid.dates.made_on);
     let replaced = match replaces {

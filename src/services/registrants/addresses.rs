@@ -148,8 +148,7 @@ async fn address_of(
     id: RegistrantId,
     address_id: Uuid,
 ) -> ServiceResult<(entities::registrant::Model, registrant_address::Model)> {
-    let owner = read::find(conn, id).await?;
-    caller.require_managing(&owner.managing_org)?;
+    let owner = read::writable(conn, caller, id).await?;
     let row = registrant_address::Entity::find_by_id(address_id)
         .filter(registrant_address::Column::RegistrantId.eq(id))
         .one(conn)

@@ -72,6 +72,7 @@ impl NewRows {
             created_by: Set(created_by.to_owned()),
             created_at: Set(now),
             updated_at: Set(now),
+            merged_into: Set(None),
         });
         let mut terms: Vec<(&'static str, Uuid, BlindField, BlindKind, String)> = Vec::new();
         let mut people = Vec::with_capacity(valid.names.len());

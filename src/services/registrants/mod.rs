@@ -67,6 +67,7 @@ pub fn validate_new(caller: &Caller, input: &NewRegistrantInput, today: NaiveDat
     let identifiers: Vec<_> =
         input.identifiers.iter().enumerate().filter_map(|(i, x)| identifier(&mut errors, &format!("identifiers[{i}]"), x)).collect();
     let notes = short_text(&mut errors, "notes", input.notes.as_deref(), 4000);
+    not_merged(&mut errors, input.status);
     errors.finish()?;
     Ok(NewRegistrant {
         managing_org,
@@ -187,8 +188,11 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
         caller.require(Permission::RegistrantReadSupervised)?;
     }
     let mut condition = Condition::all();
-    if let Some(status) = filter.status {
-        condition = condition.add(registrant::Column::Status.eq(status));
+    match filter.status {
+        Some(status) => condition = condition.add(registrant::Column::Status.eq(status)),
+        // A record merged away is listed only when asked for: its person is listed once, under
+        // the record it was merged into.
+        None => condition = condition.add(registrant::Column::MergedInto.is_null()),
     }
     if let Some(org) = &filter.managing_org {
         condition = condition.add(registrant::Column::ManagingOrg.eq(org.as_str()));
@@ -250,11 +254,11 @@ pub async fn update(
     let dates = input.birth_dates.as_ref().map(|d| birth_dates(&mut errors, "birth_dates", d, today));
     let descriptors = input.descriptors.as_ref().map(|d| descriptors(&mut errors, d));
     let notes = short_text(&mut errors, "notes", input.notes.as_deref(), 4000);
+    not_merged(&mut errors, input.status);
     errors.finish()?;
 
     let txn = crate::services::tx::begin_write(&ctx.db).await?;
-    let current = read::find(&txn, id).await?;
-    caller.require_managing(&current.managing_org)?;
+    let current = read::writable(&txn, caller, id).await?;
     let mut update = registrant::Entity::update_many()
         .col_expr(registrant::Column::Version, Expr::col(registrant::Column::Version).add(1))
         .col_expr(registrant::Column::UpdatedAt, Expr::value(now))
@@ -358,8 +362,7 @@ pub async fn add(ctx: &Ctx, caller: &Caller, id: RegistrantId, addition: Additio
     let Some(valid) = valid else { return Err(ServiceError::Invalid(FieldErrors::single("body", "invalid", "could not be read"))) };
 
     let txn = crate::services::tx::begin_write(&ctx.db).await?;
-    let current = read::find(&txn, id).await?;
-    caller.require_managing(&current.managing_org)?;
+    read::writable(&txn, caller, id).await?;
     let (operation, source) = match &valid {
         Valid::Name(n) => {
             let row = details::insert_name(&txn, &ctx.crypto, id, n, now).await?;
@@ -400,6 +403,13 @@ pub async fn add(ctx: &Ctx, caller: &Caller, id: RegistrantId, addition: Additio
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?).await?;
     txn.commit().await?;
     Ok(view)
+}
+
+/// `merged` is what an approved merge makes a record, never a status anyone sets.
+fn not_merged(errors: &mut FieldErrors, status: Option<RegistrantStatus>) {
+    if status == Some(RegistrantStatus::Merged) {
+        errors.push("status", "not_settable", "a record becomes merged only when a merge of two records is approved");
+    }
 }
 
 enum Valid {

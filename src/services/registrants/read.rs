@@ -20,6 +20,18 @@ pub async fn find(conn: &impl ConnectionTrait, id: RegistrantId) -> ServiceResul
     registrant::Entity::find_by_id(id).one(conn).await?.ok_or(ServiceError::NotFound("registrant"))
 }
 
+/// A registrant the caller may change: managed by the caller's organisation, and not merged
+/// away (a merged record's particulars and duties are on the record it was merged into).
+pub async fn writable(conn: &impl ConnectionTrait, caller: &crate::auth::Caller, id: RegistrantId) -> ServiceResult<registrant::Model> {
+    let found = find(conn, id).await?;
+    caller.require_managing(&found.managing_org)?;
+    if found.merged_into.is_some() {
+        let detail = "this record was merged into another record of the same person; make changes there".into();
+        return Err(ServiceError::Conflict { code: "merged", detail });
+    }
+    Ok(found)
+}
+
 pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::Model) -> ServiceResult<RegistrantView> {
     let names = registrant_name::Entity::find()
         .filter(registrant_name::Column::RegistrantId.eq(r.id))
@@ -138,6 +150,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
         version: r.version,
         created_at: r.created_at,
         updated_at: r.updated_at,
+        merged_into: r.merged_into.map(RegistrantId::from),
     })
 }
 

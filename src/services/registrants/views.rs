@@ -97,6 +97,9 @@ pub struct RegistrantView {
     pub version: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Set when this record was merged into another record of the same person (status
+    /// `merged`): everything it held is there now.
+    pub merged_into: Option<RegistrantId>,
 }
 
 /// One line of a register listing.

@@ -1,5 +1,6 @@
-//! Four-eyes actions (DESIGN §5): discharging an order ends a victim's protection and erasing a
-//! registrant destroys a record, so neither is done by one person. A supervisor requests the
+//! Four-eyes actions (DESIGN §5): discharging an order ends a victim's protection, erasing a
+//! registrant destroys a record, and merging two records (or undoing a merge) moves one person's
+//! whole history, so none is done by one person. A supervisor requests the
 //! action with a reason and the version of the record they saw; a different supervisor of the
 //! managing organisation approves it, and the action is applied in the approval's own
 //! transaction, or rejects it. Both steps need a recent authentication (step-up, `auth_time`
@@ -17,20 +18,23 @@ use sea_orm::ExprTrait;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+mod views;
+
+pub use self::views::ApprovalView;
+use self::views::{view, views};
 use super::audit::{self, Action, Entry, Outcome};
 use super::registrants::erase;
 use super::registrants::read as registrants;
-use super::{Ctx, ServiceError, ServiceResult, orders, tx};
+use super::{Ctx, ServiceError, ServiceResult, merges, orders, tx};
 use crate::auth::{AccessError, Caller, Permission};
 use crate::crypto::columns;
 use domain::calendar;
 use domain::errors::FieldErrors;
 use domain::vocab::OrderStatus;
-use domain::vocab::Role;
 pub use domain::vocab::{ApprovalAction, ApprovalStatus, Decision};
 
 /// Erasure, discharge and key operations need an authentication at most this old.
@@ -41,6 +45,7 @@ fn permission(action: ApprovalAction) -> Permission {
     match action {
         ApprovalAction::OrderDischarge => Permission::OrderDischarge,
         ApprovalAction::RegistrantErasure => Permission::RegistrantErase,
+        ApprovalAction::RegistrantMerge | ApprovalAction::RegistrantUnmerge => Permission::RegistrantMerge,
     }
 }
 
@@ -49,9 +54,10 @@ fn permission(action: ApprovalAction) -> Permission {
 #[schema(examples(json!({"action": "order.discharge", "target_id": "0190a1b2-0000-7000-8000-00000000e0a1", "version": 1, "reason": "Discharged by the court on appeal (synthetic example)."})))]
 pub struct ApprovalRequestInput {
     pub action: ApprovalAction,
-    /// The order (discharge) or registrant (erasure).
+    /// The order (discharge), the registrant (erasure), or the confirmed duplicate pair (merge
+    /// and unmerge: the record added later is merged into the one already on the register).
     pub target_id: Uuid,
-    /// The version of the order or registrant you read.
+    /// The version of the order, registrant or duplicate pair you read.
     pub version: i32,
     /// Why: the court's discharge, the quashed conviction... (sealed).
     pub reason: String,
@@ -76,30 +82,6 @@ pub struct ApprovalDecisionInput {
 #[into_params(parameter_in = Query)]
 pub struct ApprovalFilter {
     pub status: Option<ApprovalStatus>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ApprovalView {
-    pub id: ApprovalId,
-    pub action: ApprovalAction,
-    pub target_id: Uuid,
-    pub target_version: i32,
-    /// The registrant it is about (the order's registrant for a discharge), so the second person
-    /// can look at the record before deciding.
-    pub registrant_id: Option<RegistrantId>,
-    pub status: ApprovalStatus,
-    pub reason: String,
-    pub requested_by: String,
-    pub requested_role: Role,
-    pub requested_at: DateTime<Utc>,
-    pub expires_at: DateTime<Utc>,
-    pub decided_by: Option<String>,
-    pub decided_role: Option<Role>,
-    pub decided_at: Option<DateTime<Utc>>,
-    pub decision_reason: Option<String>,
-    /// Discharge only: the day the discharge took effect, when it was before the approval.
-    pub effective_on: Option<NaiveDate>,
-    pub version: i32,
 }
 
 fn reason(errors: &mut FieldErrors, field: &str, value: Option<&str>, required: bool) -> Option<String> {
@@ -159,6 +141,10 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
                 return Err(ServiceError::stale());
             }
             found.managing_org
+        }
+        ApprovalAction::RegistrantMerge | ApprovalAction::RegistrantUnmerge => {
+            let merge = input.action == ApprovalAction::RegistrantMerge;
+            merges::for_request(&txn, caller, input.target_id, input.version, merge).await?
         }
     };
     let pending_key = format!("{}:{}", input.action, input.target_id);
@@ -274,6 +260,24 @@ pub async fn decide(
                 };
                 audit::record(&txn, &ctx.crypto, caller, now, erased).await?;
             }
+            ApprovalAction::RegistrantMerge | ApprovalAction::RegistrantUnmerge => {
+                let (target, version) = (found.target_id, found.target_version);
+                let (mut ids, operation) = if action == ApprovalAction::RegistrantMerge {
+                    (merges::merge(&txn, &ctx.crypto, target, version, now).await?, "registrant.merge")
+                } else {
+                    (merges::unmerge(&txn, &ctx.crypto, target, version, now).await?, "registrant.unmerge")
+                };
+                ids.push(id.uuid());
+                let combined = Entry {
+                    action: Action::Combination,
+                    operation,
+                    permission,
+                    record_type: "registrant",
+                    record_ids: &ids,
+                    outcome: Outcome::Success,
+                };
+                audit::record(&txn, &ctx.crypto, caller, now, combined).await?;
+            }
         }
     }
     let operation = if status == ApprovalStatus::Approved { "approval.approve" } else { "approval.reject" };
@@ -345,7 +349,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ApprovalFilter, now: DateT
 }
 
 fn may_see_approvals(caller: &Caller) -> ServiceResult<()> {
-    if !caller.can(Permission::OrderDischarge) && !caller.can(Permission::RegistrantErase) {
+    if ![Permission::OrderDischarge, Permission::RegistrantErase, Permission::RegistrantMerge].into_iter().any(|p| caller.can(p)) {
         return Err(AccessError::Forbidden(Permission::OrderDischarge).into());
     }
     Ok(())
@@ -390,59 +394,4 @@ pub async fn waiting(ctx: &Ctx, caller: &Caller, now: DateTime<Utc>) -> ServiceR
         .filter(sea_orm::Condition::not(mine))
         .count(&ctx.db)
         .await?)
-}
-
-async fn view(conn: &impl ConnectionTrait, ctx: &Ctx, r: approval::Model) -> ServiceResult<ApprovalView> {
-    let mut all = views(conn, ctx, vec![r]).await?;
-    all.pop().ok_or(ServiceError::NotFound("approval"))
-}
-
-/// The views, with each request's registrant (one query for the orders of the discharges).
-async fn views(conn: &impl ConnectionTrait, ctx: &Ctx, rows: Vec<approval::Model>) -> ServiceResult<Vec<ApprovalView>> {
-    let order_ids: Vec<Uuid> = rows.iter().filter(|r| r.action == ApprovalAction::OrderDischarge).map(|r| r.target_id).collect();
-    let owners: Vec<(Uuid, RegistrantId)> = if order_ids.is_empty() {
-        Vec::new()
-    } else {
-        entities::order::Entity::find()
-            .filter(entities::order::Column::Id.is_in(order_ids))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|o| (o.id.uuid(), o.registrant_id))
-            .collect()
-    };
-    rows.into_iter()
-        .map(|r| {
-            let registrant_id = match r.action {
-                ApprovalAction::RegistrantErasure => Some(RegistrantId::from(r.target_id)),
-                ApprovalAction::OrderDischarge => owners.iter().find(|(o, _)| *o == r.target_id).map(|(_, id)| *id),
-            };
-            view_of(ctx, r, registrant_id)
-        })
-        .collect()
-}
-
-fn view_of(ctx: &Ctx, r: approval::Model, registrant_id: Option<RegistrantId>) -> ServiceResult<ApprovalView> {
-    let reason = ctx.crypto.open_str(columns::APPROVAL_REASON, r.id, &r.reason_sealed)?;
-    let decision_reason =
-        r.decision_reason_sealed.as_deref().map(|s| ctx.crypto.open_str(columns::APPROVAL_DECISION_REASON, r.id, s)).transpose()?;
-    Ok(ApprovalView {
-        id: r.id,
-        action: r.action,
-        target_id: r.target_id,
-        target_version: r.target_version,
-        registrant_id,
-        status: r.status,
-        reason,
-        requested_by: r.requested_by_subject,
-        requested_role: r.requested_role,
-        requested_at: r.requested_at,
-        expires_at: r.expires_at,
-        decided_by: r.decided_by_subject,
-        decided_role: r.decided_role,
-        decided_at: r.decided_at,
-        decision_reason,
-        effective_on: r.effective_on,
-        version: r.version,
-    })
 }
