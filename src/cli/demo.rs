@@ -79,7 +79,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let existing = entities::registrant::Entity::find().count(&db).await?;
     if existing == 0 && args.registrants > 0 {
         load(&ctx, args.registrants).await?;
-        println!("loaded {} synthetic registrants", args.registrants);
+        println!("loaded {} synthetic registrants (and a second record of one of them)", args.registrants);
     }
 
     let validator = issuer.validator();
@@ -135,6 +135,12 @@ async fn load(ctx: &Ctx, count: usize) -> anyhow::Result<()> {
     println!("loaded {} synthetic orders ({} initial notifications outstanding)", loaded.orders, loaded.overdue_notifications);
     let asked = super::demo_approvals::load(ctx, clock::now()).await?;
     println!("loaded {asked} four-eyes requests for the supervisor");
+    // After the requests, so that no demo request is about this record.
+    let twin = services::registrants::create(ctx, &Caller::system(FORCES[0]), super::demo_data::twin(), clock::now()).await;
+    let twin = twin.map_err(|e| anyhow::anyhow!("loading the demo's second record of one person: {e}"))?;
+    if super::demo_approvals::confirm_twin(ctx, twin.id, clock::now()).await? {
+        println!("loaded one person recorded twice, confirmed as a duplicate and ready to merge");
+    }
     let reports = super::demo_reports::load(ctx, count, &created, clock::now()).await?;
     println!("loaded {} synthetic crime reports, checked against the register ({} review alerts raised)", reports.reports, reports.alerts);
     Ok(())

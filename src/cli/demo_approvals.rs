@@ -6,13 +6,15 @@
 
 use chrono::{DateTime, Utc};
 use domain::ids::RecordId;
+use domain::ids::RegistrantId;
 use domain::vocab::{OrderKind, OrderStatus};
-use entities::{order, registrant};
+use entities::{order, registrant, registrant_duplicate};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use crate::auth::{Caller, Justification, Role, dev};
 use crate::services::Ctx;
 use crate::services::approvals::{self, ApprovalAction, ApprovalRequestInput};
+use crate::services::duplicates::{self, DuplicateDecision, DuplicateDecisionInput};
 
 /// The colleague who asks for the discharge.
 pub const COLLEAGUE: &str = "demo-supervisor2-met";
@@ -73,4 +75,19 @@ pub async fn load(ctx: &Ctx, now: DateTime<Utc>) -> anyhow::Result<usize> {
         made += 1;
     }
     Ok(made)
+}
+
+/// Confirms the pair that the demo's second record of one person (`demo_data::twin`) was
+/// proposed in, as the colleague, so a supervisor finds it under "Confirmed duplicates" and can
+/// ask for the merge. Says whether there was such a pair.
+pub async fn confirm_twin(ctx: &Ctx, twin: RegistrantId, now: DateTime<Utc>) -> anyhow::Result<bool> {
+    let pair = registrant_duplicate::Entity::find().filter(registrant_duplicate::Column::RegistrantId.eq(twin)).one(&ctx.db).await?;
+    let Some(pair) = pair else { return Ok(false) };
+    let input = DuplicateDecisionInput {
+        decision: DuplicateDecision::Confirm,
+        reason: "Same date of birth, names and address: one person recorded twice (demo).".into(),
+        version: pair.version,
+    };
+    duplicates::decide(ctx, &supervisor(COLLEAGUE, now), pair.id, input, now).await.map_err(|e| anyhow::anyhow!("demo duplicate: {e}"))?;
+    Ok(true)
 }

@@ -23,6 +23,14 @@ pub fn registrants(count: usize) -> Vec<NewRegistrantInput> {
     (0..count).map(|i| registrant(&mut rng, i)).collect()
 }
 
+/// The first demo registrant recorded a second time, as a transfer from another source might
+/// carry them (without their phone), so the demo has one person on two records to merge.
+pub fn twin() -> NewRegistrantInput {
+    let mut again = registrant(&mut StdRng::seed_from_u64(2026), 0);
+    again.identifiers.retain(|i| i.kind != IdentifierKind::Phone);
+    again
+}
+
 fn registrant(rng: &mut StdRng, i: usize) -> NewRegistrantInput {
     let force = i % FORCES.len();
     let given = GIVEN[rng.gen_range(0..GIVEN.len())];

@@ -170,7 +170,35 @@ async function administrator (js, width, label) {
   await page.context().close()
 }
 
+// The first of the four eyes for a merge: the demo loads one person on two records, confirmed
+// as one person, which a supervisor finds under "Confirmed duplicates" and asks to merge (the
+// second supervisor's approval is the same decision page as a discharge's). Once per backend:
+// the request, once made, waits.
+async function merge (js, width, label) {
+  const page = await newPage({ js, width })
+  await signIn(page, 'Supervisor, met')
+  await page.goto(`${BASE}/duplicates?status=confirmed`)
+  check((await heading(page)) === 'Duplicates confirmed', `confirmed duplicates open (${label})`)
+  await audit(page, `confirmed duplicates (${label})`)
+  const pair = page.locator('main table a').first()
+  check(await pair.count() > 0, `the demo has a confirmed pair (${label})`)
+  await pair.click()
+  check((await text(page)).includes('Merge the two records'), `a confirmed pair offers the merge (${label})`)
+  await audit(page, `confirmed pair (${label})`)
+  await page.getByRole('button', { name: 'Ask for the merge' }).click()
+  check((await text(page)).includes('Enter why these records should be merged'), `asking without a reason shows the error summary (${label})`)
+  check(await page.locator('.govuk-error-summary').isVisible(), `the error summary is shown (${label})`)
+  await audit(page, `merge request error (${label})`)
+  await page.getByLabel('Why should these records be merged?').fill('Same date of birth, names and address (synthetic demo).')
+  await page.getByRole('button', { name: 'Ask for the merge' }).click()
+  check((await heading(page)).startsWith('Merge two records of one person'), `the request waits for a second supervisor (${label})`)
+  check((await text(page)).includes('you cannot approve or reject it'), `one's own merge request has no form (${label})`)
+  await audit(page, `merge requested (${label})`)
+  await page.context().close()
+}
+
 export default async function () {
+  await merge(...VARIANTS[0], 'merge')
   for (const [n, [js, width]] of VARIANTS.entries()) {
     const label = `js=${js} width=${width}`
     console.log(`flow: supervisor, auditor, administrator (${label})`)
