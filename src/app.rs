@@ -35,6 +35,12 @@ impl App {
         Self { state, limits, jobs: None, checkpoints: None, metrics: None }
     }
 
+    /// Writes through `writer` (`db::writer`) rather than the reading pool.
+    pub fn with_writer(mut self, writer: DatabaseConnection) -> Self {
+        self.state.ctx.writer = writer;
+        self
+    }
+
     /// Allows each user this many register checks an hour (default 60).
     pub fn with_check_limit(mut self, per_hour: u32) -> Self {
         self.state.ctx.checks = Arc::new(crate::services::checks::limiter::CheckLimiter::per_hour(per_hour));

@@ -86,17 +86,17 @@ impl Background {
             task.abort();
         }
         let now = crate::clock::now();
-        match audit::chain::seal_all(&self.ctx.db, self.ctx.crypto.clone(), now).await {
+        match audit::chain::seal_all(&self.ctx.writer, self.ctx.crypto.clone(), now).await {
             Ok(_) => {
                 if let Some(dir) = &self.checkpoints
-                    && let Err(err) = audit::checkpoints::write(&self.ctx.db, &self.ctx.crypto, dir, now).await
+                    && let Err(err) = audit::checkpoints::write(&self.ctx.writer, &self.ctx.crypto, dir, now).await
                 {
                     tracing::error!(error = %err, "writing the audit checkpoint at shutdown failed");
                 }
             }
             Err(err) => tracing::error!(error = %err, "sealing the audit chain at shutdown failed"),
         }
-        if let Err(err) = key_usage::flush(&self.ctx.db, &self.ctx.crypto, crate::clock::now()).await {
+        if let Err(err) = key_usage::flush(&self.ctx.writer, &self.ctx.crypto, crate::clock::now()).await {
             tracing::error!(error = %err, "recording key usage at shutdown failed");
         }
         if let Some(scheduler) = self.scheduler.as_mut() {
@@ -113,7 +113,7 @@ const LOOK_BACK_EVERY: Duration = Duration::from_secs(5);
 /// under any load. Losing this task loses nothing: entries are already committed, and the next
 /// sealer (this process or another replica) chains them.
 async fn seal_audit_chain(ctx: Ctx) {
-    let mut sealer = audit::chain::Sealer::new(ctx.db.clone(), ctx.crypto.clone());
+    let mut sealer = audit::chain::Sealer::new(ctx.writer.clone(), ctx.crypto.clone());
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_look_back: Option<tokio::time::Instant> = None;
@@ -156,7 +156,7 @@ async fn flush_key_usage(ctx: Ctx) {
     let mut tick = tokio::time::interval(Duration::from_secs(10));
     loop {
         tick.tick().await;
-        if let Err(err) = key_usage::flush(&ctx.db, &ctx.crypto, crate::clock::now()).await {
+        if let Err(err) = key_usage::flush(&ctx.writer, &ctx.crypto, crate::clock::now()).await {
             tracing::warn!(error = %err, "recording key usage failed; will retry");
         }
     }
@@ -201,7 +201,7 @@ async fn checkpoint_audit_chain(ctx: Ctx, dir: PathBuf, every: Duration) {
     let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
-        if let Err(err) = audit::checkpoints::write(&ctx.db, &ctx.crypto, &dir, crate::clock::now()).await {
+        if let Err(err) = audit::checkpoints::write(&ctx.writer, &ctx.crypto, &dir, crate::clock::now()).await {
             tracing::error!(error = %err, "writing the audit checkpoint failed; will retry");
         }
     }

@@ -12,6 +12,26 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 const SQLITE_MMAP_BYTES: u64 = 8 << 30;
 
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let db = Database::connect(options(url, max_connections, SQLITE_MMAP_BYTES)).await?;
+    if url.starts_with("sqlite:") {
+        restrict_sqlite_files(url);
+    } else {
+        warn_without_autovacuum(&db).await;
+    }
+    Ok(db)
+}
+
+/// The connection the service writes through (`services::Ctx::writer`). On SQLite, one
+/// connection of its own: writers then wait their turn in the pool, an async queue in arrival
+/// order, instead of in SQLite's busy handler, which sleeps and retries with growing pauses and
+/// made an audited read's commit the slowest part of its tail. It maps no memory: it reads
+/// little, and a map over a file that grows with every write was page-fault work on every
+/// connection (BENCHMARKS.md). On PostgreSQL, the same pool: row locks need no such queue.
+pub async fn writer(url: &str, db: &DatabaseConnection) -> Result<DatabaseConnection, DbErr> {
+    if url.starts_with("sqlite:") { Database::connect(options(url, 1, 0)).await } else { Ok(db.clone()) }
+}
+
+fn options(url: &str, max_connections: u32, mmap_bytes: u64) -> ConnectOptions {
     let mut options = ConnectOptions::new(url);
     options
         .max_connections(max_connections)
@@ -19,7 +39,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|o| {
+        .map_sqlx_sqlite_opts(move |o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .busy_timeout(Duration::from_secs(10))
@@ -28,15 +48,9 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 // million registrants a register check touches thousands of index pages, and
                 // copying each into a connection's private 2 MB cache was a tenth of its time.
                 // Address space, not memory: the pages are the operating system's file cache.
-                .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
+                .pragma("mmap_size", mmap_bytes.to_string())
         });
-    let db = Database::connect(options).await?;
-    if url.starts_with("sqlite:") {
-        restrict_sqlite_files(url);
-    } else {
-        warn_without_autovacuum(&db).await;
-    }
-    Ok(db)
+    options
 }
 
 /// Without autovacuum nothing re-analyzes the tables that grow from empty (checks, candidates,

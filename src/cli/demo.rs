@@ -95,7 +95,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let crypto = std::sync::Arc::try_unwrap(ctx.crypto).map_err(|_| anyhow::anyhow!("crypto still shared"))?;
     let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
     // The demo runs the scheduled jobs too, delivering notifications to the log.
+    let writer = db::writer(&url, &db).await.context("opening the demo database")?;
     let mut app = App::new(db, crypto, validator, limits)
+        .with_writer(writer)
         .with_check_limit(args.checks_per_hour.max(1))
         .with_dev_signin()
         // Anchored outside the database in the demo too, beside it in the data folder.

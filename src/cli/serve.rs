@@ -46,7 +46,8 @@ pub async fn serve(config: Option<&Path>) -> anyhow::Result<ExitCode> {
         HttpLimits { body_limit_bytes: config.body_limit_bytes, request_timeout: Duration::from_secs(config.request_timeout_seconds) };
     let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding http.bind {}", config.bind))?;
     tracing::info!(address = %config.bind, "vigil serving");
-    let mut app = App::new(db, Crypto::new(ring), validator, limits).with_check_limit(config.checks_per_hour);
+    let writer = db::writer(&config.database_url, &db).await.context("connecting to database.url")?;
+    let mut app = App::new(db, Crypto::new(ring), validator, limits).with_writer(writer).with_check_limit(config.checks_per_hour);
     if let Some((dir, every)) = config.checkpoints.clone() {
         // Found out now, not at the first checkpoint ten minutes in.
         crate::services::audit::checkpoints::check_writable(&dir).with_context(|| format!("audit.checkpoint_dir {}", dir.display()))?;

@@ -57,7 +57,7 @@ pub async fn receive(
     };
     // The jti is remembered and the sessions ended together: a failure leaves the token usable
     // when the provider retries.
-    let applied = sessions::provider_logout(&state.ctx.db, &login.settings.issuer, &claims, now).await?;
+    let applied = sessions::provider_logout(&state.ctx.writer, &login.settings.issuer, &claims, now).await?;
     // Bearer tokens are checked afresh after a logout: the subject's, or everyone's when the
     // provider names only its session (`auth::token_cache`).
     match &claims.subject {

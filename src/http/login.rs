@@ -108,7 +108,7 @@ async fn login(State(state): State<AppState>, jar: CookieJar, Query(query): Quer
     let (url, csrf_state, pending) = login.begin(query.step_up).await.map_err(provider_unavailable)?;
     let binding = sessions::random_token();
     let return_to = safe_return(query.return_to);
-    sessions::remember_login(&state.ctx.db, &state.ctx.crypto, &csrf_state, &binding, &pending, &return_to, clock::now()).await?;
+    sessions::remember_login(&state.ctx.writer, &state.ctx.crypto, &csrf_state, &binding, &pending, &return_to, clock::now()).await?;
     let jar = jar.add(cookie(LOGIN_COOKIE, binding, sessions::LOGIN_TTL_MINUTES * 60));
     Ok((jar, Redirect::to(&url)).into_response())
 }
@@ -157,7 +157,7 @@ async fn callback(State(state): State<AppState>, jar: CookieJar, Query(query): Q
         return Err(login_failed("the login response has no state").with_field("state"));
     };
     let binding = jar.get(LOGIN_COOKIE).map(|c| c.value().to_owned());
-    let taken = sessions::take_login(&state.ctx.db, &state.ctx.crypto, &csrf_state, binding.as_deref(), now).await?;
+    let taken = sessions::take_login(&state.ctx.writer, &state.ctx.crypto, &csrf_state, binding.as_deref(), now).await?;
     let jar = jar.add(removal(LOGIN_COOKIE));
     let Some((pending, return_to)) = taken else {
         return Err(login_failed("this login is unknown, already used, expired or was started in another browser").with_field("state"));
@@ -187,7 +187,8 @@ async fn callback(State(state): State<AppState>, jar: CookieJar, Query(query): Q
     let limits = session_limits(&login);
     let previous = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
     let token =
-        sessions::start(&state.ctx.db, &state.ctx.crypto, &login.settings.issuer, &logged_in, previous.as_deref(), &limits, now).await?;
+        sessions::start(&state.ctx.writer, &state.ctx.crypto, &login.settings.issuer, &logged_in, previous.as_deref(), &limits, now)
+            .await?;
     let caller = session_caller(&login.settings.issuer, &logged_in.subject, &logged_in.roles, &logged_in.org, logged_in.auth_time);
     record(&state, &caller, "session.login", now).await?;
     let jar = jar.add(cookie(SESSION_COOKIE, token, limits.absolute.num_seconds()));
@@ -225,7 +226,7 @@ pub(crate) async fn record(state: &AppState, caller: &Caller, operation: &'stati
         record_ids: &[],
         outcome: Outcome::Success,
     };
-    audit::record(&state.ctx.db, &state.ctx.crypto, caller, now, entry).await?;
+    audit::record(&state.ctx.writer, &state.ctx.crypto, caller, now, entry).await?;
     Ok(())
 }
 
@@ -262,8 +263,8 @@ async fn session(State(state): State<AppState>, jar: CookieJar) -> Result<Json<S
     let login = configured(&state)?;
     let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or_else(|| ApiError::unauthenticated("no session"))?;
     let now = clock::now();
-    let live = match sessions::resume(&state.ctx.db, &token, &session_limits(&login), now).await? {
-        Some(s) => revalidation::current(&state.ctx.db, &state.ctx.crypto, &login, s, now).await?,
+    let live = match sessions::resume(&state.ctx.writer, &token, &session_limits(&login), now).await? {
+        Some(s) => revalidation::current(&state.ctx.writer, &state.ctx.crypto, &login, s, now).await?,
         None => None,
     };
     let s = live.ok_or_else(|| ApiError::unauthenticated("the session has ended"))?;
@@ -304,8 +305,8 @@ async fn logout(State(state): State<AppState>, jar: CookieJar, headers: axum::ht
     if !sessions::csrf_matches(&token, presented) {
         return Err(csrf_refused());
     }
-    let live = sessions::resume(&state.ctx.db, &token, &session_limits(&login), now).await?;
-    let ended = sessions::end(&state.ctx.db, &token, EndReason::Logout, now).await?;
+    let live = sessions::resume(&state.ctx.writer, &token, &session_limits(&login), now).await?;
+    let ended = sessions::end(&state.ctx.writer, &token, EndReason::Logout, now).await?;
     let mut end_session_url = None;
     if let (Some(s), Some((id, sealed))) = (live, ended) {
         let caller = session_caller(&s.issuer, &s.subject, &s.roles, &s.org, s.auth_time);

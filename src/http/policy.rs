@@ -137,8 +137,8 @@ async fn browser_session(state: &AppState, presented: BrowserCredentials) -> Res
         }
     }
     let now = clock::now();
-    let live = match sessions::resume(&state.ctx.db, &token, &super::login::session_limits(login), now).await {
-        Ok(Some(s)) => revalidation::current(&state.ctx.db, &state.ctx.crypto, login, s, now).await,
+    let live = match sessions::resume(&state.ctx.writer, &token, &super::login::session_limits(login), now).await {
+        Ok(Some(s)) => revalidation::current(&state.ctx.writer, &state.ctx.crypto, login, s, now).await,
         other => other,
     };
     match live {

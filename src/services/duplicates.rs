@@ -89,7 +89,7 @@ pub async fn propose(ctx: &Ctx, ids: &[RegistrantId], now: DateTime<Utc>) -> Ser
             if likely.is_empty() {
                 continue;
             }
-            let txn = tx::begin_write(&ctx.db).await?;
+            let txn = tx::begin_write(&ctx.writer).await?;
             let before = proposed.pairs;
             for (score, (_, existing)) in likely {
                 let either_way = Condition::any()
@@ -190,7 +190,7 @@ pub async fn queue(
         outcome: Outcome::Success,
     };
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
+    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
     Ok(out)
 }
 
@@ -208,7 +208,7 @@ pub async fn find(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> S
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
+    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
     Ok(out)
 }
 
@@ -222,7 +222,7 @@ pub async fn decide(
 ) -> ServiceResult<DuplicateView> {
     caller.require(Permission::LinkDecide)?;
     let reason = text::required("reason", &input.reason, 1000).map_err(|e| FieldErrors(vec![e]))?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let current = dup::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("possible duplicate"))?;
     if current.status != DuplicateStatus::Proposed {
         return Err(ServiceError::Conflict { code: "already_decided", detail: "this possible duplicate has already been decided".into() });

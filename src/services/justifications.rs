@@ -67,8 +67,8 @@ pub async fn give(
             ])
             .to_owned(),
     )
-    .exec_without_returning(&ctx.db)
+    .exec_without_returning(&ctx.writer)
     .await?;
-    web_justification::Entity::delete_many().filter(web_justification::Column::ExpiresAt.lt(now)).exec(&ctx.db).await?;
+    web_justification::Entity::delete_many().filter(web_justification::Column::ExpiresAt.lt(now)).exec(&ctx.writer).await?;
     Ok(Justification { reason_code: Some(code), crime_reference: reference })
 }

@@ -105,7 +105,7 @@ pub async fn queue(ctx: &Ctx, caller: &Caller, status: LinkStatus, limit: u64, n
         outcome: Outcome::Success,
     };
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
+    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
     Ok(out)
 }
 
@@ -116,7 +116,7 @@ pub async fn queue(ctx: &Ctx, caller: &Caller, status: LinkStatus, limit: u64, n
 pub async fn decide(ctx: &Ctx, caller: &Caller, id: LinkId, input: LinkDecisionInput, now: DateTime<Utc>) -> ServiceResult<LinkView> {
     caller.require(Permission::LinkDecide)?;
     let reason = text::required("reason", &input.reason, 1000).map_err(|e| FieldErrors(vec![e]))?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let current = link::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("link"))?;
     let open = [LinkStatus::Pending.as_str(), LinkStatus::NeedsInfo.as_str()];
     if !open.contains(&current.status.as_str()) {
@@ -275,6 +275,6 @@ pub async fn review(ctx: &Ctx, caller: &Caller, id: LinkId, now: DateTime<Utc>) 
         outcome: Outcome::Success,
     };
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
+    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
     Ok(LinkReview { link: view, suspect, candidate })
 }

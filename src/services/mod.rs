@@ -45,7 +45,11 @@ use domain::errors::FieldErrors;
 /// What every use case needs.
 #[derive(Clone)]
 pub struct Ctx {
+    /// Reads, and writes that are not on a request's path (jobs, start-up work).
     pub db: DatabaseConnection,
+    /// Writes on a request's path: write transactions and the audit entries of reads. On SQLite
+    /// one connection of its own (`db::writer`); otherwise the same pool as `db`.
+    pub writer: DatabaseConnection,
     pub crypto: Arc<Crypto>,
     /// Per-user register check limit, counted in the database (see `checks::limiter`).
     pub checks: Arc<checks::limiter::CheckLimiter>,
@@ -59,6 +63,7 @@ pub struct Ctx {
 impl Ctx {
     pub fn new(db: DatabaseConnection, crypto: Arc<Crypto>) -> Self {
         Self {
+            writer: db.clone(),
             db,
             crypto,
             checks: Arc::new(checks::limiter::CheckLimiter::default()),

@@ -64,7 +64,7 @@ pub async fn dead(ctx: &Ctx, caller: &Caller, limit: u64, now: DateTime<Utc>) ->
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
+    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
     Ok(rows.into_iter().map(Delivery::from).collect())
 }
 
@@ -72,7 +72,7 @@ pub async fn dead(ctx: &Ctx, caller: &Caller, limit: u64, now: DateTime<Utc>) ->
 /// kept until the next attempt replaces it). Only a dead one; anything else is 409.
 pub async fn retry(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> ServiceResult<Delivery> {
     caller.require(Permission::OutboxRetry)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let current = outbox::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("delivery"))?;
     if current.status != OutboxStatus::Dead {
         return Err(ServiceError::Conflict { code: "not_dead", detail: "only a dead delivery can be sent again".into() });

@@ -79,7 +79,7 @@ pub async fn create(
     if input.ends_at.is_some_and(|end| end < input.starts_at) {
         return Err(FieldErrors::single("ends_at", "before_start", "must not be before starts_at").into());
     }
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     registrants::writable(&txn, caller, registrant_id).await?;
     let id = SuspensionId::generate();
     suspension::Entity::insert(suspension::ActiveModel {
@@ -112,7 +112,7 @@ pub async fn end(
     now: DateTime<Utc>,
 ) -> ServiceResult<SuspensionView> {
     caller.require(Permission::SuspensionWrite)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let found = suspension::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("suspension"))?;
     let owner = registrants::find(&txn, found.registrant_id).await?;
     caller.require_managing(&owner.managing_org)?;
@@ -255,7 +255,7 @@ async fn close(
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn open_for(ctx: &Ctx, caller: &Caller, registrant_id: RegistrantId, now: DateTime<Utc>) -> ServiceResult<Vec<SuspensionView>> {
     caller.require(Permission::ObligationRead)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let owner = registrants::find(&txn, registrant_id).await?;
     if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
         txn.rollback().await?;

@@ -22,14 +22,14 @@ pub const KEPT: chrono::Duration = chrono::Duration::hours(2);
 pub async fn create<T: Serialize>(ctx: &Ctx, session: Uuid, draft: &T, now: DateTime<Utc>) -> ServiceResult<Uuid> {
     let id = Uuid::now_v7();
     let sealed = ctx.crypto.seal_json(columns::WEB_DRAFT, id, draft)?;
-    web_draft::Entity::delete_many().filter(web_draft::Column::ExpiresAt.lt(now)).exec(&ctx.db).await?;
+    web_draft::Entity::delete_many().filter(web_draft::Column::ExpiresAt.lt(now)).exec(&ctx.writer).await?;
     web_draft::Entity::insert(web_draft::ActiveModel {
         id: Set(id),
         session_id: Set(session),
         draft_sealed: Set(sealed),
         expires_at: Set(now + KEPT),
     })
-    .exec_without_returning(&ctx.db)
+    .exec_without_returning(&ctx.writer)
     .await?;
     Ok(id)
 }
@@ -55,7 +55,7 @@ pub async fn save<T: Serialize>(ctx: &Ctx, session: Uuid, id: Uuid, draft: &T, n
         .filter(web_draft::Column::Id.eq(id))
         .filter(web_draft::Column::SessionId.eq(session))
         .filter(web_draft::Column::ExpiresAt.gt(now))
-        .exec(&ctx.db)
+        .exec(&ctx.writer)
         .await?;
     Ok(updated.rows_affected == 1)
 }

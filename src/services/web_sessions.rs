@@ -87,7 +87,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, query: SessionQuery, limit: u64, n
     if let Some(subject) = query.subject {
         which = which.add(web_session::Column::Subject.eq(subject));
     }
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let rows = web_session::Entity::find().filter(which).order_by_desc(web_session::Column::LastSeenAt).limit(limit).all(&txn).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     audited(&txn, ctx, caller, now, Action::Consultation, "session.list", &ids).await?;
@@ -112,7 +112,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, query: SessionQuery, limit: u64, n
 /// Ends one session; 404 if there is no live session with that id.
 pub async fn end(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> ServiceResult<()> {
     caller.require(Permission::SessionManage)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     if !sessions::end_by_id(&txn, id, EndReason::Revoked, now).await? {
         return Err(ServiceError::NotFound("session"));
     }
@@ -131,7 +131,7 @@ pub async fn revoke(ctx: &Ctx, caller: &Caller, input: RevocationInput, now: Dat
         (Some(_), false) => return Err(FieldErrors::single("subject", "invalid_length", "must be 1 to 255 characters").into()),
         (None, false) => return Err(FieldErrors::single("subject", "required", "give subject, or everyone: true").into()),
     };
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let ids: Vec<Uuid> =
         web_session::Entity::find().select_only().column(web_session::Column::Id).filter(which.clone()).into_tuple().all(&txn).await?;
     let ended = sessions::end_where(&txn, which, EndReason::Revoked, now).await?;

@@ -89,7 +89,7 @@ impl FromRequestParts<AppState> for Visitor {
         let jar = CookieJar::from_headers(&parts.headers);
         let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else { return Err(sign_in()) };
         let now = crate::clock::now();
-        let db = &state.ctx.db;
+        let db = &state.ctx.writer;
         let resumed = sessions::resume(db, &token, &limits(state), now).await;
         let live = match resumed {
             Ok(Some(s)) if s.issuer == crate::auth::dev::ISSUER => state.dev_signin.then_some(s),

@@ -102,7 +102,7 @@ pub async fn sign_in(State(state): State<AppState>, headers: HeaderMap, jar: Coo
     };
     let previous = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned());
     let limits = session::limits(&state);
-    let token = match sessions::start(&state.ctx.db, &state.ctx.crypto, dev::ISSUER, &login, previous.as_deref(), &limits, now).await {
+    let token = match sessions::start(&state.ctx.writer, &state.ctx.crypto, dev::ISSUER, &login, previous.as_deref(), &limits, now).await {
         Ok(token) => token,
         Err(e) => return pages::service_error(None, e),
     };
@@ -140,7 +140,7 @@ pub async fn sign_out(
     let now = crate::clock::now();
     let mut at_provider = None;
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) {
-        match sessions::end(&state.ctx.db, &token, EndReason::Logout, now).await {
+        match sessions::end(&state.ctx.writer, &token, EndReason::Logout, now).await {
             Ok(Some((id, sealed))) => {
                 // Signing out is in the audit trail, as signing in is (and as the API's logout).
                 if let Err(e) = record(&state, &visitor.caller, "session.logout", now).await {

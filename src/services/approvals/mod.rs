@@ -116,7 +116,7 @@ pub async fn request(ctx: &Ctx, caller: &Caller, input: ApprovalRequestInput, no
     }
     errors.finish()?;
 
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let org = match input.action {
         ApprovalAction::OrderDischarge => {
             let owner = orders::for_approval(&txn, caller, OrderId::from(input.target_id), input.version).await?;
@@ -197,7 +197,7 @@ pub async fn decide(
     let mut errors = FieldErrors::default();
     let why = reason(&mut errors, "reason", input.reason.as_deref(), input.decision == Decision::Reject);
     errors.finish()?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let found = approval::Entity::find_by_id(id).one(&txn).await?.ok_or(ServiceError::NotFound("approval"))?;
     let action = found.action;
     let permission = permission(action);
@@ -344,7 +344,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ApprovalFilter, now: DateT
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&ctx.db, &ctx.crypto, caller, now, consulted).await?;
+    audit::record(&ctx.writer, &ctx.crypto, caller, now, consulted).await?;
     views(&ctx.db, ctx, rows).await
 }
 
@@ -374,7 +374,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: ApprovalId, now: DateTime<Utc>)
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&ctx.db, &ctx.crypto, caller, now, consulted).await?;
+    audit::record(&ctx.writer, &ctx.crypto, caller, now, consulted).await?;
     view(&ctx.db, ctx, found).await
 }
 

@@ -86,7 +86,7 @@ pub async fn record_denied(
     ids: &[Uuid],
 ) -> ServiceResult<()> {
     record(
-        &ctx.db,
+        &ctx.writer,
         &ctx.crypto,
         caller,
         now,

@@ -46,7 +46,7 @@ pub async fn record(
     let owner = registrants::writable(&ctx.db, caller, registrant_id).await?;
     let refs = references(&ctx.db, registrant_id, &body).await?;
 
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let id = BreachId::generate();
     let model = breach::ActiveModel {
         id: Set(id),
@@ -153,7 +153,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
     if let Some(after) = filter.after {
         condition = condition.add(breach::Column::Id.gt(after));
     }
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let rows = breach::Entity::find().filter(condition).order_by_asc(breach::Column::Id).limit(filter.limit + 1).all(&txn).await?;
     let has_more = rows.len() as u64 > filter.limit;
     let rows: Vec<_> = rows.into_iter().take(filter.limit as usize).collect();
@@ -186,7 +186,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn get(ctx: &Ctx, caller: &Caller, id: BreachId, now: DateTime<Utc>) -> ServiceResult<BreachView> {
     caller.require(Permission::BreachRead)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let found = find(&txn, id).await?;
     let ids = [id.uuid(), found.registrant_id.uuid()];
     let view = view(&txn, ctx, found, now).await?;
@@ -202,7 +202,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: BreachId, body: DecisionInpu
     caller.require(Permission::BreachWrite)?;
     let reason = input::reason(&body)?;
 
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let found = find(&txn, id).await?;
     caller.require_managing(&found.managing_org)?;
     if found.status == BreachStatus::Withdrawn {
@@ -241,7 +241,7 @@ pub async fn decide(ctx: &Ctx, caller: &Caller, id: BreachId, body: DecisionInpu
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn acknowledge(ctx: &Ctx, caller: &Caller, id: BreachId, version: i32, now: DateTime<Utc>) -> ServiceResult<BreachView> {
     caller.require(Permission::BreachWrite)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let found = find(&txn, id).await?;
     caller.require_managing(&found.managing_org)?;
     if found.status != BreachStatus::Open {

@@ -79,7 +79,7 @@ pub async fn run_with_id(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: D
     snapshot.commit().await?;
     let read = started.elapsed();
 
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let write_lock = started.elapsed() - read;
     if let Err(retry_after_seconds) = ctx.checks.admit(&txn, &caller.issuer, &caller.subject, now).await? {
         txn.rollback().await?;
@@ -91,7 +91,7 @@ pub async fn run_with_id(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: D
             record_ids: &[report_id.uuid()],
             outcome: Outcome::Denied,
         };
-        audit::record(&ctx.db, &ctx.crypto, caller, now, entry).await?;
+        audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
         metrics::counter!(CHECKS_METRIC, "result" => "rate_limited").increment(1);
         return Err(ServiceError::RateLimited { retry_after_seconds });
     }

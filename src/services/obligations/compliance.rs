@@ -37,7 +37,7 @@ pub async fn record(
     let command = RecordCompliance::try_from(&body)?;
     let outcome = &command.outcome;
 
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let (txn, occ, owner) = load(ctx, txn, caller, id, ("occurrence.compliance", Permission::ComplianceRecord), now).await?;
     may_record(caller, &owner)?;
     check_resolvable(&occ, command.version)?;
@@ -118,7 +118,7 @@ pub async fn excuse(ctx: &Ctx, caller: &Caller, id: OccurrenceId, body: ExcusalI
     caller.require(Permission::OccurrenceExcuse)?;
     let reason = input::excusal(&body)?;
 
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let (txn, occ, owner) = load(ctx, txn, caller, id, ("occurrence.excuse", Permission::OccurrenceExcuse), now).await?;
     caller.require_managing(&owner.managing_org)?;
     check_resolvable(&occ, body.version)?;

@@ -50,7 +50,7 @@ pub async fn correct(
         return Err(ServiceError::Invalid(FieldErrors::single("body", "invalid", "could not be read")));
     };
 
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let (txn, occ, owner) = load(ctx, txn, caller, id, ("occurrence.correction", Permission::ComplianceRecord), now).await?;
     may_record(caller, &owner)?;
     if occ.status != OccurrenceStatus::Missed {

@@ -34,7 +34,7 @@ pub async fn list_for_registrant(
     now: DateTime<Utc>,
 ) -> ServiceResult<ObligationList> {
     caller.require(Permission::ObligationRead)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let owner = registrants::find(&txn, registrant_id).await?;
     if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
         txn.rollback().await?;

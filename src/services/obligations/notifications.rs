@@ -39,7 +39,7 @@ pub async fn record(
     caller.require(Permission::NotificationRecord)?;
     let command = input::notification(&body, now)?;
 
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     registrants::writable(&txn, caller, registrant_id).await?;
     let id = NotificationId::generate();
     let event = notification_event::ActiveModel {

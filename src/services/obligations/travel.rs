@@ -84,7 +84,7 @@ pub async fn record(
         return Err(ServiceError::Invalid(FieldErrors::single("destination", "required", "must not be empty")));
     };
 
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     registrants::writable(&txn, caller, registrant_id).await?;
     let id = Uuid::now_v7();
     let row = registrant_trip::ActiveModel {

@@ -59,7 +59,7 @@ pub async fn create(
         return Err(ServiceError::Invalid(FieldErrors::single("body", "invalid", "could not be read")));
     };
 
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let owner = registrants::writable(&txn, caller, registrant_id).await?;
     let today = calendar::local_date(now);
     let effective_on = valid.dates.effective_on.unwrap_or(valid.dates.made_on);
@@ -186,7 +186,7 @@ async fn insert_condition(
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn get(ctx: &Ctx, caller: &Caller, id: OrderId, now: DateTime<Utc>) -> ServiceResult<OrderView> {
     require_read(caller)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let found = read::find(&txn, id).await?;
     let owner = registrants::find(&txn, found.registrant_id).await?;
     if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
@@ -205,7 +205,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: OrderId, now: DateTime<Utc>) ->
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn list_for_registrant(ctx: &Ctx, caller: &Caller, registrant_id: RegistrantId, now: DateTime<Utc>) -> ServiceResult<OrderList> {
     require_read(caller)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let owner = registrants::find(&txn, registrant_id).await?;
     if !caller.may_read_registrant(owner.supervising_org.as_deref()) {
         txn.rollback().await?;
@@ -272,7 +272,7 @@ async fn for_change(
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn record_service(ctx: &Ctx, caller: &Caller, id: OrderId, input: ServiceInput, now: DateTime<Utc>) -> ServiceResult<OrderView> {
     caller.require(Permission::OrderWrite)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let (found, _) = for_change(&txn, caller, id, input.version).await?;
     rules::check_service(found.made_on, input.served_on, calendar::local_date(now))
         .map_err(|e| ServiceError::Invalid(FieldErrors(vec![e])))?;
@@ -331,7 +331,7 @@ pub async fn change_status(
     let mut errors = FieldErrors::default();
     let reason = status_reason(&mut errors, input.reason.as_deref());
     errors.finish()?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     apply_status(&txn, ctx, caller, id, input.version, input.status, reason, None, &[], now).await?;
     let view = read::view(&txn, &ctx.crypto, read::find(&txn, id).await?, caller.can(Permission::ProtectedPersonRead)).await?;
     txn.commit().await?;

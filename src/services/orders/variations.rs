@@ -33,7 +33,7 @@ use domain::orders::{effective_schedule, materialise_range, obligation_kind};
 pub async fn vary(ctx: &Ctx, caller: &Caller, id: OrderId, input: VariationInput, now: DateTime<Utc>) -> ServiceResult<OrderView> {
     caller.require(Permission::OrderWrite)?;
     let today = calendar::local_date(now);
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let (found, owner) = for_change(&txn, caller, id, input.version).await?;
     if !found.status.is_in_force() || found.expires_on.is_some_and(|e| e <= today) {
         return Err(ServiceError::Conflict {

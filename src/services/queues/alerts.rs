@@ -143,7 +143,7 @@ fn sort_key(sort: AlertSort) -> sea_orm::sea_query::SimpleExpr {
 pub async fn alerts(ctx: &Ctx, caller: &Caller, query: AlertQuery, now: DateTime<Utc>) -> ServiceResult<AlertPage> {
     caller.require(Permission::BreachRead)?;
     let order = if query.descending { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let open = alert::Entity::find()
         .filter(alert::Column::ManagingOrg.eq(caller.org.as_str()))
         .filter(alert::Column::Status.eq(AlertStatus::Open));
@@ -192,7 +192,7 @@ pub async fn acknowledge_alerts(ctx: &Ctx, caller: &Caller, ids: &[AlertId], now
     if wanted.len() > MAX_ACKNOWLEDGE {
         return Err(FieldErrors::single("ids", "too_many", "acknowledge at most 500 alerts at a time").into());
     }
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let rows = alert::Entity::find()
         .filter(alert::Column::Id.is_in(wanted.iter().map(|id| id.uuid())))
         .filter(alert::Column::ManagingOrg.eq(caller.org.as_str()))

@@ -101,7 +101,7 @@ pub async fn overdue(ctx: &Ctx, caller: &Caller, filter: OverdueFilter, now: Dat
     } else {
         ("supervising_org", caller.org.clone())
     };
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     // The officer is sealed, so that filter is applied here, a page of overdue duties at a time;
     // each registrant's officer is opened once.
     let mut officers: HashMap<Uuid, Option<String>> = HashMap::new();
@@ -230,7 +230,7 @@ pub struct JobRunView {
 #[tracing::instrument(skip_all, fields(request_id = %caller.request_id))]
 pub async fn job_runs(ctx: &Ctx, caller: &Caller, job: Option<String>, limit: u64, now: DateTime<Utc>) -> ServiceResult<Vec<JobRunView>> {
     caller.require(Permission::JobsRead)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let mut query = job_run::Entity::find().order_by_desc(job_run::Column::StartedAt).limit(limit);
     if let Some(job) = job {
         query = query.filter(job_run::Column::Job.eq(job));

@@ -57,7 +57,7 @@ pub async fn end(
     now: DateTime<Utc>,
 ) -> ServiceResult<RegistrantView> {
     caller.require(Permission::RegistrantWrite)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let (_, row) = address_of(&txn, caller, id, address_id).await?;
     if row.valid_to.is_some() {
         return Err(ServiceError::Conflict { code: "already_ended", detail: "the address has already ended: correct it instead".into() });
@@ -93,7 +93,7 @@ pub async fn correct(
     now: DateTime<Utc>,
 ) -> ServiceResult<RegistrantView> {
     caller.require(Permission::RegistrantWrite)?;
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     let (_, row) = address_of(&txn, caller, id, address_id).await?;
     let mut errors = FieldErrors::default();
     let reason = errors.take(text::required("reason", &body.reason, 2000));

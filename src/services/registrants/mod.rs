@@ -95,7 +95,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, input: NewRegistrantInput, now: 
         bulk::NewRows::seal(&crypto, &who.subject, std::slice::from_ref(&valid), now)
     })
     .await?;
-    let txn = crate::services::tx::begin_write(&ctx.db).await?;
+    let txn = crate::services::tx::begin_write(&ctx.writer).await?;
     let ids = rows.write(&txn, now).await?;
     let recorded: Vec<Uuid> = ids.iter().map(|id| id.uuid()).collect();
     audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &recorded))
@@ -135,7 +135,7 @@ pub fn seal_batch(ctx: &Ctx, caller: &Caller, batch: &[NewRegistrant], now: Date
 /// The database half of [`create_batch`]: one transaction, one collection audit entry naming
 /// every registrant it created.
 pub async fn write_batch(ctx: &Ctx, caller: &Caller, batch: SealedBatch, now: DateTime<Utc>) -> ServiceResult<Vec<RegistrantId>> {
-    let txn = crate::services::tx::begin_write(&ctx.db).await?;
+    let txn = crate::services::tx::begin_write(&ctx.writer).await?;
     let ids = batch.0.write(&txn, now).await?;
     let recorded: Vec<Uuid> = ids.iter().map(|id| id.uuid()).collect();
     audit::record(&txn, &ctx.crypto, caller, now, entry(Action::Collection, "registrant.create", Permission::RegistrantWrite, &recorded))
@@ -162,7 +162,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: RegistrantId, now: DateTime<Utc
     snapshot.commit().await?;
     // Fail-closed: nothing is returned unless the consultation is on the record.
     audit::record(
-        &ctx.db,
+        &ctx.writer,
         &ctx.crypto,
         caller,
         now,
@@ -215,7 +215,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
     txn.commit().await?;
     if !ids.is_empty() {
         audit::record(
-            &ctx.db,
+            &ctx.writer,
             &ctx.crypto,
             caller,
             now,
@@ -257,7 +257,7 @@ pub async fn update(
     not_merged(&mut errors, input.status);
     errors.finish()?;
 
-    let txn = crate::services::tx::begin_write(&ctx.db).await?;
+    let txn = crate::services::tx::begin_write(&ctx.writer).await?;
     let current = read::writable(&txn, caller, id).await?;
     let mut update = registrant::Entity::update_many()
         .col_expr(registrant::Column::Version, Expr::col(registrant::Column::Version).add(1))
@@ -361,7 +361,7 @@ pub async fn add(ctx: &Ctx, caller: &Caller, id: RegistrantId, addition: Additio
     errors.finish()?;
     let Some(valid) = valid else { return Err(ServiceError::Invalid(FieldErrors::single("body", "invalid", "could not be read"))) };
 
-    let txn = crate::services::tx::begin_write(&ctx.db).await?;
+    let txn = crate::services::tx::begin_write(&ctx.writer).await?;
     read::writable(&txn, caller, id).await?;
     let (operation, source) = match &valid {
         Valid::Name(n) => {

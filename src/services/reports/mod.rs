@@ -70,7 +70,7 @@ pub async fn create(ctx: &Ctx, caller: &Caller, body: NewReportInput, now: DateT
         created_by: Set(caller.subject.clone()),
         created_at: Set(now),
     };
-    let txn = tx::begin_write(&ctx.db).await?;
+    let txn = tx::begin_write(&ctx.writer).await?;
     crime_report::Entity::insert(model).exec_without_returning(&txn).await?;
     index(&txn, &ctx.crypto, id, &Profile::of_suspect(&valid.suspect, valid.occurred_from.unwrap_or(today))).await?;
     let entry = Entry {

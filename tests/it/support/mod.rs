@@ -143,7 +143,8 @@ impl TestApp {
         let validator = validator(&issuer);
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (tx, rx) = oneshot::channel::<()>();
-        let mut app = App::new(db.clone(), crypto, validator, limits).with_check_limit(checks_per_hour);
+        let writer = vigil::db::writer(test_db.url(), &db).await.expect("the writing connection");
+        let mut app = App::new(db.clone(), crypto, validator, limits).with_writer(writer).with_check_limit(checks_per_hour);
         if let Some(settings) = login {
             app = app.with_login(vigil::auth::login::Login::new(settings).expect("login client"));
         }
