@@ -35,8 +35,10 @@ impl App {
         Self { state, limits, jobs: None, checkpoints: None, metrics: None }
     }
 
-    /// Writes through `writer` (`db::writer`) rather than the reading pool.
+    /// Writes through `writer` (`db::writer`) rather than the reading pool, and commits the
+    /// audit entries of reads in groups (`services::audit::batch`). Call within the runtime.
     pub fn with_writer(mut self, writer: DatabaseConnection) -> Self {
+        self.state.ctx.audit_batch = Some(crate::services::audit::batch::Batcher::start(writer.clone()));
         self.state.ctx.writer = writer;
         self
     }

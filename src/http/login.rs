@@ -226,7 +226,7 @@ pub(crate) async fn record(state: &AppState, caller: &Caller, operation: &'stati
         record_ids: &[],
         outcome: Outcome::Success,
     };
-    audit::record(&state.ctx.writer, &state.ctx.crypto, caller, now, entry).await?;
+    audit::commit(&state.ctx, caller, now, entry).await?;
     Ok(())
 }
 

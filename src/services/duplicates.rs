@@ -190,7 +190,7 @@ pub async fn queue(
         outcome: Outcome::Success,
     };
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
+    audit::commit(ctx, caller, now, entry).await?;
     Ok(out)
 }
 
@@ -208,7 +208,7 @@ pub async fn find(ctx: &Ctx, caller: &Caller, id: Uuid, now: DateTime<Utc>) -> S
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
+    audit::commit(ctx, caller, now, entry).await?;
     Ok(out)
 }
 

@@ -179,7 +179,7 @@ async fn finish(
         record_ids: ids,
         outcome: Outcome::Success,
     };
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
+    audit::commit(ctx, caller, now, entry).await?;
     Ok(Csv { filename: format!("vigil-{}-{}.csv", spec.list, now.format("%Y%m%d-%H%M")), body, rows: ids.len(), truncated })
 }
 

@@ -105,7 +105,7 @@ pub async fn queue(ctx: &Ctx, caller: &Caller, status: LinkStatus, limit: u64, n
         outcome: Outcome::Success,
     };
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
+    audit::commit(ctx, caller, now, entry).await?;
     Ok(out)
 }
 
@@ -275,6 +275,6 @@ pub async fn review(ctx: &Ctx, caller: &Caller, id: LinkId, now: DateTime<Utc>) 
         outcome: Outcome::Success,
     };
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
+    audit::commit(ctx, caller, now, entry).await?;
     Ok(LinkReview { link: view, suspect, candidate })
 }

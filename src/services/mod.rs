@@ -50,6 +50,8 @@ pub struct Ctx {
     /// Writes on a request's path: write transactions and the audit entries of reads. On SQLite
     /// one connection of its own (`db::writer`); otherwise the same pool as `db`.
     pub writer: DatabaseConnection,
+    /// Groups the audit entries of reads into one commit (`audit::batch`), when serving.
+    pub audit_batch: Option<audit::batch::Batcher>,
     pub crypto: Arc<Crypto>,
     /// Per-user register check limit, counted in the database (see `checks::limiter`).
     pub checks: Arc<checks::limiter::CheckLimiter>,
@@ -64,6 +66,7 @@ impl Ctx {
     pub fn new(db: DatabaseConnection, crypto: Arc<Crypto>) -> Self {
         Self {
             writer: db.clone(),
+            audit_batch: None,
             db,
             crypto,
             checks: Arc::new(checks::limiter::CheckLimiter::default()),

@@ -111,7 +111,7 @@ pub async fn job_health(ctx: &Ctx, caller: &Caller, now: DateTime<Utc>) -> Servi
         record_ids: &[],
         outcome: Outcome::Success,
     };
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
+    audit::commit(ctx, caller, now, entry).await?;
     Ok(all
         .into_iter()
         .map(|h| JobHealthView {

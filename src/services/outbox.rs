@@ -64,7 +64,7 @@ pub async fn dead(ctx: &Ctx, caller: &Caller, limit: u64, now: DateTime<Utc>) ->
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
+    audit::commit(ctx, caller, now, entry).await?;
     Ok(rows.into_iter().map(Delivery::from).collect())
 }
 

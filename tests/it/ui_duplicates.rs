@@ -117,4 +117,25 @@ async fn a_supervisor_asks_for_a_confirmed_pair_to_be_merged_through_the_error_s
     // Officers may not ask.
     let csrf = officer.csrf(&path).await;
     assert_eq!(officer.post(&merge, &[("csrf", &csrf), ("version", "2"), ("reason", "x")]).await.0, StatusCode::FORBIDDEN);
+
+    // Once a second supervisor approves, the merged record says where everything went.
+    let second = app.token_for("sergeant-2", Role::Supervisor, "met");
+    let (_, pending) = app.get("/api/v1/approvals", &second).await;
+    let request = pending.as_array().unwrap().iter().find(|a| a["action"] == "registrant.merge").expect("the request").clone();
+    let decision = serde_json::json!({"decision": "approve", "version": request["version"], "reason": "Checked."});
+    let (status, _) = app.post(&format!("/api/v1/approvals/{}/decision", request["id"].as_str().unwrap()), &second, &decision).await;
+    assert_eq!(status, 200);
+    let record = format!("/registrants/{}", again["id"].as_str().unwrap());
+    let why = format!("{record}/why");
+    let csrf = browser.csrf(&why).await;
+    assert_eq!(browser.post(&why, &[("csrf", &csrf), ("reason", "OFFENDER_MANAGEMENT")]).await.0, StatusCode::SEE_OTHER);
+    let (status, html, _) = browser.get(&record).await;
+    assert_eq!(status, StatusCode::OK);
+    let survivor = pair["existing_id"].as_str().unwrap();
+    assert!(
+        html.contains("This record was merged into another record of the same person")
+            && html.contains(&format!("href=\"/registrants/{survivor}\""))
+            && html.contains(">Merged<"),
+        "{html}"
+    );
 }

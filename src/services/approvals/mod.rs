@@ -344,7 +344,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ApprovalFilter, now: DateT
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, consulted).await?;
+    audit::commit(ctx, caller, now, consulted).await?;
     views(&ctx.db, ctx, rows).await
 }
 
@@ -374,7 +374,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: ApprovalId, now: DateTime<Utc>)
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, consulted).await?;
+    audit::commit(ctx, caller, now, consulted).await?;
     view(&ctx.db, ctx, found).await
 }
 

@@ -7,6 +7,7 @@
 //! the sealer ([`chain`]), anchored outside the database by signed [`checkpoints`], and checked
 //! by [`verify`], which never writes.
 
+pub mod batch;
 pub mod chain;
 pub mod checkpoints;
 pub mod search;
@@ -14,10 +15,10 @@ pub mod verify;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use entities::audit_event;
-use sea_orm::{ActiveValue::NotSet, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveValue::NotSet, ConnectionTrait, DbErr, EntityTrait};
 use uuid::Uuid;
 
-use super::{Ctx, ServiceResult};
+use super::{Ctx, ServiceError, ServiceResult};
 use crate::auth::{Caller, Permission};
 use crate::crypto::{AuditPurpose, Crypto};
 pub use domain::vocab::{AuditAction as Action, AuditOutcome as Outcome};
@@ -44,6 +45,22 @@ pub async fn record(
     _as_of: DateTime<Utc>,
     entry: Entry<'_>,
 ) -> ServiceResult<()> {
+    audit_event::Entity::insert(row(crypto, caller, entry)?).exec_without_returning(conn).await?;
+    Ok(())
+}
+
+/// Commits the entry of an operation that wrote nothing else (a consultation), grouped with
+/// the other requests' entries waiting at that moment ([`batch`]), and returns once it is on
+/// the record.
+pub async fn commit(ctx: &Ctx, caller: &Caller, as_of: DateTime<Utc>, entry: Entry<'_>) -> ServiceResult<()> {
+    match &ctx.audit_batch {
+        Some(batcher) => batcher.commit(row(&ctx.crypto, caller, entry)?).await.map_err(|e| ServiceError::Database(DbErr::Custom(e))),
+        None => record(&ctx.writer, &ctx.crypto, caller, as_of, entry).await,
+    }
+}
+
+/// The entry as a row, with its MAC.
+fn row(crypto: &Crypto, caller: &Caller, entry: Entry<'_>) -> ServiceResult<audit_event::ActiveModel> {
     let now = crate::clock::now();
     let ids: Vec<String> = entry.record_ids.iter().map(Uuid::to_string).collect();
     let mut model = audit_event::Model {
@@ -71,8 +88,7 @@ pub async fn record(
     model.mac_key = Some(key as i32);
     let mut active: audit_event::ActiveModel = model.into();
     active.seq = NotSet;
-    audit_event::Entity::insert(active).exec_without_returning(conn).await?;
-    Ok(())
+    Ok(active)
 }
 
 /// Records a refused attempt on its own, outside any business transaction (which is rolled back).
@@ -85,9 +101,8 @@ pub async fn record_denied(
     record_type: &'static str,
     ids: &[Uuid],
 ) -> ServiceResult<()> {
-    record(
-        &ctx.writer,
-        &ctx.crypto,
+    commit(
+        ctx,
         caller,
         now,
         Entry { action: Action::Consultation, operation, permission, record_type, record_ids: ids, outcome: Outcome::Denied },

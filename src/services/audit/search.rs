@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{Action, Entry, Outcome, record};
+use super::{Action, Entry, Outcome, commit};
 use crate::auth::{Caller, Permission};
 use crate::services::{Ctx, ServiceResult, tx};
 use domain::errors::FieldErrors;
@@ -172,7 +172,7 @@ pub async fn search(ctx: &Ctx, caller: &Caller, q: AuditQuery, now: DateTime<Utc
     let links = links(&snapshot, &rows).await?;
     snapshot.commit().await?;
     let next_after = if more { rows.last().map(|r| r.seq) } else { None };
-    record(&ctx.writer, &ctx.crypto, caller, now, entry(Action::Consultation, "audit.search")).await?;
+    commit(ctx, caller, now, entry(Action::Consultation, "audit.search")).await?;
     Ok(AuditPage { items: views(rows, &links), next_after })
 }
 
@@ -187,7 +187,7 @@ pub async fn export(ctx: &Ctx, caller: &Caller, mut q: AuditQuery, now: DateTime
         return Err(FieldErrors::single("Vigil-Reason-Code", "justification_required", "an export needs a reason code header").into());
     }
     // The export is recorded before anything leaves: if it cannot be audited, it does not happen.
-    record(&ctx.writer, &ctx.crypto, caller, now, entry(Action::Disclosure, "audit.export")).await?;
+    commit(ctx, caller, now, entry(Action::Disclosure, "audit.export")).await?;
     let snapshot = tx::begin_read(&ctx.db).await?;
     let mut out = Vec::new();
     while (out.len() as u64) < EXPORT_LIMIT {

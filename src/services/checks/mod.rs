@@ -91,7 +91,7 @@ pub async fn run_with_id(ctx: &Ctx, caller: &Caller, report_id: ReportId, now: D
             record_ids: &[report_id.uuid()],
             outcome: Outcome::Denied,
         };
-        audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
+        audit::commit(ctx, caller, now, entry).await?;
         metrics::counter!(CHECKS_METRIC, "result" => "rate_limited").increment(1);
         return Err(ServiceError::RateLimited { retry_after_seconds });
     }

@@ -158,7 +158,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: AlertId, now: DateTime<Utc>) ->
         outcome: Outcome::Success,
     };
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
+    audit::commit(ctx, caller, now, entry).await?;
     Ok(PatternView {
         alert_id: row.id,
         status: row.status,

@@ -89,7 +89,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: CheckId, now: DateTime<Utc>) ->
         outcome: Outcome::Success,
     };
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
+    audit::commit(ctx, caller, now, entry).await?;
     Ok(CheckView {
         id: check.id,
         check_reference: check.reference,

@@ -6,6 +6,7 @@ mod bulk;
 pub mod details;
 pub mod erase;
 pub mod input;
+pub mod one_read;
 pub mod read;
 pub mod search;
 pub mod views;
@@ -151,24 +152,16 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: RegistrantId, now: DateTime<Utc
     if !caller.can(Permission::RegistrantReadNational) {
         caller.require(Permission::RegistrantReadSupervised)?;
     }
-    let snapshot = crate::services::tx::begin_read(&ctx.db).await?;
-    let found = read::find(&snapshot, id).await?;
+    // One statement: the registrant and its particulars, in one snapshot and one round trip.
+    let (found, particulars) = one_read::fetch(&ctx.db, id).await?.ok_or(ServiceError::NotFound("registrant"))?;
     if !caller.may_read_registrant(found.supervising_org.as_deref()) {
-        snapshot.rollback().await?;
         audit::record_denied(ctx, caller, now, "registrant.read", Permission::RegistrantReadSupervised, RECORD, &[id.uuid()]).await?;
         return Err(ServiceError::NotFound("registrant"));
     }
-    let view = read::view(&snapshot, &ctx.crypto, found).await?;
-    snapshot.commit().await?;
+    let view = read::view_of(&ctx.crypto, found, particulars)?;
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(
-        &ctx.writer,
-        &ctx.crypto,
-        caller,
-        now,
-        entry(Action::Consultation, "registrant.read", Permission::RegistrantReadNational, &[id.uuid()]),
-    )
-    .await?;
+    audit::commit(ctx, caller, now, entry(Action::Consultation, "registrant.read", Permission::RegistrantReadNational, &[id.uuid()]))
+        .await?;
     Ok(view)
 }
 
@@ -214,14 +207,7 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ListFilter, now: DateTime<
     let items = read::summaries(&txn, &ctx.crypto, rows).await?;
     txn.commit().await?;
     if !ids.is_empty() {
-        audit::record(
-            &ctx.writer,
-            &ctx.crypto,
-            caller,
-            now,
-            entry(Action::Consultation, "registrant.list", Permission::RegistrantReadNational, &ids),
-        )
-        .await?;
+        audit::commit(ctx, caller, now, entry(Action::Consultation, "registrant.list", Permission::RegistrantReadNational, &ids)).await?;
     }
     let next_after = if has_more { ids.last().copied() } else { None };
     Ok(RegistrantPage { items, next_after })

@@ -4,6 +4,7 @@ use domain::ids::RegistrantId;
 use entities::{registrant, registrant_address, registrant_birth_date, registrant_descriptor, registrant_identifier, registrant_name};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use super::one_read::{AddressRow, DateRow, DescriptorRow, IdentifierRow, NameRow, Particulars};
 use super::views::*;
 use crate::crypto::{Crypto, columns};
 use crate::services::{ServiceError, ServiceResult};
@@ -32,6 +33,8 @@ pub async fn writable(conn: &impl ConnectionTrait, caller: &crate::auth::Caller,
     Ok(found)
 }
 
+/// The view of `r`, its particulars read by one query each (inside a write transaction, after
+/// a change). A plain read takes them in the same statement as the registrant: `one_read`.
 pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::Model) -> ServiceResult<RegistrantView> {
     let names = registrant_name::Entity::find()
         .filter(registrant_name::Column::RegistrantId.eq(r.id))
@@ -58,10 +61,47 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
         .order_by_asc(registrant_identifier::Column::Id)
         .all(conn)
         .await?;
+    let particulars = Particulars {
+        names: names
+            .into_iter()
+            .map(|n| NameRow { id: n.id, kind: n.kind, sealed: n.name_sealed, valid_from: n.valid_from, valid_to: n.valid_to })
+            .collect(),
+        dates: dates.into_iter().map(|d| DateRow { id: d.id, sealed: d.birth_date_sealed }).collect(),
+        descriptors: descriptors.into_iter().map(|d| DescriptorRow { id: d.id, kind: d.kind, sealed: d.value_sealed }).collect(),
+        addresses: addresses
+            .into_iter()
+            .map(|a| AddressRow {
+                id: a.id,
+                kind: a.kind,
+                sealed: a.address_sealed,
+                valid_from: a.valid_from,
+                valid_to: a.valid_to,
+                corrected_by: a.corrected_by,
+                corrected_at: a.corrected_at,
+                correction_sealed: a.correction_reason_sealed,
+            })
+            .collect(),
+        identifiers: identifiers
+            .into_iter()
+            .map(|i| IdentifierRow {
+                id: i.id,
+                kind: i.kind,
+                platform_sealed: i.platform_sealed,
+                sealed: i.value_sealed,
+                valid_from: i.valid_from,
+                valid_to: i.valid_to,
+            })
+            .collect(),
+    };
+    view_of(crypto, r, particulars)
+}
 
+/// Opens the sealed values of `r` and its particulars into the view.
+pub fn view_of(crypto: &Crypto, r: registrant::Model, p: Particulars) -> ServiceResult<RegistrantView> {
+    let Particulars { names, dates, descriptors, addresses, identifiers } = p;
     let mut name_views = Vec::with_capacity(names.len());
     for n in names {
-        let person: PersonName = crypto.open_json(columns::NAME, n.id, &n.name_sealed)?;
+        let person: PersonName = crypto.open_json(columns::NAME, n.id, &n.sealed)?;
         name_views.push(NameView {
             id: n.id,
             kind: n.kind,
@@ -73,20 +113,16 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
     }
     let mut date_views = Vec::with_capacity(dates.len());
     for d in dates {
-        let text = crypto.open_str(columns::BIRTH_DATE, d.id, &d.birth_date_sealed)?;
+        let text = crypto.open_str(columns::BIRTH_DATE, d.id, &d.sealed)?;
         date_views.push(BirthDateView { id: d.id, date: stored(text.parse().ok())? });
     }
     let mut descriptor_views = Vec::with_capacity(descriptors.len());
     for d in descriptors {
-        descriptor_views.push(DescriptorView {
-            id: d.id,
-            kind: d.kind,
-            value: crypto.open_str(columns::DESCRIPTOR, d.id, &d.value_sealed)?,
-        });
+        descriptor_views.push(DescriptorView { id: d.id, kind: d.kind, value: crypto.open_str(columns::DESCRIPTOR, d.id, &d.sealed)? });
     }
     let mut address_views = Vec::with_capacity(addresses.len());
     for a in addresses {
-        let address: Address = crypto.open_json(columns::ADDRESS, a.id, &a.address_sealed)?;
+        let address: Address = crypto.open_json(columns::ADDRESS, a.id, &a.sealed)?;
         address_views.push(AddressView {
             id: a.id,
             kind: a.kind,
@@ -95,7 +131,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
             postcode: address.postcode,
             valid_from: a.valid_from,
             valid_to: a.valid_to,
-            corrected: match (&a.corrected_by, a.corrected_at, &a.correction_reason_sealed) {
+            corrected: match (&a.corrected_by, a.corrected_at, &a.correction_sealed) {
                 (Some(by), Some(at), Some(sealed)) => {
                     Some(CorrectionView { by: by.clone(), at, reason: crypto.open_str(columns::ADDRESS_CORRECTION_REASON, a.id, sealed)? })
                 }
@@ -112,7 +148,7 @@ pub async fn view(conn: &impl ConnectionTrait, crypto: &Crypto, r: registrant::M
             kind: i.kind,
             platform,
             country,
-            value: crypto.open_str(columns::IDENTIFIER, i.id, &i.value_sealed)?,
+            value: crypto.open_str(columns::IDENTIFIER, i.id, &i.sealed)?,
             valid_from: i.valid_from,
             valid_to: i.valid_to,
         });

@@ -158,6 +158,6 @@ pub async fn search(ctx: &Ctx, caller: &Caller, input: SearchInput, now: DateTim
         outcome: Outcome::Success,
     };
     txn.commit().await?;
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
+    audit::commit(ctx, caller, now, entry).await?;
     Ok(out)
 }

@@ -133,7 +133,7 @@ pub async fn get(ctx: &Ctx, caller: &Caller, id: ReportId, now: DateTime<Utc>) -
         outcome: Outcome::Success,
     };
     // Fail-closed: nothing is returned unless the consultation is on the record.
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
+    audit::commit(ctx, caller, now, entry).await?;
     Ok(view)
 }
 
@@ -208,6 +208,6 @@ pub async fn list(ctx: &Ctx, caller: &Caller, filter: ReportFilter, now: DateTim
         record_ids: &ids,
         outcome: Outcome::Success,
     };
-    audit::record(&ctx.writer, &ctx.crypto, caller, now, entry).await?;
+    audit::commit(ctx, caller, now, entry).await?;
     Ok(ReportPage { items, next_after: next_after.flatten().map(|id| id.uuid()) })
 }
