@@ -86,7 +86,7 @@ impl Background {
             task.abort();
         }
         let now = crate::clock::now();
-        match audit::chain::seal_all(&self.ctx.writer, self.ctx.crypto.clone(), now).await {
+        match audit::chain::seal_all(&self.ctx.db, self.ctx.crypto.clone(), now).await {
             Ok(_) => {
                 if let Some(dir) = &self.checkpoints
                     && let Err(err) = audit::checkpoints::write(&self.ctx.writer, &self.ctx.crypto, dir, now).await
@@ -113,7 +113,7 @@ const LOOK_BACK_EVERY: Duration = Duration::from_secs(5);
 /// under any load. Losing this task loses nothing: entries are already committed, and the next
 /// sealer (this process or another replica) chains them.
 async fn seal_audit_chain(ctx: Ctx) {
-    let mut sealer = audit::chain::Sealer::new(ctx.writer.clone(), ctx.crypto.clone());
+    let mut sealer = audit::chain::Sealer::new(ctx.db.clone(), ctx.crypto.clone()).writing_through(ctx.writer.clone());
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_look_back: Option<tokio::time::Instant> = None;

@@ -122,7 +122,10 @@ enum Window {
 
 /// One process's sealer and what it remembers between passes.
 pub struct Sealer {
+    /// Reads: the candidates, the tip.
     db: DatabaseConnection,
+    /// Writes: the links and the mark (the service's writing connection, `db::writer`).
+    writer: DatabaseConnection,
     crypto: Arc<Crypto>,
     /// The last tip this process sealed or saw: the chain must never be shorter or differ.
     last_tip: Option<(i64, String)>,
@@ -133,7 +136,14 @@ pub struct Sealer {
 
 impl Sealer {
     pub fn new(db: DatabaseConnection, crypto: Arc<Crypto>) -> Self {
-        Self { db, crypto, last_tip: None, low_water: 0, seen: VecDeque::new() }
+        Self { writer: db.clone(), db, crypto, last_tip: None, low_water: 0, seen: VecDeque::new() }
+    }
+
+    /// Writes through `writer` and reads through the pool given to [`Sealer::new`], so that
+    /// reading the candidates never holds up the service's single writing connection.
+    pub fn writing_through(mut self, writer: DatabaseConnection) -> Self {
+        self.writer = writer;
+        self
     }
 
     /// Chains entries numbered above the newest chained one (at most [`MAX_BATCHES`]).
@@ -217,7 +227,7 @@ impl Sealer {
         }
         let count = links.len() as u64;
         let mark_mac = self.crypto.audit_mac(key_id, AuditPurpose::Mark, mark_message(pos, &prev).as_bytes())?;
-        let txn = crate::services::tx::begin_write(&self.db).await?;
+        let txn = crate::services::tx::begin_write(&self.writer).await?;
         audit_chain::Entity::insert_many(links).exec_without_returning(&txn).await?;
         // The low-water mark is only set by the first insert: another sealer may have moved it.
         audit_seal_mark::Entity::insert(audit_seal_mark::ActiveModel {
@@ -310,7 +320,7 @@ impl Sealer {
             .col_expr(audit_seal_mark::Column::LowWater, Expr::value(safe))
             .filter(audit_seal_mark::Column::Id.eq(MARK_ID))
             .filter(audit_seal_mark::Column::LowWater.lt(safe))
-            .exec(&self.db)
+            .exec(&self.writer)
             .await?;
         Ok(())
     }
