@@ -110,6 +110,18 @@ pub async fn survivors(conn: &impl ConnectionTrait, pair_ids: &[Uuid]) -> Servic
     Ok(found.filter(dup::Column::Id.is_in(pair_ids.iter().copied())).into_tuple().all(conn).await?)
 }
 
+/// The pair, at the version the approval saw and in the state the action needs, with the
+/// record that is (or was) merged away.
+async fn checked(txn: &impl ConnectionTrait, pair_id: Uuid, version: i32, merge: bool) -> ServiceResult<(dup::Model, registrant::Model)> {
+    let pair = pair(txn, pair_id).await?;
+    let (survivor, merged) = (read::find(txn, pair.existing_id).await?, read::find(txn, pair.registrant_id).await?);
+    if pair.version != version {
+        return Err(ServiceError::stale());
+    }
+    check_state(&pair, &survivor, &merged, merge)?;
+    Ok((pair, merged))
+}
+
 /// Merges the pair's later record into the earlier one. Returns the ids the audit entry names.
 pub async fn merge(
     txn: &impl ConnectionTrait,
@@ -118,13 +130,8 @@ pub async fn merge(
     version: i32,
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<Uuid>> {
-    let pair = pair(txn, pair_id).await?;
+    let (pair, merged) = checked(txn, pair_id, version, true).await?;
     let (to, from) = (pair.existing_id, pair.registrant_id);
-    let (survivor, merged) = (read::find(txn, to).await?, read::find(txn, from).await?);
-    if pair.version != version {
-        return Err(ServiceError::stale());
-    }
-    check_state(&pair, &survivor, &merged, true)?;
     let mut moves = Moves { previous_status: merged.status.as_str().to_owned(), ..Moves::default() };
     moves.demoted_names = registrant_name::Entity::find()
         .select_only()
@@ -195,13 +202,8 @@ pub async fn unmerge(
     version: i32,
     now: DateTime<Utc>,
 ) -> ServiceResult<Vec<Uuid>> {
-    let pair = pair(txn, pair_id).await?;
+    let (pair, _) = checked(txn, pair_id, version, false).await?;
     let (to, from) = (pair.existing_id, pair.registrant_id);
-    let (survivor, merged) = (read::find(txn, to).await?, read::find(txn, from).await?);
-    if pair.version != version {
-        return Err(ServiceError::stale());
-    }
-    check_state(&pair, &survivor, &merged, false)?;
     let moves: Moves = pair
         .merge_moves
         .as_deref()
