@@ -99,6 +99,42 @@ async fn concurrent_writers_and_sealers_never_fork_the_chain() {
     assert_eq!((report.links_checked, report.findings.clone(), report.awaiting_seal), (12, vec![], 0), "{report:?}");
 }
 
+/// Reads made at once have their audit entries committed in groups (`audit::batch`): every read
+/// answers, each has exactly one entry of its own (its request id), and the chain over them
+/// verifies.
+#[tokio::test]
+async fn concurrent_reads_commit_one_entry_each_in_groups_and_the_chain_verifies() {
+    let app = TestApp::spawn().await;
+    let created = app.registrant("met", registrant_body("ReadAtOnce")).await;
+    let path = format!("/api/v1/registrants/{}", created["id"].as_str().unwrap());
+    let before = app.count("audit_events").await;
+    let reads: Vec<_> = (0..40)
+        .map(|i| {
+            let (app_client, base, token, path) =
+                (app.client.clone(), app.base.clone(), app.token_for(&format!("reader-{i}"), Role::Ppo, "met"), path.clone());
+            tokio::spawn(async move {
+                let response = app_client
+                    .get(format!("{base}{path}"))
+                    .bearer_auth(token)
+                    .header("vigil-reason-code", "OFFENDER_MANAGEMENT")
+                    .send()
+                    .await
+                    .unwrap();
+                response.status().as_u16()
+            })
+        })
+        .collect();
+    for read in reads {
+        assert_eq!(read.await.unwrap(), 200);
+    }
+    assert_eq!(app.count("audit_events").await, before + 40, "one entry per read");
+    let readers = rows(&app, "SELECT DISTINCT actor_subject, request_id FROM audit_events WHERE operation = 'registrant.read'").await;
+    assert_eq!(readers.len(), 40, "each read has its own entry");
+    audit::chain::seal_all(&app.db, app.ctx.crypto.clone(), vigil::clock::now()).await.unwrap();
+    let report = verified(&app).await;
+    assert_eq!((report.findings.clone(), report.awaiting_seal), (vec![], 0), "{report:?}");
+}
+
 /// Entries that commit long after later ones (a slow transaction) are still chained, while
 /// concurrent creates keep the sealer busy: 30 s on PostgreSQL, where numbers commit out of
 /// order; 10 s on SQLite, where they cannot.
