@@ -92,6 +92,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<ExitCode> {
         println!("Quick jobs: every job runs every 20 seconds with a minute's grace; breaches and hygiene alerts show within a minute.");
     }
     let jobs_config = if args.quick_jobs { quick_jobs() } else { jobs::scheduler::JobsConfig::default() };
+    // Missed sessions are found now rather than at the schedule's first tick, up to five minutes
+    // in: the demo opens with its breaches, and nobody recording an outcome in those first
+    // minutes has the session turn missed under them.
+    jobs::scheduler::run_named(&db, jobs::detect_missed::NAME, clock::now(), &jobs_config, &jobs::outbox::Sink::Log, &jobs::NoKeys)
+        .await
+        .context("finding missed sessions")?;
     let crypto = std::sync::Arc::try_unwrap(ctx.crypto).map_err(|_| anyhow::anyhow!("crypto still shared"))?;
     let limits = HttpLimits { body_limit_bytes: 64 * 1024, request_timeout: Duration::from_secs(30) };
     // The demo runs the scheduled jobs too, delivering notifications to the log.
