@@ -9,6 +9,10 @@
 //!   session ended there) ends the session and that request gets 401; a fresh ID token replaces
 //!   the roles and organisation, so a removed role stops working on that request.
 //!
+//! Either way the person's verified bearer tokens are forgotten (`auth::token_cache`) whenever
+//! the provider ends the session or changes what it confirms, so that their next API request
+//! is checked afresh rather than served from what was verified before.
+//!
 //! If the provider cannot be reached, the session goes on with what it holds and is retried
 //! every 30 s; after [`GRACE`] without a confirmation it ends (fail closed). A session without a
 //! refresh token cannot be confirmed and ends when its first revalidation falls due.
@@ -17,6 +21,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::ConnectionTrait;
 
 use super::login::{Login, LoginError};
+use super::token_cache::TokenCache;
 use crate::crypto::Crypto;
 use crate::services::ServiceResult;
 use crate::services::sessions::{self, EndReason, SessionIdentity};
@@ -33,6 +38,7 @@ pub async fn current(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
     login: &Login,
+    cache: &TokenCache,
     mut session: SessionIdentity,
     now: DateTime<Utc>,
 ) -> ServiceResult<Option<SessionIdentity>> {
@@ -47,12 +53,16 @@ pub async fn current(
     let Some(refresh) = sessions::refresh_token(conn, crypto, session.id).await? else {
         tracing::warn!(session = %session.id, "session has no refresh token and cannot be revalidated; ending it");
         sessions::end_by_id(conn, session.id, EndReason::RevalidationRefused, now).await?;
+        cache.forget_subject(&session.issuer, &session.subject);
         return Ok(None);
     };
     match login.revalidate(&refresh, &session.subject, now).await {
         Ok(confirmed) => {
             let rotated = confirmed.refresh_token.as_ref().map(|t| t.as_str());
             sessions::confirmed(conn, crypto, session.id, &confirmed.roles, &confirmed.org, rotated, now).await?;
+            if confirmed.roles != session.roles || confirmed.org != session.org {
+                cache.forget_subject(&session.issuer, &session.subject);
+            }
             session.roles = confirmed.roles;
             session.org = confirmed.org;
             session.revalidated_at = now;
@@ -62,6 +72,7 @@ pub async fn current(
             if now - session.revalidated_at > GRACE {
                 tracing::warn!(session = %session.id, %reason, "identity provider unreachable past the grace period; ending the session");
                 sessions::end_by_id(conn, session.id, EndReason::RevalidationUnavailable, now).await?;
+                cache.forget_subject(&session.issuer, &session.subject);
                 return Ok(None);
             }
             tracing::warn!(session = %session.id, %reason, "identity provider unreachable; session kept within the grace period");
@@ -71,6 +82,7 @@ pub async fn current(
         Err(refused) => {
             tracing::info!(session = %session.id, reason = %refused, "identity provider no longer confirms the session; ending it");
             sessions::end_by_id(conn, session.id, EndReason::RevalidationRefused, now).await?;
+            cache.forget_subject(&session.issuer, &session.subject);
             Ok(None)
         }
     }

@@ -9,8 +9,9 @@
 //! - used only while the key that signed it is still in the issuer's key set, so a key the
 //!   provider withdraws ends its tokens here as it would on a fresh check;
 //! - forgotten for a subject when their sessions end by back-channel logout or an
-//!   administrator's revocation ([`TokenCache::forget_subject`]), and entirely when the
-//!   validator is told to ([`TokenCache::clear`]).
+//!   administrator's revocation, or when a session revalidation ends their session or changes
+//!   their roles or organisation ([`TokenCache::forget_subject`]), and entirely when the
+//!   validator is told to ([`TokenCache::clear`]). `tests/it/session_control.rs` shows each.
 //!
 //! Bounded (S3-FIFO eviction, `quick_cache`); an entry crowded out is checked afresh next time.
 

@@ -264,7 +264,7 @@ async fn session(State(state): State<AppState>, jar: CookieJar) -> Result<Json<S
     let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or_else(|| ApiError::unauthenticated("no session"))?;
     let now = clock::now();
     let live = match sessions::resume(&state.ctx.writer, &token, &session_limits(&login), now).await? {
-        Some(s) => revalidation::current(&state.ctx.writer, &state.ctx.crypto, &login, s, now).await?,
+        Some(s) => revalidation::current(&state.ctx.writer, &state.ctx.crypto, &login, &state.validator.cache, s, now).await?,
         None => None,
     };
     let s = live.ok_or_else(|| ApiError::unauthenticated("the session has ended"))?;

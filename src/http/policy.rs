@@ -138,7 +138,7 @@ async fn browser_session(state: &AppState, presented: BrowserCredentials) -> Res
     }
     let now = clock::now();
     let live = match sessions::resume(&state.ctx.writer, &token, &super::login::session_limits(login), now).await {
-        Ok(Some(s)) => revalidation::current(&state.ctx.writer, &state.ctx.crypto, login, s, now).await,
+        Ok(Some(s)) => revalidation::current(&state.ctx.writer, &state.ctx.crypto, login, &state.validator.cache, s, now).await,
         other => other,
     };
     match live {

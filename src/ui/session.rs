@@ -94,9 +94,9 @@ impl FromRequestParts<AppState> for Visitor {
         let live = match resumed {
             Ok(Some(s)) if s.issuer == crate::auth::dev::ISSUER => state.dev_signin.then_some(s),
             Ok(Some(s)) => match &state.login {
-                Some(login) => {
-                    revalidation::current(db, &state.ctx.crypto, login, s, now).await.map_err(|e| pages::service_error(None, e))?
-                }
+                Some(login) => revalidation::current(db, &state.ctx.crypto, login, &state.validator.cache, s, now)
+                    .await
+                    .map_err(|e| pages::service_error(None, e))?,
                 None => None,
             },
             Ok(None) => None,

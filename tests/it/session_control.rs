@@ -7,10 +7,33 @@ use serde_json::{Value, json};
 use vigil::auth::Role;
 use vigil::auth::assurance::Assurance;
 use vigil::auth::backchannel::LogoutClaims;
+use vigil::auth::token::Identity;
+use vigil::auth::token_cache::{Key as TokenKey, TokenCache};
 use vigil::services::sessions;
 
 use crate::support::browser::{SESSION, last_end_reason, me, revalidation_due, sql, world, world_with};
 use crate::support::oidc::Browser;
+
+/// Remembers `token` as a bearer token the provider issued to `subject` and the API verified:
+/// the app's API validator trusts the test's own issuer, so the provider's access tokens are
+/// put in its cache as a verification would leave them.
+fn verified_at_provider(w: &crate::support::browser::World, token: &str, subject: &str) -> TokenKey {
+    let key = TokenCache::key(token);
+    let identity = Identity {
+        issuer: w.provider.issuer.clone(),
+        subject: subject.into(),
+        roles: vec![Role::Ppo],
+        org: "met-ppu".into(),
+        auth_time: None,
+    };
+    let exp = (vigil::clock::now() + chrono::Duration::minutes(5)).timestamp();
+    w.app.validator.cache.insert(key, identity, "k1", exp);
+    key
+}
+
+fn remembered(w: &crate::support::browser::World, key: &TokenKey) -> bool {
+    w.app.validator.cache.get(key, vigil::clock::now()).is_some()
+}
 
 async fn registrants(browser: &mut Browser, base: &str) -> StatusCode {
     browser.get(&format!("{base}/api/v1/breaches")).await.status
@@ -23,12 +46,16 @@ async fn a_logout_at_the_provider_ends_the_session_here_through_the_back_channel
     let mut browser = Browser::new();
     browser.log_in(&base, "ppo").await;
     assert_eq!(me(&mut browser, &base).await.0, StatusCode::OK);
+    let theirs = verified_at_provider(&w, "their-api-token", "ppo");
+    let someone_elses = verified_at_provider(&w, "another-officers-api-token", "intake");
 
     // The person ends their single sign-on session at the provider, not here.
     let confirmed = browser.log_out_at_provider(&w.provider.issuer).await;
     assert!(confirmed.status.is_redirection() || confirmed.status.is_success(), "{}", confirmed.status);
     assert_eq!(me(&mut browser, &base).await.0, StatusCode::UNAUTHORIZED, "the provider's logout token ended our session");
     assert_eq!(last_end_reason(&w.app).await.as_deref(), Some("provider_logout"));
+    assert!(!remembered(&w, &theirs), "their verified bearer tokens are forgotten: checked afresh from now on");
+    assert!(remembered(&w, &someone_elses), "other people's stay");
 }
 
 #[tokio::test]
@@ -77,9 +104,11 @@ async fn a_disabled_account_loses_its_session_at_the_next_revalidation() {
     // Within the interval the session stands (the bound is oidc.session_revalidate_seconds)...
     assert_eq!(me(&mut browser, &base).await.0, StatusCode::OK);
     // ...and the first request after it asks the provider, which refuses.
+    let theirs = verified_at_provider(&w, "their-api-token", "ppo");
     revalidation_due(&w.app).await;
     assert_eq!(me(&mut browser, &base).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(last_end_reason(&w.app).await.as_deref(), Some("revalidation_refused"));
+    assert!(!remembered(&w, &theirs), "the refusal forgets their verified bearer tokens");
     assert_eq!(me(&mut browser, &base).await.0, StatusCode::UNAUTHORIZED, "ended for good");
 }
 
@@ -95,9 +124,15 @@ async fn a_removed_role_stops_working_at_the_next_revalidation_and_rotated_refre
     revalidation_due(&w.app).await;
     assert_eq!(registrants(&mut browser, &base).await, StatusCode::OK);
 
+    let theirs = verified_at_provider(&w, "their-api-token", "ppo");
+    revalidation_due(&w.app).await;
+    assert_eq!(registrants(&mut browser, &base).await, StatusCode::OK);
+    assert!(remembered(&w, &theirs), "a revalidation that changes nothing keeps their verified tokens");
+
     w.provider.control("accounts/ppo/role/intake").await;
     revalidation_due(&w.app).await;
     assert_eq!(registrants(&mut browser, &base).await, StatusCode::FORBIDDEN, "the public protection role is gone");
+    assert!(!remembered(&w, &theirs), "a changed role forgets their verified bearer tokens");
     let (status, who) = me(&mut browser, &base).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(who["roles"], json!(["intake"]));
