@@ -122,3 +122,23 @@ while len(ids) < most:
 open(out, "w").write("\n".join(ids[:most]) + "\n")
 PY
 }
+
+# wrk_read CONNECTIONS SECONDS OUT: wrk GET reads (bench/read.lua, with BENCH_IDS_FILE and
+# BENCH_TOKEN or BENCH_READ_PATH exported) against the server SERVER_PID for SECONDS, its report in
+# OUT. Prints "rate=… p50=… p99=… max=… cpu_us_per_read=…"; a refused read fails the run, since a
+# comparison of error paths is no comparison.
+wrk_read() {
+    local connections=$1 seconds=$2 out=$3 cpu0 cpu1 requests cpu_us rate p50 p99 max non2xx
+    cpu0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+    wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$REPO/bench/read.lua" "$BASE" >"$out"
+    cpu1=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+    requests=$(grep -o 'BENCH_RESULT label=[^ ]* requests=[0-9]*' "$out" | head -1 | sed 's/.*requests=//')
+    cpu_us=$(python3 -c "print(round(($cpu1 - $cpu0) * 1e6 / $(getconf CLK_TCK) / max($requests, 1)))")
+    rate=$(awk '$1=="Requests/sec:"{print $2}' "$out")
+    p50=$(awk '$1=="50%"{print $2}' "$out")
+    p99=$(awk '$1=="99%"{print $2}' "$out")
+    max=$(awk '$1=="Latency"{print $4}' "$out")
+    non2xx=$(grep -o 'non2xx=[0-9]*' "$out" | head -1)
+    [[ "$non2xx" == "non2xx=0" ]] || { grep -o 'BENCH_[A-Z_]*.*' "$out" >&2; die "reads were refused ($non2xx)"; }
+    echo "rate=$rate p50=$p50 p99=$p99 max=$max cpu_us_per_read=$cpu_us"
+}

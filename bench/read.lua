@@ -2,6 +2,8 @@
 -- decrypted, and audited as a consultation in the same transaction).
 --
 -- BENCH_IDS_FILE: a file with one registrant id per line.
+-- BENCH_READ_PATH: the path before the id (default /api/v1/registrants/; bench/bare.sh points it
+-- at the bare stack's /people/).
 
 local here = debug.getinfo(1, "S").source:match("^@(.*/)") or "./"
 local common = dofile(here .. "common.lua")
@@ -11,6 +13,7 @@ done = common.done
 
 local headers
 local ids = {}
+local path = os.getenv("BENCH_READ_PATH") or "/api/v1/registrants/"
 
 function init(args)
    ids = common.lines("BENCH_IDS_FILE")
@@ -22,7 +25,7 @@ function init(args)
 end
 
 function request()
-   return wrk.format("GET", "/api/v1/registrants/" .. ids[math.random(#ids)], headers)
+   return wrk.format("GET", path .. ids[math.random(#ids)], headers)
 end
 
 function response(status, hdrs, body)

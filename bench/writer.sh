@@ -62,22 +62,10 @@ phase() {
     export BENCH_TOKEN BENCH_IDS_FILE="$dir/ids.txt" BENCH_LABEL="read-$mode"
     BENCH_TOKEN=$("$BIN" dev-token --role ppo --org met --data-dir "$dir")
     [[ -s "$BENCH_IDS_FILE" ]] || registrant_ids "$BENCH_TOKEN" "$BENCH_IDS_FILE" 5000
-    local cpu0 cpu1
-    cpu0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
-    wrk -t2 -c"$connections" -d"${SECONDS_EACH}s" --latency -s "$REPO/bench/read.lua" "$BASE" >"$WORK/wrk.txt"
-    cpu1=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
-    local requests cpu_us rate p50 p99 max non2xx
-    requests=$(grep -o 'BENCH_RESULT label=[^ ]* requests=[0-9]*' "$WORK/wrk.txt" | head -1 | sed 's/.*requests=//')
-    cpu_us=$(python3 -c "print(round(($cpu1 - $cpu0) * 1e6 / $(getconf CLK_TCK) / max($requests, 1)))")
-    rate=$(awk '$1=="Requests/sec:"{print $2}' "$WORK/wrk.txt")
-    p50=$(awk '$1=="50%"{print $2}' "$WORK/wrk.txt")
-    p99=$(awk '$1=="99%"{print $2}' "$WORK/wrk.txt")
-    max=$(awk '$1=="Latency"{print $4}' "$WORK/wrk.txt")
-    non2xx=$(grep -o 'non2xx=[0-9]*' "$WORK/wrk.txt" | head -1)
-    # A read refused (401, 422) is not a read: the comparison would be of error paths.
-    [[ "$non2xx" == "non2xx=0" ]] || { grep -o 'BENCH_[A-Z_]*.*' "$WORK/wrk.txt" >&2; die "reads were refused ($non2xx)"; }
+    local measured
+    measured=$(wrk_read "$connections" "$SECONDS_EACH" "$WORK/wrk.txt")
     stop_server
-    echo "$mode round=$round c=$connections rate=$rate p50=$p50 p99=$p99 max=$max cpu_us_per_read=$cpu_us" | tee -a "$WORK/results.txt"
+    echo "$mode round=$round c=$connections $measured" | tee -a "$WORK/results.txt"
 }
 
 for round in $(seq 1 "$ROUNDS"); do
