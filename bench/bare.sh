@@ -12,10 +12,11 @@
 # - The bare stack (bench/bare, axum + sqlx, nothing else): as many people with 8 sealed fields,
 #   GET /people/{id}: one row read, 8 fields opened with AES-256-GCM, one audit row committed.
 #
-# Each phase is one wrk run of BENCH_SECONDS at BENCH_CONNECTIONS, measuring requests/s,
-# latency percentiles and the server's CPU per read; BENCH_ROUNDS rounds alternate which server
-# goes first, so drift in the machine's load falls on both. Prints every phase, then per backend
-# the medians and Vigil's share of the bare stack's rate.
+# Each phase is one wrk run of BENCH_SECONDS at BENCH_CONNECTIONS, measuring requests/s, latency
+# percentiles, the server's CPU per read and the whole machine's (database and wrk too).
+# BENCH_ROUNDS rounds alternate which server goes first, so drift in the machine's load falls on
+# both. Prints every phase, then per backend the medians and Vigil's share of the bare stack's
+# rate.
 #
 # Settings: BENCH_BACKENDS ("sqlite postgres"), BENCH_REGISTRANTS (20000), BENCH_SECONDS (20),
 # BENCH_ROUNDS (3), BENCH_CONNECTIONS (32), BENCH_PORT (18089), BENCH_PG_URL, CARGO_TARGET_DIR.
@@ -103,8 +104,8 @@ import statistics, sys
 rows = [dict(kv.split("=", 1) for kv in l.split()[1:]) | {"server": l.split()[0]} for l in open(sys.argv[1])]
 def ms(v):
     return float(v[:-2]) if v.endswith("ms") else float(v[:-2]) / 1000 if v.endswith("us") else float(v[:-1]) * 1000
-print("| backend | server | median reads/s | median p50 | median p99 | median server CPU per read | rounds |")
-print("|---|---|---|---|---|---|---|")
+print("| backend | server | median reads/s | median p50 | median p99 | median server CPU per read | median machine CPU per read | rounds |")
+print("|---|---|---|---|---|---|---|---|")
 rates = {}
 for backend in dict.fromkeys(r["backend"] for r in rows):
     for server in ("vigil", "bare"):
@@ -114,7 +115,8 @@ for backend in dict.fromkeys(r["backend"] for r in rows):
         p50 = statistics.median(ms(r["p50"]) for r in mine)
         p99 = statistics.median(ms(r["p99"]) for r in mine)
         cpu = statistics.median(float(r["cpu_us_per_read"]) for r in mine)
-        print(f"| {backend} | {server} | {rate:,.0f} | {p50:.1f} ms | {p99:.1f} ms | {cpu:,.0f} µs | {len(mine)} |")
+        machine = statistics.median(float(r["machine_us_per_read"]) for r in mine)
+        print(f"| {backend} | {server} | {rate:,.0f} | {p50:.1f} ms | {p99:.1f} ms | {cpu:,.0f} µs | {machine:,.0f} µs | {len(mine)} |")
 for backend in dict.fromkeys(r["backend"] for r in rows):
     print(f"{backend}: Vigil's audited read is {rates[(backend, 'vigil')] / rates[(backend, 'bare')]:.2f} of the bare stack's")
 PY

@@ -125,20 +125,25 @@ PY
 
 # wrk_read CONNECTIONS SECONDS OUT: wrk GET reads (bench/read.lua, with BENCH_IDS_FILE and
 # BENCH_TOKEN or BENCH_READ_PATH exported) against the server SERVER_PID for SECONDS, its report in
-# OUT. Prints "rate=… p50=… p99=… max=… cpu_us_per_read=…"; a refused read fails the run, since a
+# OUT. Prints "rate=… p50=… p99=… max=… cpu_us_per_read=… machine_us_per_read=…" (the server's CPU
+# and every process's); a refused read fails the run, since a
 # comparison of error paths is no comparison.
 wrk_read() {
-    local connections=$1 seconds=$2 out=$3 cpu0 cpu1 requests cpu_us rate p50 p99 max non2xx
+    local connections=$1 seconds=$2 out=$3 cpu0 cpu1 all0 all1 requests cpu_us all_us rate p50 p99 max non2xx
     cpu0=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+    all0=$(awk '$1=="cpu"{print $2 + $3 + $4 + $7 + $8}' /proc/stat)
     wrk -t2 -c"$connections" -d"${seconds}s" --latency -s "$REPO/bench/read.lua" "$BASE" >"$out"
     cpu1=$(awk '{print $14 + $15}' "/proc/$SERVER_PID/stat")
+    all1=$(awk '$1=="cpu"{print $2 + $3 + $4 + $7 + $8}' /proc/stat)
     requests=$(grep -o 'BENCH_RESULT label=[^ ]* requests=[0-9]*' "$out" | head -1 | sed 's/.*requests=//')
     cpu_us=$(python3 -c "print(round(($cpu1 - $cpu0) * 1e6 / $(getconf CLK_TCK) / max($requests, 1)))")
+    # The whole machine's busy time per read: the server, the database server's processes and wrk.
+    all_us=$(python3 -c "print(round(($all1 - $all0) * 1e6 / $(getconf CLK_TCK) / max($requests, 1)))")
     rate=$(awk '$1=="Requests/sec:"{print $2}' "$out")
     p50=$(awk '$1=="50%"{print $2}' "$out")
     p99=$(awk '$1=="99%"{print $2}' "$out")
     max=$(awk '$1=="Latency"{print $4}' "$out")
     non2xx=$(grep -o 'non2xx=[0-9]*' "$out" | head -1)
     [[ "$non2xx" == "non2xx=0" ]] || { grep -o 'BENCH_[A-Z_]*.*' "$out" >&2; die "reads were refused ($non2xx)"; }
-    echo "rate=$rate p50=$p50 p99=$p99 max=$max cpu_us_per_read=$cpu_us"
+    echo "rate=$rate p50=$p50 p99=$p99 max=$max cpu_us_per_read=$cpu_us machine_us_per_read=$all_us"
 }

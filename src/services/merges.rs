@@ -180,14 +180,7 @@ pub async fn merge(
     match_profiles::delete(txn, from.uuid()).await?;
     details::relink(txn, crypto, to).await?;
 
-    registrant::Entity::update_many()
-        .col_expr(registrant::Column::Status, Expr::value(RegistrantStatus::Merged.as_str()))
-        .col_expr(registrant::Column::MergedInto, Expr::value(to.uuid()))
-        .col_expr(registrant::Column::Version, Expr::col(registrant::Column::Version).add(1))
-        .col_expr(registrant::Column::UpdatedAt, Expr::value(now))
-        .filter(registrant::Column::Id.eq(from))
-        .exec(txn)
-        .await?;
+    set_merged(txn, from, RegistrantStatus::Merged, Some(to.uuid()), now).await?;
     bump(txn, to, now).await?;
     let encoded = serde_json::to_string(&moves).map_err(|_| ServiceError::Internal("the record of a merge"))?;
     close_pair(txn, &pair, DuplicateStatus::Merged, Some(encoded), now).await?;
@@ -221,14 +214,7 @@ pub async fn unmerge(
     details::relink(txn, crypto, to).await?;
     details::relink(txn, crypto, from).await?;
     let status = RegistrantStatus::parse(&moves.previous_status).unwrap_or(RegistrantStatus::Active);
-    registrant::Entity::update_many()
-        .col_expr(registrant::Column::Status, Expr::value(status.as_str()))
-        .col_expr(registrant::Column::MergedInto, Expr::value(Option::<Uuid>::None))
-        .col_expr(registrant::Column::Version, Expr::col(registrant::Column::Version).add(1))
-        .col_expr(registrant::Column::UpdatedAt, Expr::value(now))
-        .filter(registrant::Column::Id.eq(from))
-        .exec(txn)
-        .await?;
+    set_merged(txn, from, status, None, now).await?;
     bump(txn, to, now).await?;
     close_pair(txn, &pair, DuplicateStatus::Confirmed, None, now).await?;
     Ok(vec![to.uuid(), from.uuid(), pair_id])
@@ -254,6 +240,25 @@ async fn repoint(txn: &impl ConnectionTrait, table: &str, ids: &[Uuid], owner: R
             .to_owned();
         txn.execute(&update).await?;
     }
+    Ok(())
+}
+
+/// The merged record's status and pointer to its survivor (`None` once unmerged), as a new version.
+async fn set_merged(
+    txn: &impl ConnectionTrait,
+    from: RegistrantId,
+    status: RegistrantStatus,
+    into: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    registrant::Entity::update_many()
+        .col_expr(registrant::Column::Status, Expr::value(status.as_str()))
+        .col_expr(registrant::Column::MergedInto, Expr::value(into))
+        .col_expr(registrant::Column::Version, Expr::col(registrant::Column::Version).add(1))
+        .col_expr(registrant::Column::UpdatedAt, Expr::value(now))
+        .filter(registrant::Column::Id.eq(from))
+        .exec(txn)
+        .await?;
     Ok(())
 }
 

@@ -123,6 +123,8 @@ async fn a_confirmed_duplicate_is_merged_by_two_supervisors_and_the_merge_can_be
     let body = json!({"status": "merged", "version": survivor["version"]});
     let (status, problem) = app.patch(&format!("/api/v1/registrants/{keep}"), &ppo, &body).await;
     assert_eq!((status, problem["errors"][0]["field"].as_str()), (422, Some("status")), "no one sets merged by hand: {problem}");
+    let unchanged = read(&app, &keep).await;
+    assert_eq!((unchanged["status"].as_str(), &unchanged["version"]), (Some("active"), &survivor["version"]), "and nothing was written");
 
     // Something recorded on the survivor after the merge stays there when the merge is undone.
     let (status, _) = app

@@ -77,7 +77,16 @@ const CHILDREN: [(&str, &str, &str); 5] = [
     ("identifiers", "registrant_identifiers", "x(c.id), c.kind, x(c.platform_sealed), x(c.value_sealed), c.valid_from, c.valid_to"),
 ];
 
-fn sql(backend: DbBackend) -> String {
+/// The statement's text for `backend`, written once per process: a read then costs no
+/// formatting, and the text is the same every time, so the driver's statement cache keeps it.
+fn sql(backend: DbBackend) -> &'static str {
+    static POSTGRES: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static SQLITE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let cell = if backend == DbBackend::Postgres { &POSTGRES } else { &SQLITE };
+    cell.get_or_init(|| write_sql(backend))
+}
+
+fn write_sql(backend: DbBackend) -> String {
     let lists: Vec<String> = CHILDREN
         .iter()
         .map(|(alias, table, columns)| match backend {
@@ -103,23 +112,23 @@ pub async fn fetch(conn: &impl ConnectionTrait, id: RegistrantId) -> ServiceResu
     let statement = Statement::from_sql_and_values(backend, sql(backend), [sea_orm::Value::from(id)]);
     let Some(row) = conn.query_one_raw(statement).await? else { return Ok(None) };
     let model = registrant::Model::from_query_result(&row, "")?;
-    let list = |alias: &str| -> ServiceResult<Vec<Vec<Value>>> {
-        let text: String = row.try_get("", &format!("{alias}_json"))?;
+    let list = |column: &str| -> ServiceResult<Vec<Vec<Value>>> {
+        let text: String = row.try_get("", column)?;
         serde_json::from_str(&text).map_err(|_| corrupt())
     };
     let mut out = Particulars::default();
-    for r in list("names")? {
+    for r in list("names_json")? {
         let kind = NameKind::parse(text(&r, 1)?).ok_or_else(corrupt)?;
         out.names.push(NameRow { id: uuid(&r, 0)?, kind, sealed: bytes(&r, 2)?, valid_from: date(&r, 3)?, valid_to: date(&r, 4)? });
     }
-    for r in list("dates")? {
+    for r in list("dates_json")? {
         out.dates.push(DateRow { id: uuid(&r, 0)?, sealed: bytes(&r, 1)? });
     }
-    for r in list("descriptors")? {
+    for r in list("descriptors_json")? {
         let kind = DescriptorKind::parse(text(&r, 1)?).ok_or_else(corrupt)?;
         out.descriptors.push(DescriptorRow { id: uuid(&r, 0)?, kind, sealed: bytes(&r, 2)? });
     }
-    for r in list("addresses")? {
+    for r in list("addresses_json")? {
         out.addresses.push(AddressRow {
             id: uuid(&r, 0)?,
             kind: AddressKind::parse(text(&r, 1)?).ok_or_else(corrupt)?,
@@ -131,7 +140,7 @@ pub async fn fetch(conn: &impl ConnectionTrait, id: RegistrantId) -> ServiceResu
             correction_sealed: optional_bytes(&r, 7)?,
         });
     }
-    for r in list("identifiers")? {
+    for r in list("identifiers_json")? {
         out.identifiers.push(IdentifierRow {
             id: uuid(&r, 0)?,
             kind: IdentifierKind::parse(text(&r, 1)?).ok_or_else(corrupt)?,
