@@ -57,12 +57,7 @@ log "generating $REGISTRANTS registrants"
 start_bare() {
     "$BARE" --url "$1" --rows "$REGISTRANTS" --bind "127.0.0.1:$PORT" --ids "$dir/bare-ids.txt" >"$2" 2>&1 &
     SERVER_PID=$!
-    for _ in $(seq 1 240); do
-        curl -fs -o /dev/null "$BASE/health/ready" && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$2" >&2; die "the bare stack exited"; }
-        sleep 0.5
-    done
-    die "the bare stack did not become ready"
+    wait_ready "$2" "the bare stack"
 }
 
 # phase BACKEND SERVER ROUND: one wrk run against SERVER (vigil or bare) on BACKEND.

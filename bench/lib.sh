@@ -50,12 +50,18 @@ start_demo() {
     shift 2
     "$BIN" demo --data-dir "$dir" --port "$PORT" --registrants 0 "$@" >"$logfile" 2>&1 &
     SERVER_PID=$!
+    wait_ready "$logfile" "the service"
+}
+
+# wait_ready LOG NAME: until SERVER_PID answers $BASE/health/ready (two minutes at most),
+# failing with its LOG if it exits first.
+wait_ready() {
     for _ in $(seq 1 240); do
         curl -fs -o /dev/null "$BASE/health/ready" && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$logfile" >&2; die "the service exited"; }
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$1" >&2; die "$2 exited"; }
         sleep 0.5
     done
-    die "the service did not become ready"
+    die "$2 did not become ready"
 }
 
 stop_server() {
