@@ -173,8 +173,9 @@ async function administrator (js, width, label) {
 // The first of the four eyes for a merge: the demo loads one person on two records, confirmed
 // as one person, which a supervisor finds under "Confirmed duplicates" and asks to merge (the
 // second supervisor's approval is the same decision page as a discharge's). Once per backend:
-// the request, once made, waits.
-async function merge (js, width, label) {
+// the request, once made, waits. `ask`: make the request too, not only the form and its error.
+async function merge (js, width, label, ask) {
+  console.log(`flow: a merge request (${label}${ask ? '' : ', form and error only'})`)
   const page = await newPage({ js, width })
   await signIn(page, 'Supervisor, met')
   await page.goto(`${BASE}/duplicates?status=confirmed`)
@@ -189,6 +190,7 @@ async function merge (js, width, label) {
   check((await text(page)).includes('Enter why these records should be merged'), `asking without a reason shows the error summary (${label})`)
   check(await page.locator('.govuk-error-summary').isVisible(), `the error summary is shown (${label})`)
   await audit(page, `merge request error (${label})`)
+  if (!ask) { await page.context().close(); return }
   await page.getByLabel('Why should these records be merged?').fill('Same date of birth, names and address (synthetic demo).')
   await page.getByRole('button', { name: 'Ask for the merge' }).click()
   check((await heading(page)).startsWith('Merge two records of one person'), `the request waits for a second supervisor (${label})`)
@@ -198,7 +200,9 @@ async function merge (js, width, label) {
 }
 
 export default async function () {
-  await merge(...VARIANTS[0], 'merge')
+  // Without JavaScript and at 320 px, the form and its error summary; then, once, the request.
+  for (const [js, width] of VARIANTS.slice(1)) await merge(js, width, `merge js=${js} width=${width}`, false)
+  await merge(...VARIANTS[0], 'merge', true)
   for (const [n, [js, width]] of VARIANTS.entries()) {
     const label = `js=${js} width=${width}`
     console.log(`flow: supervisor, auditor, administrator (${label})`)
