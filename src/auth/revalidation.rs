@@ -34,11 +34,28 @@ const RETRY: chrono::Duration = chrono::Duration::seconds(30);
 
 /// The session as the provider now sees it: unchanged when no revalidation is due, with the
 /// confirmed roles after one, or `None` when it has ended.
+/// Whenever the session ends here or comes back with other roles or another organisation, the
+/// person's verified bearer tokens are forgotten.
 pub async fn current(
     conn: &impl ConnectionTrait,
     crypto: &Crypto,
     login: &Login,
     cache: &TokenCache,
+    session: SessionIdentity,
+    now: DateTime<Utc>,
+) -> ServiceResult<Option<SessionIdentity>> {
+    let (issuer, subject, roles, org) = (session.issuer.clone(), session.subject.clone(), session.roles.clone(), session.org.clone());
+    let outcome = confirm(conn, crypto, login, session, now).await?;
+    if outcome.as_ref().is_none_or(|s| s.roles != roles || s.org != org) {
+        cache.forget_subject(&issuer, &subject);
+    }
+    Ok(outcome)
+}
+
+async fn confirm(
+    conn: &impl ConnectionTrait,
+    crypto: &Crypto,
+    login: &Login,
     mut session: SessionIdentity,
     now: DateTime<Utc>,
 ) -> ServiceResult<Option<SessionIdentity>> {
@@ -53,16 +70,12 @@ pub async fn current(
     let Some(refresh) = sessions::refresh_token(conn, crypto, session.id).await? else {
         tracing::warn!(session = %session.id, "session has no refresh token and cannot be revalidated; ending it");
         sessions::end_by_id(conn, session.id, EndReason::RevalidationRefused, now).await?;
-        cache.forget_subject(&session.issuer, &session.subject);
         return Ok(None);
     };
     match login.revalidate(&refresh, &session.subject, now).await {
         Ok(confirmed) => {
             let rotated = confirmed.refresh_token.as_ref().map(|t| t.as_str());
             sessions::confirmed(conn, crypto, session.id, &confirmed.roles, &confirmed.org, rotated, now).await?;
-            if confirmed.roles != session.roles || confirmed.org != session.org {
-                cache.forget_subject(&session.issuer, &session.subject);
-            }
             session.roles = confirmed.roles;
             session.org = confirmed.org;
             session.revalidated_at = now;
@@ -72,7 +85,6 @@ pub async fn current(
             if now - session.revalidated_at > GRACE {
                 tracing::warn!(session = %session.id, %reason, "identity provider unreachable past the grace period; ending the session");
                 sessions::end_by_id(conn, session.id, EndReason::RevalidationUnavailable, now).await?;
-                cache.forget_subject(&session.issuer, &session.subject);
                 return Ok(None);
             }
             tracing::warn!(session = %session.id, %reason, "identity provider unreachable; session kept within the grace period");
@@ -82,7 +94,6 @@ pub async fn current(
         Err(refused) => {
             tracing::info!(session = %session.id, reason = %refused, "identity provider no longer confirms the session; ending it");
             sessions::end_by_id(conn, session.id, EndReason::RevalidationRefused, now).await?;
-            cache.forget_subject(&session.issuer, &session.subject);
             Ok(None)
         }
     }

@@ -152,9 +152,9 @@ impl Db {
         const POSTGRES: &str = "INSERT INTO bare_people (id, given, family, date_of_birth, address, town, postcode, identifier, descriptor) \
                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
         let mut ids = Vec::with_capacity(rows);
-        for chunk in (0..rows).collect::<Vec<_>>().chunks(1000) {
-            let mut people = Vec::with_capacity(chunk.len());
-            for &i in chunk {
+        for start in (0..rows).step_by(1000) {
+            let mut people = Vec::with_capacity(1000);
+            for i in start..(start + 1000).min(rows) {
                 let id = Uuid::now_v7();
                 let values = person(i);
                 let sealed: Vec<Vec<u8>> = FIELDS.iter().zip(&values).map(|(f, v)| seal(cipher, id, f, v)).collect::<Result<_, _>>()?;
