@@ -7,8 +7,11 @@ use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
 
-/// How much of the SQLite file is memory-mapped (the register at a million registrants is
-/// about 2.5 GB).
+/// How much of the SQLite file each reading connection maps. The bundled SQLite caps this at
+/// 2 GiB (its `SQLITE_MAX_MMAP_SIZE`), so of a register of a million people (about 6 GB with
+/// its blind indexes) the first third is mapped and the rest read page by page. Lifting the cap
+/// changed nothing measurable for the register check at a million (BENCHMARKS.md): every write
+/// resets a WAL reader's cache and its map, so a check's pages are cold either way.
 const SQLITE_MMAP_BYTES: u64 = 8 << 30;
 
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {

@@ -32,6 +32,11 @@ pub struct Stats {
     pub scored: usize,
     pub lookup: std::time::Duration,
     pub open: std::time::Duration,
+    /// Of `open`: reading the hits' sealed match profiles, then opening and sifting them.
+    pub load: std::time::Duration,
+    pub sift: std::time::Duration,
+    /// Of `open`: name frequencies, scoring and competition.
+    pub score: std::time::Duration,
 }
 
 pub struct Scored {
@@ -86,6 +91,7 @@ pub async fn agreements(
 
     let ids: Vec<Uuid> = opened.iter().map(|o| o.1).collect();
     let mut sealed: HashMap<Uuid, Vec<u8>> = match_profiles::load(conn, &ids).await?.into_iter().collect();
+    stats.load = started.elapsed() - stats.lookup;
     let mut agreeing = Vec::new();
     let mut without_profile = Vec::new();
     for owner in opened {
@@ -106,6 +112,7 @@ pub async fn agreements(
         }
     }
     stats.agreeing = agreeing.len();
+    stats.sift = started.elapsed() - stats.lookup - stats.load;
     // Every registrant holding a query name shares its name keys, so all of them are among the
     // true agreements (up to the opening cap, which only a name held by thousands reaches).
     let registrants = agreeing.iter().filter(|a| a.owner.0 == OWNER_REGISTRANT).map(|a| &a.profile);
@@ -124,6 +131,7 @@ pub async fn agreements(
     agreeing.truncate(blocking::MAX_CANDIDATES);
     let scored = agreeing.into_iter().map(|(score, a)| (score, a.owner)).collect();
     stats.open = started.elapsed() - stats.lookup;
+    stats.score = stats.open - stats.load - stats.sift;
     Ok(Found { scored, without_profile, block })
 }
 
